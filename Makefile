@@ -1,0 +1,37 @@
+# The two set-up commands of the README, and the pieces they are made of.
+#   make demo   venv + java build, then the main job
+#   make test   venv + java build, then the whole suite (parity tests against real DL4J included)
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+JAR    := java/target/pydl4j-transfer-java.jar
+STAMP  := $(VENV)/.installed
+JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
+
+.PHONY: demo test venv java fixtures bench clean
+
+demo: $(STAMP) $(JAR)
+	$(VPY) examples/demo.py
+
+# PYDL4J_TRANSFER_REQUIRE_JVM=1: a missing JVM fails the parity tests instead of skipping them.
+test: $(STAMP) $(JAR)
+	PYDL4J_TRANSFER_REQUIRE_JVM=1 $(VPY) -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --constraint constraints.txt --editable '.[dl4j,test]'
+	touch $@
+
+java: $(JAR)
+$(JAR): java/pom.xml $(JAVA_SOURCES)
+	cd java && mvn --batch-mode --quiet package
+	touch $@
+
+# Regenerates compat_fixtures/<dl4j version>/ with real DL4J (see compat_fixtures/README.md).
+fixtures: $(JAR)
+	java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+	  -cp '$(JAR):java/target/lib/*' org.pydl4j.transfer.fixtures.GenerateFixtures compat_fixtures
+
+clean:
+	rm -rf $(VENV) java/target .pytest_cache

@@ -1,0 +1,45 @@
+"""pydl4j_transfer: Deeplearning4j models and DL4J's transfer-learning API in Python.
+
+Public DL4J-named classes are importable from here (``from pydl4j_transfer import DenseLayer``)
+and from their home modules. Importing this package starts no JVM and imports neither JPype
+nor torch: names are resolved lazily on first access (PEP 562).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> home module. Grows as capabilities land; tests/test_public_api.py lists it.
+_EXPORTS: dict[str, str] = {}
+
+
+def _register(module: str, names) -> None:
+    for name in names:
+        _EXPORTS[name] = module
+
+
+_register("pydl4j_transfer.errors", [
+    "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
+    "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
+    "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
+    "JvmUnavailableError", "Dl4jBackendError",
+])
+_register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pydl4j_transfer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+__all__ = sorted(_EXPORTS)
