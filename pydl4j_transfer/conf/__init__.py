@@ -1,0 +1,46 @@
+"""pydl4j_transfer.conf: DL4J 1.0.0-M2.1's configuration classes in pure Python.
+
+Reads, edits and writes DL4J ``configuration.json`` byte-compatibly (stdlib + numpy only).
+Public names are DL4J's: ``NeuralNetConfiguration.Builder().list().layer(DenseLayer.Builder()
+.nIn(4).nOut(3).build())...build().toJson()``; ``MultiLayerConfiguration.fromJson(text)``.
+Every polymorphic kind has one registry keyed by DL4J's ``"@class"`` (see ``REGISTRIES``).
+"""
+
+from __future__ import annotations
+
+from . import base, enums, inputs, jsonio, preprocessors, vertices
+from .base import (ACTIVATIONS, ALL_REGISTRIES, CONSTRAINTS, DISTRIBUTIONS, DROPOUTS, LAYERS, LOSSES, PREPROCESSORS,
+                   REGULARIZATIONS, SCHEDULES, UPDATERS, VERTICES, WEIGHT_INITS, WEIGHT_NOISES, ConfObject, Field, Registry)
+from .enums import *  # noqa: F401,F403
+from .graph import ComputationGraphConfiguration, GraphBuilder
+from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D, InputTypeConvolutionalFlat,
+                     InputTypeFeedForward, InputTypeRecurrent)
+from .layers import base as _lbase, convolution as _conv, feedforward as _ff, normalization as _norm
+from .layers import output as _out, pooling as _pool, recurrent as _rnn, wrappers as _wrap
+from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
+from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
+from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg
+from .values import schedules as _sched, updaters as _upd, weightinit as _wi
+
+REGISTRIES = {r.kind: r for r in ALL_REGISTRIES}
+
+
+def _export(module):
+    names = []
+    for name, obj in vars(module).items():
+        if isinstance(obj, type) and issubclass(obj, ConfObject) and obj.__module__ == module.__name__ and not name.startswith("_"):
+            globals()[name] = obj
+            names.append(name)
+    return names
+
+
+_exported = []
+for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, preprocessors, vertices):
+    _exported += _export(_m)
+
+__all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {
+    "ACTIVATIONS", "CONSTRAINTS", "DISTRIBUTIONS", "DROPOUTS", "LAYERS", "LOSSES", "PREPROCESSORS", "REGULARIZATIONS",
+    "SCHEDULES", "UPDATERS", "VERTICES", "WEIGHT_INITS", "WEIGHT_NOISES", "REGISTRIES", "Registry", "ConfObject", "Field",
+    "ComputationGraphConfiguration", "GraphBuilder", "InputType", "InputTypeConvolutional", "InputTypeConvolutional3D",
+    "InputTypeConvolutionalFlat", "InputTypeFeedForward", "InputTypeRecurrent", "ListBuilder", "MultiLayerConfiguration",
+    "NeuralNetConfiguration", "NeuralNetConfigurationBuilder", "ParamSpec", "jsonio"})

@@ -1,0 +1,304 @@
+"""ComputationGraphConfiguration and its GraphBuilder.
+
+Vertex indices: network inputs 0..nIn-1 (networkInputs order), then ``vertices`` in JSON/insertion
+order. ``topologicalOrder``/``topologicalOrderStr`` are filled by :meth:`initVariables` (what
+ComputationGraph.init() does) with DL4J's Kahn sort over Java HashMap/HashSet iteration order,
+so the parameter order matches DL4J's exactly (dl4j-format.md §3.4).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
+
+from . import jsonio
+from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec, enum_value
+from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
+from .javautil import capacity_for, hash_order
+from .layers.base import Layer
+from .network import NeuralNetConfiguration, _fix_batchnorm_log_std
+from .vertices import LayerVertex, MergeVertex
+
+
+class _VertexMap(Codec):
+    def decode(self, raw, where=None):
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise MalformedConfigError(f"vertices must be an object, got {raw!r:.60}")
+        return {name: VERTICES.decode(v, name) for name, v in raw.items()}
+
+    def encode(self, value):
+        return None if value is None else {k: v._to_tree() for k, v in value.items()}
+
+
+class ComputationGraphConfiguration(ConfObject):
+    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration (configuration.json of a ComputationGraph zip)."""
+
+    WRITE_TYPE = False
+    FIELDS = (Field("backpropType", EnumCodec(BackpropType), default=BackpropType.Standard),
+              Field("cacheMode", EnumCodec(CacheMode), default=CacheMode.NONE),
+              Field("dataType", EnumCodec(DataType), default=DataType.FLOAT),
+              Field("defaultConfiguration", ObjCodec(lambda: NeuralNetConfiguration)),
+              Field("epochCount", INT, default=0),
+              Field("inferenceWorkspaceMode", EnumCodec(WorkspaceMode), default=WorkspaceMode.ENABLED),
+              Field("iterationCount", INT, default=0),
+              Field("networkInputs", STR_ARRAY, default=[]), Field("networkOutputs", STR_ARRAY, default=[]),
+              Field("tbpttBackLength", INT, default=20), Field("tbpttFwdLength", INT, default=20),
+              Field("topologicalOrder", INT_ARRAY), Field("topologicalOrderStr", STR_ARRAY),
+              Field("trainingWorkspaceMode", EnumCodec(WorkspaceMode), default=WorkspaceMode.ENABLED),
+              Field("validateOutputLayerConfig", BOOL, default=True),
+              Field("vertexInputs", MapCodec(STR_ARRAY), default={}),
+              Field("vertices", _VertexMap(), default={}))
+
+    @staticmethod
+    def fromJson(text):  # noqa: N802
+        """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
+        from .legacy import upgrade_graph
+
+        tree = jsonio.loads(text)
+        if not isinstance(tree, dict) or not isinstance(tree.get("vertices"), dict):
+            raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
+        tree = upgrade_graph(tree)
+        obj = ComputationGraphConfiguration._from_tree(tree)
+        _fix_batchnorm_log_std([v.layerConf for v in obj.vertices.values() if isinstance(v, LayerVertex)])
+        return obj
+
+    # ---- structure
+
+    def vertexIndices(self) -> dict:  # noqa: N802
+        """name -> vertex index (inputs first, then vertices in order)."""
+        names = list(self.networkInputs) + [n for n in self.vertices if n not in self.networkInputs]
+        return {n: i for i, n in enumerate(names)}
+
+    def topologicalSortOrder(self) -> list:  # noqa: N802
+        """Vertex indices in DL4J's topological order (stored order if both fields are set)."""
+        if self.topologicalOrder is not None and self.topologicalOrderStr is not None:
+            return list(self.topologicalOrder)
+        idx = self.vertexIndices()
+        input_edges, output_edges = {}, {}
+        for name in self.networkInputs:
+            input_edges[idx[name]] = None
+        for name in self.vertices:
+            i = idx[name]
+            ins = self.vertexInputs.get(name) or []
+            if not ins:
+                input_edges[i] = None
+                continue
+            s = set()
+            for src in ins:
+                if src not in idx:
+                    raise InvalidConfigurationError(f"vertex {name!r} has unknown input {src!r}")
+                s.add(idx[src])
+                output_edges.setdefault(idx[src], []).append(i)
+            input_edges[i] = s
+        out, queue = [], [k for k in hash_order(list(input_edges), capacity_for(len(input_edges))) if not input_edges[k]]
+        while queue:
+            nxt = queue.pop(0)
+            out.append(nxt)
+            targets = output_edges.get(nxt, [])
+            for v in hash_order(targets, capacity_for(len(set(targets)))):
+                input_edges[v].discard(nxt)
+                if not input_edges[v]:
+                    queue.append(v)
+        if len(out) != len(idx):
+            raise InvalidConfigurationError("Invalid configuration: cycle detected in the graph (or disconnected inputs)")
+        return out
+
+    def layerVertexNames(self) -> list:  # noqa: N802
+        return [n for n, v in self.vertices.items() if isinstance(v, LayerVertex)]
+
+    def paramShapes(self) -> dict:  # noqa: N802
+        """{"<vertexName>_<key>": shape} in flat-vector (topological) order."""
+        names = {i: n for n, i in self.vertexIndices().items()}
+        out = {}
+        for i in self.topologicalSortOrder():
+            v = self.vertices.get(names[i])
+            if v is not None:
+                for k, s in v.paramShapes().items():
+                    out[f"{names[i]}_{k}"] = s
+        return out
+
+    def numParams(self) -> int:  # noqa: N802
+        return sum(v.numParams() for v in self.vertices.values())
+
+    def initVariables(self):  # noqa: N802
+        """What ComputationGraph.init() does to the configuration: topological order + ``variables``."""
+        order = self.topologicalSortOrder()
+        names = {i: n for n, i in self.vertexIndices().items()}
+        self.topologicalOrder = list(order)
+        self.topologicalOrderStr = [names[i] for i in order]
+        for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
+            v = self.vertices.get(names[i])
+            if isinstance(v, LayerVertex):
+                for key in v.layer.variables():
+                    v.layerConf.addVariable(key)
+                    self.defaultConfiguration.addVariable(f"{names[i]}_{key}")
+        return self
+
+    def getLayerActivationTypes(self, *inputTypes, add_preprocessors=False) -> dict:  # noqa: N802
+        """Mirrors getLayerActivationTypes: vertex name -> output InputType (optionally adding preprocessors/nIn)."""
+        if len(inputTypes) != len(self.networkInputs):
+            raise InvalidConfigurationError(f"{len(self.networkInputs)} network inputs but {len(inputTypes)} input types")
+        types = dict(zip(self.networkInputs, inputTypes))
+        names = {i: n for n, i in self.vertexIndices().items()}
+        for i in self.topologicalSortOrder():
+            name = names[i]
+            if name in types:
+                continue
+            vertex = self.vertices[name]
+            ins = [types[s] for s in self.vertexInputs.get(name, [])]
+            if isinstance(vertex, LayerVertex):
+                t = ins[0]
+                if vertex.preProcessor is None and add_preprocessors:
+                    vertex.preProcessor = vertex.layer.getPreProcessorForInputType(t)
+                if vertex.preProcessor is not None:
+                    t = vertex.preProcessor.getOutputType(t)
+                if add_preprocessors:
+                    vertex.layer.setNIn(t, False)
+                types[name] = vertex.layer.getOutputType(i, t)
+            else:
+                types[name] = vertex.getOutputType(i, *ins)
+        return types
+
+
+class GraphBuilder:
+    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder."""
+
+    def __init__(self, global_conf):
+        self._global = global_conf
+        self._vertices: dict = {}
+        self._vertex_inputs: dict = {}
+        self._inputs: list = []
+        self._outputs: list = []
+        self._input_types = None
+        self._backprop_type = BackpropType.Standard
+        self._tbptt_fwd = 20
+        self._tbptt_back = 20
+        self._validate_output = True
+        self._allow_disconnected = False
+        self._allow_no_output = False
+
+    def addInputs(self, *names):  # noqa: N802
+        self._inputs.extend(names)
+        return self
+
+    def setInputTypes(self, *types):  # noqa: N802
+        self._input_types = list(types)
+        return self
+
+    def setOutputs(self, *names):  # noqa: N802
+        self._outputs = list(names)
+        return self
+
+    def addLayer(self, name, layer, *inputs):  # noqa: N802
+        """``addLayer(name, layer, *inputs)`` or ``addLayer(name, layer, preprocessor, *inputs)``."""
+        pre = None
+        if inputs and not isinstance(inputs[0], str):
+            pre, inputs = inputs[0], inputs[1:]
+        if hasattr(layer, "build") and not isinstance(layer, Layer):
+            layer = layer.build()
+        layer = copy.deepcopy(layer)
+        layer._set_name(name)
+        conf = self._global.clone().layer(layer).build()
+        self._vertices[name] = LayerVertex(conf, pre)
+        if len(inputs) > 1:
+            merge = f"{name}-merge"
+            self.addVertex(merge, MergeVertex(), *inputs)
+            self._vertex_inputs[name] = [merge]
+        else:
+            self._vertex_inputs[name] = list(inputs)
+        return self
+
+    layer = addLayer
+
+    def addVertex(self, name, vertex, *inputs):  # noqa: N802
+        self._vertices[name] = vertex
+        self._vertex_inputs[name] = list(inputs)
+        return self
+
+    def removeVertex(self, name, removeConnections=True):  # noqa: N802, N803
+        self._vertices.pop(name, None)
+        self._vertex_inputs.pop(name, None)
+        if removeConnections:
+            for k, ins in self._vertex_inputs.items():
+                self._vertex_inputs[k] = [s for s in ins if s != name]
+            self._outputs = [s for s in self._outputs if s != name]
+        return self
+
+    def backpropType(self, t):  # noqa: N802
+        self._backprop_type = enum_value(BackpropType, t)
+        return self
+
+    def tBPTTForwardLength(self, n):  # noqa: N802
+        self._tbptt_fwd = int(n)
+        return self
+
+    def tBPTTBackwardLength(self, n):  # noqa: N802
+        self._tbptt_back = int(n)
+        return self
+
+    def tBPTTLength(self, n):  # noqa: N802
+        self._tbptt_fwd = self._tbptt_back = int(n)
+        return self
+
+    def validateOutputLayerConfig(self, v):  # noqa: N802
+        self._validate_output = bool(v)
+        return self
+
+    def allowDisconnected(self, v):  # noqa: N802
+        self._allow_disconnected = bool(v)
+        return self
+
+    def allowNoOutput(self, v):  # noqa: N802
+        self._allow_no_output = bool(v)
+        return self
+
+    def build(self) -> ComputationGraphConfiguration:
+        """Mirrors GraphBuilder#build (validation, input-type inference when setInputTypes was called)."""
+        g = self._global._s
+        conf = ComputationGraphConfiguration()
+        conf.backpropType = self._backprop_type
+        conf.tbpttFwdLength, conf.tbpttBackLength = self._tbptt_fwd, self._tbptt_back
+        conf.networkInputs = list(self._inputs)
+        conf.networkOutputs = list(self._outputs)
+        conf.vertices = copy.deepcopy(self._vertices)
+        conf.vertexInputs = copy.deepcopy(self._vertex_inputs)
+        conf.trainingWorkspaceMode = g.trainingWorkspaceMode
+        conf.inferenceWorkspaceMode = g.inferenceWorkspaceMode
+        conf.cacheMode = g.cacheMode
+        conf.dataType = g.dataType
+        conf.validateOutputLayerConfig = self._validate_output
+        default = self._global.clone()
+        default._s._layer = None
+        conf.defaultConfiguration = default.build()
+        self._validate(conf)
+        if self._input_types is not None:
+            conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)
+        return conf
+
+    def _validate(self, conf):
+        if not conf.networkInputs:
+            raise InvalidConfigurationError("Invalid configuration: network has no inputs. Use .addInputs(String...)")
+        if not conf.networkOutputs and not self._allow_no_output:
+            raise InvalidConfigurationError("Invalid configuration: network has no outputs. Use .setOutputs(String...)")
+        known = set(conf.networkInputs) | set(conf.vertices)
+        for name in conf.networkInputs:
+            if name in conf.vertices:
+                raise InvalidConfigurationError(f"Invalid configuration: name {name!r} is both an input and a vertex")
+        for name, ins in conf.vertexInputs.items():
+            for s in ins:
+                if s not in known:
+                    raise InvalidConfigurationError(f"Invalid configuration: vertex {name!r} has input {s!r} that does not exist")
+        for name in conf.networkOutputs:
+            if name not in conf.vertices:
+                raise InvalidConfigurationError(f"Invalid configuration: output {name!r} is not a vertex")
+        if not self._allow_disconnected:
+            used = {s for ins in conf.vertexInputs.values() for s in ins}
+            disconnected = [n for n in conf.vertices if n not in used and n not in conf.networkOutputs]
+            if disconnected:
+                raise InvalidConfigurationError(
+                    f"Invalid configuration: disconnected vertices found - {disconnected}. Set them as outputs with"
+                    " setOutputs(...) or use GraphBuilder.allowDisconnected(true)")
+        conf.topologicalSortOrder()  # raises on cycles

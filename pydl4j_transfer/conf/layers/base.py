@@ -1,0 +1,288 @@
+"""Layer base classes: Layer (LB), NoParamLayer (NP), BaseLayer (BL), FeedForwardLayer (FF).
+
+JSON property groups as in dl4j-format.md §3.6. Parameters: ``paramSpecs()`` lists the
+flat-vector layout (key, shape, order) in coefficients.bin order; ``paramKeys()`` is the
+param-initializer (param table / ``variables``) order, which differs for conv layers
+(flat: bias first; table: W first).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+from pydl4j_transfer.errors import InvalidConfigurationError
+
+from ..base import (ACTIVATIONS, CONSTRAINTS, DOUBLE, DROPOUTS, LAYERS, LONG, REGULARIZATIONS, STR, UPDATERS,
+                    WEIGHT_INITS, WEIGHT_NOISES, ConfObject, EnumCodec, Field, array, poly)
+from ..enums import GradientNormalization, WeightInit
+from ..javautil import hash_order
+from ..preprocessors import preprocessor_for_feedforward
+from ..values.activations import to_activation
+from ..values.dropout import to_dropout
+from ..values.regularization import L1Regularization, L2Regularization, WeightDecay
+from ..values.updaters import NoOp, to_updater
+from ..values.weightinit import WeightInitDistribution, to_weight_init
+
+PKG = "org.deeplearning4j.nn.conf.layers."
+NAN = math.nan
+
+ParamSpec = namedtuple("ParamSpec", "key shape order")
+ParamSpec.__doc__ = "One parameter's slice of the flat vector: key, shape, reshape order ('f' or 'c')."
+
+GN = EnumCodec(GradientNormalization)
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _constraint_setter(kind):
+    def setter(self, value):
+        self._pending_constraints[kind] = _as_list(value)
+    return setter
+
+
+def _dropout(self, value):
+    # Layer.Builder.dropOut(double p): p = RETAIN probability; 0.0 means "no dropout"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0.0:
+        self.iDropout = None
+    else:
+        self.iDropout = to_dropout(value)
+
+
+class Layer(ConfObject):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName)."""
+
+    FIELDS = (Field("constraints", array(poly(CONSTRAINTS))),
+              Field("idropout", poly(DROPOUTS), attr="iDropout"),
+              Field("layerName", STR))
+    SETTERS = {"name": lambda self, v: setattr(self, "layerName", v),
+               "dropOut": _dropout, "dropout": _dropout,
+               "constrainAllParameters": _constraint_setter("all"),
+               "constrainWeights": _constraint_setter("weights"),
+               "constrainBias": _constraint_setter("bias")}
+
+    def _init_state(self):
+        self._pending_constraints = {}
+
+    def _on_build(self):
+        # Layer(Builder) -> initializeConstraints: clone each, params = the matching key set (a HashSet)
+        pending, self._pending_constraints = self._pending_constraints, {}
+        if not any(pending.values()):
+            return
+        out = []
+        for kind, keys in (("all", self.paramKeys()), ("weights", self.weightKeys()), ("bias", self.biasKeys())):
+            if pending.get(kind) and keys:
+                for c in pending[kind]:
+                    c2 = c.clone()
+                    c2.params = hash_order(keys)
+                    out.append(c2)
+        if out:
+            self.constraints = out
+
+    # ---- parameters (DL4J ParamInitializer)
+
+    def paramSpecs(self) -> list:  # noqa: N802
+        """Flat-vector layout: [ParamSpec(key, shape, order)] in coefficients.bin order."""
+        return []
+
+    def paramShapes(self) -> dict:  # noqa: N802
+        """{key: shape} in flat-vector order."""
+        return {p.key: tuple(p.shape) for p in self.paramSpecs()}
+
+    def numParams(self) -> int:  # noqa: N802
+        """Mirrors ParamInitializer#numParams."""
+        return sum(math.prod(p.shape) for p in self.paramSpecs())
+
+    def paramKeys(self) -> list:  # noqa: N802
+        """Mirrors ParamInitializer#paramKeys (param-table order)."""
+        return [p.key for p in self.paramSpecs()]
+
+    def weightKeys(self) -> list:  # noqa: N802
+        return [k for k in self.paramKeys() if k not in self.biasKeys()]
+
+    def biasKeys(self) -> list:  # noqa: N802
+        return [k for k in self.paramKeys() if k == "b"]
+
+    def isBiasParam(self, key) -> bool:  # noqa: N802
+        return key in self.biasKeys()
+
+    def isPretrainParam(self, key) -> bool:  # noqa: N802
+        return False
+
+    def variables(self) -> list:
+        """The keys DL4J's network init puts into this layer's NeuralNetConfiguration.variables."""
+        return self.paramKeys()
+
+    def getUpdaterByParam(self, key):  # noqa: N802
+        """Mirrors Layer#getUpdaterByParam (no updater for parameter-less layers)."""
+        return None
+
+    # ---- shape inference (DL4J Layer#getOutputType / setNIn / getPreProcessorForInputType)
+
+    def getOutputType(self, *args):  # noqa: N802
+        """Mirrors Layer#getOutputType(layerIndex, inputType); ``getOutputType(inputType)`` also works."""
+        return self._output_type(args[-1])
+
+    def _output_type(self, inputType):
+        return inputType
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        """Mirrors Layer#setNIn(InputType, boolean)."""
+
+    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+        """Mirrors Layer#getPreProcessorForInputType."""
+        return None
+
+    def _name(self):
+        return self.layerName or type(self).__name__
+
+    def _set_name(self, name):
+        """Mirrors Layer#setLayerName (wrappers propagate the name to the wrapped layers)."""
+        self.layerName = name
+
+    @property
+    def dl4jSimpleName(self):  # noqa: N802
+        return type(self).__name__
+
+
+class NoParamLayer(Layer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.NoParamLayer.
+
+    ``gradientNormalization``/``gradientNormalizationThreshold`` are read-only getters there
+    (``None``/0.0): written, ignored on input.
+    """
+
+    GN_THRESHOLD = 0.0
+
+    @classmethod
+    def _ignored_keys(cls):
+        return ("gradientNormalization", "gradientNormalizationThreshold")
+
+    def _extra_tree_items(self):
+        return (("gradientNormalization", "None"), ("gradientNormalizationThreshold", self.GN_THRESHOLD))
+
+    @property
+    def gradientNormalization(self):  # noqa: N802
+        return GradientNormalization["None"]
+
+
+def _reg_setter(cls, attr, bias):
+    def setter(self, value):
+        lst = getattr(self, attr)
+        if lst is None:
+            lst = []
+        lst[:] = [r for r in lst if not isinstance(r, cls)]
+        if cls is WeightDecay:
+            coeff, apply_lr = (value if isinstance(value, tuple) else (value, True))
+            if coeff > 0.0:
+                lst[:] = [r for r in lst if not isinstance(r, L2Regularization)]
+                lst.append(WeightDecay(coeff, apply_lr))
+        elif value > 0.0:
+            if cls is L2Regularization:
+                lst[:] = [r for r in lst if not isinstance(r, WeightDecay)]
+            lst.append(cls(value))
+        setattr(self, attr, lst)
+    return setter
+
+
+def _weight_init(self, value):
+    if value is WeightInit.DISTRIBUTION or value == "DISTRIBUTION":
+        raise InvalidConfigurationError("weightInit(WeightInit.DISTRIBUTION) is not supported: use weightInit(Distribution)")
+    self.weightInitFn = to_weight_init(value)
+
+
+REGULARIZATION_SETTERS = {
+    "l1": _reg_setter(L1Regularization, "regularization", False),
+    "l2": _reg_setter(L2Regularization, "regularization", False),
+    "weightDecay": _reg_setter(WeightDecay, "regularization", False),
+    "l1Bias": _reg_setter(L1Regularization, "regularizationBias", True),
+    "l2Bias": _reg_setter(L2Regularization, "regularizationBias", True),
+    "weightDecayBias": _reg_setter(WeightDecay, "regularizationBias", True),
+}
+
+
+class BaseLayer(Layer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.BaseLayer.
+
+    Builder defaults leave the inheritable values unset (null / NaN) so that the network
+    builder fills them from the global configuration; a key missing from JSON takes the Java
+    field value instead (biasInit 0.0, gradientNormalization None, ...).
+    """
+
+    FIELDS = (Field("activationFn", poly(ACTIVATIONS)),
+              Field("biasInit", DOUBLE, default=NAN, missing=0.0),
+              Field("biasUpdater", poly(UPDATERS)),
+              Field("gainInit", DOUBLE, default=NAN, missing=0.0),
+              Field("gradientNormalization", GN, default=None, missing=GradientNormalization["None"]),
+              Field("gradientNormalizationThreshold", DOUBLE, default=NAN, missing=1.0),
+              Field("iupdater", poly(UPDATERS), attr="iUpdater"),
+              Field("regularization", array(poly(REGULARIZATIONS)), default=[], missing=None),
+              Field("regularizationBias", array(poly(REGULARIZATIONS)), default=[], missing=None),
+              Field("weightInitFn", poly(WEIGHT_INITS)),
+              Field("weightNoise", poly(WEIGHT_NOISES)))
+    SETTERS = {"activation": lambda self, v: setattr(self, "activationFn", to_activation(v)),
+               "weightInit": _weight_init,
+               "dist": lambda self, v: setattr(self, "weightInitFn", WeightInitDistribution(v)),
+               "updater": lambda self, v: setattr(self, "iUpdater", to_updater(v)),
+               "biasUpdater": lambda self, v: setattr(self, "biasUpdater", to_updater(v)),
+               **REGULARIZATION_SETTERS}
+
+    def getUpdaterByParam(self, key):  # noqa: N802
+        """Mirrors BaseLayer#getUpdaterByParam: biasUpdater for bias params when set, else iUpdater."""
+        if self.biasUpdater is not None and self.isBiasParam(key):
+            return self.biasUpdater
+        return self.iUpdater
+
+
+class FeedForwardLayer(BaseLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.FeedForwardLayer (adds nin, nout, timeDistributedFormat)."""
+
+    FIELDS = (Field("nin", LONG, attr="nIn", default=0),
+              Field("nout", LONG, attr="nOut", default=0),
+              Field("timeDistributedFormat", STR))
+    SETTERS = {"units": lambda self, v: setattr(self, "nOut", int(v))}
+
+    def _output_type(self, inputType):
+        from ..inputs import InputType
+
+        if inputType is None or inputType.type not in ("FF", "CNNFlat", "RNN"):
+            raise InvalidConfigurationError(f"{self._name()}: invalid input type {inputType} for a feed-forward layer")
+        return InputType.feedForward(self.nOut, self.timeDistributedFormat)
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        if self.nIn <= 0 or override:
+            t = inputType.type
+            if t == "FF":
+                self.nIn = inputType.size
+            elif t == "CNNFlat":
+                self.nIn = inputType.getFlattenedSize()
+            elif t == "RNN":
+                self.nIn = inputType.size
+            else:
+                raise InvalidConfigurationError(f"{self._name()}: cannot set nIn from {inputType}")
+
+    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+        return preprocessor_for_feedforward(inputType, self._name())
+
+
+def dense_specs(n_in, n_out, has_bias=True):
+    """DefaultParamInitializer layout: W [nIn, nOut] 'f' then b [nOut]."""
+    specs = [ParamSpec("W", (n_in, n_out), "f")]
+    if has_bias:
+        specs.append(ParamSpec("b", (n_out,), "f"))
+    return specs
+
+
+def register(cls):
+    """Register a layer class under PKG + its name unless it sets dl4jClass itself."""
+    if "dl4jClass" not in cls.__dict__:
+        cls.dl4jClass = PKG + cls.__name__
+    if not cls.__doc__:
+        cls.__doc__ = f"Mirrors {cls.dl4jClass}."
+    return LAYERS.register(cls)
+
+

@@ -1,0 +1,255 @@
+"""Convolution layers: ConvolutionLayer/Convolution2D, Convolution1DLayer/Convolution1D,
+Deconvolution2D, Convolution3D, Deconvolution3D, DepthwiseConvolution2D, SeparableConvolution2D.
+
+Convention flips: conv params store the BIAS FIRST in the flat vector (``b`` then ``W``,
+kernels in 'c' order) while the param table / ``variables`` list ``W`` first. Deconvolution2D's
+W is [nIn, nOut, kH, kW] (nIn first).
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydl4j_transfer.errors import InvalidConfigurationError
+
+from ..base import BOOL, INT, INT_ARRAY, EnumCodec, Field
+from ..enums import AlgoMode, BwdDataAlgo, BwdFilterAlgo, CNN2DFormat, ConvolutionMode, Convolution3DDataFormat, FwdAlgo, RNNFormat
+from ..inputs import InputType
+from ..preprocessors import preprocessor_for_cnn, preprocessor_for_rnn
+from .base import FeedForwardLayer, ParamSpec, register
+
+CMODE = EnumCodec(ConvolutionMode)
+
+
+def conv_out_size(size, k, s, p, d, mode, deconv=False):
+    """Mirrors ConvolutionUtils.getOutputSize / getDeconvolutionOutputSize for one dimension."""
+    mode = mode or ConvolutionMode.Truncate
+    eff_k = k + (k - 1) * (d - 1)
+    if deconv:
+        return size * s if mode == ConvolutionMode.Same else s * (size - 1) + eff_k - 2 * p
+    if mode in (ConvolutionMode.Same, ConvolutionMode.Causal):
+        return math.ceil(size / s)
+    if size <= 0:
+        return size
+    out = (size - eff_k + 2 * p) / s + 1
+    if mode == ConvolutionMode.Strict and not float(out).is_integer():
+        raise InvalidConfigurationError(f"ConvolutionMode.Strict: input {size}, kernel {k}, stride {s}, padding {p}"
+                                        " do not divide exactly; use ConvolutionMode.Truncate or Same")
+    return int(out)
+
+
+def kernel_builder_args(attrs=("kernelSize", "stride", "padding")):
+    """``Builder(3, 3)`` (varargs kernel) or ``Builder([3, 3], [1, 1], [0, 0])`` (kernel, stride, padding)."""
+    def builder_args(cls, obj, args):
+        if not args:
+            return
+        if all(isinstance(a, int) for a in args):
+            obj._set(attrs[0], tuple(args) if len(args) > 1 else args[0])
+        else:
+            for name, value in zip(attrs, args):
+                obj._set(name, value)
+    return classmethod(builder_args)
+
+
+class ConvolutionLayer(FeedForwardLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.ConvolutionLayer: b [nOut] then W [nOut, nIn, kH, kW] 'c'."""
+
+    FIELDS = (Field("cnn2dDataFormat", EnumCodec(CNN2DFormat), default=CNN2DFormat.NCHW),
+              Field("convolutionMode", CMODE, default=None, missing=ConvolutionMode.Truncate),
+              Field("cudnnAlgoMode", EnumCodec(AlgoMode), default=None, missing=AlgoMode.PREFER_FASTEST),
+              Field("cudnnAllowFallback", BOOL, default=True),
+              Field("cudnnBwdDataAlgo", EnumCodec(BwdDataAlgo)), Field("cudnnBwdFilterAlgo", EnumCodec(BwdFilterAlgo)),
+              Field("cudnnFwdAlgo", EnumCodec(FwdAlgo)),
+              Field("dilation", INT_ARRAY, default=[1, 1]), Field("hasBias", BOOL, default=True),
+              Field("kernelSize", INT_ARRAY, default=[5, 5], missing=None),
+              Field("padding", INT_ARRAY, default=[0, 0], missing=None),
+              Field("stride", INT_ARRAY, default=[1, 1], missing=None))
+    SETTERS = {"dataFormat": lambda self, v: setattr(self, "cnn2dDataFormat", CNN2DFormat.of(v))}
+    _builder_args = kernel_builder_args()
+    DIMS = 2
+
+    def _kernel_shape(self):
+        return tuple(self.kernelSize[: self.DIMS])
+
+    def paramSpecs(self):  # noqa: N802
+        specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
+        return specs + [ParamSpec("W", (self.nOut, self.nIn) + self._kernel_shape(), "c")]
+
+    def paramKeys(self):  # noqa: N802
+        return ["W", "b"] if self.hasBias else ["W"]
+
+    def _out_hw(self, inputType, deconv=False):
+        h = conv_out_size(inputType.height, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
+                          self.convolutionMode, deconv)
+        w = conv_out_size(inputType.width, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
+                          self.convolutionMode, deconv)
+        return h, w
+
+    def _output_type(self, inputType):
+        if inputType.type != "CNN":
+            raise InvalidConfigurationError(f"{self._name()}: convolution needs CNN input, got {inputType}")
+        h, w = self._out_hw(inputType)
+        return InputType.convolutional(h, w, self.nOut, self.cnn2dDataFormat or CNN2DFormat.NCHW)
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        if inputType.type != "CNN":
+            raise InvalidConfigurationError(f"{self._name()}: convolution needs CNN input, got {inputType}")
+        if self.nIn <= 0 or override:
+            self.nIn = inputType.channels
+        self.cnn2dDataFormat = inputType.format
+
+    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+        return preprocessor_for_cnn(inputType, self._name())
+
+
+@register
+class Convolution2D(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Convolution2D (same as ConvolutionLayer).
+
+    Java's ``Convolution2D.Builder`` is ConvolutionLayer's (it builds a ConvolutionLayer); so is ours.
+    """
+
+    @classmethod
+    def Builder(cls, *args, **kwargs):  # noqa: N802
+        return ConvolutionLayer.Builder(*args, **kwargs)
+
+
+register(ConvolutionLayer)
+
+
+class Convolution1DLayer(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Convolution1DLayer: b [nOut], W [nOut, nIn, k, 1] 'c'.
+
+    M2.1 builders store the 1-D sizes duplicated (``kernelSize: [3, 3]``); only element 0 is used.
+    """
+
+    FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
+    DEFAULTS = {"kernelSize": None}
+
+    def _set_1d(attr):  # noqa: N805
+        def setter(self, value):
+            v = list(value) if isinstance(value, (list, tuple)) else [int(value)]
+            setattr(self, attr, [int(v[0]), int(v[0])] if len(v) == 1 else [int(x) for x in v])
+        return setter
+
+    SETTERS = {"kernelSize": _set_1d("kernelSize"), "stride": _set_1d("stride"), "padding": _set_1d("padding"),
+               "dilation": _set_1d("dilation")}
+
+    def _kernel_shape(self):
+        return (self.kernelSize[0], 1)
+
+    def _output_type(self, inputType):
+        if inputType.type != "RNN":
+            raise InvalidConfigurationError(f"{self._name()}: Convolution1D needs RNN input, got {inputType}")
+        t = inputType.timeSeriesLength
+        out = conv_out_size(t, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
+                            self.convolutionMode) if t > 0 else t
+        return InputType.recurrent(self.nOut, out, self.rnnDataFormat or RNNFormat.NCW)
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        if inputType.type != "RNN":
+            raise InvalidConfigurationError(f"{self._name()}: Convolution1D needs RNN input, got {inputType}")
+        if self.nIn <= 0 or override:
+            self.nIn = inputType.size
+        self.rnnDataFormat = inputType.format
+
+    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+        return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
+
+
+register(Convolution1DLayer)
+
+
+@register
+class Convolution1D(Convolution1DLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Convolution1D."""
+
+
+@register
+class Deconvolution2D(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution2D: b [nOut], W [nIn, nOut, kH, kW] 'c'."""
+
+    def paramSpecs(self):  # noqa: N802
+        specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
+        return specs + [ParamSpec("W", (self.nIn, self.nOut) + self._kernel_shape(), "c")]
+
+    def _output_type(self, inputType):
+        h, w = self._out_hw(inputType, deconv=True)
+        return InputType.convolutional(h, w, self.nOut, self.cnn2dDataFormat or CNN2DFormat.NCHW)
+
+
+@register
+class DepthwiseConvolution2D(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D: b [nOut], W [kH, kW, nIn, dm] 'c'; nOut = nIn*dm."""
+
+    FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
+
+    def paramSpecs(self):  # noqa: N802
+        specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
+        return specs + [ParamSpec("W", self._kernel_shape() + (self.nIn, self.depthMultiplier), "c")]
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        super().setNIn(inputType, override)
+        self.nOut = self.nIn * self.depthMultiplier
+
+
+@register
+class SeparableConvolution2D(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.SeparableConvolution2D:
+    b [nOut], W [dm, nIn, kH, kW] 'c' (depthwise), pW [nOut, nIn*dm, 1, 1] 'c' (pointwise)."""
+
+    FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
+    DEFAULTS = {"cnn2dDataFormat": None}
+
+    def paramSpecs(self):  # noqa: N802
+        specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
+        return specs + [ParamSpec("W", (self.depthMultiplier, self.nIn) + self._kernel_shape(), "c"),
+                        ParamSpec("pW", (self.nOut, self.nIn * self.depthMultiplier, 1, 1), "c")]
+
+    def paramKeys(self):  # noqa: N802
+        return ["W", "pW", "b"] if self.hasBias else ["W", "pW"]
+
+
+@register
+class Convolution3D(ConvolutionLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Convolution3D: b [nOut], W [nOut, nIn, kD, kH, kW] 'c'."""
+
+    FIELDS = (Field("dataFormat", EnumCodec(Convolution3DDataFormat), default=Convolution3DDataFormat.NCDHW),
+              Field("mode", CMODE, default=ConvolutionMode.Same))
+    DEFAULTS = {"kernelSize": [2, 2, 2], "stride": [1, 1, 1], "padding": [0, 0, 0], "dilation": [1, 1, 1]}
+    SETTERS = {"dataFormat": lambda self, v: setattr(self, "dataFormat", Convolution3DDataFormat.of(v)),
+               "convolutionMode": lambda self, v: (setattr(self, "convolutionMode", ConvolutionMode.of(v)),
+                                                   setattr(self, "mode", ConvolutionMode.of(v)))}
+    DIMS = 3
+
+    def _output_type(self, inputType):
+        if inputType.type != "CNN3D":
+            raise InvalidConfigurationError(f"{self._name()}: Convolution3D needs CNN3D input, got {inputType}")
+        dims = [conv_out_size(s, self.kernelSize[i], self.stride[i], self.padding[i], self.dilation[i],
+                              self.convolutionMode) for i, s in enumerate((inputType.depth, inputType.height, inputType.width))]
+        return InputType.convolutional3D(self.dataFormat, *dims, self.nOut)
+
+    def setNIn(self, inputType, override=False):  # noqa: N802
+        if inputType.type != "CNN3D":
+            raise InvalidConfigurationError(f"{self._name()}: Convolution3D needs CNN3D input, got {inputType}")
+        if self.nIn <= 0 or override:
+            self.nIn = inputType.channels
+
+    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+        return None
+
+
+@register
+class Deconvolution3D(Convolution3D):
+    """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution3D: b [nOut], W [kD, kH, kW, nOut, nIn] 'c'."""
+
+    FIELDS = (Field("mode", CMODE, default=None),)
+
+    def _to_tree(self):
+        tree = super()._to_tree()
+        tree.pop("mode", None)  # Deconvolution3D has no 'mode' property
+        return tree
+
+    def paramSpecs(self):  # noqa: N802
+        specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
+        return specs + [ParamSpec("W", self._kernel_shape() + (self.nOut, self.nIn), "c")]

@@ -1,0 +1,184 @@
+"""InputPreProcessors (``org.deeplearning4j.nn.conf.preprocessor``): reshape activations between
+layers of different kinds. They have no parameters."""
+
+from __future__ import annotations
+
+from pydl4j_transfer.errors import InvalidConfigurationError
+
+from .base import BOOL, INT, PREPROCESSORS, ConfObject, EnumCodec, Field, array, poly
+from .enums import CNN2DFormat, Convolution3DDataFormat, RNNFormat
+from .inputs import InputType
+
+PKG = "org.deeplearning4j.nn.conf.preprocessor."
+_CNN_FIELDS = (Field("inputHeight", INT, default=0), Field("inputWidth", INT, default=0),
+               Field("numChannels", INT, default=0))
+_HWC = ("inputHeight", "inputWidth", "numChannels")
+
+
+class InputPreProcessor(ConfObject):
+    """Mirrors org.deeplearning4j.nn.conf.InputPreProcessor."""
+
+    def getOutputType(self, inputType):  # noqa: N802
+        raise NotImplementedError
+
+
+class CnnToFeedForwardPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor."""
+
+    dl4jClass = PKG + "CnnToFeedForwardPreProcessor"
+    FIELDS = _CNN_FIELDS + (Field("format", EnumCodec(CNN2DFormat), default=CNN2DFormat.NCHW),)
+    POSITIONAL = _HWC + ("format",)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        if inputType.type == "CNN":
+            return InputType.feedForward(inputType.height * inputType.width * inputType.channels)
+        return InputType.feedForward(self.inputHeight * self.inputWidth * self.numChannels)
+
+
+class FeedForwardToCnnPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor."""
+
+    dl4jClass = PKG + "FeedForwardToCnnPreProcessor"
+    FIELDS = _CNN_FIELDS
+    POSITIONAL = _HWC
+
+    def getOutputType(self, inputType):  # noqa: N802
+        return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
+
+
+class RnnToFeedForwardPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor."""
+
+    dl4jClass = PKG + "RnnToFeedForwardPreProcessor"
+    FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
+    POSITIONAL = ("rnnDataFormat",)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        if inputType.type != "RNN":
+            raise InvalidConfigurationError(f"RnnToFeedForwardPreProcessor: expected RNN input, got {inputType}")
+        return InputType.feedForward(inputType.size)
+
+
+class FeedForwardToRnnPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor."""
+
+    dl4jClass = PKG + "FeedForwardToRnnPreProcessor"
+    FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
+    POSITIONAL = ("rnnDataFormat",)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        size = inputType.size if inputType.type == "FF" else inputType.arrayElementsPerExample()
+        return InputType.recurrent(size, format=self.rnnDataFormat or RNNFormat.NCW)
+
+
+class CnnToRnnPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.CnnToRnnPreProcessor."""
+
+    dl4jClass = PKG + "CnnToRnnPreProcessor"
+    FIELDS = _CNN_FIELDS + (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW, missing=None),)
+    POSITIONAL = _HWC + ("rnnDataFormat",)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        return InputType.recurrent(self.inputHeight * self.inputWidth * self.numChannels,
+                                   format=self.rnnDataFormat or RNNFormat.NCW)
+
+
+class RnnToCnnPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor."""
+
+    dl4jClass = PKG + "RnnToCnnPreProcessor"
+    FIELDS = _CNN_FIELDS + (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW, missing=None),)
+    POSITIONAL = _HWC + ("rnnDataFormat",)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
+
+
+_CNN3D_FIELDS = (Field("inputDepth", INT, default=0),) + _CNN_FIELDS + (Field("ncdhw", BOOL, default=True, missing=False),)
+_CNN3D_ORDER = ("inputDepth", "inputHeight", "inputWidth", "numChannels", "ncdhw")
+
+
+class Cnn3DToFeedForwardPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor."""
+
+    dl4jClass = PKG + "Cnn3DToFeedForwardPreProcessor"
+    FIELDS = _CNN3D_FIELDS
+    POSITIONAL = _CNN3D_ORDER
+    KEY_ORDER = _CNN3D_ORDER
+
+    def getOutputType(self, inputType):  # noqa: N802
+        return InputType.feedForward(self.inputDepth * self.inputHeight * self.inputWidth * self.numChannels)
+
+
+class FeedForwardToCnn3DPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnn3DPreProcessor."""
+
+    dl4jClass = PKG + "FeedForwardToCnn3DPreProcessor"
+    FIELDS = _CNN3D_FIELDS
+    POSITIONAL = _CNN3D_ORDER
+    KEY_ORDER = _CNN3D_ORDER
+
+    def getOutputType(self, inputType):  # noqa: N802
+        fmt = Convolution3DDataFormat.NCDHW if self.ncdhw else Convolution3DDataFormat.NDHWC
+        return InputType.convolutional3D(fmt, self.inputDepth, self.inputHeight, self.inputWidth, self.numChannels)
+
+
+class ComposableInputPreProcessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor."""
+
+    dl4jClass = PKG + "ComposableInputPreProcessor"
+    FIELDS = (Field("inputPreProcessors", array(poly(PREPROCESSORS))),)
+
+    def __init__(self, *preprocessors, **kwargs):
+        if preprocessors:
+            kwargs["inputPreProcessors"] = list(preprocessors)
+        super().__init__(**kwargs)
+
+    def getOutputType(self, inputType):  # noqa: N802
+        for p in self.inputPreProcessors or ():
+            inputType = p.getOutputType(inputType)
+        return inputType
+
+
+for _c in (CnnToFeedForwardPreProcessor, FeedForwardToCnnPreProcessor, RnnToFeedForwardPreProcessor,
+           FeedForwardToRnnPreProcessor, CnnToRnnPreProcessor, RnnToCnnPreProcessor, Cnn3DToFeedForwardPreProcessor,
+           FeedForwardToCnn3DPreProcessor, ComposableInputPreProcessor):
+    PREPROCESSORS.register(_c)
+
+
+def preprocessor_for_feedforward(inputType, layer_name=None):
+    """Mirrors InputTypeUtil.getPreProcessorForInputTypeFeedForwardLayer."""
+    t = inputType.type
+    if t in ("FF", "CNNFlat"):
+        return None
+    if t == "RNN":
+        return RnnToFeedForwardPreProcessor(inputType.format)
+    if t == "CNN":
+        return CnnToFeedForwardPreProcessor(inputType.height, inputType.width, inputType.channels, inputType.format)
+    if t == "CNN3D":
+        return Cnn3DToFeedForwardPreProcessor(inputType.depth, inputType.height, inputType.width, inputType.channels,
+                                              inputType.dataFormat == Convolution3DDataFormat.NCDHW)
+    raise InvalidConfigurationError(f"no preprocessor from {inputType} to a feed-forward layer ({layer_name})")
+
+
+def preprocessor_for_rnn(inputType, rnn_format=RNNFormat.NCW, layer_name=None):
+    """Mirrors InputTypeUtil.getPreprocessorForInputTypeRnnLayers."""
+    t = inputType.type
+    if t in ("FF", "CNNFlat"):
+        return FeedForwardToRnnPreProcessor(rnn_format)
+    if t == "RNN":
+        return None
+    if t == "CNN":
+        return CnnToRnnPreProcessor(inputType.height, inputType.width, inputType.channels, rnn_format)
+    raise InvalidConfigurationError(f"no preprocessor from {inputType} to a recurrent layer ({layer_name})")
+
+
+def preprocessor_for_cnn(inputType, layer_name=None):
+    """Mirrors InputTypeUtil.getPreProcessorForInputTypeCnnLayers."""
+    t = inputType.type
+    if t == "CNNFlat":
+        return FeedForwardToCnnPreProcessor(inputType.height, inputType.width, inputType.depth)
+    if t == "CNN":
+        return None
+    raise InvalidConfigurationError(f"no preprocessor from {inputType} to a convolutional layer ({layer_name}):"
+                                    " use InputType.convolutionalFlat for flattened images")

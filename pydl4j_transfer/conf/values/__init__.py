@@ -1,0 +1,1 @@
+"""Value objects nested in layer configurations (activations, updaters, losses, ...)."""

@@ -1,0 +1,109 @@
+"""IUpdater configurations (``org.nd4j.linalg.learning.config``).
+
+Field visibility, ``@JsonInclude(NON_NULL)``: null fields are omitted. Construction defaults
+are the classes' ``DEFAULT_*`` constants; a key missing from JSON leaves the Java field at
+0.0 (except AdaDelta). Passing a schedule as the learning rate (``Adam(schedule)``) sets
+``learningRate`` to NaN as DL4J's constructors do (DL4J writes ``"learningRate" : "NaN"``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field
+from .schedules import SCHEDULE, BaseSchedule
+
+PKG = "org.nd4j.linalg.learning.config."
+
+
+class BaseUpdater(ConfObject):
+    """Mirrors org.nd4j.linalg.learning.config.IUpdater."""
+
+    OMIT_NULLS = True
+    STATE_MULTIPLIER = 0  # updater state length per parameter (see dl4j-format.md §5.1)
+
+    def _to_tree(self):
+        return {k: v for k, v in super()._to_tree().items() if v is not None}
+
+    def stateSize(self, numParams: int) -> int:  # noqa: N802
+        """Mirrors IUpdater#stateSize."""
+        return self.STATE_MULTIPLIER * int(numParams)
+
+    def hasLearningRate(self) -> bool:  # noqa: N802
+        return "learningRate" in self._attr_fields
+
+    def getLearningRate(self, iteration: int = 0, epoch: int = 0):  # noqa: N802
+        """Mirrors IUpdater#getLearningRate(iteration, epoch) for fixed rates (schedules: not evaluated)."""
+        sched = getattr(self, "learningRateSchedule", None)
+        if sched is not None and hasattr(sched, "valueAt"):
+            return sched.valueAt(iteration, epoch)
+        return getattr(self, "learningRate", math.nan)
+
+
+def _set_lr(self, value):
+    if isinstance(value, BaseSchedule):
+        self.learningRateSchedule = value
+        self.learningRate = math.nan
+    else:
+        self.learningRate = None if value is None else float(value)
+
+
+def _set_momentum(self, value):
+    if isinstance(value, BaseSchedule):
+        self.momentumISchedule = value
+        self.momentum = math.nan
+    else:
+        self.momentum = None if value is None else float(value)
+
+
+def _updater(name, lr, extra, positional, mult, missing=0.0):
+    fields = []
+    if lr is not None:
+        fields += [Field("learningRate", DOUBLE, default=lr, missing=missing),
+                   Field("learningRateSchedule", SCHEDULE)]
+    fields += [Field(k, DOUBLE, default=v, missing=missing if missing is not None else v) for k, v in extra]
+    setters = {"learningRate": _set_lr} if lr is not None else {}
+    cls = type(name, (BaseUpdater,), {
+        "dl4jClass": PKG + name, "FIELDS": tuple(fields), "POSITIONAL": tuple(positional), "SETTERS": setters,
+        "STATE_MULTIPLIER": mult, "__doc__": f"Mirrors {PKG}{name}.", "__module__": __name__})
+    return UPDATERS.register(cls)
+
+
+_ADAM = [("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)]
+_LR_B = ("learningRate", "beta1", "beta2", "epsilon")
+Sgd = _updater("Sgd", 1e-3, [], ("learningRate",), 0)
+Adam = _updater("Adam", 1e-3, _ADAM, _LR_B, 2)
+AdaMax = _updater("AdaMax", 1e-3, _ADAM, _LR_B, 2)
+Nadam = _updater("Nadam", 1e-3, _ADAM, _LR_B, 2)
+AMSGrad = _updater("AMSGrad", 1e-3, _ADAM, _LR_B, 3)
+AdaBelief = _updater("AdaBelief", 1e-3, [("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-14)], _LR_B, 2)
+RmsProp = _updater("RmsProp", 1e-1, [("rmsDecay", 0.95), ("epsilon", 1e-8)], ("learningRate", "rmsDecay", "epsilon"), 1)
+AdaGrad = _updater("AdaGrad", 1e-1, [("epsilon", 1e-6)], ("learningRate", "epsilon"), 1)
+AdaDelta = _updater("AdaDelta", None, [("rho", 0.95), ("epsilon", 1e-6)], ("rho", "epsilon"), 2, missing=None)
+NoOp = _updater("NoOp", None, [], (), 0)
+
+
+class Nesterovs(BaseUpdater):
+    """Mirrors org.nd4j.linalg.learning.config.Nesterovs (``Nesterovs(lr, momentum)``)."""
+
+    dl4jClass = PKG + "Nesterovs"
+    FIELDS = (Field("learningRate", DOUBLE, default=0.1, missing=0.0), Field("learningRateSchedule", SCHEDULE),
+              Field("momentum", DOUBLE, default=0.9, missing=0.0), Field("momentumISchedule", SCHEDULE))
+    POSITIONAL = ("learningRate", "momentum")
+    SETTERS = {"learningRate": _set_lr, "momentum": _set_momentum}
+    STATE_MULTIPLIER = 1
+
+
+UPDATERS.register(Nesterovs)
+
+
+def to_updater(value):
+    """IUpdater instance, or a legacy Updater enum name ('NESTEROVS') -> IUpdater with default config."""
+    from ..enums import Updater
+
+    if value is None or isinstance(value, BaseUpdater):
+        return value
+    return Updater.of(value).getIUpdaterWithDefaultConfig()
+
+
+COERCERS[UPDATERS.kind] = to_updater
