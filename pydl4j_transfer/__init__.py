@@ -27,9 +27,34 @@ _register("pydl4j_transfer.errors", [
     "JvmUnavailableError", "Dl4jBackendError",
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
+_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load"])
+
+# Modules whose DL4J-named classes (capitalised names, registries excluded) are re-exported.
+# They need neither torch nor jpype; they are imported on the first lookup that needs them.
+_STAR_MODULES = ("pydl4j_transfer.conf", "pydl4j_transfer.data")
+_star_loaded = False
+
+
+def _is_dl4j_name(name: str) -> bool:
+    return name[:1].isupper() and (not name.isupper() or name == "LSTM")
+
+
+def _load_star_modules() -> None:
+    global _star_loaded
+    if not _star_loaded:
+        for module in _STAR_MODULES:
+            for name in importlib.import_module(module).__all__:
+                if _is_dl4j_name(name):
+                    _EXPORTS.setdefault(name, module)
+        _star_loaded = True
 
 
 def __getattr__(name: str):
+    if name == "__all__":
+        _load_star_modules()
+        return sorted(_EXPORTS)
+    if name not in _EXPORTS:
+        _load_star_modules()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pydl4j_transfer' has no attribute {name!r}")
@@ -39,7 +64,5 @@ def __getattr__(name: str):
 
 
 def __dir__():
+    _load_star_modules()
     return sorted(set(globals()) | set(_EXPORTS))
-
-
-__all__ = sorted(_EXPORTS)

@@ -3,7 +3,9 @@
 layer 0: errors                     -> stdlib
 layer 1: zipio, conf                -> numpy, errors; not each other; never torch/jpype
 layer 2: torch_backend, dl4j_backend -> layers 0-1 (+ torch resp. jpype); never each other
-layer 3: transfer, zoo, data, eval  -> layers 0-2
+layer 2.5: data, eval               -> layers 0-2 (numpy; torch only inside functions)
+layer 3: nn (networks, ModelSerializer) -> layers 0-2.5 (torch_backend / dl4j_backend only inside functions)
+layer 3.5: transfer, zoo, convert   -> layers 0-3
 layer 4: __init__, __main__, cli    -> everything
 jpype is imported only inside functions, and only in dl4j_backend (and layer 4).
 """
@@ -21,7 +23,9 @@ LAYER = {
     "errors": 0,
     "zipio": 1, "conf": 1,
     "torch_backend": 2, "dl4j_backend": 2,
-    "transfer": 3, "zoo": 3, "data": 3, "eval": 3, "convert": 3,
+    "data": 2.5, "eval": 2.5,
+    "nn": 3,
+    "transfer": 3.5, "zoo": 3.5, "convert": 3.5,
     "__init__": 4, "__main__": 4, "cli": 4,
 }
 FORBIDDEN_PAIRS = {("zipio", "conf"), ("conf", "zipio"),
@@ -30,9 +34,13 @@ THIRD_PARTY_ALLOWED = {
     0: set(),
     1: {"numpy"},
     2: {"numpy", "torch", "jpype"},
+    2.5: {"numpy", "torch", "tqdm"},
     3: {"numpy", "torch", "tqdm"},
+    3.5: {"numpy", "torch", "tqdm"},
     4: {"numpy", "torch", "tqdm"},
 }
+# Packages that must load without torch (and without the backends): torch only inside functions.
+TORCH_FREE_AT_IMPORT = {"errors", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 
 
@@ -79,6 +87,8 @@ def test_imports_follow_the_layers(path, top):
             assert LAYER[target] < layer or (layer == 4 and target in LAYER), (
                 f"{path} (layer {layer}) imports {name} (layer {LAYER[target]})")
             assert (top, target) not in FORBIDDEN_PAIRS, f"{path} must not import {name}"
+            if top in TORCH_FREE_AT_IMPORT and target in ("torch_backend", "dl4j_backend"):
+                assert not at_module_level, f"{path}: import {name} inside the function that needs it"
         elif root in STDLIB or root == "__future__":
             continue
         else:
@@ -86,5 +96,5 @@ def test_imports_follow_the_layers(path, top):
             if root == "jpype":
                 assert not at_module_level, f"{path} imports jpype at module level; import it inside functions"
                 assert top in ("dl4j_backend", "cli"), f"{path}: jpype belongs to dl4j_backend"
-            if root == "torch" and layer == 4:
+            if root == "torch" and top in TORCH_FREE_AT_IMPORT:
                 assert not at_module_level, f"{path}: torch at module level would load with the package"

@@ -1,0 +1,230 @@
+"""DL4J's data normalizers and their binary form (``normalizer.bin`` inside a model zip).
+
+Mirrors ``org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer`` and its
+strategies. Byte layout (Java ``DataOutputStream``, big-endian)::
+
+    writeUTF("NORMALIZER")  writeInt(1)  writeUTF(type)  [writeUTF(strategyClass) if type == CUSTOM]
+    STANDARDIZE    writeBoolean(fitLabel)  mean  std  [labelMean  labelStd]          (ND4J arrays)
+    MIN_MAX        writeBoolean(fitLabel)  writeDouble(targetMin)  writeDouble(targetMax)
+                   min  max  [labelMin  labelMax]
+    IMAGE_MIN_MAX  writeDouble(minRange)  writeDouble(maxRange)  writeDouble(maxPixelVal)
+
+Other types (MULTI_*, CUSTOM, IMAGE_VGG16 -- for which DL4J registers no strategy) are kept as
+an :class:`OpaqueNormalizer` holding the bytes, so a zip round-trips unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+
+from pydl4j_transfer.errors import CorruptEntryError, UnsupportedLayerError
+from pydl4j_transfer.zipio import read_array_from, write_array
+
+HEADER = "NORMALIZER"
+VERSION = 1
+ENTRY = "normalizer.bin"
+
+
+def _write_utf(out, s: str) -> None:
+    b = s.encode("utf-8")
+    out.write(struct.pack(">H", len(b)) + b)
+
+
+def _read_exact(stream, n: int) -> bytes:
+    b = stream.read(n)
+    if len(b) != n:
+        raise CorruptEntryError(f"truncated: wanted {n} more bytes, got {len(b)}", entry=ENTRY)
+    return b
+
+
+def _read_utf(stream) -> str:
+    (n,) = struct.unpack(">H", _read_exact(stream, 2))
+    return _read_exact(stream, n).decode("utf-8", errors="replace")
+
+
+def _read_double(stream) -> float:
+    return struct.unpack(">d", _read_exact(stream, 8))[0]
+
+
+def _read_bool(stream) -> bool:
+    return _read_exact(stream, 1) != b"\x00"
+
+
+def _stats_shape(stat: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Broadcast a per-feature statistic over x: features are dim 1 (DL4J's convention for 2-4D)."""
+    flat = np.asarray(stat).reshape(-1)
+    shape = [1] * x.ndim
+    shape[1 if x.ndim > 1 else 0] = flat.size
+    return flat.reshape(shape).astype(x.dtype, copy=False)
+
+
+class NormalizerStandardize:
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize: (x - mean) / std per feature."""
+
+    TYPE = "STANDARDIZE"
+
+    def __init__(self, mean=None, std=None):
+        self.mean = None if mean is None else np.asarray(mean)
+        self.std = None if std is None else np.asarray(std)
+        self.labelMean = self.labelStd = None
+        self._fit_label = False
+
+    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
+        """Mirrors NormalizerStandardize#fitLabel."""
+        self._fit_label = bool(fitLabels)
+        return self
+
+    def isFitLabel(self) -> bool:  # noqa: N802
+        return self._fit_label
+
+    def fit(self, features):
+        """Per-feature mean and (population) standard deviation over examples (and time / space)."""
+        x = np.asarray(features, dtype=np.float64)
+        axes = tuple(i for i in range(x.ndim) if i != (1 if x.ndim > 1 else 0))
+        self.mean = x.mean(axis=axes).astype(np.float32).reshape(1, -1)
+        self.std = np.maximum(x.std(axis=axes), 1e-5).astype(np.float32).reshape(1, -1)
+        return self
+
+    def transform(self, features):
+        """Mirrors NormalizerStandardize#transform (returns a new array)."""
+        x = np.asarray(features)
+        return (x - _stats_shape(self.mean, x)) / _stats_shape(self.std, x)
+
+    def revertFeatures(self, features):  # noqa: N802
+        x = np.asarray(features)
+        return x * _stats_shape(self.std, x) + _stats_shape(self.mean, x)
+
+    def _write(self, out):
+        out.write(b"\x01" if self._fit_label else b"\x00")
+        for arr in (self.mean, self.std) + ((self.labelMean, self.labelStd) if self._fit_label else ()):
+            write_array(np.asarray(arr), stream=out)
+
+    @classmethod
+    def _read(cls, stream):
+        fit_label = _read_bool(stream)
+        obj = cls(read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY))
+        obj.fitLabel(fit_label)
+        if fit_label:
+            obj.labelMean, obj.labelStd = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+        return obj
+
+
+class NormalizerMinMaxScaler:
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler: features to [targetMin, targetMax]."""
+
+    TYPE = "MIN_MAX"
+
+    def __init__(self, minRange: float = 0.0, maxRange: float = 1.0):
+        self.targetMin, self.targetMax = float(minRange), float(maxRange)
+        self.min = self.max = self.labelMin = self.labelMax = None
+        self._fit_label = False
+
+    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
+        self._fit_label = bool(fitLabels)
+        return self
+
+    def isFitLabel(self) -> bool:  # noqa: N802
+        return self._fit_label
+
+    def fit(self, features):
+        x = np.asarray(features, dtype=np.float64)
+        axes = tuple(i for i in range(x.ndim) if i != (1 if x.ndim > 1 else 0))
+        self.min = x.min(axis=axes).astype(np.float32).reshape(1, -1)
+        self.max = x.max(axis=axes).astype(np.float32).reshape(1, -1)
+        return self
+
+    def transform(self, features):
+        x = np.asarray(features)
+        lo, hi = _stats_shape(self.min, x), _stats_shape(self.max, x)
+        scaled = (x - lo) / np.maximum(hi - lo, 1e-5)
+        return scaled * (self.targetMax - self.targetMin) + self.targetMin
+
+    def _write(self, out):
+        out.write(b"\x01" if self._fit_label else b"\x00")
+        out.write(struct.pack(">dd", self.targetMin, self.targetMax))
+        for arr in (self.min, self.max) + ((self.labelMin, self.labelMax) if self._fit_label else ()):
+            write_array(np.asarray(arr), stream=out)
+
+    @classmethod
+    def _read(cls, stream):
+        fit_label = _read_bool(stream)
+        obj = cls(_read_double(stream), _read_double(stream))
+        obj.fitLabel(fit_label)
+        obj.min, obj.max = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+        if fit_label:
+            obj.labelMin, obj.labelMax = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+        return obj
+
+
+class ImagePreProcessingScaler:
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler: pixels / maxPixelVal to [min, max]."""
+
+    TYPE = "IMAGE_MIN_MAX"
+
+    def __init__(self, minRange: float = 0.0, maxRange: float = 1.0, maxBits: int = 8):
+        self.minRange, self.maxRange = float(minRange), float(maxRange)
+        self.maxPixelVal = float(2 ** maxBits - 1)
+
+    def transform(self, features):
+        x = np.asarray(features) / self.maxPixelVal
+        return x * (self.maxRange - self.minRange) + self.minRange
+
+    def _write(self, out):
+        out.write(struct.pack(">ddd", self.minRange, self.maxRange, self.maxPixelVal))
+
+    @classmethod
+    def _read(cls, stream):
+        obj = cls(_read_double(stream), _read_double(stream))
+        obj.maxPixelVal = _read_double(stream)
+        return obj
+
+
+class OpaqueNormalizer:
+    """A normalizer of a type this package does not model (MULTI_*, CUSTOM, ...): its bytes, kept verbatim."""
+
+    def __init__(self, normalizer_type: str, data: bytes):
+        self.TYPE = normalizer_type
+        self.data = bytes(data)
+
+    def transform(self, features):
+        raise UnsupportedLayerError(self.TYPE, what="normalizer", hint="it is kept and written back unchanged, "
+                                    "but cannot be applied here")
+
+
+#: NormalizerSerializer's default strategies, by NormalizerType name.
+STRATEGIES = {cls.TYPE: cls for cls in (NormalizerStandardize, NormalizerMinMaxScaler, ImagePreProcessingScaler)}
+
+
+def read_normalizer(data: bytes):
+    """Mirrors NormalizerSerializer.getDefault().restore(stream)."""
+    stream = io.BytesIO(data)
+    if _read_utf(stream) != HEADER:
+        raise CorruptEntryError("does not start with the NORMALIZER header", entry=ENTRY)
+    (version,) = struct.unpack(">i", _read_exact(stream, 4))
+    if version != VERSION:
+        raise CorruptEntryError(f"normalizer format version {version}, expected {VERSION}", entry=ENTRY)
+    kind = _read_utf(stream)
+    cls = STRATEGIES.get(kind)
+    if cls is None:
+        return OpaqueNormalizer(kind, data)
+    obj = cls._read(stream)
+    if stream.read(1):
+        raise CorruptEntryError(f"trailing bytes after the {kind} normalizer", entry=ENTRY)
+    return obj
+
+
+def write_normalizer(normalizer) -> bytes:
+    """Mirrors NormalizerSerializer.getDefault().write(normalizer, stream)."""
+    if isinstance(normalizer, OpaqueNormalizer):
+        return normalizer.data
+    if type(normalizer).TYPE not in STRATEGIES:
+        raise UnsupportedLayerError(type(normalizer).__name__, what="normalizer")
+    out = io.BytesIO()
+    _write_utf(out, HEADER)
+    out.write(struct.pack(">i", VERSION))
+    _write_utf(out, normalizer.TYPE)
+    normalizer._write(out)
+    return out.getvalue()

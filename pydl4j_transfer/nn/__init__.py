@@ -1,0 +1,12 @@
+"""Layer 3: DL4J's network objects and ModelSerializer.
+
+A network is a configuration (``conf``) plus DL4J's flat parameter vector; it runs on the torch
+backend (imported on first use) or on real DL4J. Importing this package imports neither torch nor
+jpype.
+"""
+
+from pydl4j_transfer.nn.graph import ComputationGraph
+from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
+from pydl4j_transfer.nn.serializer import ModelSerializer, load, network_kind
+
+__all__ = ["ComputationGraph", "ModelSerializer", "MultiLayerNetwork", "load", "network_kind"]

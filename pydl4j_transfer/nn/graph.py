@@ -1,0 +1,81 @@
+"""ComputationGraph: a DAG of vertices (configuration + flat params), run by torch or real DL4J."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pydl4j_transfer.conf import ComputationGraphConfiguration, FrozenVertex, LayerVertex
+from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.nn.network import BaseNetwork
+from pydl4j_transfer.nn.updater_layout import FrozenParams
+
+
+class ComputationGraph(BaseNetwork):
+    """Mirrors org.deeplearning4j.nn.graph.ComputationGraph.
+
+    Parameters are laid out vertex by vertex in the configuration's topological order
+    (``topologicalOrderStr``), and named ``"<vertexName>_<key>"``.
+    """
+
+    def __init__(self, conf: ComputationGraphConfiguration, backend: str = "torch"):
+        if not isinstance(conf, ComputationGraphConfiguration):
+            raise InvalidConfigurationError(
+                f"ComputationGraph needs a ComputationGraphConfiguration, got {type(conf).__name__}"
+                + ("; use MultiLayerNetwork for a list configuration" if "MultiLayer" in type(conf).__name__ else ""))
+        super().__init__(conf, backend)
+
+    def _topological_names(self) -> list:
+        names = {i: n for n, i in self._conf.vertexIndices().items()}
+        return [names[i] for i in self._conf.topologicalSortOrder()]
+
+    def _owners_and_layers(self):
+        return [(n, self._conf.vertices[n]) for n in self._topological_names() if n in self._conf.vertices]
+
+    def _updater_owners_and_layers(self):
+        return [(n, _updater_layer(v)) for n, v in self._owners_and_layers()]
+
+    def _layer_confs(self):
+        confs = [self._conf.defaultConfiguration] if self._conf.defaultConfiguration is not None else []
+        return confs + [v.layerConf for v in self._conf.vertices.values() if isinstance(v, LayerVertex)]
+
+    def _seed(self) -> int:
+        d = self._conf.defaultConfiguration
+        return int(d.seed) if d is not None else 0
+
+    def getConfiguration(self) -> ComputationGraphConfiguration:  # noqa: N802
+        """Mirrors ComputationGraph#getConfiguration()."""
+        return self._conf
+
+    def getNumInputArrays(self) -> int:  # noqa: N802
+        return len(self._conf.networkInputs)
+
+    def getNumOutputArrays(self) -> int:  # noqa: N802
+        return len(self._conf.networkOutputs)
+
+    def output(self, *inputs, train: bool = False):
+        """Mirrors ComputationGraph#output(boolean, INDArray...): a list of outputs, in networkOutputs order."""
+        self._require_init()
+        if len(inputs) != self.getNumInputArrays():
+            raise InvalidConfigurationError(
+                f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(inputs)}")
+        if self._backend == "dl4j":
+            return self._dl4j_model().output(*[np.asarray(x) for x in inputs], train=train)
+        import torch
+
+        module = self._torch_module()
+        module.train(bool(train))
+        dtype = torch.from_numpy(self._flat[:0]).dtype
+        tensors = [(x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).to(dtype=dtype) for x in inputs]
+        with torch.inference_mode(not train):
+            outs = module(*tensors)
+        return [o.detach().cpu().numpy() for o in outs]
+
+
+def _updater_layer(vertex):
+    """The layer whose updaters a vertex's params use (DL4J wraps a FrozenVertex's layer in a FrozenLayer)."""
+    if isinstance(vertex, LayerVertex):
+        return vertex.layer
+    if isinstance(vertex, FrozenVertex):
+        inner = _updater_layer(vertex.underlying)
+        return None if inner is None else FrozenParams(inner)
+    return None

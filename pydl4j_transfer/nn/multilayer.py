@@ -1,0 +1,63 @@
+"""MultiLayerNetwork: a stack of layers (configuration + flat params), run by torch or real DL4J."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pydl4j_transfer.conf import MultiLayerConfiguration
+from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.nn.network import BaseNetwork
+
+
+class MultiLayerNetwork(BaseNetwork):
+    """Mirrors org.deeplearning4j.nn.multilayer.MultiLayerNetwork.
+
+    ``MultiLayerNetwork(conf).init()`` or ``.init(params)``; restored from a zip with
+    ``ModelSerializer.restoreMultiLayerNetwork``. Parameters live in one flat numpy vector
+    in DL4J's order; ``backend="dl4j"`` runs the same network in real DL4J.
+    """
+
+    def __init__(self, conf: MultiLayerConfiguration, backend: str = "torch"):
+        if not isinstance(conf, MultiLayerConfiguration):
+            raise InvalidConfigurationError(
+                f"MultiLayerNetwork needs a MultiLayerConfiguration, got {type(conf).__name__}"
+                + ("; use ComputationGraph for a graph configuration" if "Graph" in type(conf).__name__ else ""))
+        super().__init__(conf, backend)
+
+    def _owners_and_layers(self):
+        return [(i, layer) for i, layer in enumerate(self._conf.layers)]
+
+    _updater_owners_and_layers = _owners_and_layers
+
+    def _layer_confs(self):
+        return list(self._conf.confs)
+
+    def _seed(self) -> int:
+        return int(self._conf.confs[0].seed) if self._conf.confs else 0
+
+    def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:  # noqa: N802
+        """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
+        return self._conf
+
+    getConfiguration = getLayerWiseConfigurations
+
+    def getnLayers(self) -> int:  # noqa: N802
+        """Mirrors MultiLayerNetwork#getnLayers()."""
+        return len(self._conf.confs)
+
+    def getLayerNames(self) -> list:  # noqa: N802
+        return [layer.layerName for layer in self._conf.layers]
+
+    def output(self, input, train: bool = False):  # noqa: A002
+        """Mirrors MultiLayerNetwork#output(INDArray, boolean): numpy in (or torch), numpy out."""
+        self._require_init()
+        if self._backend == "dl4j":
+            return self._dl4j_model().output(np.asarray(input), train=train)
+        import torch
+
+        module = self._torch_module()
+        module.train(bool(train))
+        x = input if isinstance(input, torch.Tensor) else torch.as_tensor(np.asarray(input))
+        with torch.inference_mode(not train):
+            out = module(x.to(dtype=torch.from_numpy(self._flat[:0]).dtype))
+        return out.detach().cpu().numpy() if not isinstance(input, torch.Tensor) else out

@@ -1,0 +1,158 @@
+"""ModelSerializer: DL4J model zips <-> MultiLayerNetwork / ComputationGraph objects.
+
+Mirrors ``org.deeplearning4j.util.ModelSerializer`` (writeModel, restoreMultiLayerNetwork,
+restoreComputationGraph, the ...AndNormalizer variants, addNormalizerToModel,
+restoreNormalizerFromFile) plus DL4J's ``ModelGuesser``-style :func:`load`. The bytes are
+handled by :mod:`pydl4j_transfer.zipio`; this module maps them onto network objects:
+
+* the configuration JSON goes through ``conf`` (unknown keys kept; pre-1.0 JSON upgraded);
+* the network dtype is forced to the dtype of ``coefficients.bin``, as DL4J's restore does;
+* ``updaterState.bin`` must have exactly the length the configuration implies (DL4J's
+  ``setStateViewArray`` check) -- except in pre-1.0 zips, whose updater layout predates
+  DL4J's UpdaterBlocks: their state is kept as read and dropped (with a warning) on write if
+  its length does not fit;
+* ``normalizer.bin`` is decoded when its type is known and kept byte for byte otherwise; other
+  unknown entries are written back unchanged.
+
+Nothing here imports torch or jpype.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration, jsonio
+from pydl4j_transfer.data.normalizers import read_normalizer, write_normalizer
+from pydl4j_transfer.errors import MalformedConfigError, ParamLengthMismatchError
+from pydl4j_transfer.nn import params as P
+from pydl4j_transfer.nn.graph import ComputationGraph
+from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
+from pydl4j_transfer.zipio import (
+    CONFIGURATION_JSON, COEFFICIENTS_BIN, NORMALIZER_BIN, UPDATER_BIN, RawModelZip, read_model_zip,
+    read_zip_entries, write_model_zip,
+)
+
+log = logging.getLogger(__name__)
+
+MLN, CG = "MultiLayerNetwork", "ComputationGraph"
+
+
+def network_kind(configuration_json: str, *, entry: str = CONFIGURATION_JSON) -> str:
+    """Which network a configuration describes: ``"MultiLayerNetwork"`` or ``"ComputationGraph"``."""
+    tree = jsonio.loads(configuration_json) if isinstance(configuration_json, str) else configuration_json
+    if isinstance(tree, dict) and isinstance(tree.get("confs"), list):
+        return MLN
+    if isinstance(tree, dict) and isinstance(tree.get("vertices"), dict):
+        return CG
+    raise MalformedConfigError("neither a MultiLayerConfiguration (no 'confs') nor a ComputationGraphConfiguration "
+                               "(no 'vertices'): this is not a DL4J network configuration", entry=entry)
+
+
+def _is_legacy_json(text: str) -> bool:
+    """Pre-1.0.0-beta JSON names its types with wrapper objects instead of "@class"."""
+    return '"@class"' not in text
+
+
+def _build(raw: RawModelZip, kind: str, path) -> "MultiLayerNetwork | ComputationGraph":
+    found = network_kind(raw.configuration_json)
+    if found != kind:
+        other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"
+        raise MalformedConfigError(f"{os.fspath(path) if not hasattr(path, 'read') else 'the zip'} holds a {found}, "
+                                   f"not a {kind}: use ModelSerializer.{other} (or pydl4j_transfer.load)",
+                                   entry=CONFIGURATION_JSON)
+    conf_cls, net_cls = (MultiLayerConfiguration, MultiLayerNetwork) if kind == MLN else (
+        ComputationGraphConfiguration, ComputationGraph)
+    conf = conf_cls.fromJson(raw.configuration_json)
+    net = net_cls(conf)
+    if raw.params is None:
+        expected = P.total_size(P.layout(net._owners_and_layers()))
+        if expected:
+            raise ParamLengthMismatchError(f"the zip holds no parameters but the configuration implies {expected}",
+                                           entry=COEFFICIENTS_BIN)
+        net.init(params=None)
+    else:
+        try:
+            net.init(raw.params, cloneParametersArray=False)
+        except ParamLengthMismatchError as exc:
+            raise ParamLengthMismatchError(str(exc), entry=COEFFICIENTS_BIN) from None
+    if raw.updater_state is not None:
+        if _is_legacy_json(raw.configuration_json) and raw.updater_state.size != net.updaterStateSize():
+            log.warning("%s: pre-1.0 updater state of %d values kept as read (this configuration's updaters "
+                        "need %d)", UPDATER_BIN, raw.updater_state.size, net.updaterStateSize())
+            net._updater_state = raw.updater_state
+        else:
+            net.setUpdaterState(raw.updater_state, entry=UPDATER_BIN)
+    net._zip_extras = dict(raw.extra_entries)
+    net._normalizer_bytes = raw.normalizer
+    return net
+
+
+class ModelSerializer:
+    """Mirrors org.deeplearning4j.util.ModelSerializer."""
+
+    @staticmethod
+    def writeModel(model, path, saveUpdater: bool = True, dataNormalization=None, *,  # noqa: N802
+                   compression: str = "deflated") -> None:
+        """Mirrors ModelSerializer.writeModel(Model, File, boolean[, DataNormalization]).
+
+        Atomic: written to a temp file beside ``path``, then renamed. ``compression="stored"``
+        writes uncompressed entries (DL4J reads both).
+        """
+        params = model.params()
+        state = model.getUpdaterState() if saveUpdater else None
+        if state is not None and state.size != model.updaterStateSize():
+            log.warning("%s: the updater state (%d values) does not fit this configuration (%d); not saved",
+                        UPDATER_BIN, state.size, model.updaterStateSize())
+            state = None
+        normalizer = (write_normalizer(dataNormalization) if dataNormalization is not None
+                      else getattr(model, "_normalizer_bytes", None))
+        raw = RawModelZip(configuration_json=model.toJson(), params=params if params.size else None,
+                          updater_state=state, normalizer=normalizer, extra_entries=dict(model._zip_extras))
+        write_model_zip(path, raw, compression=compression)
+
+    @staticmethod
+    def restoreMultiLayerNetwork(path, loadUpdater: bool = True) -> MultiLayerNetwork:  # noqa: N802
+        """Mirrors ModelSerializer.restoreMultiLayerNetwork(File, boolean)."""
+        return _build(read_model_zip(path, load_updater=loadUpdater), MLN, path)
+
+    @staticmethod
+    def restoreComputationGraph(path, loadUpdater: bool = True) -> ComputationGraph:  # noqa: N802
+        """Mirrors ModelSerializer.restoreComputationGraph(File, boolean)."""
+        return _build(read_model_zip(path, load_updater=loadUpdater), CG, path)
+
+    @staticmethod
+    def restoreMultiLayerNetworkAndNormalizer(path, loadUpdater: bool = True):  # noqa: N802
+        """Mirrors ModelSerializer.restoreMultiLayerNetworkAndNormalizer: ``(net, normalizer or None)``."""
+        net = ModelSerializer.restoreMultiLayerNetwork(path, loadUpdater)
+        return net, _normalizer_of(net)
+
+    @staticmethod
+    def restoreComputationGraphAndNormalizer(path, loadUpdater: bool = True):  # noqa: N802
+        """Mirrors ModelSerializer.restoreComputationGraphAndNormalizer: ``(graph, normalizer or None)``."""
+        net = ModelSerializer.restoreComputationGraph(path, loadUpdater)
+        return net, _normalizer_of(net)
+
+    @staticmethod
+    def restoreNormalizerFromFile(path):  # noqa: N802
+        """Mirrors ModelSerializer.restoreNormalizerFromFile: the zip's normalizer, or None."""
+        data = read_zip_entries(path).get(NORMALIZER_BIN)
+        return None if data is None else read_normalizer(data)
+
+    @staticmethod
+    def addNormalizerToModel(path, normalizer) -> None:  # noqa: N802
+        """Mirrors ModelSerializer.addNormalizerToModel: (re)write ``normalizer.bin`` into an existing zip, atomically."""
+        raw = read_model_zip(path)
+        raw.normalizer = write_normalizer(normalizer)
+        write_model_zip(path, raw)
+
+
+def _normalizer_of(net):
+    data = getattr(net, "_normalizer_bytes", None)
+    return None if data is None else read_normalizer(data)
+
+
+def load(path, loadUpdater: bool = True):
+    """Restore whichever network a DL4J zip holds (DL4J's ModelGuesser for model zips)."""
+    raw = read_model_zip(path, load_updater=loadUpdater)
+    return _build(raw, network_kind(raw.configuration_json), path)
