@@ -35,3 +35,7 @@ fixtures: $(JAR)
 
 clean:
 	rm -rf $(VENV) java/target .pytest_cache
+
+# Benchmarks side by side with real DL4J (see BENCHMARKS.md); BENCH_ARGS="zip_io --reps 3" for a quick run.
+bench: $(STAMP) $(JAR)
+	$(VPY) -m bench $(BENCH_ARGS)

@@ -93,12 +93,18 @@ class ModelSerializer:
 
     @staticmethod
     def writeModel(model, path, saveUpdater: bool = True, dataNormalization=None, *,  # noqa: N802
-                   compression: str = "deflated") -> None:
+                   compression: str | None = None) -> None:
         """Mirrors ModelSerializer.writeModel(Model, File, boolean[, DataNormalization]).
 
-        Atomic: written to a temp file beside ``path``, then renamed. ``compression="stored"``
-        writes uncompressed entries (DL4J reads both).
+        Atomic: written to a temp file beside ``path``, then renamed. Differs: entries are STORED
+        by default (DL4J writes DEFLATE): float parameters barely compress (a VGG16 zip is 93% of
+        its params' size), DL4J reads STORED entries as well, and writing/reading is then ~20x
+        faster (BENCHMARKS.md). ``compression="deflated"`` writes what DL4J writes; it is also
+        used for a non-seekable stream, where a STORED entry cannot carry its sizes up front.
         """
+        if compression is None:
+            seekable = not hasattr(path, "write") or (hasattr(path, "seekable") and path.seekable())
+            compression = "stored" if seekable else "deflated"
         params = model.params()
         state = model.getUpdaterState() if saveUpdater else None
         if state is not None and state.size != model.updaterStateSize():

@@ -42,6 +42,7 @@ import contextlib
 import io
 import os
 import secrets
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -51,7 +52,8 @@ from pydl4j_transfer.errors import CorruptEntryError, NotADl4jZipError, ZipBombE
 
 __all__ = [
     "DEFAULT_MAX_TOTAL", "DEFAULT_MAX_RATIO", "DEFAULT_MAX_ENTRIES", "COMPRESSION",
-    "read_zip_entries", "write_zip_atomic", "open_checked_zip", "entry_errors", "read_entry",
+    "read_zip_entries", "write_zip_atomic", "open_checked_zip", "entry_errors", "read_entry", "open_member",
+    "INFLATER",
 ]
 
 DEFAULT_MAX_TOTAL = 4 * 1024 ** 3
@@ -62,6 +64,16 @@ DEFAULT_MAX_ENTRIES = 100
 COMPRESSION: dict[str, int] = {"deflated": zipfile.ZIP_DEFLATED, "stored": zipfile.ZIP_STORED}
 
 _CHUNK = 1 << 20  # inflate granularity: bounds the temporary buffers of a read
+
+# Inflate with ISA-L when it is installed (the ``isal`` package: the same DEFLATE, about 3x
+# faster than zlib on DL4J's parameter entries); zlib otherwise. Bytes are identical.
+try:
+    from isal import isal_zlib as _inflate_lib
+except ImportError:  # pragma: no cover - exercised where isal is absent
+    _inflate_lib = zlib
+INFLATER = _inflate_lib.__name__
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # PKWARE APPNOTE 4.3.7: local file header, 30 bytes
+_LOCAL_MAGIC = b"PK\x03\x04"
 
 #: An entry's content: bytes, or a callable that writes the content into the entry's file object.
 EntryData = Union[bytes, bytearray, memoryview, Callable[[BinaryIO], object]]
@@ -112,6 +124,79 @@ def _check_limits(infos: list[zipfile.ZipInfo], where: str, max_total, max_ratio
                                "trusted", info.filename)
 
 
+class _MemberReader(io.RawIOBase):
+    """One zip member's uncompressed bytes, inflated in bounded chunks, CRC and size checked at the end.
+
+    Reads the local header itself to find the data, then inflates with :data:`INFLATER`
+    (``zipfile``'s own reader always uses zlib). STORED members are copied through.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+        super().__init__()
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise NotImplementedError(f"compression method {info.compress_type}")
+        if info.flag_bits & 0x1:
+            raise RuntimeError("encrypted entry")
+        self._fp = zf.fp
+        self._fp.seek(info.header_offset)
+        header = self._fp.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+            raise zipfile.BadZipFile("bad local file header")
+        fields = _LOCAL_HEADER.unpack(header)
+        self._fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1])
+        self._info = info
+        self._left_in = info.compress_size  # compressed bytes still to read
+        self._left_out = info.file_size  # uncompressed bytes still to deliver
+        self._inflater = _inflate_lib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        self._pending = memoryview(b"")  # inflated bytes not yet delivered
+        self._crc = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        if self._inflater is None:
+            n = min(self._left_in, _CHUNK)
+            self._pending = memoryview(self._fp.read(n))
+            self._left_in -= len(self._pending)
+            if not self._pending and self._left_out:
+                raise EOFError("compressed data ends early")
+            return
+        data = self._inflater.unconsumed_tail
+        if not data:
+            n = min(self._left_in, _CHUNK)
+            data = self._fp.read(n)
+            self._left_in -= len(data)
+            if not data and self._left_out:
+                raise EOFError("compressed data ends early")
+        self._pending = memoryview(self._inflater.decompress(data, 2 * _CHUNK))
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), self._left_out)
+        got = 0
+        while got < want:
+            if not self._pending:
+                self._fill()
+                if not self._pending:
+                    break
+            n = min(len(self._pending), want - got)
+            chunk = self._pending[:n]  # memoryview slices: no copies
+            view[got:got + n] = chunk
+            self._crc = _inflate_lib.crc32(chunk, self._crc)
+            self._pending = self._pending[n:]
+            got += n
+        self._left_out -= got
+        if self._left_out == 0 and got == want and (self._crc & 0xFFFFFFFF) != self._info.CRC:
+            raise zipfile.BadZipFile(f"bad CRC-32 for file {self._info.filename!r}")
+        return got
+
+
+def open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
+    """A buffered stream over one member's uncompressed bytes (fast inflate, CRC checked)."""
+    return io.BufferedReader(_MemberReader(zf, info), buffer_size=64 * 1024)
+
+
 def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """Inflate one entry in bounded chunks straight into its final bytes object.
 
@@ -124,7 +209,7 @@ def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         out.seek(size - 1)
         out.write(b"\0")
     got = 0
-    with zf.open(info) as src, out.getbuffer() as view:
+    with open_member(zf, info) as src, out.getbuffer() as view:
         while got < size:
             n = src.readinto(view[got:got + _CHUNK])
             if not n:

@@ -30,7 +30,7 @@ import numpy as np
 
 from pydl4j_transfer.errors import CorruptEntryError, MissingEntryError
 from pydl4j_transfer.zipio.archive import (
-    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL, entry_errors, open_checked_zip,
+    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL, entry_errors, open_checked_zip, open_member,
     read_entry, write_zip_atomic,
 )
 from pydl4j_transfer.zipio.nd4j_binary import read_array_from, write_array
@@ -85,7 +85,7 @@ def _flat_vector(arr: np.ndarray, entry: str) -> np.ndarray | None:
 def _decode_entry(zf, where: str, name: str) -> np.ndarray | None:
     """Decode an array entry straight from the inflating stream: no copy of the entry's bytes."""
     info = zf.getinfo(name)  # the last entry of that name, as in DL4J
-    with entry_errors(where, name), zf.open(info) as stream:
+    with entry_errors(where, name), open_member(zf, info) as stream:
         arr = read_array_from(stream, entry=name, size=info.file_size)
     return _flat_vector(arr, name)
 
