@@ -18,7 +18,7 @@ from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
 from .network import NeuralNetConfiguration, _fix_batchnorm_log_std
-from .vertices import LayerVertex, MergeVertex
+from .vertices import FrozenVertex, LayerVertex, MergeVertex
 
 
 class _VertexMap(Codec):
@@ -131,6 +131,8 @@ class ComputationGraphConfiguration(ConfObject):
         self.topologicalOrderStr = [names[i] for i in order]
         for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
             v = self.vertices.get(names[i])
+            while isinstance(v, FrozenVertex):  # DL4J instantiates the wrapped LayerVertex: its layerConf gets them
+                v = v.underlying
             if isinstance(v, LayerVertex):
                 for key in v.layer.variables():
                     v.layerConf.addVariable(key)

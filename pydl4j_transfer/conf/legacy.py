@@ -157,13 +157,18 @@ def _legacy_weight_init(layer, where):
 
 
 def _reg_list(l1, l2):
-    from .values.regularization import L1Regularization, L2Regularization
+    """BaseNetConfigDeserializer.handleL1L2BackwardCompatibility: l1 -> L1Regularization, l2 -> WeightDecay(l2, false).
+
+    DL4J maps a legacy ``l2`` (and ``l2Bias``) to a non-LR WeightDecay, "to match behaviour in 1.0.0-beta3"
+    (pinned by DL4J's RegressionTest050..080 ``assertEquals(new WeightDecay(0.2, false), ...)``).
+    """
+    from .values.regularization import L1Regularization, WeightDecay
 
     out = []
     if not math.isnan(l1) and l1 > 0:
         out.append(L1Regularization(l1)._to_tree())
     if not math.isnan(l2) and l2 > 0:
-        out.append(L2Regularization(l2)._to_tree())
+        out.append(WeightDecay(l2, False)._to_tree())
     return out
 
 

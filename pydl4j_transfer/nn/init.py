@@ -126,11 +126,21 @@ def _bias(layer, slot):
     return out
 
 
+def _param_layer(conf):
+    """The layer conf that owns a param owner's params: a graph's LayerVertex (or FrozenVertex) unwrapped."""
+    while conf is not None and not hasattr(conf, "isBiasParam"):
+        inner = getattr(conf, "layer", None) if hasattr(conf, "layerConf") else getattr(conf, "underlying", None)
+        if inner is None:
+            break
+        conf = inner
+    return conf
+
+
 def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
     """A fresh flat parameter vector for the given layout."""
     rng = np.random.default_rng(seed)
     flat = np.empty(sum(s.size for s in slots), dtype=dtype)
-    layers = {str(owner): layer for owner, layer in owners_and_layers}
+    layers = {str(owner): _param_layer(layer) for owner, layer in owners_and_layers}
     for slot in slots:
         layer = layers[slot.owner]
         values = _special(layer, slot)

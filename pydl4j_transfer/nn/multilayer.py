@@ -35,6 +35,14 @@ class MultiLayerNetwork(BaseNetwork):
     def _seed(self) -> int:
         return int(self._conf.confs[0].seed) if self._conf.confs else 0
 
+    def setEpochCount(self, count: int) -> None:  # noqa: N802
+        """Mirrors MultiLayerNetwork#setEpochCount -> MultiLayerConfiguration#setEpochCount, which also sets
+        every layer conf's ``epochCount`` (DL4J's Jackson calls that setter on load too, so a restored
+        network's layer confs always carry the network's epoch count; graphs have no such setter)."""
+        super().setEpochCount(count)
+        for conf in self._conf.confs:
+            conf.epochCount = int(count)
+
     def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:  # noqa: N802
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
         return self._conf
