@@ -1,0 +1,212 @@
+"""Replay a recorded TransferLearning plan on DL4J's own Java builders (real DL4J through JPype).
+
+Test harness for now: layer 3 (transfer) may not import jpype, so this belongs in dl4j_backend
+once its owner takes it (the recorded plan, ``builder.edits``, is the interface).
+
+``replay(builder)`` takes a :class:`~pydl4j_transfer.transfer.builder.Builder` or ``GraphBuilder``
+whose calls were recorded, builds the original network in the JVM from its JSON + params, calls
+DL4J's ``TransferLearning.Builder`` / ``GraphBuilder`` with the same calls, and returns the Java
+network wrapped as a :class:`~pydl4j_transfer.dl4j_backend.Dl4jModel`. jpype is imported lazily.
+"""
+
+from __future__ import annotations
+
+from pydl4j_transfer.conf.enums import WeightInit
+from pydl4j_transfer.conf.values.weightinit import WeightInitDistribution
+
+from pydl4j_transfer.transfer.fine_tune import REMOVE, FineTuneConfiguration
+
+_IFACES = {
+    "layer": "org.deeplearning4j.nn.conf.layers.Layer",
+    "vertex": "org.deeplearning4j.nn.conf.graph.GraphVertex",
+    "preprocessor": "org.deeplearning4j.nn.conf.InputPreProcessor",
+    "activation": "org.nd4j.linalg.activations.IActivation",
+    "updater": "org.nd4j.linalg.learning.config.IUpdater",
+    "weightinit": "org.deeplearning4j.nn.weights.IWeightInit",
+    "dropout": "org.deeplearning4j.nn.conf.dropout.IDropout",
+    "weightnoise": "org.deeplearning4j.nn.conf.weightnoise.IWeightNoise",
+    "constraint": "org.deeplearning4j.nn.api.layers.LayerConstraint",
+    "distribution": "org.deeplearning4j.nn.conf.distribution.Distribution",
+    "inputtype": "org.deeplearning4j.nn.conf.inputs.InputType",
+}
+
+
+def _j(name):
+    import jpype
+
+    return jpype.JClass(name)
+
+
+def to_java(obj, kind):
+    """A Python conf object -> the same Java object, through DL4J's own JSON mapper."""
+    if obj is None:
+        return None
+    mapper = _j("org.deeplearning4j.nn.conf.NeuralNetConfiguration").mapper()
+    return mapper.readValue(obj.toJson(), _j(_IFACES[kind]))
+
+
+def _enum(java_enum, value):
+    return getattr(_j(java_enum), value.name)
+
+
+def ftc_to_java(ftc: FineTuneConfiguration):
+    """The same FineTuneConfiguration built with DL4J's Java builder (setter for setter)."""
+    import jpype
+
+    b = _j("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration$Builder")()
+    if ftc.activationFn is not None:
+        b.activation(to_java(ftc.activationFn, "activation"))
+    if ftc.weightInitFn is not None:
+        b.weightInit(to_java(ftc.weightInitFn, "weightinit"))
+    if ftc.biasInit is not None:
+        b.biasInit(float(ftc.biasInit))
+    for attr, setters in (("regularization", ("l1", "l2", "weightDecay")),
+                          ("regularizationBias", ("l1Bias", "l2Bias", "weightDecayBias"))):
+        for r in getattr(ftc, attr) or []:
+            kind = type(r).__name__
+            if kind == "L1Regularization":
+                getattr(b, setters[0])(float(r.l1.value if hasattr(r.l1, "value") else r.l1))
+            elif kind == "L2Regularization":
+                getattr(b, setters[1])(float(r.l2.value if hasattr(r.l2, "value") else r.l2))
+            else:
+                coeff = r.coeff.value if hasattr(r.coeff, "value") else r.coeff
+                getattr(b, setters[2])(float(coeff), bool(r.applyLR))
+    for flag, call in (("removeL2", ("l2", 0.0)), ("removeL2Bias", ("l2Bias", 0.0)), ("removeL1Bias", ("l1Bias", 0.0)),
+                       ("removeWD", ("weightDecay", 0.0)), ("removeWDBias", ("weightDecayBias", 0.0))):
+        if getattr(ftc, flag):
+            getattr(b, call[0])(call[1])
+    if ftc.dropout is not None:
+        b.dropout(None if ftc.dropout is REMOVE else to_java(ftc.dropout, "dropout"))
+    if ftc.weightNoise is not None:
+        b.weightNoise(None if ftc.weightNoise is REMOVE else to_java(ftc.weightNoise, "weightnoise"))
+    if ftc.updater is not None:
+        b.updater(to_java(ftc.updater, "updater"))
+    if ftc.biasUpdater is not None:
+        b.biasUpdater(to_java(ftc.biasUpdater, "updater"))
+    if ftc.miniBatch is not None:
+        b.miniBatch(bool(ftc.miniBatch))
+    if ftc.maxNumLineSearchIterations is not None:
+        b.maxNumLineSearchIterations(int(ftc.maxNumLineSearchIterations))
+    if ftc.seed is not None:
+        b.seed(jpype.JLong(ftc.seed))
+    if ftc.optimizationAlgo is not None:
+        b.optimizationAlgo(_enum("org.deeplearning4j.nn.api.OptimizationAlgorithm", ftc.optimizationAlgo))
+    if ftc.minimize is not None:
+        b.minimize(bool(ftc.minimize))
+    if ftc.gradientNormalization is not None:
+        b.gradientNormalization(None if ftc.gradientNormalization is REMOVE else
+                                _enum("org.deeplearning4j.nn.conf.GradientNormalization", ftc.gradientNormalization))
+    if ftc.gradientNormalizationThreshold is not None:
+        b.gradientNormalizationThreshold(float(ftc.gradientNormalizationThreshold))
+    if ftc.convolutionMode is not None:
+        b.convolutionMode(_enum("org.deeplearning4j.nn.conf.ConvolutionMode", ftc.convolutionMode))
+    if ftc.cudnnAlgoMode is not None:
+        b.cudnnAlgoMode(_enum("org.deeplearning4j.nn.conf.layers.ConvolutionLayer$AlgoMode", ftc.cudnnAlgoMode))
+    if ftc.constraints is not None:
+        lst = None
+        if ftc.constraints is not REMOVE:
+            lst = _j("java.util.ArrayList")()
+            for c in ftc.constraints:
+                lst.add(to_java(c, "constraint"))
+        b.constraints(lst)
+    if ftc.backpropType is not None:
+        b.backpropType(_enum("org.deeplearning4j.nn.conf.BackpropType", ftc.backpropType))
+    if ftc.tbpttFwdLength is not None:
+        b.tbpttFwdLength(int(ftc.tbpttFwdLength))
+    if ftc.tbpttBackLength is not None:
+        b.tbpttBackLength(int(ftc.tbpttBackLength))
+    if ftc.trainingWorkspaceMode is not None:
+        b.trainingWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", ftc.trainingWorkspaceMode))
+    if ftc.inferenceWorkspaceMode is not None:
+        b.inferenceWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", ftc.inferenceWorkspaceMode))
+    if ftc.pretrain is not None:
+        b.pretrain(bool(ftc.pretrain))
+    if ftc.backprop is not None:
+        b.backprop(bool(ftc.backprop))
+    return b.build()
+
+
+def _wi_enum(scheme):
+    """The WeightInit enum constant whose function equals ``scheme`` (for overloads taking the enum)."""
+    for member in WeightInit:
+        if member.name == "DISTRIBUTION":
+            continue
+        try:
+            if member.getWeightInitFunction() == scheme:
+                return _j("org.deeplearning4j.nn.weights.WeightInit").valueOf(member.name)
+        except Exception:  # noqa: BLE001 - members needing arguments
+            continue
+    raise ValueError(f"no WeightInit enum constant for {scheme!r}")
+
+
+def _scheme_args(scheme):
+    if isinstance(scheme, WeightInitDistribution):
+        return to_java(scheme.distribution, "distribution")
+    return _wi_enum(scheme)
+
+
+def replay(builder):
+    """Run ``builder``'s recorded plan on DL4J's Java builder; returns the built network as a Dl4jModel."""
+    import jpype
+
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+
+    from pydl4j_transfer.transfer.builder import GraphBuilder
+
+    orig = builder._orig
+    jorig = Dl4jModel.fromJson(orig.toJson(), orig.params()).java
+    graph = isinstance(builder, GraphBuilder)
+    cls = "GraphBuilder" if graph else "Builder"
+    jb = _j(f"org.deeplearning4j.nn.transferlearning.TransferLearning${cls}")(jorig)
+    String = jpype.JString
+    for e in builder.edits:
+        m, a = e.method, e.args
+        if m == "fineTuneConfiguration":
+            jb.fineTuneConfiguration(ftc_to_java(a[0]))
+        elif m == "setFeatureExtractor":
+            jb.setFeatureExtractor(*a) if graph else jb.setFeatureExtractor(int(a[0]))
+        elif m == "nOutReplace":
+            target = String(a[0]) if graph else int(a[0])
+            jb.nOutReplace(target, int(a[1]), _scheme_args(a[2]), _scheme_args(a[3]))
+        elif m == "nInReplace":
+            target = String(a[0]) if graph else int(a[0])
+            s = a[2]
+            if isinstance(s, WeightInitDistribution):
+                jb.nInReplace(target, int(a[1]), _wi_enum_distribution(), to_java(s.distribution, "distribution"))
+            else:
+                jb.nInReplace(target, int(a[1]), _wi_enum(s))
+        elif m == "removeOutputLayer":
+            jb.removeOutputLayer()
+        elif m == "removeLayersFromOutput":
+            jb.removeLayersFromOutput(int(a[0]))
+        elif m == "addLayer":
+            if graph:
+                pre = e.kwargs.get("preProcessor")
+                ins = jpype.JArray(jpype.JString)(list(a[2:]))
+                if pre is not None:
+                    jb.addLayer(a[0], to_java(a[1], "layer"), to_java(pre, "preprocessor"), ins)
+                else:
+                    jb.addLayer(a[0], to_java(a[1], "layer"), ins)
+            else:
+                jb.addLayer(to_java(a[0], "layer"))
+        elif m == "addVertex":
+            jb.addVertex(a[0], to_java(a[1], "vertex"), jpype.JArray(jpype.JString)(list(a[2:])))
+        elif m == "setInputPreProcessor":
+            jb.setInputPreProcessor(int(a[0]), to_java(a[1], "preprocessor"))
+        elif m in ("setInputs", "addInputs", "setOutputs", "setFeatureExtractor"):
+            getattr(jb, m)(jpype.JArray(jpype.JString)(list(a)))
+        elif m == "setInputTypes":
+            getattr(jb, m)(jpype.JArray(_j(_IFACES["inputtype"]))([to_java(t, "inputtype") for t in a]))
+        elif m == "setWorkspaceMode":
+            jb.setWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", a[0]))
+        elif m == "validateOutputLayerConfig":
+            jb.validateOutputLayerConfig(bool(a[0]))
+        elif m in ("removeVertexKeepConnections", "removeVertexAndConnections"):
+            getattr(jb, m)(a[0])
+        else:  # pragma: no cover
+            raise ValueError(f"cannot replay {m}")
+    return Dl4jModel(jb.build())
+
+
+def _wi_enum_distribution():
+    return _j("org.deeplearning4j.nn.weights.WeightInit").DISTRIBUTION
