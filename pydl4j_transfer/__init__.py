@@ -28,6 +28,7 @@ _register("pydl4j_transfer.errors", [
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load"])
+_register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration"])
 
 # Modules whose DL4J-named classes (capitalised names, registries excluded) are re-exported.
 # They need neither torch nor jpype; they are imported on the first lookup that needs them.
