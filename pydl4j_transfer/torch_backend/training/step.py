@@ -1,0 +1,121 @@
+"""One full DL4J parameter update over a network's UpdaterBlocks.
+
+Mirrors ``BaseMultiLayerUpdater#update(gradient, iteration, epoch, batchSize, ...)`` +
+``UpdaterBlock#update`` + the step function, in M2.1's order (read from the M2.1 bytecode):
+
+1. frozen layers (FrozenLayer, FrozenLayerWithBackprop, a graph's FrozenVertex) have a zero
+   gradient in DL4J (their backprop leaves the gradient view at 0); we zero theirs, so the NoOp
+   updater (FrozenLayer) gives a zero update and FrozenLayerWithBackprop's updater runs on zeros;
+2. ``miniBatch=true``: every gradient is divided by the minibatch size, except params whose
+   runtime layer says ``updaterDivideByMinibatch(key) == false`` (BatchNorm running stats);
+3. gradient normalization/clipping per layer (``preApply``) — note: *after* the division;
+4. per UpdaterBlock (pretrain-only blocks skipped, ``skipDueToPretrainConfig``):
+   L1/L2 added to the gradient (BEFORE_UPDATER), the updater, weight decay added to the update
+   (POST_UPDATER, with the block updater's current lr or 1.0 if it has none);
+5. ``params -= update`` (NegativeDefaultStepFunction).
+
+``grads_flat`` ends up holding the updates, as DL4J's gradient view does. No host syncs: every
+scalar here comes from the configuration, never from a tensor.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .gradnorm import normalize_layer_gradient
+from .regularization import BEFORE_UPDATER, POST_UPDATER, _is_frozen, _unwrap, apply_regularization, apply_step
+from .regularization import regularizations_for
+from .updaters import apply_updater, has_learning_rate, learning_rate
+
+_BN = "org.deeplearning4j.nn.conf.layers.BatchNormalization"
+#: layer "@class" -> params DL4J does not divide by the minibatch size (Layer#updaterDivideByMinibatch)
+NOT_DIVIDED_BY_MINIBATCH = {_BN: frozenset({"mean", "var", "log10stdev"})}
+
+
+def _layer_conf(layer):
+    """The conf that carries per-layer training settings (a FrozenParams view -> its layer)."""
+    return getattr(layer, "_layer", layer)
+
+
+def divide_by_minibatch(layer, key) -> bool:
+    """Mirrors Layer#updaterDivideByMinibatch(paramName) (wrappers delegate to the wrapped layer)."""
+    inner = _unwrap(_layer_conf(layer))
+    return key not in NOT_DIVIDED_BY_MINIBATCH.get(getattr(inner, "dl4jClass", None), ())
+
+
+def param_table(blocks, layers_by_owner):
+    """[(block, [(owner, key, start, end), ...]), ...] from the blocks' param lists and the layers' shapes."""
+    out = []
+    for b in blocks:
+        pos, rows = b.param_start, []
+        for owner, key in b.params:
+            n = math.prod(layers_by_owner[owner].paramShapes()[key])
+            rows.append((owner, key, pos, pos + n))
+            pos += n
+        out.append((b, rows))
+    return out
+
+
+def apply_update_blocks(blocks, params_flat, grads_flat, state_flat, layers_by_owner, iteration, epoch,
+                        minibatch_size, mini_batch=True):
+    """One DL4J update: gradnorm, minibatch division, L1/L2, updater, weight decay, ``params -= update``.
+
+    ``blocks``: :func:`pydl4j_transfer.nn.updater_layout.updater_blocks` output; ``layers_by_owner``:
+    owner -> layer conf (as given to updater_blocks). ``params_flat``, ``grads_flat``, ``state_flat``
+    are modified in place (``state_flat`` may be None when no updater has state).
+    """
+    table = param_table(blocks, layers_by_owner)
+    rows = [r for _, rs in table for r in rs]
+    spans = _owner_spans(rows)
+
+    for owner, (s, e) in spans.items():  # 1. frozen: zero gradient
+        if _is_frozen(layers_by_owner[owner]):
+            grads_flat[s:e].zero_()
+    if mini_batch:  # 2. minibatch division
+        for owner, key, s, e in rows:
+            if divide_by_minibatch(layers_by_owner[owner], key):
+                grads_flat[s:e].div_(minibatch_size)
+    for owner, (s, e) in spans.items():  # 3. gradient normalization, per layer
+        conf = _unwrap(_layer_conf(layers_by_owner[owner]))
+        mode = getattr(conf, "gradientNormalization", None)
+        views = [grads_flat[rs:re] for o, _, rs, re in rows if o == owner]
+        normalize_layer_gradient(mode, getattr(conf, "gradientNormalizationThreshold", 0.0), grads_flat[s:e], views)
+
+    for block, brows in table:  # 4. the blocks
+        if block.param_end == block.param_start or _skip_pretrain(block, layers_by_owner):
+            continue
+        upd = block.updater
+        lr = learning_rate(upd, iteration, epoch) if has_learning_rate(upd) else 1.0
+        _regularize(BEFORE_UPDATER, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch)
+        g = grads_flat[block.param_start:block.param_end]
+        state = state_flat[block.state_start:block.state_end] if state_flat is not None else None
+        update = apply_updater(upd, g, state, iteration, epoch)
+        if update is not g:
+            g.copy_(update)  # DL4J's updater overwrites the gradient view with the update
+        _regularize(POST_UPDATER, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch)
+        params_flat[block.param_start:block.param_end].sub_(g)  # 5. params -= update
+    return params_flat
+
+
+def _owner_spans(rows):
+    spans = {}
+    for owner, _, s, e in rows:
+        a, b = spans.get(owner, (s, e))
+        spans[owner] = (min(a, s), max(b, e))
+    return spans
+
+
+def _skip_pretrain(block, layers_by_owner) -> bool:
+    """Mirrors UpdaterBlock#skipDueToPretrainConfig(false): a block of pretrain params is not updated in backprop."""
+    owner, key = block.params[0]
+    layer = layers_by_owner[owner]
+    return bool(getattr(layer, "isPretrainParam", lambda k: False)(key))
+
+
+def _regularize(step, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch):
+    for owner, key, s, e in brows:
+        for reg in regularizations_for(layers_by_owner[owner], key):
+            if apply_step(reg) == step:
+                apply_regularization(reg, params_flat[s:e], grads_flat[s:e], lr, iteration, epoch)
