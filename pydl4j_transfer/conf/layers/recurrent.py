@@ -84,7 +84,7 @@ class GravesBidirectionalLSTM(AbstractLSTM):
 
 @register
 class SimpleRnn(BaseRecurrentLayer):
-    """Mirrors org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn: W [nIn, nOut] 'f', RW [nOut, nOut] 'f', b, (gx, gh)."""
+    """Mirrors org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn: W [nIn, nOut] 'f', RW [nOut, nOut] 'f', b, (g [2*nOut]: input then recurrent layer-norm gains)."""
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn"
     FIELDS = (Field("hasLayerNorm", BOOL, default=False),)
@@ -93,7 +93,7 @@ class SimpleRnn(BaseRecurrentLayer):
         n_in, n = self.nIn, self.nOut
         specs = [ParamSpec("W", (n_in, n), "f"), ParamSpec("RW", (n, n), "f"), ParamSpec("b", (n,), "f")]
         if self.hasLayerNorm:
-            specs += [ParamSpec("gx", (n,), "f"), ParamSpec("gh", (n,), "f")]
+            specs.append(ParamSpec("g", (2 * n,), "f"))  # SimpleRnnParamInitializer.GAIN_KEY (checked: M2.1 paramTable 0_g [2n])
         return specs
 
 

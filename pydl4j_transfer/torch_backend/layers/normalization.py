@@ -1,0 +1,132 @@
+"""BatchNormalization and LocalResponseNormalization.
+
+BatchNormalization (Mirrors org.deeplearning4j.nn.layers.normalization.BatchNormalization):
+``y = gamma * (x - mean) / sqrt(var + eps) + beta`` per channel (axis 1; last axis for 4-D
+NHWC). Inference uses the stored running statistics: ``mean`` and either ``var`` or, in
+log-std mode, ``log10stdev`` with var = (10^log10stdev)^2 (eps is NOT part of the stored
+value). Training uses the minibatch statistics (biased variance). With ``lockGammaBeta`` the
+constants ``gamma``/``beta`` of the configuration replace the parameters.
+
+Convention flip: DL4J's ``decay`` weighs the OLD running value
+(running = decay·running + (1-decay)·batch), i.e. torch's ``momentum = 1 - decay``. DL4J updates
+the running statistics during backprop (fit), not in the forward pass, so this forward-only
+module never changes them; :meth:`BatchNormModule.running_update` returns DL4J's new values for
+a training loop to apply.
+
+LocalResponseNormalization (Mirrors ...normalization.LocalResponseNormalization):
+``y = x / (k + alpha · Σ_{|j-c| <= n/2} x_j²)^beta`` over channels. Convention flip: DL4J's alpha
+is NOT divided by n (torch's LocalResponseNorm divides it), and the window is c ± floor(n/2).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..base import LayerModule
+from ..registry import LAYER_CONVERTERS
+
+_L = "org.deeplearning4j.nn.conf.layers."
+
+
+def _name(v):
+    return getattr(v, "name", v)
+
+
+class BatchNormModule(LayerModule):
+    """Mirrors org.deeplearning4j.nn.layers.normalization.BatchNormalization."""
+
+    dl4j_class = _L + "BatchNormalization"
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx)
+        self.n = int(conf.nOut)
+        self.eps = float(conf.eps)
+        self.decay = float(conf.decay)
+        self.lock = bool(conf.lockGammaBeta)
+        self.gamma_const, self.beta_const = float(conf.gamma), float(conf.beta)
+        self.log_std = bool(conf.useLogStd)
+        self.nhwc = _name(conf.cnn2DFormat) == "NHWC"
+
+    def channel_axis(self, x):
+        return x.dim() - 1 if (x.dim() == 4 and self.nhwc) else 1
+
+    def running_var(self):
+        if self.log_std:
+            std = torch.pow(10.0, self.p("log10stdev"))
+            return std * std
+        return self.p("var")
+
+    def _bshape(self, x, axis):
+        shape = [1] * x.dim()
+        shape[axis] = x.shape[axis]
+        return shape
+
+    def compute(self, x, mask=None):
+        if x.dim() < 2:
+            raise self.bad_input(x, f"rank >= 2 with {self.n} channels")
+        axis = self.channel_axis(x)
+        if x.shape[axis] != self.n:
+            raise self.bad_input(x, f"{self.n} channels on axis {axis}")
+        dims = [d for d in range(x.dim()) if d != axis]
+        shape = self._bshape(x, axis)
+        if self.training:
+            mean = x.mean(dim=dims, keepdim=True)
+            var = x.var(dim=dims, unbiased=False, keepdim=True)
+        else:
+            mean = self.p("mean").reshape(shape)
+            var = self.running_var().reshape(shape)
+        xhat = (x - mean) / torch.sqrt(var + self.eps)
+        if self.lock:
+            return xhat * self.gamma_const + self.beta_const
+        return xhat * self.p("gamma").reshape(shape) + self.p("beta").reshape(shape)
+
+    @torch.no_grad()
+    def running_update(self, x):
+        """DL4J's running statistics after one training minibatch ``x`` (what BatchNormalization#backpropGradient
+        sets): {"mean": ..., "var" | "log10stdev": ...}. decay weighs the old value."""
+        axis = self.channel_axis(x)
+        dims = [d for d in range(x.dim()) if d != axis]
+        bmean = x.mean(dim=dims)
+        bvar = x.var(dim=dims, unbiased=False)
+        out = {"mean": self.decay * self.p("mean") + (1 - self.decay) * bmean}
+        if self.log_std:
+            var = self.decay * self.running_var() + (1 - self.decay) * bvar
+            out["log10stdev"] = torch.log10(torch.sqrt(var))
+        else:
+            out["var"] = self.decay * self.p("var") + (1 - self.decay) * bvar
+        return out
+
+
+LAYER_CONVERTERS.register(_L + "BatchNormalization")(lambda conf, ctx: BatchNormModule(conf, ctx))
+
+
+class LRNModule(LayerModule):
+    """Mirrors org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization."""
+
+    dl4j_class = _L + "LocalResponseNormalization"
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx)
+        self.k, self.n = float(conf.k), float(conf.n)
+        self.alpha, self.beta = float(conf.alpha), float(conf.beta)
+        self.half = int(self.n) // 2
+        self.nhwc = _name(conf.dataFormat) == "NHWC"
+
+    def compute(self, x, mask=None):
+        if x.dim() != 4:
+            raise self.bad_input(x, "rank 4 [minibatch, channels, height, width]")
+        xc = x.movedim(-1, 1) if self.nhwc else x
+        sq = xc * xc
+        # Σ over channels c-half .. c+half (zero outside the channel range), as DL4J's shifted adds
+        c = xc.shape[1]
+        summed = sq
+        for i in range(1, self.half + 1):
+            if i >= c:
+                break
+            summed = summed + F.pad(sq[:, : c - i], (0, 0, 0, 0, i, 0)) + F.pad(sq[:, i:], (0, 0, 0, 0, 0, i))
+        y = xc / torch.pow(self.k + self.alpha * summed, self.beta)
+        return y.movedim(1, -1) if self.nhwc else y
+
+
+LAYER_CONVERTERS.register(_L + "LocalResponseNormalization")(lambda conf, ctx: LRNModule(conf, ctx))

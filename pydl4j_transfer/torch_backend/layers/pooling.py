@@ -1,0 +1,196 @@
+"""Pooling: SubsamplingLayer / Pooling2D, Subsampling1DLayer / Pooling1D, Subsampling3DLayer,
+GlobalPoolingLayer.
+
+Mirrors ``org.deeplearning4j.nn.layers.convolution.subsampling.*`` (libnd4j maxpool2d /
+avgpool2d / pnormpool2d) and ``pooling.GlobalPoolingLayer`` (MaskedReductionUtil for masks).
+
+MAX pads with -inf (padding never wins), AVG/SUM/PNORM pad with zeros; AVG divides by the
+window size when ``avgPoolIncludePadInDivisor`` is true, else by the number of real (unpadded)
+elements in the window. PNORM is (Σ|x|^p)^(1/p). SUM is computed as a grouped convolution
+with a ones kernel (so dilation works in 1-D/2-D/3-D alike).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from ..base import LayerModule
+from ..registry import LAYER_CONVERTERS
+from .convolution import pads_for, torch_pad_arg
+
+_L = "org.deeplearning4j.nn.conf.layers."
+
+_MAXPOOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+
+
+def _name(v):
+    return getattr(v, "name", v)
+
+
+def window_sum(x, kernel, stride, dilation):
+    """Σ over each pooling window (channels-first, already padded), via a grouped ones-convolution."""
+    c = x.shape[1]
+    w = torch.ones((c, 1, *kernel), dtype=x.dtype, device=x.device)
+    return _CONV[len(kernel)](x, w, stride=stride, dilation=dilation, groups=c)
+
+
+def pool(x, kind, kernel, stride, pads, dilation, pnorm=2, include_pad=False):
+    """Mirrors libnd4j max/avg/pnorm pooling (and DL4J's SUM) on a channels-first array."""
+    pad_arg = torch_pad_arg(pads)
+    padded = any(a or b for a, b in pads)
+    if kind == "MAX":
+        xp = F.pad(x, pad_arg, value=-math.inf) if padded else x
+        return _MAXPOOL[len(kernel)](xp, kernel, stride, dilation=dilation)
+    if kind == "PNORM":
+        xp = F.pad(x, pad_arg) if padded else x
+        return window_sum(xp.abs() ** pnorm, kernel, stride, dilation) ** (1.0 / pnorm)
+    xp = F.pad(x, pad_arg) if padded else x
+    s = window_sum(xp, kernel, stride, dilation)
+    if kind == "SUM":
+        return s
+    if kind == "AVG":
+        if include_pad or not padded:
+            return s / float(math.prod(kernel))
+        ones = F.pad(torch.ones((1, 1, *x.shape[2:]), dtype=x.dtype, device=x.device), pad_arg)
+        return s / window_sum(ones, kernel, stride, dilation)
+    raise ValueError(f"unknown pooling type {kind}")
+
+
+class SubsamplingModule(LayerModule):
+    """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer (2-D; 1-D/3-D by DIMS)."""
+
+    dl4j_class = _L + "SubsamplingLayer"
+    DIMS = 2
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx)
+        self.dl4j_class = conf.dl4jClass
+        d = self.DIMS
+        self.kind = _name(conf.poolingType) or "MAX"
+        self.kernel = [int(k) for k in conf.kernelSize[:d]]
+        self.stride = [int(s) for s in conf.stride[:d]]
+        self.padding = [int(p) for p in (conf.padding or [0] * d)[:d]]
+        self.dilation = [int(x) for x in (conf.dilation or [1] * d)[:d]]
+        self.mode = _name(getattr(conf, "convolutionMode", None)) or "Truncate"
+        self.pnorm = int(getattr(conf, "pnorm", 2) or 2)
+        self.include_pad = bool(getattr(conf, "avgPoolIncludePadInDivisor", True))
+        self.channels_last = self._channels_last(conf)
+        if self.kind == "SUM":
+            from pydl4j_transfer.errors import UnsupportedLayerError
+
+            raise UnsupportedLayerError(conf.dl4jClass, ctx.name, hint=(
+                "poolingType SUM is not supported by DL4J 1.0.0-M2.1's subsampling layers either (DL4J throws"
+                " UnsupportedOperationException('Not supported: SUM') at the first forward pass); use AVG or PNORM"))
+
+    def _channels_last(self, conf):
+        return _name(conf.cnn2dDataFormat) == "NHWC"
+
+    def compute(self, x, mask=None):
+        if x.dim() != self.DIMS + 2:
+            raise self.bad_input(x, f"rank {self.DIMS + 2}" + (" (channels last)" if self.channels_last else ""))
+        xc = x.movedim(-1, 1) if self.channels_last else x
+        pads = pads_for(self.mode, list(xc.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,
+                        self.layer_name)
+        y = pool(xc, self.kind, self.kernel, self.stride, pads, self.dilation, self.pnorm, self.include_pad)
+        return y.movedim(1, -1) if self.channels_last else y
+
+
+class Subsampling1DModule(SubsamplingModule):
+    """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.Subsampling1DLayer ([mb, C, T])."""
+
+    DIMS = 1
+
+    def _channels_last(self, conf):
+        return False
+
+    def compute(self, x, mask=None):
+        y = super().compute(x, mask)
+        if mask is not None:
+            y = y * self.feed_forward_mask(mask, x).to(y.dtype).unsqueeze(1)
+        return y
+
+    def feed_forward_mask(self, mask, x=None):
+        """Mirrors Subsampling1DLayer#feedForwardMaskArray (Convolution1DUtils.cnn1dMaskReduction)."""
+        if mask is None:
+            return None
+        if self.mode == "Same" and self.stride[0] == 1:
+            return mask
+        m = mask.reshape(mask.shape[0], 1, -1).to(torch.float32)
+        pads = pads_for(self.mode, [m.shape[-1]], self.kernel, self.stride, self.padding, self.dilation, self.layer_name)
+        out = F.max_pool1d(F.pad(m, torch_pad_arg(pads)), self.kernel[0], self.stride[0], dilation=self.dilation[0])
+        return out[:, 0, :].to(mask.dtype)
+
+
+class Subsampling3DModule(SubsamplingModule):
+    """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.Subsampling3DLayer (MAX / AVG)."""
+
+    DIMS = 3
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx)
+        self.include_pad = False
+
+    def _channels_last(self, conf):
+        return _name(conf.dataFormat) == "NDHWC"
+
+
+for _n, _cls in {"SubsamplingLayer": SubsamplingModule, "Pooling2D": SubsamplingModule,
+                 "Subsampling1DLayer": Subsampling1DModule, "Pooling1D": Subsampling1DModule,
+                 "Subsampling3DLayer": Subsampling3DModule}.items():
+    LAYER_CONVERTERS.register(_L + _n)(lambda conf, ctx, _c=_cls: _c(conf, ctx))
+
+
+class GlobalPoolingModule(LayerModule):
+    """Mirrors org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer: MAX/AVG/SUM/PNORM over the
+    pooling dimensions (default: all spatial/time axes), masked steps excluded; the output has no
+    mask. collapseDimensions=false keeps the pooled axes with size 1."""
+
+    dl4j_class = _L + "GlobalPoolingLayer"
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx)
+        self.kind = _name(conf.poolingType) or "MAX"
+        self.pnorm = int(conf.pnorm or 2)
+        self.dims = [int(d) for d in conf.poolingDimensions] if conf.poolingDimensions else None
+        self.collapse = conf.collapseDimensions is not False
+
+    def pooling_dims(self, x):
+        if self.dims is not None:
+            return self.dims
+        return {3: [2], 4: [2, 3], 5: [2, 3, 4]}.get(x.dim()) or list(range(2, x.dim()))
+
+    def compute(self, x, mask=None):
+        if x.dim() < 3:
+            raise self.bad_input(x, "rank 3 (RNN), 4 (CNN) or 5 (CNN3D)")
+        dims = self.pooling_dims(x)
+        m = None
+        if mask is not None:
+            m = mask.to(x.dtype)
+            if x.dim() == 3 and m.dim() == 2:  # [mb, T] time-series mask
+                m = m.unsqueeze(1)
+            while m.dim() < x.dim():
+                m = m.unsqueeze(-1)
+        keep = not self.collapse
+        if self.kind == "MAX":
+            xm = x if m is None else x.masked_fill(m == 0, -math.inf)
+            return xm.amax(dim=dims, keepdim=keep)
+        xm = x if m is None else x * m
+        if self.kind == "SUM":
+            return xm.sum(dim=dims, keepdim=keep)
+        if self.kind == "AVG":
+            if m is None:
+                return xm.mean(dim=dims, keepdim=keep)
+            return xm.sum(dim=dims, keepdim=keep) / m.expand_as(x).sum(dim=dims, keepdim=keep)
+        if self.kind == "PNORM":
+            return (xm.abs() ** self.pnorm).sum(dim=dims, keepdim=keep) ** (1.0 / self.pnorm)
+        raise ValueError(f"unknown pooling type {self.kind}")
+
+    def feed_forward_mask(self, mask, x=None):
+        return None
+
+
+LAYER_CONVERTERS.register(_L + "GlobalPoolingLayer")(lambda conf, ctx: GlobalPoolingModule(conf, ctx))
