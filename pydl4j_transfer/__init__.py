@@ -24,11 +24,13 @@ _register("pydl4j_transfer.errors", [
     "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
     "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
-    "JvmUnavailableError", "Dl4jBackendError",
+    "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration"])
+_register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",
+                                  "ModelMetaData", "AlexNet", "ResNet50", "LeNet", "SimpleCNN", "VGG16", "VGG19"])
 
 # Modules whose DL4J-named classes (capitalised names, registries excluded) are re-exported.
 # They need neither torch nor jpype; they are imported on the first lookup that needs them.

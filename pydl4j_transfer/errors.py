@@ -81,6 +81,17 @@ class InvalidConfigurationError(Pydl4jTransferError, ValueError):
     """A configuration is inconsistent (bad nIn/nOut, unknown input name, cycle, ...)."""
 
 
+# --- the model zoo ----------------------------------------------------------------------
+
+
+class PretrainedModelNotFoundError(Pydl4jTransferError, FileNotFoundError):
+    """A zoo model's pretrained zip is not in DL4J's cache folder (nothing is ever downloaded)."""
+
+
+class PretrainedNotAvailableError(Pydl4jTransferError, ValueError):
+    """DL4J publishes no pretrained weights of that type for that zoo model."""
+
+
 # --- the Java side -----------------------------------------------------------------------
 
 
