@@ -34,9 +34,9 @@ THIRD_PARTY_ALLOWED = {
     0: set(),
     1: {"numpy", "isal"},  # isal: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype"},
-    2.5: {"numpy", "torch", "tqdm"},
+    2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm"},
-    3.5: {"numpy", "torch", "tqdm"},
+    3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime"},  # the last three: convert, optional extra
     4: {"numpy", "torch", "tqdm"},
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
