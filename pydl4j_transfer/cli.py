@@ -115,10 +115,91 @@ def cmd_supported(args) -> int:
     return 0
 
 
+def _check_file(path) -> None:
+    import os
+
+    from pydl4j_transfer.errors import NotADl4jZipError
+
+    if not os.path.isfile(path):
+        raise NotADl4jZipError("no such file", entry=str(path))
+
+
+def cmd_inspect(args) -> int:
+    """Entries, format generation, dtype, params per layer, updater state, frozen layers, normalizer."""
+    import json
+
+    from pydl4j_transfer.convert.inspect import format_inspection, inspect_model
+
+    _check_file(args.model)
+    info = inspect_model(args.model)
+    print(json.dumps(info, indent=2) if args.json else format_inspection(info))
+    return 0
+
+
+def cmd_summary(args) -> int:
+    """DL4J's summary() table, computed from the configuration (no torch, no Java)."""
+    from pydl4j_transfer.convert.summary import parse_input_type, summary
+    from pydl4j_transfer.nn import load
+
+    _check_file(args.model)
+    types = [parse_input_type(t) for t in (args.input_type or [])]
+    print(summary(load(args.model, loadUpdater=False), *types), end="")
+    return 0
+
+
+def cmd_convert(args) -> int:
+    """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension)."""
+    from pydl4j_transfer.convert.formats import convert
+
+    report = convert(args.input, args.output, configuration=args.config, onnx_tol=args.tol)
+    msg = f"wrote {report['wrote']}"
+    if report.get("checked"):
+        msg += f" (onnxruntime vs torch: max abs diff {report['max_abs_diff']:.3g})"
+    elif "checked" in report:
+        msg += " (onnxruntime not installed: outputs not checked)"
+    print(msg)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """torch vs real DL4J on the same inputs; exit 1 beyond --tol."""
+    from pydl4j_transfer.convert.verify import verify
+
+    _check_file(args.model)
+    result = verify(args.model, inputs=args.inputs, seed=args.seed, tol=args.tol, batch=args.batch)
+    print(f"inputs: {result['inputs']} ({'from ' + args.inputs if args.inputs else f'seeded random, seed {args.seed}'})")
+    for row in result["outputs"]:
+        print(f"{row['name']}: shape {row['shape']}  max abs diff {row['max_abs']:.3g}  max rel diff "
+              f"{row['max_rel']:.3g}" + (f"  ({row['note']})" if row.get("note") else ""))
+    print(("OK" if result["ok"] else "FAIL") + f": tolerance {args.tol:g} (max abs diff)")
+    return 0 if result["ok"] else 1
+
+
+def cmd_graph(args) -> int:
+    """Draw the network (DOT; SVG/PNG with Graphviz's dot)."""
+    from pydl4j_transfer.convert.graphviz import render_graph
+    from pydl4j_transfer.convert.summary import parse_input_type
+    from pydl4j_transfer.nn import load
+
+    _check_file(args.model)
+    types = [parse_input_type(t) for t in (args.input_type or [])]
+    _, message = render_graph(load(args.model, loadUpdater=False), args.output, *types)
+    print(message)
+    return 0
+
+
 COMMANDS = {
     "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
+    "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
+    "summary": (cmd_summary, "print DL4J's summary() table for a model zip"),
+    "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX"),
+    "verify": (cmd_verify, "compare torch and real DL4J outputs for a model zip"),
+    "graph": (cmd_graph, "draw the network as a graph (svg/png with Graphviz, else DOT)"),
 }
+
+_INPUT_TYPE_HELP = ("input type, repeat once per graph input: ff:N, rnn:N[:T][:NCW|NWC], cnn:H:W:C[:NCHW|NHWC], "
+                    "cnnflat:H:W:C, cnn3d:D:H:W:C[:NCDHW|NDHWC]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +210,44 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--classpath", action="store_true", help="also print the JVM classpath")
     env.add_argument("--require-dl4j", action="store_true", help="exit 1 if the JVM cannot start")
     sub.add_parser("supported", help=COMMANDS["supported"][1])
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser("inspect", help=COMMANDS["inspect"][1], formatter_class=fmt, description=(
+        "Entries and sizes, network type, DL4J format generation (ND4J alloc mode and rank of the params:\n"
+        "'<=M2 [1,N]' or 'M2.1 [N]'; legacy or @class JSON), dtype, params per layer, updater(s) and\n"
+        "state blocks, frozen layers and normalizer. Needs neither torch nor Java."))
+    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON")
+    p = sub.add_parser("summary", help=COMMANDS["summary"][1], description=(
+        "The table MultiLayerNetwork#summary / ComputationGraph#summary prints (frozen layers marked,\n"
+        "trainable/frozen totals); with --input-type the InputShape/OutputShape columns too."), formatter_class=fmt)
+    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("--input-type", action="append", metavar="TYPE", help=_INPUT_TYPE_HELP)
+    p = sub.add_parser("convert", help=COMMANDS["convert"][1], formatter_class=fmt, description=(
+        "Direction from the extensions:\n"
+        "  model.zip -> model.pt|.pth   torch state_dict (torch.load(path, weights_only=True))\n"
+        "  model.zip -> model.safetensors  (DL4J configuration.json kept in the metadata)\n"
+        "  model.zip -> model.onnx      (checked against torch with onnxruntime when installed)\n"
+        "  model.zip -> configuration.json\n"
+        "  model.safetensors|.pt [--config conf.json] -> model.zip  (DL4J ModelSerializer format)"))
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--config", help="DL4J configuration JSON for safetensors/state_dict -> zip "
+                                    "(optional when the safetensors metadata has it)")
+    p.add_argument("--tol", type=float, default=1e-4, help="ONNX vs torch tolerance (default 1e-4)")
+    p = sub.add_parser("verify", help=COMMANDS["verify"][1], description=(
+        "Runs the zip in torch and in real DL4J (JVM) on the same inputs; prints the max absolute and\n"
+        "relative difference per output; exit 1 when a max abs diff exceeds --tol."), formatter_class=fmt)
+    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("--inputs", help=".npz with one array per network input (sorted by name); default: seeded random")
+    p.add_argument("--tol", type=float, default=1e-5, help="max abs diff allowed (default 1e-5)")
+    p.add_argument("--seed", type=int, default=12345, help="seed of the random inputs")
+    p.add_argument("--batch", type=int, default=2, help="minibatch size of the random inputs")
+    p = sub.add_parser("graph", help=COMMANDS["graph"][1], description=(
+        "Layer names, types, nIn/nOut and output shapes; frozen vertices shaded. .svg/.png/.pdf need\n"
+        "Graphviz's 'dot' on PATH, else the DOT text is written to OUTPUT.dot."), formatter_class=fmt)
+    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("-o", "--output", required=True, help="graph.svg, graph.png, graph.pdf or graph.dot")
+    p.add_argument("--input-type", action="append", metavar="TYPE", help=_INPUT_TYPE_HELP)
     return parser
 
 
@@ -139,10 +258,13 @@ def main(argv=None) -> int:
     func = COMMANDS[args.command][0]
     try:
         return func(args)
-    except Pydl4jTransferError as exc:
+    except (Pydl4jTransferError, OSError, ImportError) as exc:
         if args.debug:
             raise
-        print(f"pydl4j-transfer {args.command}: error: {exc}", file=sys.stderr)
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, ImportError):
+            text = f"{text} (install the optional dependency: pip install 'pydl4j-transfer[convert]')"
+        print(f"pydl4j-transfer {args.command}: error: {text}", file=sys.stderr)
         return 2
 
 
