@@ -46,6 +46,27 @@ class ComputationGraph(BaseNetwork):
         """Mirrors ComputationGraph#getConfiguration()."""
         return self._conf
 
+    def _mini_batch(self) -> bool:
+        d = self._conf.defaultConfiguration
+        return getattr(d, "miniBatch", True) is not False if d is not None else True
+
+    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None):  # noqa: N802
+        """Mirrors ComputationGraph#feedForward(INDArray[], boolean): {vertex name: activation}, inputs included
+        (numpy in -> numpy out)."""
+        import torch
+
+        from pydl4j_transfer.torch_backend import feed_forward
+
+        xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(xs) != self.getNumInputArrays():
+            raise InvalidConfigurationError(
+                f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
+        with torch.no_grad():
+            acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks)
+        if any(isinstance(x, torch.Tensor) for x in xs):
+            return dict(acts)
+        return {k: v.detach().cpu().numpy() for k, v in acts.items()}
+
     def getNumInputArrays(self) -> int:  # noqa: N802
         return len(self._conf.networkInputs)
 

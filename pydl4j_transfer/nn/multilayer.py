@@ -43,6 +43,30 @@ class MultiLayerNetwork(BaseNetwork):
         for conf in self._conf.confs:
             conf.epochCount = int(count)
 
+    def _mini_batch(self) -> bool:
+        return getattr(self._conf.confs[0], "miniBatch", True) is not False if self._conf.confs else True
+
+    def feedForward(self, x, train: bool = False, *, featuresMask=None):  # noqa: N802
+        """Mirrors MultiLayerNetwork#feedForward(INDArray, boolean): [input, layer 0 output, ..., output]
+        (numpy in -> numpy out; torch in -> torch out)."""
+        return self.feedForwardToLayer(len(self._conf.confs) - 1, x, train, featuresMask=featuresMask)
+
+    def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None):  # noqa: N802
+        """Mirrors MultiLayerNetwork#feedForwardToLayer(int, INDArray, boolean): [input, ..., output of layer layerNum]."""
+        import torch
+
+        from pydl4j_transfer.torch_backend import feed_forward
+
+        n = len(self._conf.confs)
+        if not 0 <= int(layerNum) < n:
+            raise InvalidConfigurationError(f"layerNum must be in [0, {n - 1}], got {layerNum}")
+        module = self._torch_module()
+        with torch.no_grad():
+            acts = feed_forward(module, x, bool(train), mask=featuresMask)[: int(layerNum) + 2]
+        if isinstance(x, torch.Tensor):
+            return acts
+        return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
+
     def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:  # noqa: N802
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
         return self._conf

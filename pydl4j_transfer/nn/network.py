@@ -27,6 +27,13 @@ DTYPE_NAMES = {np.dtype(v): k for k, v in NET_DTYPES.items()}
 BACKENDS = ("torch", "dl4j")
 
 
+def _dtype_name(dtype) -> str:
+    if isinstance(dtype, str):
+        return dtype.upper()
+    name = str(dtype).replace("torch.", "")
+    return {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(np.dtype(name).name if name != "bfloat16" else "", "FLOAT")
+
+
 def _enum_name(value) -> str:
     return getattr(value, "name", None) or str(value)
 
@@ -43,8 +50,22 @@ class BaseNetwork:
         self._slots: list = []
         self._updater_state: np.ndarray | None = None
         self._zip_extras: dict = {}  # unknown zip entries of a restored model, written back unchanged
-        self._module = None  # torch module, built on first use
+        self._train = None  # nn.training.TrainState: the torch module + flat tensors, built on first use
+        self._device = None  # torch device of the torch backend (None: CPU)
         self._dl4j = None  # Dl4jModel, built on first use (backend="dl4j")
+
+    @property
+    def _module(self):
+        return None if self._train is None else self._train.module
+
+    @_module.setter
+    def _module(self, value):
+        """Setting None drops the torch state (after copying anything newer back into the numpy arrays)."""
+        if value is not None:
+            raise ValueError("the torch module is built by the network")
+        if self._train is not None:
+            self._train.pull(self)
+        self._train = None
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -79,7 +100,7 @@ class BaseNetwork:
             if flat.dtype in DTYPE_NAMES:
                 self.setDataType(DTYPE_NAMES[flat.dtype])
             self._flat = flat.astype(self._dtype, copy=cloneParametersArray)
-        self._module = None
+        self._train = None
         return self
 
     def _seed(self) -> int:
@@ -111,6 +132,7 @@ class BaseNetwork:
     def setParams(self, params) -> None:  # noqa: N802
         """Mirrors Model#setParams: copy a flat vector of exactly numParams() values in."""
         self._require_init()
+        self._pull_from_backend()
         flat = np.asarray(params).reshape(-1)
         P.check_length(flat, self._flat.size, "the parameter vector")
         self._flat[...] = flat
@@ -136,7 +158,7 @@ class BaseNetwork:
 
     def setParam(self, name: str, value) -> None:  # noqa: N802
         """Mirrors Model#setParam(String, INDArray)."""
-        target = self.getParam(name)
+        target = self.getParam(name)  # params() pulls first
         value = np.asarray(value)
         if value.shape != target.shape:
             raise ParamLengthMismatchError(f"parameter {name} has shape {target.shape}, got {value.shape}")
@@ -155,11 +177,16 @@ class BaseNetwork:
         return updater_blocks(self._updater_owners_and_layers())
 
     def getUpdaterState(self):  # noqa: N802
-        """Mirrors getUpdater().getStateViewArray(): the flat updater state, or None if none is held."""
+        """Mirrors getUpdater().getStateViewArray(): the flat updater state, or None if none is held
+        (a network that was never fitted and loaded none has none, as DL4J before its updater exists)."""
+        self._pull_from_backend()
         return self._updater_state
 
     def setUpdaterState(self, state, *, entry: str | None = None) -> None:  # noqa: N802
         """Mirrors getUpdater().setStateViewArray(...): the state must have exactly updaterStateSize() values."""
+        self._pull_from_backend()
+        if self._train is not None:
+            self._train.state = None  # re-read from _updater_state on the next step
         if state is None:
             self._updater_state = None
             return
@@ -170,7 +197,7 @@ class BaseNetwork:
                 f"an updater state of {flat.size} values was given, but this network's updaters keep no state "
                 "(all Sgd / NoOp); load it with loadUpdater=False", entry=entry)
         P.check_length(flat, expected, "the updater state", entry=entry)
-        self._updater_state = flat.astype(self._dtype, copy=False)
+        self._updater_state = flat.astype(self._dtype, copy=True)
 
     # ---- counters kept in the configuration, as DL4J does ------------------------------
 
@@ -196,7 +223,7 @@ class BaseNetwork:
         other._flat = None if self._flat is None else self._flat.copy()
         other._updater_state = None if self._updater_state is None else self._updater_state.copy()
         other._zip_extras = dict(self._zip_extras)
-        other._module = None
+        other._train = None
         other._dl4j = None
         return other
 
@@ -217,14 +244,129 @@ class BaseNetwork:
         return self._backend
 
     def _pull_from_backend(self) -> None:
-        """Hook for backends that train in place (later capabilities); a no-op for inference."""
+        """Copy trained values from the device into params() / the updater state (no-op on CPU: shared memory)."""
+        if self._train is not None:
+            self._train.pull(self)
+
+    def _train_state(self):
+        self._require_init()
+        if self._train is None:
+            from pydl4j_transfer.nn.training import TrainState
+
+            self._train = TrainState(self, self._device)
+        return self._train
 
     def _torch_module(self):
-        if self._module is None:
-            from pydl4j_transfer.torch_backend import build_module
+        return self._train_state().module
 
-            self._module = build_module(self._conf, self._flat)
-        return self._module
+    def torchModule(self):  # noqa: N802
+        """The plain ``torch.nn.Module`` running this network (state_dict keys ``"<layerName>.<key>"``).
+
+        Its Parameters are views into the network's flat parameter vector: training through
+        :meth:`fit` shows in the module, and (on CPU) changes made to the module show in ``params()``."""
+        return self._torch_module()
+
+    def to(self, device=None, dtype=None):
+        """Move the torch backend to ``device`` ("cuda", "cpu", torch.device) and/or change the network's
+        data type (``"FLOAT"``/``"DOUBLE"``/``"HALF"`` or a numpy/torch dtype); returns self."""
+        self._require_init()
+        self._pull_from_backend()
+        self._train = None
+        if dtype is not None:
+            name = _dtype_name(dtype)
+            self.setDataType(name)
+            self._flat = self._flat.astype(self._dtype)
+            if self._updater_state is not None:
+                self._updater_state = self._updater_state.astype(self._dtype)
+        if device is not None:
+            import torch
+
+            dev = torch.device(device)
+            self._device = None if dev.type == "cpu" else dev
+        return self
+
+    def _mini_batch(self) -> bool:
+        raise NotImplementedError
+
+    # ---- training (torch backend; see nn/training.py) ------------------------------------
+
+    def _require_torch(self, what):
+        if self._backend != "torch":
+            raise InvalidConfigurationError(f"{what} runs on the torch backend; this network uses backend={self._backend!r}")
+
+    def fit(self, data=None, labels=None, *, epochs: int = 1, featuresMask=None, labelsMask=None):
+        """Mirrors MultiLayerNetwork/ComputationGraph#fit.
+
+        * ``fit(features, labels)`` (numpy or torch; a graph takes lists), ``fit(dataSet)`` (anything with
+          getFeatures()/getLabels(), masks when present), ``fit(multiDataSet)``: ONE iteration, as DL4J's
+          fit(DataSet) (``epochs`` repeats it; the epoch count is not changed, as in DL4J);
+        * ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of DataSet-likes / (x, y)
+          pairs): N passes; each pass ends with epochCount += 1 (DL4J's fit(DataSetIterator, int)).
+        """
+        from pydl4j_transfer.nn import training as T
+
+        self._require_torch("fit")
+        self._require_init()
+        if int(epochs) < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        if self.numParams() == 0:
+            return self  # DL4J: "No op: can't fit a network with 0 parameters"
+        ts = self._train_state()
+        if T.is_iterator(data) and labels is None:
+            for e in range(int(epochs)):
+                if e > 0 and hasattr(data, "reset"):
+                    data.reset()
+                for item in T.iterate(data):
+                    if isinstance(item, (tuple, list)) and len(item) >= 2 and not hasattr(item, "getFeatures"):
+                        batch = T.as_minibatch(item[0], item[1], *item[2:4])
+                    else:
+                        batch = T.as_minibatch(item)
+                    if batch[0] is None or batch[1] is None:
+                        break
+                    T.train_step(self, ts, *batch)
+                self.setEpochCount(self.getEpochCount() + 1)
+            return self
+        batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
+        for _ in range(int(epochs)):
+            T.train_step(self, ts, *batch)
+        return self
+
+    def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):  # noqa: N802
+        """Mirrors Model#computeGradientAndScore() on the given minibatch (DL4J's setInput/setLabels first):
+        returns ``(gradient, score)`` — the flat gradient in DL4J's parameter order (summed over the minibatch,
+        before the updater) and the score (loss / minibatch + L1/L2/weight-decay terms)."""
+        from pydl4j_transfer.nn import training as T
+
+        self._require_torch("computeGradientAndScore")
+        ts = self._train_state()
+        batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
+        T.compute_gradient_and_score(self, ts, *batch)
+        return self.gradient(), self.score()
+
+    def gradient(self) -> np.ndarray:
+        """Mirrors Model#gradient().gradient(): the flat gradient view (after fit: the last update applied,
+        as DL4J's updater overwrites the gradient view)."""
+        if self._train is None:
+            return None
+        return self._train.grads.detach().cpu().numpy().copy()
+
+    def score(self, dataSet=None, training: bool = False) -> float:
+        """Mirrors Model#score(): the score of the last fit/computeGradientAndScore (NaN before any);
+        ``score(dataSet)`` computes it for a minibatch without changing anything."""
+        if dataSet is not None:
+            from pydl4j_transfer.nn import training as T
+
+            ts = self._train_state()
+            saved = ts.grads.clone(), ts.score
+            try:
+                s = T.compute_gradient_and_score(self, ts, *T.as_minibatch(dataSet))
+            finally:
+                ts.grads.copy_(saved[0])
+                ts.score = saved[1]
+            return float(s)
+        if self._train is None or self._train.score is None:
+            return float("nan")
+        return float(self._train.score)
 
     def _dl4j_model(self):
         if self._dl4j is None:

@@ -42,7 +42,7 @@ def updater_blocks(owners_and_layers) -> list[UpdaterBlock]:
         if layer is None or layer.numParams() == 0:
             continue
         shapes = layer.paramShapes()
-        for key in layer.paramKeys():  # param-table order, as DL4J (see §5.1's caveat)
+        for key in table_keys(layer):  # param-table order, as DL4J (see §5.1's caveat)
             n = math.prod(shapes[key])
             upd = layer.getUpdaterByParam(key)
             state = int(upd.stateSize(n)) if upd is not None else 0
@@ -59,6 +59,28 @@ def updater_blocks(owners_and_layers) -> list[UpdaterBlock]:
             state_pos += state
             last = (layer, key)
     return blocks
+
+
+#: layers whose param table (the initializer's map) is NOT in flat-vector order (dl4j-format.md §5.1)
+_TABLE_ORDER_DIFFERS = ("DepthwiseConvolution2D", "SeparableConvolution2D")
+
+
+def table_keys(layer) -> list:
+    """The layer's param-table order (the order DL4J's updater walks): the ParamInitializer's map
+    order, which is the flat order (ConvolutionLayer: ``b, W``) except for Depthwise/Separable
+    convolutions (``W, b`` / ``W, pW, b`` over a bias-first flat layout)."""
+    inner = getattr(layer, "_layer", layer)
+    seen = 0
+    while hasattr(inner, "_inner") and seen < 8:
+        nxt = inner._inner()
+        if nxt is None:
+            break
+        inner, seen = nxt, seen + 1
+    name = (getattr(inner, "dl4jClass", "") or "").rsplit(".", 1)[-1]
+    specs = getattr(layer, "paramSpecs", None) or getattr(getattr(layer, "_layer", None), "paramSpecs", None)
+    if name in _TABLE_ORDER_DIFFERS or specs is None:
+        return list(layer.paramKeys())
+    return [s.key for s in specs()]
 
 
 def _same_block(layer1, key1, layer2, key2) -> bool:

@@ -82,6 +82,15 @@ def regularizations_for(layer, key) -> list:
     return list(getattr(inner, attr, None) or [])
 
 
+def update_regularizations_for(layer, key) -> list:
+    """The regularizations DL4J's UpdaterBlock applies to a param: as :func:`regularizations_for`, except
+    that FrozenLayerWithBackprop delegates to the wrapped layer (checked against M2.1: its params move
+    under L1/L2 even though its gradient is zero; its score contribution stays 0)."""
+    if getattr(layer, "dl4jClass", None) == _FROZEN[1]:
+        return regularizations_for(_unwrap(layer), key)
+    return regularizations_for(layer, key)
+
+
 #: layers whose getRegularizationByParam returns null for every param (M2.1 bytecode):
 #: BatchNormalization ("don't regularize batch norm params", gamma and beta included).
 NO_REGULARIZATION = frozenset({"org.deeplearning4j.nn.conf.layers.BatchNormalization"})

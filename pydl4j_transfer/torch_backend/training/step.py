@@ -26,7 +26,7 @@ import torch
 
 from .gradnorm import normalize_layer_gradient
 from .regularization import BEFORE_UPDATER, POST_UPDATER, _is_frozen, _unwrap, apply_regularization, apply_step
-from .regularization import regularizations_for
+from .regularization import update_regularizations_for as regularizations_for
 from .updaters import apply_updater, has_learning_rate, learning_rate
 
 _BN = "org.deeplearning4j.nn.conf.layers.BatchNormalization"
