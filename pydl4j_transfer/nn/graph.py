@@ -17,6 +17,8 @@ class ComputationGraph(BaseNetwork):
     (``topologicalOrderStr``), and named ``"<vertexName>_<key>"``.
     """
 
+    _is_graph = True
+
     def __init__(self, conf: ComputationGraphConfiguration, backend: str = "torch"):
         if not isinstance(conf, ComputationGraphConfiguration):
             raise InvalidConfigurationError(

@@ -69,6 +69,8 @@ class BaseNetwork:
 
     # ---- layout ------------------------------------------------------------------------
 
+    _is_graph = False  # ComputationGraph sets True: output(*inputs) returns a list
+
     def _owners_and_layers(self) -> list:
         """[(owner, conf object with paramSpecs)] in flat-vector order."""
         raise NotImplementedError
@@ -212,6 +214,48 @@ class BaseNetwork:
 
     def setEpochCount(self, count: int) -> None:  # noqa: N802
         self._conf.epochCount = int(count)
+
+    # ---- evaluation (DL4J's evaluate / evaluateRegression / evaluateROC) ---------------------
+
+    def _predict_batches(self, iterator):
+        """(labels, predictions, labels mask) per minibatch of a DataSet iterator, outputs in inference mode."""
+        from pydl4j_transfer.nn.training import as_minibatch, iterate
+
+        for ds in iterate(iterator):
+            feats, labels, _, lmasks = as_minibatch(ds)
+            outs = self.output(*feats) if self._is_graph else [self.output(feats[0])]
+            mask = lmasks[0] if lmasks else None
+            yield np.asarray(labels[0]), np.asarray(outs[0]), None if mask is None else np.asarray(mask)
+
+    def _run_evaluation(self, evaluation, iterator):
+        for labels, predictions, mask in self._predict_batches(iterator):
+            evaluation.eval(labels, predictions, mask)
+        return evaluation
+
+    def evaluate(self, iterator, labelsList=None):
+        """Mirrors MultiLayerNetwork#evaluate(DataSetIterator[, List<String>]): a classification Evaluation
+        of the (first) output over every minibatch; ``labelsList`` names the classes in ``stats()``."""
+        from pydl4j_transfer.eval import Evaluation
+
+        return self._run_evaluation(Evaluation(labels=labelsList), iterator)
+
+    def evaluateRegression(self, iterator, columnNames=None):  # noqa: N802
+        """Mirrors MultiLayerNetwork#evaluateRegression(DataSetIterator): a RegressionEvaluation."""
+        from pydl4j_transfer.eval import RegressionEvaluation
+
+        return self._run_evaluation(RegressionEvaluation(columnNames), iterator)
+
+    def evaluateROC(self, iterator, rocThresholdSteps: int = 0):  # noqa: N802
+        """Mirrors MultiLayerNetwork#evaluateROC(DataSetIterator, int) (exact mode: rocThresholdSteps=0)."""
+        from pydl4j_transfer.eval import ROC
+
+        return self._run_evaluation(ROC(rocThresholdSteps), iterator)
+
+    def evaluateROCMultiClass(self, iterator, rocThresholdSteps: int = 0):  # noqa: N802
+        """Mirrors MultiLayerNetwork#evaluateROCMultiClass(DataSetIterator, int)."""
+        from pydl4j_transfer.eval import ROCMultiClass
+
+        return self._run_evaluation(ROCMultiClass(rocThresholdSteps), iterator)
 
     # ---- copies and saving --------------------------------------------------------------
 
