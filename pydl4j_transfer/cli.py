@@ -138,7 +138,7 @@ def cmd_inspect(args) -> int:
 
 def cmd_summary(args) -> int:
     """DL4J's summary() table, computed from the configuration (no torch, no Java)."""
-    from pydl4j_transfer.convert.summary import parse_input_type, summary
+    from pydl4j_transfer.nn.summary import parse_input_type, summary
     from pydl4j_transfer.nn import load
 
     _check_file(args.model)
@@ -178,7 +178,7 @@ def cmd_verify(args) -> int:
 def cmd_graph(args) -> int:
     """Draw the network (DOT; SVG/PNG with Graphviz's dot)."""
     from pydl4j_transfer.convert.graphviz import render_graph
-    from pydl4j_transfer.convert.summary import parse_input_type
+    from pydl4j_transfer.nn.summary import parse_input_type
     from pydl4j_transfer.nn import load
 
     _check_file(args.model)

@@ -10,7 +10,7 @@ from pydl4j_transfer.convert.formats import (
 )
 from pydl4j_transfer.convert.graphviz import graph_dot, render_graph
 from pydl4j_transfer.convert.inspect import format_inspection, inspect_model
-from pydl4j_transfer.convert.summary import input_type_string, parse_input_type, summary
+from pydl4j_transfer.nn.summary import input_type_string, parse_input_type, summary
 from pydl4j_transfer.convert.verify import verify
 
 __all__ = ["convert", "to_state_dict", "to_safetensors", "to_onnx", "to_dl4j_zip", "kind_of_path", "random_inputs",

@@ -34,7 +34,7 @@ def graph_dot(net, *input_types) -> str:
     """DOT text of a MultiLayerNetwork / ComputationGraph (or their configurations)."""
     from pydl4j_transfer.conf import FrozenVertex, LayerVertex
     from pydl4j_transfer.convert.formats import input_types_of
-    from pydl4j_transfer.convert.summary import _n_in_out, input_type_string, runtime_class_name
+    from pydl4j_transfer.nn.summary import _n_in_out, input_type_string, runtime_class_name
 
     conf = net.getConfiguration() if hasattr(net, "getConfiguration") else net
     types = list(input_types)

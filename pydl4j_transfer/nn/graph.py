@@ -69,6 +69,23 @@ class ComputationGraph(BaseNetwork):
             return dict(acts)
         return {k: v.detach().cpu().numpy() for k, v in acts.items()}
 
+    def getVertex(self, name: str):  # noqa: N802
+        """Mirrors ComputationGraph#getVertex(String): here the vertex's configuration object."""
+        if name not in self._conf.vertices:
+            raise KeyError(f"no vertex {name!r}; vertices: {list(self._conf.vertices)}")
+        return self._conf.vertices[name]
+
+    def getLayer(self, name: str):  # noqa: N802
+        """Mirrors ComputationGraph#getLayer(String): the layer of a layer vertex (config and params)."""
+        from pydl4j_transfer.nn.network import LayerView
+
+        vertex = self.getVertex(name)
+        layer = _updater_layer(vertex)
+        if layer is None:
+            raise KeyError(f"vertex {name!r} is a {type(vertex).__name__}, not a layer")
+        names = list(self._conf.vertices)
+        return LayerView(self, name, getattr(layer, "_layer", layer), names.index(name))
+
     def getNumInputArrays(self) -> int:  # noqa: N802
         return len(self._conf.networkInputs)
 

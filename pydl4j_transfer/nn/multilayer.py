@@ -77,6 +77,21 @@ class MultiLayerNetwork(BaseNetwork):
         """Mirrors MultiLayerNetwork#getnLayers()."""
         return len(self._conf.confs)
 
+    def getLayer(self, indexOrName):  # noqa: N802
+        """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String)."""
+        from pydl4j_transfer.nn.network import LayerView
+
+        names = self.getLayerNames()
+        index = names.index(indexOrName) if isinstance(indexOrName, str) and indexOrName in names else indexOrName
+        if not isinstance(index, int) or not -len(names) <= index < len(names):
+            raise KeyError(f"no layer {indexOrName!r}; layers are 0..{len(names) - 1}: {names}")
+        index %= len(names)
+        return LayerView(self, index, self._conf.layers[index], index)
+
+    def getLayers(self) -> list:  # noqa: N802
+        """Mirrors MultiLayerNetwork#getLayers()."""
+        return [self.getLayer(i) for i in range(self.getnLayers())]
+
     def getLayerNames(self) -> list:  # noqa: N802
         return [layer.layerName for layer in self._conf.layers]
 

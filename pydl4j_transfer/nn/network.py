@@ -38,6 +38,42 @@ def _enum_name(value) -> str:
     return getattr(value, "name", None) or str(value)
 
 
+class LayerView:
+    """Mirrors org.deeplearning4j.nn.api.Layer for what a script reads off a layer: its configuration
+    and its parameters (views into the network's flat vector, keyed without the owner prefix)."""
+
+    def __init__(self, net: "BaseNetwork", owner: str, layer_conf, index: int):
+        self._net, self._owner, self._conf, self._index = net, str(owner), layer_conf, index
+
+    def conf(self):
+        """The layer's configuration object (DL4J: ``layer.conf().getLayer()``)."""
+        return self._conf
+
+    def getIndex(self) -> int:  # noqa: N802
+        return self._index
+
+    def paramTable(self) -> dict:  # noqa: N802
+        prefix = self._owner + "_"
+        return {k[len(prefix):]: v for k, v in self._net.paramTable().items() if k.startswith(prefix)}
+
+    def getParam(self, key: str):  # noqa: N802
+        return self._net.getParam(f"{self._owner}_{key}")
+
+    def setParam(self, key: str, value) -> None:  # noqa: N802
+        self._net.setParam(f"{self._owner}_{key}", value)
+
+    def params(self) -> np.ndarray:
+        """The layer's parameters, flattened in DL4J's order (a copy)."""
+        table = self.paramTable()
+        return np.concatenate([v.reshape(-1, order="F") for v in table.values()]) if table else np.zeros(0)
+
+    def numParams(self) -> int:  # noqa: N802
+        return int(self._conf.numParams()) if self._conf is not None else 0
+
+    def __repr__(self):
+        return f"{type(self._conf).__name__}({self._owner!r})"
+
+
 class BaseNetwork:
     """Shared machinery of :class:`MultiLayerNetwork` and :class:`ComputationGraph`."""
 
@@ -214,6 +250,13 @@ class BaseNetwork:
 
     def setEpochCount(self, count: int) -> None:  # noqa: N802
         self._conf.epochCount = int(count)
+
+    def summary(self, *inputTypes) -> str:  # noqa: N803
+        """Mirrors MultiLayerNetwork#summary([InputType]) / ComputationGraph#summary([InputType...]):
+        DL4J's table (name, type, nIn/nOut, param counts and shapes, frozen marks, totals)."""
+        from pydl4j_transfer.nn.summary import summary
+
+        return summary(self, *inputTypes)
 
     # ---- evaluation (DL4J's evaluate / evaluateRegression / evaluateROC) ---------------------
 

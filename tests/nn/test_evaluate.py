@@ -49,3 +49,18 @@ def test_evaluate_regression_and_roc_run_over_an_iterator():
     assert reg.meanSquaredError(0) == pytest.approx(float(np.mean((out[:, 0] - y[:, 0]) ** 2)), rel=1e-5)
     roc = net.evaluateROCMultiClass(ListDataSetIterator(DataSet(x, y).asList(), 8))
     assert 0.0 <= roc.calculateAUC(0) <= 1.0
+
+
+def test_get_layer_views_share_the_network_params_and_summary_prints_dl4j_table():
+    net = pydl4j_transfer.load(CASE / "model.zip")
+    layer = net.getLayer("layer1")
+    assert layer.getIndex() == 1 and type(layer.conf()).__name__ == "OutputLayer"
+    assert layer.numParams() == 18 and layer.params().shape == (18,)
+    np.testing.assert_array_equal(layer.getParam("W"), net.paramTable()["1_W"])
+    layer.setParam("b", np.zeros(3, np.float32))
+    assert not net.paramTable()["1_b"].any()
+    assert net.getLayer(0).conf().nOut == 5
+    with pytest.raises(KeyError, match="layer7"):
+        net.getLayer("layer7")
+    text = net.summary()
+    assert "layer0 (DenseLayer)" in text and "Total Parameters:  43" in text
