@@ -32,7 +32,9 @@ _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguratio
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",
-                                  "ModelMetaData", "AlexNet", "ResNet50", "LeNet", "SimpleCNN", "VGG16", "VGG19"])
+                                  "ModelMetaData", "AlexNet", "Darknet19", "InceptionResNetV1", "LeNet", "ResNet50",
+                                  "SimpleCNN", "SqueezeNet", "TextGenerationLSTM", "TinyYOLO", "UNet", "VGG16", "VGG19",
+                                  "Xception", "YOLO2"])
 
 # Modules whose DL4J-named classes (capitalised names, registries excluded) are re-exported.
 # They need neither torch nor jpype; they are imported on the first lookup that needs them.

@@ -10,7 +10,9 @@ from pydl4j_transfer.zoo.model import *  # noqa: F401,F403
 from pydl4j_transfer.zoo.model import __all__ as _models
 from pydl4j_transfer.zoo.resources import DL4JResources, ResourceType
 
-MODELS = {name: globals()[name] for name in _models}
+# the zoo model classes by name (the helpers DarknetHelper and InceptionResNetHelper are exported, not listed)
+MODELS = {name: globals()[name] for name in _models
+          if isinstance(globals()[name], type) and issubclass(globals()[name], ZooModel)}
 
 __all__ = ["DL4JResources", "MODELS", "ModelMetaData", "PretrainedType", "ResourceType", "ZooModel", "ZooType",
            "adler32_of_file", *_models]
