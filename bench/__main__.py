@@ -6,9 +6,9 @@ import argparse
 import re
 import sys
 
-from bench import common, zip_io
+from bench import common, throughput, zip_io
 
-WORKLOADS = {"zip_io": zip_io}
+WORKLOADS = {"zip_io": zip_io, "throughput": throughput}
 
 
 def update_benchmarks_md(name: str, res: dict, text: str) -> None:
