@@ -28,7 +28,7 @@ _register("pydl4j_transfer.errors", [
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load"])
-_register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration"])
+_register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",

@@ -8,6 +8,7 @@ docs/deviations.md.
 
 from .builder import Builder, Edit, GraphBuilder, TransferLearning
 from .fine_tune import REMOVE, FineTuneConfiguration, FineTuneConfigurationBuilder
+from .helper import TransferLearningHelper
 
-__all__ = ["Edit", "FineTuneConfiguration", "FineTuneConfigurationBuilder", "REMOVE", "TransferLearning"]
+__all__ = ["Edit", "FineTuneConfiguration", "FineTuneConfigurationBuilder", "REMOVE", "TransferLearning", "TransferLearningHelper"]
 _ = (Builder, GraphBuilder)

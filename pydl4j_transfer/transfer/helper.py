@@ -1,0 +1,303 @@
+"""Mirrors org.deeplearning4j.nn.transferlearning.TransferLearningHelper (DL4J 1.0.0-M2.1).
+
+"Featurize once, train the rest": the frozen part of a network is run once (inference mode) to turn
+a data set into the boundary activations, and a smaller network holding only the unfrozen part is
+trained on those; after every ``fitFeaturized`` its params are copied back into the original by name.
+
+Differences from DL4J (also in docs/deviations.md when the lead merges them):
+
+* In-place freezing wraps the layer **configurations** in ``FrozenLayer`` (DL4J replaces only the runtime
+  layer objects). So here the freezing shows in the original's ``toJson()`` and survives ``save``/``clone``;
+  in DL4J it does not (reference §5.5). If the original held an updater state whose length changes
+  because of the freezing, that state is dropped (DL4J keeps a stale updater).
+* The MLN subset gets the original's input preprocessors **shifted** to its own layer indices (DL4J copies
+  them unshifted, which misaligns them whenever one exists after the boundary).
+* Freezing an ``OutputLayer`` (``frozenTill`` = the last layer, or a graph output vertex) raises
+  :class:`InvalidConfigurationError` at construction, as DL4J's FrozenLayer constructor does.
+* ``fitFeaturized(MultiDataSet)`` on an MLN helper raises a clear error (DL4J: NullPointerException).
+* Errors are :class:`InvalidConfigurationError` (a ValueError) where DL4J throws IllegalArgumentException /
+  UnsupportedOperationException; the messages are DL4J's.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from pydl4j_transfer.conf import MultiLayerConfiguration
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
+from pydl4j_transfer.conf.vertices import LayerVertex
+from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
+
+from .builder import GraphBuilder, _frozen, _is_output_layer_impl
+
+__all__ = ["TransferLearningHelper"]
+
+_MLN_ERR = "This instance was initialized with a MultiLayerNetwork. Cannot apply methods related to computation graphs"
+_CG_ERR = "This instance was initialized with a computation graph. Cannot apply methods related to MLN"
+
+
+def _is_frozen_layer(layer) -> bool:
+    """DL4J checks ``instanceof nn.layers.FrozenLayer`` (FrozenLayerWithBackprop is not one)."""
+    return isinstance(layer, FrozenLayer) and type(layer).__name__ == "FrozenLayer"
+
+
+def _drop_runtime(net):
+    """Pull trained values into the numpy params and drop the runtime copies (rebuilt on next use)."""
+    net._module = None
+    net._dl4j = None
+
+
+def _is_multi(data) -> bool:
+    return hasattr(data, "numFeatureArrays")
+
+
+class TransferLearningHelper:
+    """Mirrors TransferLearningHelper's four constructors in one:
+
+    * ``TransferLearningHelper(graph)`` / ``TransferLearningHelper(mln)``: the model already holds frozen
+      layers (e.g. built by ``TransferLearning``);
+    * ``TransferLearningHelper(graph, "fc2", ...)``: freezes the named vertices and all their ancestors
+      **in place**;
+    * ``TransferLearningHelper(mln, frozenTill)`` (or ``frozenTill=k``): freezes layers 0..k **in place**.
+    """
+
+    def __init__(self, orig, *frozenOutputAt, frozenTill=None):  # noqa: N803
+        self._graph = isinstance(orig, ComputationGraph)
+        if not self._graph and not isinstance(orig, MultiLayerNetwork):
+            raise InvalidConfigurationError(
+                f"TransferLearningHelper needs a ComputationGraph or MultiLayerNetwork, got {type(orig).__name__}")
+        orig._require_init()
+        self._orig = orig
+        self.frozenInputVertices: set = set()
+        self.graphInputs: list = []
+        self.frozenInputLayer = 0
+        self._subset_graph = None
+        self._subset_mln = None
+        if self._graph:
+            if frozenTill is not None:
+                raise InvalidConfigurationError("frozenTill applies to a MultiLayerNetwork; name the vertices for a graph")
+            names = [str(n) for n in frozenOutputAt]
+            self._init_graph(names if names else None)
+        else:
+            if frozenOutputAt:
+                if frozenTill is not None or len(frozenOutputAt) != 1 or not isinstance(frozenOutputAt[0], (int, np.integer)):
+                    raise InvalidConfigurationError(
+                        "a MultiLayerNetwork helper takes one layer index: TransferLearningHelper(mln, frozenTill)")
+                frozenTill = int(frozenOutputAt[0])
+            self._init_mln(None if frozenTill is None else int(frozenTill))
+
+    # ---- construction ----------------------------------------------------------------------
+
+    def _refreeze(self, net, before_size):
+        """After changing the original's layer configurations in place: rebuild its runtime."""
+        _drop_runtime(net)  # the torch module is rebuilt with the frozen layers on next use
+        if net._updater_state is not None and net.updaterStateSize() != before_size:
+            net._updater_state = None  # deviation: the layout changed with the freezing (see module doc)
+
+    def _init_graph(self, frozen_output_at):
+        orig = self._orig
+        conf = orig.getConfiguration()
+        idx = conf.vertexIndices()
+        names = {i: n for n, i in idx.items()}
+        order = list(reversed(conf.topologicalSortOrder()))
+        net_inputs = list(conf.networkInputs)
+        for n in frozen_output_at or ():
+            if n not in conf.vertices and n not in net_inputs:
+                raise InvalidConfigurationError(f"no vertex named {n!r}; the vertices are {list(conf.vertices)}")
+        all_frozen = set(frozen_output_at or ())
+        to_freeze = []
+        for i in order:
+            nm = names[i]
+            vertex = conf.vertices.get(nm)
+            ins = list(conf.vertexInputs.get(nm, []))
+            if frozen_output_at is not None and nm in all_frozen:
+                if isinstance(vertex, LayerVertex) and not _is_frozen_layer(vertex.layer):
+                    if _is_output_layer_impl(vertex.layer):
+                        raise InvalidConfigurationError(f"Output Layers are not allowed to be frozen {nm}")
+                    to_freeze.append(vertex)
+                all_frozen.update(ins)
+            elif isinstance(vertex, LayerVertex) and _is_frozen_layer(vertex.layer):
+                all_frozen.add(nm)
+                all_frozen.update(ins)
+        if to_freeze:
+            before = orig.updaterStateSize()
+            for vertex in to_freeze:
+                vertex.layerConf.layer = _frozen(vertex.layer)
+            self._refreeze(orig, before)
+        for i in order:
+            nm = names[i]
+            if nm in all_frozen or nm in net_inputs:
+                continue
+            for s in conf.vertexInputs.get(nm, []):
+                if s in all_frozen:
+                    self.frozenInputVertices.add(s)
+        if not self.frozenInputVertices:
+            raise InvalidConfigurationError("No frozen layers found")
+
+        builder = GraphBuilder(orig)
+        for nm in sorted(all_frozen):
+            if nm in self.frozenInputVertices:
+                builder.removeVertexKeepConnections(nm)
+            else:
+                builder.removeVertexAndConnections(nm)
+        kept_inputs = sorted(set(net_inputs) - all_frozen)
+        for nm in kept_inputs:
+            builder.removeVertexKeepConnections(nm)
+        self.graphInputs = sorted(set(kept_inputs) | self.frozenInputVertices)
+        # DL4J adds them in HashSet order; its tests expect (and we use) sorted order
+        builder.addInputs(*self.graphInputs)
+        self._subset_graph = builder.build()
+        self._copy_orig_to_subset()
+
+    def _init_mln(self, frozen_till):
+        orig = self._orig
+        oconf = orig.getLayerWiseConfigurations()
+        n = len(oconf.confs)
+        if frozen_till is not None:
+            if not 0 <= frozen_till < n:
+                raise InvalidConfigurationError(f"frozenTill must be in [0, {n - 1}], got {frozen_till}")
+            before = orig.updaterStateSize()
+            for i in range(frozen_till, -1, -1):
+                layer = oconf.confs[i].layer
+                if _is_output_layer_impl(layer):
+                    raise InvalidConfigurationError(f"Output Layers are not allowed to be frozen (layer index {i})")
+            for i in range(frozen_till, -1, -1):
+                # DL4J wraps every layer again, even an already frozen one (FrozenLayer(FrozenLayer(l)))
+                oconf.confs[i].layer = _frozen(oconf.confs[i].layer)
+            self._refreeze(orig, before)
+        self.frozenInputLayer = 0  # DL4J quirk: no frozen layer -> boundary 0 anyway
+        for i in range(n):
+            if _is_frozen_layer(oconf.confs[i].layer):
+                self.frozenInputLayer = i
+        b = self.frozenInputLayer
+        conf = MultiLayerConfiguration()
+        conf.confs = [c.clone() for c in oconf.confs[b + 1:]]
+        # deviation: DL4J copies the preprocessor map unshifted
+        conf.inputPreProcessors = {int(k) - b - 1: copy.deepcopy(v) for k, v in oconf.inputPreProcessors.items()
+                                   if int(k) > b}
+        conf.backpropType, conf.tbpttFwdLength, conf.tbpttBackLength = (
+            oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength)
+        conf.dataType = oconf.dataType
+        sub = MultiLayerNetwork(conf, backend=orig.backend)
+        sub.init()
+        self._subset_mln = sub
+        self._copy_orig_to_subset()
+
+    # ---- param sync ------------------------------------------------------------------------
+
+    def _copy_orig_to_subset(self):
+        sub = self._subset_graph if self._graph else self._subset_mln
+        _drop_runtime(sub)
+        if self._graph:
+            src, dst = self._orig.paramTable(), self._subset_graph.paramTable()
+            for k, v in dst.items():
+                v[...] = src[k]
+        else:
+            b = self.frozenInputLayer
+            src, dst = self._orig.paramTable(), self._subset_mln.paramTable()
+            for k, v in dst.items():
+                i, key = k.split("_", 1)
+                v[...] = src[f"{int(i) + b + 1}_{key}"]
+
+    def _copy_subset_to_orig(self):
+        orig = self._orig
+        _drop_runtime(orig)  # pull anything trained on the device first, then write into the numpy params
+        table = orig.paramTable()
+        if self._graph:
+            for k, v in self._subset_graph.paramTable().items():
+                table[k][...] = v
+        else:
+            b = self.frozenInputLayer
+            for k, v in self._subset_mln.paramTable().items():
+                i, key = k.split("_", 1)
+                table[f"{int(i) + b + 1}_{key}"][...] = v
+
+    # ---- accessors -------------------------------------------------------------------------
+
+    def unfrozenGraph(self) -> ComputationGraph:  # noqa: N802
+        """Mirrors unfrozenGraph(): the unfrozen subset (its params follow the original after each fitFeaturized)."""
+        if not self._graph:
+            raise InvalidConfigurationError(_MLN_ERR)
+        return self._subset_graph
+
+    def unfrozenMLN(self) -> MultiLayerNetwork:  # noqa: N802
+        """Mirrors unfrozenMLN()."""
+        if self._graph:
+            raise InvalidConfigurationError(_CG_ERR)
+        return self._subset_mln
+
+    # ---- featurize -------------------------------------------------------------------------
+
+    def featurize(self, input):  # noqa: A002
+        """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
+        (inference mode), labels (and label masks) unchanged, feature masks null."""
+        from pydl4j_transfer.data import DataSet, MultiDataSet
+
+        if _is_multi(input):
+            if not self._graph:
+                raise InvalidConfigurationError("Cannot use multidatasets with MultiLayerNetworks.")
+            fm = input.getFeaturesMaskArrays()
+            if fm is not None and any(m is not None for m in fm):
+                raise InvalidConfigurationError("Currently cannot support featurizing datasets with feature masks")
+            feats = self._featurize_graph([input.getFeatures(i) for i in range(input.numFeatureArrays())])
+            labels = [input.getLabels(i) for i in range(input.numLabelsArrays())]
+            return MultiDataSet(feats, labels, None, input.getLabelsMaskArrays())
+        if input.getFeaturesMaskArray() is not None:
+            if self._graph:
+                raise InvalidConfigurationError("Currently cannot support featurizing datasets with feature masks")
+            raise NotImplementedError("Feature masks not supported with featurizing currently")
+        if self._graph:
+            g = self._orig
+            if g.getNumInputArrays() > 1 or g.getNumOutputArrays() > 1:
+                raise InvalidConfigurationError(
+                    "Input or output size to a computation graph is greater than one. Requires use of a MultiDataSet.")
+            feats = self._featurize_graph([input.getFeatures()])
+            # DL4J puts the label mask into the features-mask slot too; we keep the features mask null
+            return DataSet(feats[0], input.getLabels(), None, input.getLabelsMaskArray())
+        b = self.frozenInputLayer
+        acts = self._orig.feedForwardToLayer(b + 1, np.asarray(input.getFeatures()), False)
+        return DataSet(acts[b + 1], input.getLabels(), None, input.getLabelsMaskArray())
+
+    def _featurize_graph(self, features):
+        g = self._orig
+        xs = [np.asarray(f) for f in features]
+        acts = g.feedForward(xs, False)
+        net_inputs = list(g.getConfiguration().networkInputs)
+        out = []
+        for name in self.graphInputs:
+            if name in net_inputs:
+                out.append(xs[net_inputs.index(name)])
+            else:
+                out.append(acts[name])
+        return out
+
+    # ---- fit / output ----------------------------------------------------------------------
+
+    def fitFeaturized(self, data, labels=None):  # noqa: N802
+        """Mirrors fitFeaturized(DataSet | MultiDataSet | iterator): fit the unfrozen subset, then copy its
+        params back into the original by name."""
+        if self._graph:
+            self._subset_graph.fit(data, labels)
+        else:
+            if labels is None and _is_multi(data):
+                raise InvalidConfigurationError("Cannot use multidatasets with MultiLayerNetworks.")
+            self._subset_mln.fit(data, labels)
+        self._copy_subset_to_orig()
+        return self
+
+    def outputFromFeaturized(self, input):  # noqa: N802, A002
+        """Mirrors outputFromFeaturized(INDArray) (one array -> one array) and outputFromFeaturized(INDArray[])
+        (a list/tuple -> a list, graphs only)."""
+        if isinstance(input, (list, tuple)):
+            if not self._graph:
+                raise InvalidConfigurationError(_MLN_ERR)
+            return self._subset_graph.output(*input)
+        if self._graph:
+            if self._subset_graph.getNumOutputArrays() > 1:
+                raise InvalidConfigurationError(
+                    "Graph has more than one output. Expecting an input array with outputFromFeaturized method call")
+            return self._subset_graph.output(input)[0]
+        return self._subset_mln.output(input)
