@@ -30,6 +30,7 @@ def _conf(kind):
                                  OutputLayer)
     from pydl4j_transfer.zoo import VGG16, LeNet
 
+    # (a configuration, or a zoo model whose init() picks MultiLayerNetwork / ComputationGraph)
     if kind == "mlp":
         return (NeuralNetConfiguration.Builder().seed(12345).updater(Nesterovs(0.01, 0.9)).list()
                 .layer(DenseLayer.Builder().nIn(784).nOut(1000).activation(Activation.RELU).build())
@@ -37,8 +38,8 @@ def _conf(kind):
                        .activation(Activation.SOFTMAX).build())
                 .build()), (784,)
     if kind == "lenet":
-        return LeNet(numClasses=10).conf(), (1, 28, 28)
-    return VGG16(numClasses=1000).conf(), (3, 224, 224)
+        return LeNet(numClasses=10), (1, 28, 28)
+    return VGG16(numClasses=1000), (3, 224, 224)
 
 
 def _child(argv) -> None:
@@ -51,17 +52,18 @@ def _child(argv) -> None:
 
     kind, batch, reps_out, reps_fit, workdir = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), argv[4]
     conf, shape = _conf(kind)
-    net = MultiLayerNetwork(conf).init()
+    net = conf.init() if hasattr(conf, "init") else MultiLayerNetwork(conf).init()
     ModelSerializer.writeModel(net, f"{workdir}/{kind}.zip", False)
     rng = np.random.default_rng(1)
     x = rng.random((batch, *shape), dtype=np.float32)
     np.save(f"{workdir}/{kind}_in.npy", x)
-    n_out = net.getLayer(net.getnLayers() - 1).conf().nOut
+    n_out = _n_out(net)
     y = np.eye(n_out, dtype=np.float32)[np.arange(batch) % n_out]
     out_times, fit_times = [], []
     for i in range(reps_out):
         t = time.perf_counter()
         out = net.output(x)
+        out = out[0] if isinstance(out, list) else out
         out_times.append(time.perf_counter() - t)
         if i == 0:
             np.save(f"{workdir}/{kind}_ours.npy", out)
@@ -72,8 +74,16 @@ def _child(argv) -> None:
         t = time.perf_counter()
         net.fit(x, y)
         fit_times.append(time.perf_counter() - t)
-    print(json.dumps({"output_s": out_times, "fit_s": fit_times, "forward_flops": counter.get_total_flops(),
+    print(json.dumps({"output_s": out_times, "fit_s": fit_times, "forward_flops": counter.get_total_flops(), "n_out": n_out,
                       "num_params": int(net.numParams()), "threads": torch.get_num_threads()}))
+
+
+def _n_out(net) -> int:
+    """The output layer's nOut (the last layer of a MultiLayerNetwork, the graph's first output)."""
+    conf = net.getConfiguration()
+    if hasattr(conf, "confs"):
+        return int(conf.layers[-1].nOut)
+    return int(conf.vertices[conf.networkOutputs[0]].layer.nOut)
 
 
 def _gemm_peak() -> float:
@@ -106,7 +116,7 @@ def run(reps: int) -> dict:
         print(f"  {name}: DL4J ...", flush=True)
         theirs, dl4j_rss = common.java(["org.pydl4j.transfer.bench.ThroughputBench", str(work / f"{kind}.zip"),
                                         str(work / f"{kind}_in.npy"), str(work / f"{kind}_dl4j.npy"),
-                                        str(r_out), str(r_fit)])
+                                        str(r_out), str(r_fit), str(ours["n_out"])])
         diff = float(np.abs(np.load(work / f"{kind}_ours.npy") - np.load(work / f"{kind}_dl4j.npy")).max())
         row = {"batch": batch, "max_abs_output_diff": diff, "python_peak_rss": ours_rss, "dl4j_peak_rss": dl4j_rss}
         for verb, flops in (("output", ours["forward_flops"]), ("fit", 3 * ours["forward_flops"])):
