@@ -54,7 +54,7 @@ def _is_legacy_json(text: str) -> bool:
     return '"@class"' not in text
 
 
-def _build(raw: RawModelZip, kind: str, path) -> "MultiLayerNetwork | ComputationGraph":
+def _build(raw: RawModelZip, kind: str, path, backend: str = "torch") -> "MultiLayerNetwork | ComputationGraph":
     found = network_kind(raw.configuration_json)
     if found != kind:
         other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"
@@ -64,7 +64,7 @@ def _build(raw: RawModelZip, kind: str, path) -> "MultiLayerNetwork | Computatio
     conf_cls, net_cls = (MultiLayerConfiguration, MultiLayerNetwork) if kind == MLN else (
         ComputationGraphConfiguration, ComputationGraph)
     conf = conf_cls.fromJson(raw.configuration_json)
-    net = net_cls(conf)
+    net = net_cls(conf, backend=backend)
     if raw.params is None:
         expected = P.total_size(P.layout(net._owners_and_layers()))
         if expected:
@@ -118,14 +118,14 @@ class ModelSerializer:
         write_model_zip(path, raw, compression=compression)
 
     @staticmethod
-    def restoreMultiLayerNetwork(path, loadUpdater: bool = True) -> MultiLayerNetwork:  # noqa: N802
-        """Mirrors ModelSerializer.restoreMultiLayerNetwork(File, boolean)."""
-        return _build(read_model_zip(path, load_updater=loadUpdater), MLN, path)
+    def restoreMultiLayerNetwork(path, loadUpdater: bool = True, *, backend: str = "torch") -> MultiLayerNetwork:  # noqa: N802
+        """Mirrors ModelSerializer.restoreMultiLayerNetwork(File, boolean); ``backend="dl4j"`` runs it in real DL4J."""
+        return _build(read_model_zip(path, load_updater=loadUpdater), MLN, path, backend)
 
     @staticmethod
-    def restoreComputationGraph(path, loadUpdater: bool = True) -> ComputationGraph:  # noqa: N802
-        """Mirrors ModelSerializer.restoreComputationGraph(File, boolean)."""
-        return _build(read_model_zip(path, load_updater=loadUpdater), CG, path)
+    def restoreComputationGraph(path, loadUpdater: bool = True, *, backend: str = "torch") -> ComputationGraph:  # noqa: N802
+        """Mirrors ModelSerializer.restoreComputationGraph(File, boolean); ``backend="dl4j"`` runs it in real DL4J."""
+        return _build(read_model_zip(path, load_updater=loadUpdater), CG, path, backend)
 
     @staticmethod
     def restoreMultiLayerNetworkAndNormalizer(path, loadUpdater: bool = True):  # noqa: N802
@@ -158,7 +158,9 @@ def _normalizer_of(net):
     return None if data is None else read_normalizer(data)
 
 
-def load(path, loadUpdater: bool = True):
-    """Restore whichever network a DL4J zip holds (DL4J's ModelGuesser for model zips)."""
+def load(path, loadUpdater: bool = True, *, backend: str = "torch"):
+    """Restore whichever network a DL4J zip holds (DL4J's ModelGuesser for model zips).
+
+    ``backend="dl4j"`` runs the network (and transfer-learning builds on it) in real DL4J."""
     raw = read_model_zip(path, load_updater=loadUpdater)
-    return _build(raw, network_kind(raw.configuration_json), path)
+    return _build(raw, network_kind(raw.configuration_json), path, backend)

@@ -183,7 +183,11 @@ class Builder:
     # ---- build
 
     def build(self) -> MultiLayerNetwork:
-        """Mirrors Builder#build(): a new, initialised MultiLayerNetwork."""
+        """Mirrors Builder#build(): a new, initialised MultiLayerNetwork (on the original's backend)."""
+        if getattr(self._orig, "backend", "torch") == "dl4j":
+            from pydl4j_transfer.transfer.dl4j_replay import build_in_dl4j
+
+            return build_in_dl4j(self)
         orig = self._orig
         oconf = orig.getLayerWiseConfigurations()
         ftc, frozen_till, validate, pop_n = None, -1, True, 0
@@ -411,7 +415,11 @@ class GraphBuilder:
     # ---- build
 
     def build(self) -> ComputationGraph:
-        """Mirrors GraphBuilder#build(): a new, initialised ComputationGraph."""
+        """Mirrors GraphBuilder#build(): a new, initialised ComputationGraph (on the original's backend)."""
+        if getattr(self._orig, "backend", "torch") == "dl4j":
+            from pydl4j_transfer.transfer.dl4j_replay import build_in_dl4j
+
+            return build_in_dl4j(self)
         orig = self._orig
         oconf: ComputationGraphConfiguration = orig.getConfiguration().clone()
         ftc = next((e.args[0] for e in self.edits if e.method == "fineTuneConfiguration"), None)

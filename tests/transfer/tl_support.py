@@ -15,7 +15,7 @@ from pydl4j_transfer.conf import (Adam, ConvolutionLayer, ConvolutionMode, Dense
                                   OutputLayer, PoolingType, Sgd, SubsamplingLayer)
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
-from dl4j_replay import replay
+from pydl4j_transfer.transfer.dl4j_replay import replay
 
 SEED = 12345
 

@@ -1,7 +1,9 @@
 """Replay a recorded TransferLearning plan on DL4J's own Java builders (real DL4J through JPype).
 
-Test harness for now: layer 3 (transfer) may not import jpype, so this belongs in dl4j_backend
-once its owner takes it (the recorded plan, ``builder.edits``, is the interface).
+This is how the transfer-learning API delegates to real DL4J: ``build()`` on a builder whose
+original network has ``backend="dl4j"`` replays the recorded plan here and returns DL4J's result;
+the parity tests replay the same plan to compare both executions. jpype is imported inside the
+functions only (tests/test_import_direction.py allows it for this module).
 
 ``replay(builder)`` takes a :class:`~pydl4j_transfer.transfer.builder.Builder` or ``GraphBuilder``
 whose calls were recorded, builds the original network in the JVM from its JSON + params, calls
@@ -206,6 +208,22 @@ def replay(builder):
         else:  # pragma: no cover
             raise ValueError(f"cannot replay {m}")
     return Dl4jModel(jb.build())
+
+
+def build_in_dl4j(builder):
+    """``build()`` for a network on the dl4j backend: DL4J's own builder runs the plan; the result comes
+    back as a network object (configuration + params read from DL4J) that keeps running in the JVM."""
+    from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
+    from pydl4j_transfer.nn.serializer import CG, network_kind
+    from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
+
+    java_model = replay(builder)
+    text = java_model.configurationJson()
+    graph = network_kind(text) == CG
+    conf = (ComputationGraphConfiguration if graph else MultiLayerConfiguration).fromJson(text)
+    net = (ComputationGraph if graph else MultiLayerNetwork)(conf, backend="dl4j").init(java_model.params())
+    net._dl4j = java_model
+    return net
 
 
 def _wi_enum_distribution():
