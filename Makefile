@@ -20,7 +20,7 @@ test: $(STAMP) $(JAR)
 venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install --quiet --constraint constraints.txt --editable '.[dl4j,test]'
+	$(VPY) -m pip install --quiet --constraint constraints.txt --editable '.[dl4j,test,demo]'
 	touch $@
 
 java: $(JAR)
