@@ -56,7 +56,7 @@ class RnnToFeedForwardPreProcessor(InputPreProcessor):
     def getOutputType(self, inputType):  # noqa: N802
         if inputType.type != "RNN":
             raise InvalidConfigurationError(f"RnnToFeedForwardPreProcessor: expected RNN input, got {inputType}")
-        return InputType.feedForward(inputType.size)
+        return InputType.feedForward(inputType.size, inputType.format)  # M2.1: timeDistributedFormat = input's format
 
 
 class FeedForwardToRnnPreProcessor(InputPreProcessor):
@@ -119,8 +119,9 @@ class FeedForwardToCnn3DPreProcessor(InputPreProcessor):
     KEY_ORDER = _CNN3D_ORDER
 
     def getOutputType(self, inputType):  # noqa: N802
-        fmt = Convolution3DDataFormat.NCDHW if self.ncdhw else Convolution3DDataFormat.NDHWC
-        return InputType.convolutional3D(fmt, self.inputDepth, self.inputHeight, self.inputWidth, self.numChannels)
+        # M2.1 calls InputType.convolutional3D(d, h, w, c) (default NDHWC) whatever isNCDHW says
+        return InputType.convolutional3D(Convolution3DDataFormat.NDHWC, self.inputDepth, self.inputHeight,
+                                         self.inputWidth, self.numChannels)
 
 
 class ComposableInputPreProcessor(InputPreProcessor):

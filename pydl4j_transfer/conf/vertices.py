@@ -194,6 +194,17 @@ class ReshapeVertex(GraphVertex):
                 else list(newShape)
         super().__init__(**kwargs)
 
+    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+        """Mirrors M2.1: by newShape's rank, feedForward(s[1]) / recurrent(s[1]) / convolutional(s[2], s[3], s[1])."""
+        s = list(self.newShape or [])
+        if len(s) == 2:
+            return InputType.feedForward(s[1])
+        if len(s) == 3:
+            return InputType.recurrent(s[1])
+        if len(s) == 4:
+            return InputType.convolutional(s[2], s[3], s[1])
+        raise InvalidConfigurationError(f"ReshapeVertex: cannot infer the output type for newShape {s}")
+
 
 @_vertex
 class FrozenVertex(GraphVertex):
@@ -242,7 +253,8 @@ class DuplicateToTimeSeriesVertex(GraphVertex):
     POSITIONAL = ("inputName",)
 
     def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
-        return InputType.recurrent(inputTypes[0].size)
+        # M2.1 calls InputType.recurrent(size, layerIndex): the layer index lands in timeSeriesLength
+        return InputType.recurrent(inputTypes[0].size, layerIndex)
 
 
 _ = LAYERS

@@ -1,23 +1,10 @@
 """Shared helpers for the command-line tests."""
 
-import os
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-M21 = REPO / "compat_fixtures" / "1.0.0-M2.1"
-CASES = sorted(p.name for p in M21.iterdir() if p.is_dir())
-
-
-def run_cli(*argv, pre: str = "", env=None):
-    """Run ``python -m pydl4j_transfer ARGV`` in a fresh interpreter (``pre``: code run before main)."""
-    code = f"import sys\n{pre}\nfrom pydl4j_transfer import cli\nsys.exit(cli.main({list(map(str, argv))!r}))"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
+from cli_support import M21
 
 
 @pytest.fixture

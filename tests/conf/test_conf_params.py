@@ -81,7 +81,8 @@ def test_network_param_tables():
      InputType.convolutional(5, 5, 3), InputType.convolutional(10, 10, 4)),
     (c.GlobalPoolingLayer(), InputType.convolutional(5, 5, 3), InputType.feedForward(3)),
     (c.LSTM(nIn=3, nOut=8), InputType.recurrent(3, 10), InputType.recurrent(8, 10)),
-    (c.Bidirectional(c.LSTM(nIn=3, nOut=8)), InputType.recurrent(3, 10), InputType.recurrent(16, 10)),
+    # DL4J M2.1: Bidirectional(CONCAT) reports recurrent(2*nOut) without the time-series length
+    (c.Bidirectional(c.LSTM(nIn=3, nOut=8)), InputType.recurrent(3, 10), InputType.recurrent(16)),
     (c.LastTimeStep(c.LSTM(nIn=3, nOut=8)), InputType.recurrent(3, 10), InputType.feedForward(8)),
     (c.ZeroPaddingLayer(padding=[1, 1, 2, 2]), InputType.convolutional(5, 5, 3), InputType.convolutional(7, 9, 3)),
     (c.Upsampling2D(size=2), InputType.convolutional(5, 5, 3), InputType.convolutional(10, 10, 3)),

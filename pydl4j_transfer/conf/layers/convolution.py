@@ -38,6 +38,27 @@ def conv_out_size(size, k, s, p, d, mode, deconv=False):
     return int(out)
 
 
+def cnn_layer_dims(inputType, fmt, out_depth):
+    """(inH, inW, outputDepth) as M2.1's InputTypeUtil.getOutputTypeCnnLayers reads them: when the layer's
+    format (NCHW/NHWC) differs from the input's, DL4J takes inWidth from the channels and outputDepth
+    from the width (checked against the M2.1 jar: conv NHWC on InputTypeConvolutional(7,11,13,NCHW)
+    gives (h=7,w=13,c=11,NHWC))."""
+    if fmt in (CNN2DFormat.NCHW, CNN2DFormat.NHWC) and inputType.format != fmt:
+        return inputType.height, inputType.channels, inputType.width
+    return inputType.height, inputType.width, out_depth
+
+
+def cnn3d_out_format(layer):
+    """The 3-D output format: the layer's dataFormat.
+
+    Deviation: M2.1's InputTypeUtil.getOutputTypeCnn3DLayers reports NDHWC outside ConvolutionMode.Same
+    (InputType.convolutional3D(d, h, w, c)'s default), whatever the layer computes; a network built on that
+    inference (e.g. Convolution3D(Truncate) -> Cnn3DToFeedForward) then fails at run time in DL4J itself
+    (tests/torch_backend/test_cnn_parity.py::test_conv3d). We keep the layer's real format; only the summary
+    text of such a layer differs (tests/cli/test_summary_live.py KNOWN_SHAPE_DIFFS, docs/deviations.md)."""
+    return layer.dataFormat
+
+
 def kernel_builder_args(attrs=("kernelSize", "stride", "padding")):
     """``Builder(3, 3)`` (varargs kernel) or ``Builder([3, 3], [1, 1], [0, 0])`` (kernel, stride, padding)."""
     def builder_args(cls, obj, args):
@@ -78,18 +99,20 @@ class ConvolutionLayer(FeedForwardLayer):
     def paramKeys(self):  # noqa: N802
         return ["W", "b"] if self.hasBias else ["W"]
 
-    def _out_hw(self, inputType, deconv=False):
-        h = conv_out_size(inputType.height, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
+    def _out_hw(self, inputType, deconv=False, in_hw=None):
+        in_h, in_w = in_hw or (inputType.height, inputType.width)
+        h = conv_out_size(in_h, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
                           self.convolutionMode, deconv)
-        w = conv_out_size(inputType.width, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
+        w = conv_out_size(in_w, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
                           self.convolutionMode, deconv)
         return h, w
 
     def _output_type(self, inputType):
         if inputType.type != "CNN":
             raise InvalidConfigurationError(f"{self._name()}: convolution needs CNN input, got {inputType}")
-        h, w = self._out_hw(inputType)
-        return InputType.convolutional(h, w, self.nOut, self.cnn2dDataFormat or CNN2DFormat.NCHW)
+        in_h, in_w, depth = cnn_layer_dims(inputType, self.cnn2dDataFormat, self.nOut)
+        h, w = self._out_hw(inputType, in_hw=(in_h, in_w))
+        return InputType.convolutional(h, w, depth, self.cnn2dDataFormat or CNN2DFormat.NCHW)
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         if inputType.type != "CNN":
@@ -227,7 +250,7 @@ class Convolution3D(ConvolutionLayer):
             raise InvalidConfigurationError(f"{self._name()}: Convolution3D needs CNN3D input, got {inputType}")
         dims = [conv_out_size(s, self.kernelSize[i], self.stride[i], self.padding[i], self.dilation[i],
                               self.convolutionMode) for i, s in enumerate((inputType.depth, inputType.height, inputType.width))]
-        return InputType.convolutional3D(self.dataFormat, *dims, self.nOut)
+        return InputType.convolutional3D(cnn3d_out_format(self), *dims, self.nOut)
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         if inputType.type != "CNN3D":

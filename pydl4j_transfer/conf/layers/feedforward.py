@@ -60,6 +60,8 @@ class LossLayer(FeedForwardLayer):
     SETTERS = {"lossFunction": _loss_setter, "lossFn": _loss_setter}
 
     def _output_type(self, inputType):
+        if inputType.type in ("FF", "CNNFlat"):  # M2.1: FeedForwardLayer#getOutputType, i.e. feedForward(nOut) (0)
+            return super()._output_type(inputType)
         return inputType
 
     def setNIn(self, inputType, override=False):  # noqa: N802

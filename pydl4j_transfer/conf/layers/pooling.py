@@ -10,7 +10,7 @@ from ..enums import CNN2DFormat, ConvolutionMode, Convolution3DDataFormat, Pooli
 from ..inputs import InputType
 from ..preprocessors import preprocessor_for_cnn, preprocessor_for_rnn
 from .base import NoParamLayer, register
-from .convolution import CMODE, conv_out_size, kernel_builder_args
+from .convolution import CMODE, cnn3d_out_format, cnn_layer_dims, conv_out_size, kernel_builder_args
 
 CNN2D = EnumCodec(CNN2DFormat)
 
@@ -52,11 +52,13 @@ class SubsamplingLayer(_SpatialLayer):
 
     def _output_type(self, inputType):
         _cnn_only(self, inputType)
-        h = conv_out_size(inputType.height, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
+        fmt = self.cnn2dDataFormat
+        in_h, in_w, depth = cnn_layer_dims(inputType, fmt, inputType.channels)
+        h = conv_out_size(in_h, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
                           self.convolutionMode)
-        w = conv_out_size(inputType.width, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
+        w = conv_out_size(in_w, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
                           self.convolutionMode)
-        return InputType.convolutional(h, w, inputType.channels, inputType.format)
+        return InputType.convolutional(h, w, depth, fmt if fmt in (CNN2DFormat.NCHW, CNN2DFormat.NHWC) else inputType.format)
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         if inputType.type == "CNN":
@@ -124,7 +126,7 @@ class Subsampling3DLayer(NoParamLayer):
     def _output_type(self, inputType):
         dims = [conv_out_size(s, self.kernelSize[i], self.stride[i], self.padding[i], self.dilation[i],
                               self.convolutionMode) for i, s in enumerate((inputType.depth, inputType.height, inputType.width))]
-        return InputType.convolutional3D(self.dataFormat, *dims, inputType.channels)
+        return InputType.convolutional3D(cnn3d_out_format(self), *dims, inputType.channels)
 
 
 @register
@@ -141,7 +143,7 @@ class GlobalPoolingLayer(NoParamLayer):
             return InputType.feedForward(inputType.channels) if self.collapseDimensions else \
                 InputType.convolutional(1, 1, inputType.channels, inputType.format)
         if t == "RNN":
-            return InputType.feedForward(inputType.size) if self.collapseDimensions else inputType
+            return inputType  # M2.1 returns the RNN input type unchanged, even with collapseDimensions (checked vs the jar)
         if t == "CNN3D":
             return InputType.feedForward(inputType.channels)
         return inputType

@@ -28,8 +28,9 @@ class BaseRecurrentLayer(FeedForwardLayer):
                "dataFormat": lambda self, v: setattr(self, "rnnDataFormat", RNNFormat.of(v))}
 
     def _output_type(self, inputType):
-        ts = inputType.timeSeriesLength if inputType.type == "RNN" else -1
-        return InputType.recurrent(self.nOut, ts, self.rnnDataFormat or RNNFormat.NCW)
+        if inputType.type == "RNN":  # M2.1: recurrent(nOut, tsLength, input's format)
+            return InputType.recurrent(self.nOut, inputType.timeSeriesLength, inputType.format)
+        return InputType.recurrent(self.nOut, -1, self.rnnDataFormat or RNNFormat.NCW)
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         if self.nIn <= 0 or override:
@@ -105,8 +106,9 @@ class RnnOutputLayer(BaseOutputLayer):
     SETTERS = {"dataFormat": lambda self, v: setattr(self, "rnnDataFormat", RNNFormat.of(v))}
 
     def _output_type(self, inputType):
-        ts = inputType.timeSeriesLength if inputType.type == "RNN" else -1
-        return InputType.recurrent(self.nOut, ts, self.rnnDataFormat or RNNFormat.NCW)
+        if inputType.type == "RNN":  # M2.1: recurrent(nOut, tsLength, input's format)
+            return InputType.recurrent(self.nOut, inputType.timeSeriesLength, inputType.format)
+        return InputType.recurrent(self.nOut, -1, self.rnnDataFormat or RNNFormat.NCW)
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         if self.nIn <= 0 or override:
@@ -124,6 +126,9 @@ class RnnLossLayer(LossLayer):
 
     FIELDS = (Field("rnnDataFormat", RNNF, default=RNNFormat.NCW),)
     DEFAULTS = {"activationFn": None}
+
+    def _output_type(self, inputType):
+        return inputType
 
     def setNIn(self, inputType, override=False):  # noqa: N802
         pass

@@ -190,8 +190,12 @@ class Bidirectional(_DelegatingGN):
 
     def _output_type(self, inputType):
         out = self.fwd._output_type(inputType)
+        if self.mode == BidirectionalMode.CONCAT and out.type != "RNN":
+            return InputType.feedForward(out.size * 2)
         if self.mode == BidirectionalMode.CONCAT:
-            return InputType.recurrent(out.size * 2, out.timeSeriesLength, out.format)
+            # M2.1 returns InputType.recurrent(2 * size, getRNNDataFormat()): no timeSeriesLength, and the
+            # fwd layer's rnnDataFormat (checked against the jar)
+            return InputType.recurrent(out.size * 2, getattr(self.fwd, "rnnDataFormat", None) or RNNFormat.NCW)
         return out
 
     def setNIn(self, inputType, override=False):  # noqa: N802
