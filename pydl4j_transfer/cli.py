@@ -188,7 +188,15 @@ def cmd_graph(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    """DL4J's transfer-learning workflow end to end on real digits (the README's main job)."""
+    from pydl4j_transfer.demo import main as demo_main
+
+    return demo_main(["--out", args.out])
+
+
 COMMANDS = {
+    "demo": (cmd_demo, "run the transfer-learning demo on scikit-learn's digits (needs the 'demo' extra)"),
     "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
     "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
@@ -210,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--classpath", action="store_true", help="also print the JVM classpath")
     env.add_argument("--require-dl4j", action="store_true", help="exit 1 if the JVM cannot start")
     sub.add_parser("supported", help=COMMANDS["supported"][1])
+    demo = sub.add_parser("demo", help=COMMANDS["demo"][1])
+    demo.add_argument("--out", default="demo_output", help="folder for the zips and the score plot")
     fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("inspect", help=COMMANDS["inspect"][1], formatter_class=fmt, description=(
         "Entries and sizes, network type, DL4J format generation (ND4J alloc mode and rank of the params:\n"

@@ -57,12 +57,10 @@ def test_demo_end_to_end(tmp_path):
 
 def test_numpy_png_writer(tmp_path):
     """The fallback PNG writer (no matplotlib) writes a valid PNG."""
-    import importlib.util
     import zlib
 
-    spec = importlib.util.spec_from_file_location("demo_module", DEMO)
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    from pydl4j_transfer import demo
+
     path = tmp_path / "plot.png"
     demo._plot_numpy(path, [("a", [3.0, 2.0, 1.0, 0.5], (255, 0, 0)), ("b", [1.0, 0.2], (0, 0, 255))])
     data = path.read_bytes()

@@ -26,7 +26,7 @@ LAYER = {
     "data": 2.5, "eval": 2.5,
     "nn": 3,
     "transfer": 3.5, "zoo": 3.5, "convert": 3.5,
-    "__init__": 4, "__main__": 4, "cli": 4,
+    "__init__": 4, "__main__": 4, "cli": 4, "demo": 4,
 }
 FORBIDDEN_PAIRS = {("zipio", "conf"), ("conf", "zipio"),
                    ("torch_backend", "dl4j_backend"), ("dl4j_backend", "torch_backend")}
@@ -37,10 +37,10 @@ THIRD_PARTY_ALLOWED = {
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm"},
     3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime", "jpype"},  # safetensors/onnx/onnxruntime: convert (optional); jpype: transfer/dl4j_replay.py
-    4: {"numpy", "torch", "tqdm"},
+    4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
-TORCH_FREE_AT_IMPORT = {"errors", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli"}
+TORCH_FREE_AT_IMPORT = {"errors", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli", "demo"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 
 
