@@ -61,7 +61,27 @@ def _stats_shape(stat: np.ndarray, x: np.ndarray) -> np.ndarray:
     return flat.reshape(shape).astype(x.dtype, copy=False)
 
 
-class NormalizerStandardize:
+class _FeatureStatsNormalizer:
+    """What NormalizerStandardize and NormalizerMinMaxScaler share: per-feature statistics, optional label fit."""
+
+    _fit_label = False
+
+    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
+        """Mirrors AbstractDataSetNormalizer#fitLabel: also normalize the labels."""
+        self._fit_label = bool(fitLabels)
+        return self
+
+    def isFitLabel(self) -> bool:  # noqa: N802
+        return self._fit_label
+
+    @staticmethod
+    def _stats_input(features):
+        """(features as float64, the axes statistics reduce over: all but the feature axis 1)."""
+        x = np.asarray(features, dtype=np.float64)
+        return x, tuple(i for i in range(x.ndim) if i != (1 if x.ndim > 1 else 0))
+
+
+class NormalizerStandardize(_FeatureStatsNormalizer):
     """Mirrors org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize: (x - mean) / std per feature."""
 
     TYPE = "STANDARDIZE"
@@ -70,20 +90,10 @@ class NormalizerStandardize:
         self.mean = None if mean is None else np.asarray(mean)
         self.std = None if std is None else np.asarray(std)
         self.labelMean = self.labelStd = None
-        self._fit_label = False
-
-    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
-        """Mirrors NormalizerStandardize#fitLabel."""
-        self._fit_label = bool(fitLabels)
-        return self
-
-    def isFitLabel(self) -> bool:  # noqa: N802
-        return self._fit_label
 
     def fit(self, features):
         """Per-feature mean and (population) standard deviation over examples (and time / space)."""
-        x = np.asarray(features, dtype=np.float64)
-        axes = tuple(i for i in range(x.ndim) if i != (1 if x.ndim > 1 else 0))
+        x, axes = self._stats_input(features)
         self.mean = x.mean(axis=axes).astype(np.float32).reshape(1, -1)
         self.std = np.maximum(x.std(axis=axes), 1e-5).astype(np.float32).reshape(1, -1)
         return self
@@ -112,7 +122,7 @@ class NormalizerStandardize:
         return obj
 
 
-class NormalizerMinMaxScaler:
+class NormalizerMinMaxScaler(_FeatureStatsNormalizer):
     """Mirrors org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler: features to [targetMin, targetMax]."""
 
     TYPE = "MIN_MAX"
@@ -120,18 +130,10 @@ class NormalizerMinMaxScaler:
     def __init__(self, minRange: float = 0.0, maxRange: float = 1.0):
         self.targetMin, self.targetMax = float(minRange), float(maxRange)
         self.min = self.max = self.labelMin = self.labelMax = None
-        self._fit_label = False
-
-    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
-        self._fit_label = bool(fitLabels)
-        return self
-
-    def isFitLabel(self) -> bool:  # noqa: N802
-        return self._fit_label
 
     def fit(self, features):
-        x = np.asarray(features, dtype=np.float64)
-        axes = tuple(i for i in range(x.ndim) if i != (1 if x.ndim > 1 else 0))
+        """Per-feature minimum and maximum over examples (and time / space)."""
+        x, axes = self._stats_input(features)
         self.min = x.min(axis=axes).astype(np.float32).reshape(1, -1)
         self.max = x.max(axis=axes).astype(np.float32).reshape(1, -1)
         return self
