@@ -27,7 +27,10 @@ _register("pydl4j_transfer.errors", [
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
-_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load"])
+_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load",
+                                 "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
+                                 "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",
+                                 "CollectScoresIterationListener"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])

@@ -35,7 +35,7 @@ THIRD_PARTY_ALLOWED = {
     1: {"numpy", "isal"},  # isal: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype"},
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
-    3: {"numpy", "torch", "tqdm"},
+    3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
     3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime", "jpype"},  # safetensors/onnx/onnxruntime: convert (optional); jpype: transfer/dl4j_replay.py
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }

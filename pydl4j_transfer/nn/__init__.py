@@ -6,7 +6,12 @@ jpype.
 """
 
 from pydl4j_transfer.nn.graph import ComputationGraph
+from pydl4j_transfer.nn.listeners import (BaseTrainingListener, Checkpoint, CheckpointListener,
+                                          CollectScoresIterationListener, EvaluativeListener, InvocationType,
+                                          PerformanceListener, ScoreIterationListener, TrainingListener, plotScores)
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 from pydl4j_transfer.nn.serializer import ModelSerializer, load, network_kind
 
-__all__ = ["ComputationGraph", "ModelSerializer", "MultiLayerNetwork", "load", "network_kind"]
+__all__ = ["BaseTrainingListener", "Checkpoint", "CheckpointListener", "CollectScoresIterationListener",
+           "ComputationGraph", "EvaluativeListener", "InvocationType", "ModelSerializer", "MultiLayerNetwork",
+           "PerformanceListener", "ScoreIterationListener", "TrainingListener", "load", "network_kind", "plotScores"]

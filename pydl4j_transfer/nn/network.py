@@ -89,6 +89,9 @@ class BaseNetwork:
         self._train = None  # nn.training.TrainState: the torch module + flat tensors, built on first use
         self._device = None  # torch device of the torch backend (None: CPU)
         self._dl4j = None  # Dl4jModel, built on first use (backend="dl4j")
+        self._listeners: list = []  # TrainingListeners (nn/listeners.py), called by fit
+        self._last_etl_ms = 0  # time the last fit minibatch waited for its iterator (DL4J's getLastEtlTime)
+        self._last_batch_size = 0
 
     @property
     def _module(self):
@@ -312,6 +315,7 @@ class BaseNetwork:
         other._zip_extras = dict(self._zip_extras)
         other._train = None
         other._dl4j = None
+        other._listeners = []  # a clone starts without listeners
         return other
 
     def save(self, path, saveUpdater: bool = True) -> None:
@@ -381,7 +385,33 @@ class BaseNetwork:
         if self._backend != "torch":
             raise InvalidConfigurationError(f"{what} runs on the torch backend; this network uses backend={self._backend!r}")
 
-    def fit(self, data=None, labels=None, *, epochs: int = 1, featuresMask=None, labelsMask=None):
+    # ---- listeners (DL4J's setListeners / addListeners / getListeners; see nn/listeners.py) --------
+
+    def setListeners(self, *listeners) -> None:  # noqa: N802
+        """Mirrors setListeners(TrainingListener...) / setListeners(Collection): replaces the listeners
+        (``setListeners()`` or ``setListeners(None)`` removes them all)."""
+        from pydl4j_transfer.nn.listeners import as_listener_list
+
+        self._listeners = as_listener_list(listeners)
+
+    def addListeners(self, *listeners) -> None:  # noqa: N802
+        """Mirrors addListeners(TrainingListener...): appends to the current listeners."""
+        from pydl4j_transfer.nn.listeners import as_listener_list
+
+        self._listeners = list(getattr(self, "_listeners", None) or []) + as_listener_list(listeners)
+
+    def getListeners(self) -> list:  # noqa: N802
+        """Mirrors getListeners(): the listeners, in call order (the list itself)."""
+        if getattr(self, "_listeners", None) is None:
+            self._listeners = []
+        return self._listeners
+
+    def getLastEtlTime(self) -> int:  # noqa: N802
+        """Mirrors getLastEtlTime(): ms the last fit minibatch waited for its iterator."""
+        return int(getattr(self, "_last_etl_ms", 0) or 0)
+
+    def fit(self, data=None, labels=None, *, epochs: int = 1, featuresMask=None, labelsMask=None,
+            progress: bool = False):
         """Mirrors MultiLayerNetwork/ComputationGraph#fit.
 
         * ``fit(features, labels)`` (numpy or torch; a graph takes lists), ``fit(dataSet)`` (anything with
@@ -389,7 +419,14 @@ class BaseNetwork:
           fit(DataSet) (``epochs`` repeats it; the epoch count is not changed, as in DL4J);
         * ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of DataSet-likes / (x, y)
           pairs): N passes; each pass ends with epochCount += 1 (DL4J's fit(DataSetIterator, int)).
+
+        Listeners (``setListeners``) are called as in DL4J: ``onEpochStart``/``onEpochEnd`` around each pass of
+        an iterator fit, ``iterationDone(net, iteration, epoch)`` after each iteration. ``progress=True``
+        shows a tqdm bar (score, examples/s) per pass when tqdm is installed (no bar otherwise).
         """
+        import time
+
+        from pydl4j_transfer.nn import listeners as L
         from pydl4j_transfer.nn import training as T
 
         self._require_torch("fit")
@@ -403,19 +440,34 @@ class BaseNetwork:
             for e in range(int(epochs)):
                 if e > 0 and hasattr(data, "reset"):
                     data.reset()
-                for item in T.iterate(data):
-                    if isinstance(item, (tuple, list)) and len(item) >= 2 and not hasattr(item, "getFeatures"):
-                        batch = T.as_minibatch(item[0], item[1], *item[2:4])
-                    else:
-                        batch = T.as_minibatch(item)
-                    if batch[0] is None or batch[1] is None:
-                        break
-                    T.train_step(self, ts, *batch)
+                L.fire(self, "onEpochStart")
+                with L.ProgressBar(progress, L.length_of(data), f"epoch {self.getEpochCount()}", "batch") as bar:
+                    items = iter(T.iterate(data))
+                    while True:
+                        t0 = time.perf_counter()
+                        item = next(items, None)
+                        if item is None:
+                            break
+                        self._last_etl_ms = int((time.perf_counter() - t0) * 1000)
+                        if isinstance(item, (tuple, list)) and len(item) >= 2 and not hasattr(item, "getFeatures"):
+                            batch = T.as_minibatch(item[0], item[1], *item[2:4])
+                        else:
+                            batch = T.as_minibatch(item)
+                        if batch[0] is None or batch[1] is None:
+                            break
+                        T.train_step(self, ts, *batch)
+                        if bar.bar is not None:
+                            bar.update(T.num_examples(batch[0]), self.score())
+                L.fire(self, "onEpochEnd")
                 self.setEpochCount(self.getEpochCount() + 1)
             return self
         batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
-        for _ in range(int(epochs)):
-            T.train_step(self, ts, *batch)
+        self._last_etl_ms = 0
+        with L.ProgressBar(progress and int(epochs) > 1, int(epochs), "fit", "it") as bar:
+            for _ in range(int(epochs)):
+                T.train_step(self, ts, *batch)
+                if bar.bar is not None:
+                    bar.update(T.num_examples(batch[0]), self.score())
         return self
 
     def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):  # noqa: N802

@@ -397,14 +397,23 @@ def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
     import torch
     from pydl4j_transfer.torch_backend.training.step import apply_update_blocks
 
+    from pydl4j_transfer.nn.listeners import fire, listeners_of
+
     _check_constraints(net)
     score = compute_gradient_and_score(net, ts, feats, labels, fmasks, lmasks)
+    has_listeners = bool(listeners_of(net))
+    if has_listeners:  # DL4J: computeGradientAndScore -> onBackwardPass; BaseOptimizer -> onGradientCalculation
+        fire(net, "onBackwardPass")
+        fire(net, "onGradientCalculation")
     state = ts.ensure_updater_state(net)
     mb = int(np.shape(feats[0])[0]) if not isinstance(feats[0], torch.Tensor) else int(feats[0].shape[0])
+    net._last_batch_size = mb
     with torch.no_grad():
         apply_update_blocks(ts.blocks, ts.params, ts.grads, state, ts.layers_by_owner,
                             net.getIterationCount(), net.getEpochCount(), mb, mini_batch=net._mini_batch())
     ts.dirty = True
+    if has_listeners:  # StochasticGradientDescent#optimize: iterationDone, then incrementIterationCount
+        fire(net, "iterationDone", net.getIterationCount(), net.getEpochCount())
     net.setIterationCount(net.getIterationCount() + 1)
     return score
 

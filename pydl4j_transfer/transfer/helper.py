@@ -54,6 +54,14 @@ def _is_multi(data) -> bool:
     return hasattr(data, "numFeatureArrays")
 
 
+def _num_examples(ds) -> int:
+    try:
+        f = ds.getFeatures(0) if _is_multi(ds) else ds.getFeatures()
+        return int(np.shape(f)[0])
+    except Exception:  # noqa: BLE001
+        return 0
+
+
 class TransferLearningHelper:
     """Mirrors TransferLearningHelper's four constructors in one:
 
@@ -231,9 +239,29 @@ class TransferLearningHelper:
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input):  # noqa: A002
+    def featurize(self, input, progress: bool = False):  # noqa: A002
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
-        (inference mode), labels (and label masks) unchanged, feature masks null."""
+        (inference mode), labels (and label masks) unchanged, feature masks null.
+
+        Also takes an iterator / iterable of DataSets (a Python extension): returns the list of featurized
+        DataSets. ``progress=True`` shows a tqdm bar (examples/s) when tqdm is installed (no bar otherwise)."""
+        from pydl4j_transfer.nn.listeners import ProgressBar, length_of
+
+        if hasattr(input, "getFeatures"):
+            with ProgressBar(progress, 1, "featurize", "batch") as bar:
+                out = self._featurize_one(input)
+                bar.update(_num_examples(input))
+            return out
+        from pydl4j_transfer.nn.training import iterate
+
+        result = []
+        with ProgressBar(progress, length_of(input), "featurize", "batch") as bar:
+            for ds in iterate(input):
+                result.append(self._featurize_one(ds))
+                bar.update(_num_examples(ds))
+        return result
+
+    def _featurize_one(self, input):  # noqa: A002
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         if _is_multi(input):

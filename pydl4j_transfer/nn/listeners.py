@@ -1,0 +1,687 @@
+"""DL4J's training listeners (org.deeplearning4j.optimize.api / optimize.listeners), progress bars, score plots.
+
+Set on a network with ``net.setListeners(...)`` / ``net.addListeners(...)`` as in DL4J. The fit loop calls,
+at DL4J's points (``MultiLayerNetwork#fitHelper``, ``StochasticGradientDescent#optimize``):
+
+* ``onEpochStart(model)`` before each pass of an iterator fit, ``onEpochEnd(model)`` after it (before the
+  epoch count is incremented, as DL4J);
+* per iteration: ``onBackwardPass(model)`` and ``onGradientCalculation(model)`` after the gradient is
+  computed (before the updater), then ``iterationDone(model, iteration, epoch)`` after the parameters are
+  updated, with the iteration count *before* DL4J's ``incrementIterationCount`` (so the first is 0).
+
+``onForwardPass(model, activations)`` exists on :class:`TrainingListener` for API parity but the torch
+fit loop does not call it (the per-layer activations are not materialised during training).
+
+A listener may be any object with some of these methods (missing ones are skipped). Everything here
+reports through :mod:`logging` (logger ``pydl4j_transfer.nn.listeners``), never ``print``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+import os
+import time
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BaseTrainingListener", "Checkpoint", "CheckpointListener", "CollectScoresIterationListener",
+           "EvaluativeListener", "InvocationType", "PerformanceListener", "ScoreIterationListener",
+           "TrainingListener", "plotScores"]
+
+
+def java_double(x) -> str:
+    """Java's Double.toString text of a float (``1.0``, ``0.123``, ``1.0E-5``, ``NaN``, ``Infinity``)."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0.0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    if 1e-3 <= abs(x) < 1e7:
+        s = repr(x)  # shortest round-trip digits, positional in this range
+        return s if "." in s else s + ".0"
+    import numpy as np
+
+    mant, exp = np.format_float_scientific(x, unique=True, trim="0").split("e")
+    return f"{mant}E{int(exp)}"
+
+
+# ---- the listener interface ------------------------------------------------------------------
+
+
+class TrainingListener:
+    """Mirrors org.deeplearning4j.optimize.api.TrainingListener (every callback a no-op by default)."""
+
+    def iterationDone(self, model, iteration: int, epoch: int) -> None:  # noqa: N802
+        pass
+
+    def onEpochStart(self, model) -> None:  # noqa: N802
+        pass
+
+    def onEpochEnd(self, model) -> None:  # noqa: N802
+        pass
+
+    def onForwardPass(self, model, activations) -> None:  # noqa: N802
+        pass
+
+    def onGradientCalculation(self, model) -> None:  # noqa: N802
+        pass
+
+    def onBackwardPass(self, model) -> None:  # noqa: N802
+        pass
+
+
+class BaseTrainingListener(TrainingListener):
+    """Mirrors org.deeplearning4j.optimize.api.BaseTrainingListener."""
+
+
+def listeners_of(net) -> list:
+    return getattr(net, "_listeners", None) or []
+
+
+def fire(net, callback: str, *args) -> None:
+    """Call ``callback(net, *args)`` on every listener of ``net`` that has it (in order)."""
+    for listener in list(listeners_of(net)):
+        fn = getattr(listener, callback, None)
+        if fn is not None:
+            fn(net, *args)
+
+
+def as_listener_list(listeners) -> list:
+    """setListeners(a, b) / setListeners([a, b]) / setListeners(None) -> a flat list."""
+    out = []
+    for item in listeners:
+        if item is None:
+            continue
+        if isinstance(item, (list, tuple, set)):
+            out.extend(as_listener_list(item))
+        else:
+            out.append(item)
+    return out
+
+
+class InvocationType(enum.Enum):
+    """Mirrors org.deeplearning4j.optimize.api.InvocationType."""
+
+    EPOCH_START = "EPOCH_START"
+    EPOCH_END = "EPOCH_END"
+    ITERATION_END = "ITERATION_END"
+
+
+# ---- ScoreIterationListener / CollectScoresIterationListener ------------------------------------
+
+
+class ScoreIterationListener(BaseTrainingListener):
+    """Mirrors ScoreIterationListener: logs ``"Score at iteration N is S"`` (INFO) every printIterations."""
+
+    def __init__(self, printIterations: int = 10):  # noqa: N803
+        self.printIterations = int(printIterations)
+
+    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        if self.printIterations <= 0:
+            self.printIterations = 1
+        if iteration % self.printIterations == 0:
+            log.info("Score at iteration %s is %s", iteration, java_double(model.score()))
+
+    def __repr__(self):
+        return f"ScoreIterationListener({self.printIterations})"
+
+
+class CollectScoresIterationListener(BaseTrainingListener):
+    """Mirrors CollectScoresIterationListener: keeps (iteration, score) every ``frequency`` iterations
+    (``getScores()``); ``plotScores(listener, path)`` draws them."""
+
+    def __init__(self, frequency: int = 1):
+        self.frequency = max(1, int(frequency))
+        self.iterations: list = []
+        self.scores: list = []
+
+    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        if iteration % self.frequency == 0:
+            self.iterations.append(int(iteration))
+            self.scores.append(float(model.score()))
+
+    def getScores(self):  # noqa: N802
+        return list(zip(self.iterations, self.scores))
+
+
+# ---- PerformanceListener ---------------------------------------------------------------------
+
+
+class PerformanceListener(BaseTrainingListener):
+    """Mirrors PerformanceListener(frequency[, reportScore[, reportGC]]): every ``frequency`` iterations logs
+    ``"ETL: e ms; iteration i; iteration time: t ms; samples/sec: x; batches/sec: y; [score: s;]"``.
+
+    As DL4J, the time is that of the last iteration (since the previous ``iterationDone``) and samples are
+    the last minibatch's size. The last values are kept in ``samplesPerSec`` / ``batchesPerSec``.
+    ``reportGC`` is accepted and ignored (no JVM garbage collector here)."""
+
+    def __init__(self, frequency: int = 1, reportScore: bool = False, reportGC: bool = False):  # noqa: N803
+        if int(frequency) <= 0:
+            raise ValueError(f"Invalid frequency, must be > 0: Got {frequency}")
+        self.frequency = int(frequency)
+        self.reportScore = bool(reportScore)
+        self.reportGC = bool(reportGC)
+        self.reportSample = self.reportBatch = self.reportIteration = self.reportEtl = self.reportTime = True
+        self.samplesPerSec = 0.0
+        self.batchesPerSec = 0.0
+        self._last_time = time.perf_counter()
+
+    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        if iteration % self.frequency == 0:
+            now = time.perf_counter()
+            spent_ms = int((now - self._last_time) * 1000)
+            sec = now - self._last_time
+            n = int(getattr(model, "_last_batch_size", 0) or 0)
+            self.samplesPerSec = n / sec if sec > 0 else math.inf
+            self.batchesPerSec = 1.0 / sec if sec > 0 else math.inf
+            parts = []
+            if self.reportEtl:
+                etl = model.getLastEtlTime() if hasattr(model, "getLastEtlTime") else 0
+                parts.append(f"ETL: {etl} ms; ")
+            if self.reportIteration:
+                parts.append(f"iteration {iteration}; ")
+            if self.reportTime:
+                parts.append(f"iteration time: {spent_ms} ms; ")
+            if self.reportSample:
+                parts.append(f"samples/sec: {_fmt3(self.samplesPerSec)}; ")
+            if self.reportBatch:
+                parts.append(f"batches/sec: {_fmt3(self.batchesPerSec)}; ")
+            if self.reportScore:
+                parts.append(f"score: {java_double(model.score())};")
+            log.info("%s", "".join(parts))
+        self._last_time = time.perf_counter()
+
+    class Builder:
+        """Mirrors PerformanceListener.Builder."""
+
+        def __init__(self):
+            self._frequency, self._score = 1, False
+            self._flags = dict(reportIteration=True, reportTime=True, reportEtl=True, reportSample=True, reportBatch=True)
+
+        def setFrequency(self, frequency: int):  # noqa: N802
+            self._frequency = int(frequency)
+            return self
+
+        def reportScore(self, value: bool = True):  # noqa: N802
+            self._score = bool(value)
+            return self
+
+        def reportIteration(self, value: bool = True):  # noqa: N802
+            self._flags["reportIteration"] = bool(value)
+            return self
+
+        def reportTime(self, value: bool = True):  # noqa: N802
+            self._flags["reportTime"] = bool(value)
+            return self
+
+        def reportETL(self, value: bool = True):  # noqa: N802
+            self._flags["reportEtl"] = bool(value)
+            return self
+
+        def reportSample(self, value: bool = True):  # noqa: N802
+            self._flags["reportSample"] = bool(value)
+            return self
+
+        def reportBatch(self, value: bool = True):  # noqa: N802
+            self._flags["reportBatch"] = bool(value)
+            return self
+
+        def build(self) -> "PerformanceListener":
+            listener = PerformanceListener(self._frequency, self._score)
+            for k, v in self._flags.items():
+                setattr(listener, k, v)
+            return listener
+
+
+def _fmt3(x: float) -> str:
+    if math.isinf(x):
+        return "Infinity"
+    return f"{x:.3f}"
+
+
+# ---- CheckpointListener ----------------------------------------------------------------------
+
+_MODEL_TYPES = ("MultiLayerNetwork", "ComputationGraph", "Model")
+_RECORD = "checkpointInfo.txt"
+_TIME_UNITS_MS = {"MILLISECONDS": 1, "SECONDS": 1000, "MINUTES": 60_000, "HOURS": 3_600_000, "DAYS": 86_400_000}
+
+
+class Checkpoint:
+    """Mirrors org.deeplearning4j.optimize.listeners.Checkpoint (one line of checkpointInfo.txt)."""
+
+    def __init__(self, checkpointNum, timestamp, iteration, epoch, modelType, filename=None):  # noqa: N803
+        self.checkpointNum, self.timestamp = int(checkpointNum), int(timestamp)
+        self.iteration, self.epoch, self.modelType, self.filename = int(iteration), int(epoch), modelType, filename
+
+    @staticmethod
+    def getFileHeader() -> str:  # noqa: N802
+        return "checkpointNum,timestamp,iteration,epoch,modelType,filename"
+
+    def toFileString(self) -> str:  # noqa: N802
+        return ",".join(str(v) for v in (self.checkpointNum, self.timestamp, self.iteration, self.epoch,
+                                         self.modelType, self.filename))
+
+    @staticmethod
+    def fromFileString(line: str) -> "Checkpoint":  # noqa: N802
+        parts = line.strip().split(",")
+        if len(parts) != 6:
+            raise ValueError(f"Invalid checkpoint line: {line!r}")
+        return Checkpoint(int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]), parts[4], parts[5])
+
+    def getCheckpointNum(self):  # noqa: N802
+        return self.checkpointNum
+
+    def getIteration(self):  # noqa: N802
+        return self.iteration
+
+    def getEpoch(self):  # noqa: N802
+        return self.epoch
+
+    def getFilename(self):  # noqa: N802
+        return self.filename
+
+    def __repr__(self):
+        return (f"Checkpoint(checkpointNum={self.checkpointNum}, iteration={self.iteration}, epoch={self.epoch}, "
+                f"modelType={self.modelType}, filename={self.filename})")
+
+
+class _RootDirMethod:
+    """DL4J has both ``listener.availableCheckpoints()`` and static ``availableCheckpoints(File dir)``: on an
+    instance the function gets the listener's directory, on the class the caller passes one."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, cls):
+        if obj is None:
+            return lambda rootDir, *a: self.fn(os.fspath(rootDir), *a)  # noqa: N803
+        return lambda *a: self.fn(obj.rootDir, *a, _instance=True)
+
+
+def _available(root, _instance=False):
+    """The checkpoints listed in checkpointInfo.txt whose zip still exists (oldest first)."""
+    record = os.path.join(root, _RECORD)
+    if not os.path.exists(record):
+        if _instance:
+            return []
+        raise FileNotFoundError(f"Could not find checkpoint record file at expected path {os.path.abspath(record)}")
+    with open(record, encoding="utf-8") as fh:
+        lines = [ln for ln in fh.read().splitlines() if ln.strip()]
+    out = []
+    for line in lines[1:]:
+        c = Checkpoint.fromFileString(line)
+        if os.path.exists(os.path.join(root, c.filename)):
+            out.append(c)
+    return out
+
+
+def _last(root, _instance=False):
+    all_ = _available(root, _instance)
+    return all_[-1] if all_ else None
+
+
+def _file_for(root, checkpoint, _instance=False):
+    num = checkpoint.checkpointNum if isinstance(checkpoint, Checkpoint) else int(checkpoint)
+    if num < 0:
+        raise ValueError(f"Invalid checkpoint number: {num}")
+    for t in _MODEL_TYPES:
+        f = os.path.join(root, _file_name(num, t))
+        if os.path.exists(f):
+            return f
+    raise FileNotFoundError(f"Model file for checkpoint {num} does not exist")
+
+
+def _load(root, checkpoint, kind, _instance=False):
+    from pydl4j_transfer.nn.serializer import ModelSerializer
+
+    path = _file_for(root, checkpoint)
+    if kind == "MultiLayerNetwork":
+        return ModelSerializer.restoreMultiLayerNetwork(path, True)
+    return ModelSerializer.restoreComputationGraph(path, True)
+
+
+def _file_name(num, model_type):
+    return f"checkpoint_{num}_{model_type}.zip"
+
+
+def _model_type(model) -> str:
+    name = type(model).__name__
+    return name if name in ("MultiLayerNetwork", "ComputationGraph") else "Model"
+
+
+class CheckpointListener(BaseTrainingListener):
+    """Mirrors CheckpointListener: saves DL4J zips (``ModelSerializer.writeModel(model, f, true)``) named
+    ``checkpoint_<n>_<MultiLayerNetwork|ComputationGraph>.zip`` in the root directory, records them in
+    ``checkpointInfo.txt`` and deletes old ones per the keep mode. Build it with
+    ``CheckpointListener.Builder(dir).saveEveryNIterations(n).keepLast(k).build()``.
+
+    DL4J's rule for iterations: the first ``iterationDone`` only records the start; afterwards a checkpoint is
+    written when ``iteration > 0 and iteration % n == 0`` (or, with ``sinceLast``, n iterations after the last
+    one). Epochs: at ``onEpochEnd`` when ``(epochCount + 1) % n == 0``."""
+
+    def __init__(self, builder: "CheckpointListener.Builder"):
+        self.rootDir = builder._root
+        self.keepMode, self.keepLast_, self.keepEvery = builder._keep_mode, builder._keep_last, builder._keep_every
+        self.logSaving = builder._log_saving
+        self.deleteExisting = builder._delete_existing
+        self.saveEveryNEpochs = builder._every_epochs
+        self.saveEveryNIterations = builder._every_iters
+        self.saveEveryNIterSinceLast = builder._iters_since_last
+        self.saveEveryMs = builder._every_ms
+        self.saveEverySinceLast = builder._time_since_last
+        self._last_num = -1
+        self._last_checkpoint = None
+        self._start_time = None
+        self._start_iter = -1
+        self._last_time_save = None
+        os.makedirs(self.rootDir, exist_ok=True)
+        self._record = os.path.join(self.rootDir, _RECORD)
+        if os.path.exists(self._record) and os.path.getsize(self._record) > 0:
+            if not self.deleteExisting:
+                raise RuntimeError(f"Detected existing checkpoint files at directory {os.path.abspath(self.rootDir)}. "
+                                   "Use deleteExisting(true) to delete existing checkpoint files when present.")
+            os.remove(self._record)
+            for name in os.listdir(self.rootDir):
+                if name.startswith("checkpoint_") and name.endswith(("MultiLayerNetwork.zip", "ComputationGraph.zip")):
+                    os.remove(os.path.join(self.rootDir, name))
+
+    # ---- callbacks ---------------------------------------------------------------------------
+
+    def onEpochEnd(self, model):  # noqa: N802
+        done = model.getEpochCount() + 1
+        if self.saveEveryNEpochs is not None and done > 0 and done % self.saveEveryNEpochs == 0:
+            self._save(model)
+
+    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        now = time.time() * 1000.0
+        if self._start_time is None:
+            self._start_time, self._start_iter = now, iteration
+            return
+        if self.saveEveryNIterations is not None:
+            if self.saveEveryNIterSinceLast:
+                last = self._last_checkpoint.iteration if self._last_checkpoint is not None else self._start_iter
+                if iteration - last >= self.saveEveryNIterations:
+                    self._save(model)
+                    return
+            elif iteration > 0 and iteration % self.saveEveryNIterations == 0:
+                self._save(model)
+                return
+        if self.saveEveryMs is not None:
+            if self.saveEverySinceLast:
+                last = self._last_checkpoint.timestamp if self._last_checkpoint is not None else self._start_time
+                if now - last >= self.saveEveryMs:
+                    self._save(model)
+            else:
+                last = self._last_time_save if self._last_time_save is not None else self._start_time
+                if now - last > self.saveEveryMs:
+                    self._save(model)
+                    self._last_time_save = now
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def _save(self, model):
+        if not os.path.exists(self._record):
+            with open(self._record, "w", encoding="utf-8") as fh:
+                fh.write(Checkpoint.getFileHeader() + "\n")
+        self._last_num += 1
+        c = Checkpoint(self._last_num, int(time.time() * 1000), model.getIterationCount(), model.getEpochCount(),
+                       _model_type(model))
+        c.filename = _file_name(c.checkpointNum, c.modelType)
+        path = os.path.join(self.rootDir, c.filename)
+        model.save(path, True)
+        with open(self._record, "a", encoding="utf-8") as fh:
+            fh.write(c.toFileString() + "\n")
+        if self.logSaving:
+            log.info("Model checkpoint saved: epoch %s, iteration %s, path: %s", c.epoch, c.iteration, path)
+        self._last_checkpoint = c
+        if self.keepMode in (None, "ALL"):
+            return
+        available = self.availableCheckpoints()
+        if self.keepMode == "LAST":
+            while len(available) > self.keepLast_:
+                os.remove(self.getFileForCheckpoint(available.pop(0)))
+        else:  # LAST_AND_EVERY
+            for cp in available:
+                if cp.checkpointNum > 0 and (cp.checkpointNum + 1) % self.keepEvery == 0:
+                    continue
+                if cp.checkpointNum > self._last_num - self.keepLast_:
+                    continue
+                os.remove(self.getFileForCheckpoint(cp))
+
+    # ---- reading checkpoints back (instance: this listener's directory; class: pass the directory) --------
+
+    availableCheckpoints = _RootDirMethod(_available)
+    lastCheckpoint = _RootDirMethod(_last)
+    getFileForCheckpoint = _RootDirMethod(_file_for)
+    loadCheckpointMLN = _RootDirMethod(lambda root, cp, _instance=False: _load(root, cp, "MultiLayerNetwork"))
+    loadCheckpointCG = _RootDirMethod(lambda root, cp, _instance=False: _load(root, cp, "ComputationGraph"))
+    loadLastCheckpointMLN = _RootDirMethod(
+        lambda root, _instance=False: None if _last(root, _instance) is None
+        else _load(root, _last(root, _instance), "MultiLayerNetwork"))
+    loadLastCheckpointCG = _RootDirMethod(
+        lambda root, _instance=False: None if _last(root, _instance) is None
+        else _load(root, _last(root, _instance), "ComputationGraph"))
+
+    class Builder:
+        """Mirrors CheckpointListener.Builder(File rootDir)."""
+
+        def __init__(self, rootDir):  # noqa: N803
+            self._root = os.fspath(rootDir)
+            self._keep_mode, self._keep_last, self._keep_every = None, 0, 0
+            self._log_saving, self._delete_existing = True, False
+            self._every_epochs = self._every_iters = self._every_ms = None
+            self._iters_since_last = self._time_since_last = False
+
+        def saveEveryEpoch(self):  # noqa: N802
+            return self.saveEveryNEpochs(1)
+
+        def saveEveryNEpochs(self, n: int):  # noqa: N802
+            self._every_epochs = int(n)
+            return self
+
+        def saveEveryNIterations(self, n: int, sinceLast: bool = False):  # noqa: N802, N803
+            self._every_iters, self._iters_since_last = int(n), bool(sinceLast)
+            return self
+
+        def saveEvery(self, amount, unit="SECONDS", sinceLast: bool = False):  # noqa: N802, N803
+            """``unit``: a TimeUnit name (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)."""
+            name = getattr(unit, "name", str(unit)).upper()
+            if name not in _TIME_UNITS_MS:
+                raise ValueError(f"unknown time unit {unit!r}; use one of {sorted(_TIME_UNITS_MS)}")
+            self._every_ms, self._time_since_last = float(amount) * _TIME_UNITS_MS[name], bool(sinceLast)
+            return self
+
+        def keepAll(self):  # noqa: N802
+            self._keep_mode = "ALL"
+            return self
+
+        def keepLast(self, n: int):  # noqa: N802
+            if int(n) <= 0:
+                raise ValueError(f"Number of model files to keep should be > 0 (got: {n})")
+            self._keep_mode, self._keep_last = "LAST", int(n)
+            return self
+
+        def keepLastAndEvery(self, nLast: int, everyN: int):  # noqa: N802, N803
+            if int(nLast) <= 0 or int(everyN) <= 0:
+                raise ValueError(f"nLast and everyN must be > 0 (got: {nLast}, {everyN})")
+            self._keep_mode, self._keep_last, self._keep_every = "LAST_AND_EVERY", int(nLast), int(everyN)
+            return self
+
+        def logSaving(self, value: bool):  # noqa: N802
+            self._log_saving = bool(value)
+            return self
+
+        def deleteExisting(self, value: bool):  # noqa: N802
+            self._delete_existing = bool(value)
+            return self
+
+        def build(self) -> "CheckpointListener":
+            return CheckpointListener(self)
+
+
+# ---- EvaluativeListener ----------------------------------------------------------------------
+
+
+class EvaluativeListener(BaseTrainingListener):
+    """Mirrors EvaluativeListener(iterator|dataSet, frequency[, invocationType][, evaluations...]).
+
+    Every ``frequency``-th invocation (iteration ends by default, or epoch starts/ends) resets the
+    evaluations and the iterator, evaluates the model (``Evaluation`` unless others are given, as
+    ``net.evaluate(iterator)``), logs ``stats()`` and calls ``callback(listener, model, invocationCount,
+    evaluations)`` when set. The last evaluations are in ``getEvaluations()``."""
+
+    def __init__(self, iterator, frequency: int = 1, invocationType=InvocationType.ITERATION_END,  # noqa: N803
+                 *evaluations, callback=None):
+        if isinstance(invocationType, str):
+            invocationType = InvocationType[invocationType]
+        elif not isinstance(invocationType, InvocationType):  # EvaluativeListener(iterator, frequency, evaluation...)
+            evaluations = (invocationType,) + evaluations
+            invocationType = InvocationType.ITERATION_END
+        self.data = iterator
+        self.frequency = max(1, int(frequency))
+        self.invocationType = invocationType
+        self.evaluations = list(evaluations) if evaluations else None
+        self.callback = callback
+        self._calls = 0
+        self.invocationCount = 0
+
+    def getEvaluations(self):  # noqa: N802
+        return self.evaluations
+
+    def getInvocationType(self):  # noqa: N802
+        return self.invocationType
+
+    def setCallback(self, callback):  # noqa: N802
+        self.callback = callback
+
+    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        if self.invocationType == InvocationType.ITERATION_END:
+            self._invoke(model)
+
+    def onEpochStart(self, model):  # noqa: N802
+        if self.invocationType == InvocationType.EPOCH_START:
+            self._invoke(model)
+
+    def onEpochEnd(self, model):  # noqa: N802
+        if self.invocationType == InvocationType.EPOCH_END:
+            self._invoke(model)
+
+    def _invoke(self, model):
+        n, self._calls = self._calls, self._calls + 1
+        if n % self.frequency != 0:
+            return
+        data = self.data
+        if hasattr(data, "getFeatures"):
+            data = [data]  # a single DataSet
+        elif hasattr(data, "reset") and getattr(data, "resetSupported", lambda: True)() is not False:
+            data.reset()
+        self.invocationCount += 1
+        log.info("Starting evaluation nr. %s", self.invocationCount)
+        if self.evaluations is None:
+            self.evaluations = [model.evaluate(data)]
+        else:
+            for ev in self.evaluations:
+                if hasattr(ev, "reset"):
+                    ev.reset()
+            for i, ev in enumerate(self.evaluations):
+                if i > 0 and hasattr(data, "reset"):
+                    data.reset()
+                model._run_evaluation(ev, data)
+        log.info("Reporting evaluation results:")
+        for ev in self.evaluations:
+            log.info("%s:\n%s", type(ev).__name__, ev.stats())
+        if self.callback is not None:
+            fn = getattr(self.callback, "call", self.callback)
+            fn(self, model, self.invocationCount, self.evaluations)
+
+
+# ---- progress bars ---------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A tqdm bar when tqdm is installed and ``enabled``; otherwise every method does nothing."""
+
+    def __init__(self, enabled: bool, total=None, desc=None, unit="it"):
+        self.bar = None
+        self._examples = 0
+        self._t0 = time.perf_counter()
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm
+        except Exception:  # noqa: BLE001  (tqdm missing or blocked: no bar)
+            log.debug("tqdm is not installed: no progress bar")
+            return
+        self.bar = tqdm(total=total, desc=desc, unit=unit, leave=True, dynamic_ncols=True)
+
+    def update(self, n_examples: int = 0, score=None, steps: int = 1):
+        if self.bar is None:
+            return
+        self._examples += int(n_examples)
+        elapsed = time.perf_counter() - self._t0
+        post = {}
+        if score is not None:
+            post["score"] = f"{float(score):.5g}"
+        if elapsed > 0 and self._examples:
+            post["ex/s"] = f"{self._examples / elapsed:.1f}"
+        if post:
+            self.bar.set_postfix(post, refresh=False)
+        self.bar.update(steps)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def length_of(data):
+    """How many minibatches an iterator will give, when it can tell (len(), else None)."""
+    try:
+        return len(data)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+# ---- score plot ------------------------------------------------------------------------------
+
+
+def plotScores(scores, path, title: str = "Score vs iteration") -> str:  # noqa: N802
+    """Write a PNG of a score history: a list of scores (x = index), a list of (iteration, score) pairs, or a
+    :class:`CollectScoresIterationListener`. Needs matplotlib (drawn without pyplot's global state); raises
+    ImportError with an install hint when it is missing. Returns the path written."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise ImportError("plotScores needs matplotlib: pip install matplotlib") from e
+    if hasattr(scores, "getScores"):
+        scores = scores.getScores()
+    scores = list(scores)
+    if scores and isinstance(scores[0], (tuple, list)):
+        xs, ys = [float(p[0]) for p in scores], [float(p[1]) for p in scores]
+    else:
+        xs, ys = list(range(len(scores))), [float(s) for s in scores]
+    fig = Figure(figsize=(7, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(xs, ys, linewidth=1.2)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("score")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    path = os.fspath(path)
+    fig.savefig(path, format="png")
+    return path
