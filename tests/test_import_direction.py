@@ -36,7 +36,7 @@ THIRD_PARTY_ALLOWED = {
     2: {"numpy", "torch", "jpype"},
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
-    3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime", "jpype"},  # safetensors/onnx/onnxruntime: convert (optional); jpype: transfer/dl4j_replay.py
+    3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime"},  # convert (optional)
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
@@ -95,8 +95,6 @@ def test_imports_follow_the_layers(path, top):
             assert root in THIRD_PARTY_ALLOWED[layer], f"{path} (layer {layer}) imports {name}"
             if root == "jpype":
                 assert not at_module_level, f"{path} imports jpype at module level; import it inside functions"
-                # transfer/dl4j_replay.py drives DL4J's own TransferLearning builders (delegation)
-                assert top in ("dl4j_backend", "cli") or path.name == "dl4j_replay.py", (
-                    f"{path}: jpype belongs to dl4j_backend")
+                assert top in ("dl4j_backend", "cli"), f"{path}: jpype belongs to dl4j_backend"
             if root == "torch" and top in TORCH_FREE_AT_IMPORT:
                 assert not at_module_level, f"{path}: torch at module level would load with the package"

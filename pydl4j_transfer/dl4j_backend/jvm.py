@@ -132,3 +132,46 @@ def java_version() -> str:
 def dl4j_version() -> str:
     """The DL4J version the jars on the classpath report (starts the JVM)."""
     return str(start_jvm().dl4jVersion())
+
+
+# --- small typed-value helpers, so code outside this package never imports jpype itself -------
+
+
+def jclass(name: str):
+    """The Java class ``name`` (starts the JVM)."""
+    start_jvm()
+    import jpype
+
+    return jpype.JClass(name)
+
+
+def jlong(value: int):
+    """A Java ``long`` (picks the long overload where JPype would guess int)."""
+    start_jvm()
+    import jpype
+
+    return jpype.JLong(int(value))
+
+
+def jstring(value: str):
+    """A Java ``String``."""
+    start_jvm()
+    import jpype
+
+    return jpype.JString(value)
+
+
+def jstrings(values) -> object:
+    """A Java ``String[]``."""
+    start_jvm()
+    import jpype
+
+    return jpype.JArray(jpype.JString)([str(v) for v in values])
+
+
+def jarray(java_class, values) -> object:
+    """A Java array of ``java_class`` (a class from :func:`jclass`) holding ``values``."""
+    start_jvm()
+    import jpype
+
+    return jpype.JArray(java_class)(list(values))

@@ -2,13 +2,13 @@
 
 This is how the transfer-learning API delegates to real DL4J: ``build()`` on a builder whose
 original network has ``backend="dl4j"`` replays the recorded plan here and returns DL4J's result;
-the parity tests replay the same plan to compare both executions. jpype is imported inside the
-functions only (tests/test_import_direction.py allows it for this module).
+the parity tests replay the same plan to compare both executions. Java values are made through
+``pydl4j_transfer.dl4j_backend`` (jclass, jlong, jstrings, ...): this module never imports jpype.
 
 ``replay(builder)`` takes a :class:`~pydl4j_transfer.transfer.builder.Builder` or ``GraphBuilder``
 whose calls were recorded, builds the original network in the JVM from its JSON + params, calls
 DL4J's ``TransferLearning.Builder`` / ``GraphBuilder`` with the same calls, and returns the Java
-network wrapped as a :class:`~pydl4j_transfer.dl4j_backend.Dl4jModel`. jpype is imported lazily.
+network wrapped as a :class:`~pydl4j_transfer.dl4j_backend.Dl4jModel`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ _IFACES = {
 
 
 def _j(name):
-    import jpype
+    from pydl4j_transfer.dl4j_backend import jclass
 
-    return jpype.JClass(name)
+    return jclass(name)
 
 
 def to_java(obj, kind):
@@ -53,7 +53,7 @@ def _enum(java_enum, value):
 
 def ftc_to_java(ftc: FineTuneConfiguration):
     """The same FineTuneConfiguration built with DL4J's Java builder (setter for setter)."""
-    import jpype
+    from pydl4j_transfer.dl4j_backend import jlong
 
     b = _j("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration$Builder")()
     if ftc.activationFn is not None:
@@ -90,7 +90,7 @@ def ftc_to_java(ftc: FineTuneConfiguration):
     if ftc.maxNumLineSearchIterations is not None:
         b.maxNumLineSearchIterations(int(ftc.maxNumLineSearchIterations))
     if ftc.seed is not None:
-        b.seed(jpype.JLong(ftc.seed))
+        b.seed(jlong(ftc.seed))
     if ftc.optimizationAlgo is not None:
         b.optimizationAlgo(_enum("org.deeplearning4j.nn.api.OptimizationAlgorithm", ftc.optimizationAlgo))
     if ftc.minimize is not None:
@@ -149,9 +149,7 @@ def _scheme_args(scheme):
 
 def replay(builder):
     """Run ``builder``'s recorded plan on DL4J's Java builder; returns the built network as a Dl4jModel."""
-    import jpype
-
-    from pydl4j_transfer.dl4j_backend import Dl4jModel
+    from pydl4j_transfer.dl4j_backend import Dl4jModel, jarray, jstring, jstrings
 
     from pydl4j_transfer.transfer.builder import GraphBuilder
 
@@ -160,7 +158,7 @@ def replay(builder):
     graph = isinstance(builder, GraphBuilder)
     cls = "GraphBuilder" if graph else "Builder"
     jb = _j(f"org.deeplearning4j.nn.transferlearning.TransferLearning${cls}")(jorig)
-    String = jpype.JString
+    String = jstring
     for e in builder.edits:
         m, a = e.method, e.args
         if m == "fineTuneConfiguration":
@@ -184,7 +182,7 @@ def replay(builder):
         elif m == "addLayer":
             if graph:
                 pre = e.kwargs.get("preProcessor")
-                ins = jpype.JArray(jpype.JString)(list(a[2:]))
+                ins = jstrings(a[2:])
                 if pre is not None:
                     jb.addLayer(a[0], to_java(a[1], "layer"), to_java(pre, "preprocessor"), ins)
                 else:
@@ -192,13 +190,13 @@ def replay(builder):
             else:
                 jb.addLayer(to_java(a[0], "layer"))
         elif m == "addVertex":
-            jb.addVertex(a[0], to_java(a[1], "vertex"), jpype.JArray(jpype.JString)(list(a[2:])))
+            jb.addVertex(a[0], to_java(a[1], "vertex"), jstrings(a[2:]))
         elif m == "setInputPreProcessor":
             jb.setInputPreProcessor(int(a[0]), to_java(a[1], "preprocessor"))
         elif m in ("setInputs", "addInputs", "setOutputs", "setFeatureExtractor"):
-            getattr(jb, m)(jpype.JArray(jpype.JString)(list(a)))
+            getattr(jb, m)(jstrings(a))
         elif m == "setInputTypes":
-            getattr(jb, m)(jpype.JArray(_j(_IFACES["inputtype"]))([to_java(t, "inputtype") for t in a]))
+            getattr(jb, m)(jarray(_j(_IFACES["inputtype"]), [to_java(t, "inputtype") for t in a]))
         elif m == "setWorkspaceMode":
             jb.setWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", a[0]))
         elif m == "validateOutputLayerConfig":
