@@ -8,7 +8,8 @@ ConvolutionMode (ConvolutionUtils): Truncate/Strict pad ``padding`` on both side
 the output size (Strict: only exact fits pass DL4J's own checks); Same pads so that
 out = ceil(in / stride), top/left = floor(total / 2), the odd one at bottom/right (as
 ConvolutionUtils.getSameModeTopLeftPadding); Causal (1-D) pads (k-1)·dilation on the left only.
-Padding is applied explicitly with F.pad, then the stock torch convolution runs unpadded.
+Symmetric padding (e.g. Same with an odd kernel) is passed to the stock torch convolution; asymmetric
+padding (Same with an even kernel, Causal) is applied explicitly with F.pad first.
 
 Convention flips: the flat vector stores the BIAS FIRST (``b`` then ``W``), kernels in 'c'
 order. Conv W [nOut, nIn, kH, kW] is torch's conv2d weight as is; Deconvolution2D W
@@ -129,7 +130,12 @@ class ConvModule(LayerModule):
 
     def conv(self, x):
         w = self.p("W")
-        return F.conv2d(self.pad(x), w, self.bias(), stride=self.stride, dilation=self.dilation)
+        pads = pads_for(self.mode, list(x.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,
+                        self.layer_name)
+        if all(a == b for a, b in pads):  # symmetric (e.g. Same with an odd kernel): let the conv pad, no copy
+            return F.conv2d(x, w, self.bias(), stride=self.stride, padding=tuple(a for a, _ in pads),
+                            dilation=self.dilation)
+        return F.conv2d(F.pad(x, torch_pad_arg(pads)), w, self.bias(), stride=self.stride, dilation=self.dilation)
 
     def compute(self, x, mask=None):
         y = self.conv(self.to_channels_first(x))
