@@ -31,7 +31,8 @@ _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "Model
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
                                  "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",
                                  "CollectScoresIterationListener"])
-_register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper"])
+_register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper",
+                                       "FeatureCache"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",

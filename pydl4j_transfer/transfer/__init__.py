@@ -8,7 +8,9 @@ docs/deviations.md.
 
 from .builder import Builder, Edit, GraphBuilder, TransferLearning
 from .fine_tune import REMOVE, FineTuneConfiguration, FineTuneConfigurationBuilder
+from .feature_cache import FeatureCache
 from .helper import TransferLearningHelper
 
-__all__ = ["Edit", "FineTuneConfiguration", "FineTuneConfigurationBuilder", "REMOVE", "TransferLearning", "TransferLearningHelper"]
+__all__ = ["Edit", "FeatureCache", "FineTuneConfiguration", "FineTuneConfigurationBuilder", "REMOVE", "TransferLearning",
+           "TransferLearningHelper"]
 _ = (Builder, GraphBuilder)

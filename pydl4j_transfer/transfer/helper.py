@@ -32,6 +32,7 @@ from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
 
 from .builder import GraphBuilder, _frozen, _is_output_layer_impl
+from .feature_cache import FeatureCache, frozen_digest
 
 __all__ = ["TransferLearningHelper"]
 
@@ -79,6 +80,7 @@ class TransferLearningHelper:
                 f"TransferLearningHelper needs a ComputationGraph or MultiLayerNetwork, got {type(orig).__name__}")
         orig._require_init()
         self._orig = orig
+        self._frozen_digest = None  # feature-cache key of the frozen part, computed on first use
         self.frozenInputVertices: set = set()
         self.graphInputs: list = []
         self.frozenInputLayer = 0
@@ -239,17 +241,21 @@ class TransferLearningHelper:
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False):  # noqa: A002
+    def featurize(self, input, progress: bool = False, cache=None):  # noqa: A002
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
         Also takes an iterator / iterable of DataSets (a Python extension): returns the list of featurized
-        DataSets. ``progress=True`` shows a tqdm bar (examples/s) when tqdm is installed (no bar otherwise)."""
+        DataSets. ``progress=True`` shows a tqdm bar (examples/s) when tqdm is installed (no bar otherwise).
+        ``cache`` (a folder or a :class:`FeatureCache`, an extension): featurized minibatches are kept on disk
+        keyed by the frozen part and the data, so a second run skips the forward pass (feature_cache.py)."""
         from pydl4j_transfer.nn.listeners import ProgressBar, length_of
 
+        if cache is not None and not isinstance(cache, FeatureCache):
+            cache = FeatureCache(cache)
         if hasattr(input, "getFeatures"):
             with ProgressBar(progress, 1, "featurize", "batch") as bar:
-                out = self._featurize_one(input)
+                out = self._featurize_cached(input, cache)
                 bar.update(_num_examples(input))
             return out
         from pydl4j_transfer.nn.training import iterate
@@ -257,9 +263,32 @@ class TransferLearningHelper:
         result = []
         with ProgressBar(progress, length_of(input), "featurize", "batch") as bar:
             for ds in iterate(input):
-                result.append(self._featurize_one(ds))
+                result.append(self._featurize_cached(ds, cache))
                 bar.update(_num_examples(ds))
         return result
+
+    def _featurize_cached(self, input, cache):  # noqa: A002
+        """``_featurize_one`` through the feature cache (when there is one)."""
+        if cache is None:
+            return self._featurize_one(input)
+        from pydl4j_transfer.data import DataSet, MultiDataSet
+
+        multi = _is_multi(input)
+        raw = ([input.getFeatures(i) for i in range(input.numFeatureArrays())] if multi
+               else [input.getFeatures()])
+        if self._frozen_digest is None:
+            self._frozen_digest = frozen_digest(self)  # frozen params never change: hash them once
+        key = cache.key(self._frozen_digest, raw)
+        hit = cache.get(key, len(self.graphInputs) if multi else 1)
+        if hit is None:
+            out = self._featurize_one(input)
+            cache.put(key, [out.getFeatures(i) for i in range(out.numFeatureArrays())] if multi
+                      else [out.getFeatures()])
+            return out
+        if multi:
+            labels = [input.getLabels(i) for i in range(input.numLabelsArrays())]
+            return MultiDataSet(hit, labels, None, input.getLabelsMaskArrays())
+        return DataSet(hit[0], input.getLabels(), None, input.getLabelsMaskArray())
 
     def _featurize_one(self, input):  # noqa: A002
         from pydl4j_transfer.data import DataSet, MultiDataSet
