@@ -297,3 +297,18 @@ def test_fit_featurized_iterator_and_stale_subset_semantics():
     feats = [h.featurize(DataSet(x[:4], y[:4])), h.featurize(DataSet(x[4:], y[4:]))]
     h.fitFeaturized(feats)  # a Python list of DataSets is an iterator for fit
     np.testing.assert_array_equal(net.paramTable()["3_W"], h.unfrozenMLN().paramTable()["1_W"])
+
+
+def test_mln_helper_shifts_preprocessors_onto_the_subset_network():
+    """Deviation (docs/deviations.md): DL4J copies the input preprocessors with their original indices."""
+    from tl_support import cnn_mln
+
+    net = cnn_mln()
+    pre = dict(net.getLayerWiseConfigurations().inputPreProcessors)
+    assert 3 in pre  # CnnToFeedForward in front of the dense layer (index 3)
+    helper = TransferLearningHelper(net, frozenTill=1)
+    sub = helper.unfrozenMLN().getLayerWiseConfigurations()
+    assert set(sub.inputPreProcessors) == {1} and type(sub.inputPreProcessors[1]) is type(pre[3])
+    x = np.random.default_rng(4).standard_normal((3, 3, 12, 12)).astype(np.float32)
+    feats = helper.featurize(DataSet(x, np.eye(3, dtype=np.float32)[[0, 1, 2]])).getFeatures()
+    np.testing.assert_allclose(helper.outputFromFeaturized(feats), net.output(x), rtol=1e-5, atol=1e-6)
