@@ -39,10 +39,32 @@ def _j(name):
     return jclass(name)
 
 
+def input_type_to_java(t):
+    """An InputType -> DL4J's InputType, through DL4J's own factory methods (InputType has no JSON)."""
+    from pydl4j_transfer.dl4j_backend import jlong
+
+    it = _j("org.deeplearning4j.nn.conf.inputs.InputType")
+    if t.type == "FF":
+        return it.feedForward(jlong(t.size))
+    if t.type == "RNN":
+        fmt = _enum("org.deeplearning4j.nn.conf.RNNFormat", t.format)
+        return it.recurrent(jlong(t.size), jlong(t.timeSeriesLength), fmt) if t.timeSeriesLength > 0 else \
+            it.recurrent(jlong(t.size), fmt)
+    if t.type == "CNN":
+        fmt = _enum("org.deeplearning4j.nn.conf.CNN2DFormat", t.format)
+        return it.convolutional(jlong(t.height), jlong(t.width), jlong(t.channels), fmt)
+    if t.type == "CNNFlat":
+        return it.convolutionalFlat(jlong(t.height), jlong(t.width), jlong(t.depth))
+    fmt = _enum("org.deeplearning4j.nn.conf.layers.Convolution3D$DataFormat", t.dataFormat)
+    return it.convolutional3D(fmt, jlong(t.depth), jlong(t.height), jlong(t.width), jlong(t.channels))
+
+
 def to_java(obj, kind):
     """A Python conf object -> the same Java object, through DL4J's own JSON mapper."""
     if obj is None:
         return None
+    if kind == "inputtype":
+        return input_type_to_java(obj)
     mapper = _j("org.deeplearning4j.nn.conf.NeuralNetConfiguration").mapper()
     return mapper.readValue(obj.toJson(), _j(_IFACES[kind]))
 
