@@ -233,11 +233,20 @@ def replay(builder):
 def build_in_dl4j(builder):
     """``build()`` for a network on the dl4j backend: DL4J's own builder runs the plan; the result comes
     back as a network object (configuration + params read from DL4J) that keeps running in the JVM."""
+    return network_from_java(replay(builder))
+
+
+def network_from_java(java_model):
+    """A network object (configuration + params read from DL4J) that keeps running in the JVM.
+
+    ``java_model``: a Dl4jModel, or a Java MultiLayerNetwork / ComputationGraph."""
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
     from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
     from pydl4j_transfer.nn.serializer import CG, network_kind
     from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
 
-    java_model = replay(builder)
+    if not isinstance(java_model, Dl4jModel):
+        java_model = Dl4jModel(java_model)
     text = java_model.configurationJson()
     graph = network_kind(text) == CG
     conf = (ComputationGraphConfiguration if graph else MultiLayerConfiguration).fromJson(text)

@@ -86,6 +86,11 @@ class TransferLearningHelper:
         self.frozenInputLayer = 0
         self._subset_graph = None
         self._subset_mln = None
+        self._java = None  # DL4J's own helper when the model runs on the dl4j backend (delegation)
+        if getattr(orig, "backend", "torch") == "dl4j":
+            self._init_dl4j([str(n) for n in frozenOutputAt], frozenOutputAt[0] if (
+                frozenOutputAt and not self._graph) else frozenTill)
+            return
         if self._graph:
             if frozenTill is not None:
                 raise InvalidConfigurationError("frozenTill applies to a MultiLayerNetwork; name the vertices for a graph")
@@ -227,16 +232,66 @@ class TransferLearningHelper:
 
     # ---- accessors -------------------------------------------------------------------------
 
+    # ---- delegation: a model on the dl4j backend runs DL4J's own TransferLearningHelper ----------
+
+    def _init_dl4j(self, names, frozen_till):
+        from pydl4j_transfer.dl4j_backend import jclass, jstrings
+
+        java_net = self._orig._dl4j_model().java
+        helper_cls = jclass("org.deeplearning4j.nn.transferlearning.TransferLearningHelper")
+        if self._graph:
+            self._java = helper_cls(java_net, jstrings(names)) if names else helper_cls(java_net)
+        else:
+            self._java = helper_cls(java_net, int(frozen_till)) if frozen_till is not None else helper_cls(java_net)
+
+    @staticmethod
+    def _java_dataset(ds):
+        from pydl4j_transfer.dl4j_backend import jclass, to_indarray
+
+        if _is_multi(ds):
+            raise InvalidConfigurationError("MultiDataSet featurizing on the dl4j backend is not supported yet")
+        ind = lambda a: None if a is None else to_indarray(np.asarray(a))  # noqa: E731
+        return jclass("org.nd4j.linalg.dataset.DataSet")(ind(ds.getFeatures()), ind(ds.getLabels()),
+                                                        ind(ds.getFeaturesMaskArray()), ind(ds.getLabelsMaskArray()))
+
+    def _dl4j_featurize(self, ds):
+        from pydl4j_transfer.data import DataSet
+        from pydl4j_transfer.dl4j_backend import to_numpy
+
+        out = self._java.featurize(self._java_dataset(ds))
+        return DataSet(to_numpy(out.getFeatures()), ds.getLabels(), None, ds.getLabelsMaskArray())
+
+    def _dl4j_fit(self, data, labels=None):
+        from pydl4j_transfer.data import DataSet
+        from pydl4j_transfer.dl4j_backend import to_numpy
+        from pydl4j_transfer.nn.training import is_iterator, iterate
+
+        batches = list(iterate(data)) if is_iterator(data) else [data if labels is None else DataSet(data, labels)]
+        for ds in batches:
+            self._java.fitFeaturized(self._java_dataset(ds))
+        # DL4J's helper trained the original network in place: read its params back
+        self._orig._flat[...] = to_numpy(self._orig._dl4j_model().java.params()).reshape(-1)
+        self._orig._module = None
+        return self
+
     def unfrozenGraph(self) -> ComputationGraph:  # noqa: N802
         """Mirrors unfrozenGraph(): the unfrozen subset (its params follow the original after each fitFeaturized)."""
         if not self._graph:
             raise InvalidConfigurationError(_MLN_ERR)
+        if self._java is not None:
+            from .dl4j_replay import network_from_java
+
+            return network_from_java(self._java.unfrozenGraph())
         return self._subset_graph
 
     def unfrozenMLN(self) -> MultiLayerNetwork:  # noqa: N802
         """Mirrors unfrozenMLN()."""
         if self._graph:
             raise InvalidConfigurationError(_CG_ERR)
+        if self._java is not None:
+            from .dl4j_replay import network_from_java
+
+            return network_from_java(self._java.unfrozenMLN())
         return self._subset_mln
 
     # ---- featurize -------------------------------------------------------------------------
@@ -269,6 +324,8 @@ class TransferLearningHelper:
 
     def _featurize_cached(self, input, cache):  # noqa: A002
         """``_featurize_one`` through the feature cache (when there is one)."""
+        if self._java is not None:
+            return self._dl4j_featurize(input)
         if cache is None:
             return self._featurize_one(input)
         from pydl4j_transfer.data import DataSet, MultiDataSet
@@ -336,6 +393,8 @@ class TransferLearningHelper:
     def fitFeaturized(self, data, labels=None):  # noqa: N802
         """Mirrors fitFeaturized(DataSet | MultiDataSet | iterator): fit the unfrozen subset, then copy its
         params back into the original by name."""
+        if self._java is not None:
+            return self._dl4j_fit(data, labels)
         if self._graph:
             self._subset_graph.fit(data, labels)
         else:
@@ -348,6 +407,12 @@ class TransferLearningHelper:
     def outputFromFeaturized(self, input):  # noqa: N802, A002
         """Mirrors outputFromFeaturized(INDArray) (one array -> one array) and outputFromFeaturized(INDArray[])
         (a list/tuple -> a list, graphs only)."""
+        if self._java is not None:
+            from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
+
+            if isinstance(input, (list, tuple)):
+                raise InvalidConfigurationError("several featurized inputs on the dl4j backend are not supported yet")
+            return to_numpy(self._java.outputFromFeaturized(to_indarray(np.asarray(input))))
         if isinstance(input, (list, tuple)):
             if not self._graph:
                 raise InvalidConfigurationError(_MLN_ERR)

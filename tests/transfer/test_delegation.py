@@ -64,3 +64,32 @@ def test_graph_build_on_the_dl4j_backend_matches_the_torch_build(tmp_path):
     for key, value in original.paramTable().items():
         if not key.startswith("predictions_"):
             np.testing.assert_array_equal(built_dl4j.paramTable()[key], value)
+
+
+def test_helper_on_the_dl4j_backend_runs_dl4j_helper_and_matches_the_torch_helper(tmp_path):
+    from pydl4j_transfer import DataSet, TransferLearningHelper
+
+    path = tmp_path / "mln.zip"
+    ModelSerializer.writeModel(mln(), path, False)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    y = np.eye(2, dtype=np.float32)[np.arange(6) % 2]
+
+    on_dl4j = pydl4j_transfer.load(path, backend="dl4j")
+    on_torch = pydl4j_transfer.load(path)
+    h_dl4j = TransferLearningHelper(on_dl4j, 1)
+    h_torch = TransferLearningHelper(on_torch, 1)
+    assert h_dl4j._java is not None and h_torch._java is None
+
+    f_dl4j, f_torch = h_dl4j.featurize(DataSet(x, y)), h_torch.featurize(DataSet(x, y))
+    np.testing.assert_allclose(f_dl4j.getFeatures(), f_torch.getFeatures(), rtol=1e-5, atol=1e-6)
+    frozen = on_dl4j.paramTable()["0_W"].copy()
+    for _ in range(3):
+        h_dl4j.fitFeaturized(f_dl4j)
+        h_torch.fitFeaturized(f_torch)
+    np.testing.assert_allclose(on_dl4j.params(), on_torch.params(), rtol=1e-5, atol=1e-6)
+    assert on_dl4j.paramTable()["0_W"].tobytes() == frozen.tobytes()
+    np.testing.assert_allclose(h_dl4j.outputFromFeaturized(f_dl4j.getFeatures()),
+                               h_torch.outputFromFeaturized(f_torch.getFeatures()), rtol=1e-5, atol=1e-6)
+    sub = h_dl4j.unfrozenMLN()
+    assert sub.backend == "dl4j" and sub.getnLayers() == 2
