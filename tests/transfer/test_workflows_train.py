@@ -71,3 +71,24 @@ def test_mln_feature_extractor_then_fit_trains_like_dl4j():
     ours, theirs = both(TransferLearning.Builder(mln()).fineTuneConfiguration(ftc).setFeatureExtractor(1)
                         .nOutReplace(2, 4, weightInit=WeightInit.XAVIER))
     _train_and_compare(ours, theirs, x, y, lambda name: name.split("_")[0] in ("0", "1"))
+
+
+def test_workflow_c_fine_tune_the_saved_model_b_trains_like_dl4j(tmp_path):
+    import pydl4j_transfer
+    from pydl4j_transfer import ModelSerializer
+
+    x, y = _images(14)
+    ftc = FineTuneConfiguration(updater=Nesterovs(0.05), seed=4242)
+    model_b = (TransferLearning.GraphBuilder(vgg()).fineTuneConfiguration(ftc).setFeatureExtractor("block5_pool")
+               .nOutReplace("fc2", 24, weightInit=WeightInit.XAVIER)
+               .removeVertexAndConnections("predictions")
+               .addLayer("fc3", DenseLayer.Builder().activation(Activation.RELU).nIn(24).nOut(16).build(), "fc2")
+               .addLayer("newpredictions", OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                         .activation(Activation.SOFTMAX).nIn(16).nOut(3).build(), "fc3")
+               .setOutputs("newpredictions").build())
+    path = tmp_path / "model_b.zip"
+    ModelSerializer.writeModel(model_b, path, False)
+    restored = pydl4j_transfer.load(path)
+    ours, theirs = both(TransferLearning.GraphBuilder(restored).fineTuneConfiguration(
+        FineTuneConfiguration(updater=Nesterovs(0.01), seed=4242)).setFeatureExtractor("block4_pool"))
+    _train_and_compare(ours, theirs, x, y, lambda name: name.startswith(("block1", "block2", "block3", "block4")))
