@@ -33,6 +33,8 @@ from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 
+from pydl4j_transfer.conf.validation import validate_output_layer
+
 from .fine_tune import FineTuneConfiguration
 
 Edit = namedtuple("Edit", "method args kwargs")
@@ -279,7 +281,9 @@ class Builder:
             oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength)
         if ftc is not None:
             ftc.applyToMultiLayerConfiguration(conf)
-        _ = validate
+        if validate:  # MultiLayerConfiguration.Builder#build with validateOutputLayerConfig: every layer
+            for c in confs:
+                validate_output_layer(c.layer.layerName, c.layer)
         # 8. freeze 0..frozenTill (inclusive) of the final network
         if frozen_till >= len(confs):
             raise InvalidConfigurationError(
@@ -543,6 +547,11 @@ class GraphBuilder:
                     f"setFeatureExtractor: no vertex named {name!r} in the new graph; the vertices are {list(gb._vertices)}")
 
         conf = gb.build()
+        if getattr(gb, "_validate_output", True):  # ComputationGraphConfiguration: the output layers
+            for name in conf.networkOutputs:
+                vertex = conf.vertices.get(name)
+                if isinstance(vertex, LayerVertex):
+                    validate_output_layer(name, vertex.layer)
         conf.dataType = oconf.dataType  # deviation: DL4J resets it to FLOAT
         if workspace is not None:
             conf.trainingWorkspaceMode = workspace
