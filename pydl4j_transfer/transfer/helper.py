@@ -246,19 +246,29 @@ class TransferLearningHelper:
 
     @staticmethod
     def _java_dataset(ds):
-        from pydl4j_transfer.dl4j_backend import jclass, to_indarray
+        """Our DataSet / MultiDataSet -> ND4J's (arrays in bulk)."""
+        from pydl4j_transfer.dl4j_backend import jarray, jclass, to_indarray
 
-        if _is_multi(ds):
-            raise InvalidConfigurationError("MultiDataSet featurizing on the dl4j backend is not supported yet")
         ind = lambda a: None if a is None else to_indarray(np.asarray(a))  # noqa: E731
+        if _is_multi(ds):
+            cls = jclass("org.nd4j.linalg.api.ndarray.INDArray")
+            arrays = lambda xs: None if xs is None else jarray(cls, [ind(x) for x in xs])  # noqa: E731
+            return jclass("org.nd4j.linalg.dataset.MultiDataSet")(
+                arrays([ds.getFeatures(i) for i in range(ds.numFeatureArrays())]),
+                arrays([ds.getLabels(i) for i in range(ds.numLabelsArrays())]),
+                arrays(ds.getFeaturesMaskArrays()), arrays(ds.getLabelsMaskArrays()))
         return jclass("org.nd4j.linalg.dataset.DataSet")(ind(ds.getFeatures()), ind(ds.getLabels()),
                                                         ind(ds.getFeaturesMaskArray()), ind(ds.getLabelsMaskArray()))
 
     def _dl4j_featurize(self, ds):
-        from pydl4j_transfer.data import DataSet
+        from pydl4j_transfer.data import DataSet, MultiDataSet
         from pydl4j_transfer.dl4j_backend import to_numpy
 
         out = self._java.featurize(self._java_dataset(ds))
+        if _is_multi(ds):
+            feats = [to_numpy(f) for f in out.getFeatures()]
+            labels = [ds.getLabels(i) for i in range(ds.numLabelsArrays())]
+            return MultiDataSet(feats, labels, None, ds.getLabelsMaskArrays())
         return DataSet(to_numpy(out.getFeatures()), ds.getLabels(), None, ds.getLabelsMaskArray())
 
     def _dl4j_fit(self, data, labels=None):
@@ -411,7 +421,11 @@ class TransferLearningHelper:
             from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
 
             if isinstance(input, (list, tuple)):
-                raise InvalidConfigurationError("several featurized inputs on the dl4j backend are not supported yet")
+                from pydl4j_transfer.dl4j_backend import jarray, jclass
+
+                cls = jclass("org.nd4j.linalg.api.ndarray.INDArray")
+                outs = self._java.outputFromFeaturized(jarray(cls, [to_indarray(np.asarray(x)) for x in input]))
+                return [to_numpy(o) for o in outs]
             return to_numpy(self._java.outputFromFeaturized(to_indarray(np.asarray(input))))
         if isinstance(input, (list, tuple)):
             if not self._graph:

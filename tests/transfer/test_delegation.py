@@ -93,3 +93,20 @@ def test_helper_on_the_dl4j_backend_runs_dl4j_helper_and_matches_the_torch_helpe
                                h_torch.outputFromFeaturized(f_torch.getFeatures()), rtol=1e-5, atol=1e-6)
     sub = h_dl4j.unfrozenMLN()
     assert sub.backend == "dl4j" and sub.getnLayers() == 2
+
+
+def test_helper_multidataset_featurize_on_the_dl4j_backend(tmp_path):
+    from test_helper import _two_input_data, two_input_graph
+
+    from pydl4j_transfer import MultiDataSet, TransferLearningHelper
+
+    path = tmp_path / "g.zip"
+    ModelSerializer.writeModel(two_input_graph(), path, False)
+    z, a, y = _two_input_data()
+    mds = MultiDataSet([z, a], [y])
+    on_dl4j = TransferLearningHelper(pydl4j_transfer.load(path, backend="dl4j"), "dz").featurize(mds)
+    on_torch = TransferLearningHelper(pydl4j_transfer.load(path), "dz").featurize(mds)
+    assert on_dl4j.numFeatureArrays() == on_torch.numFeatureArrays() == 2  # sorted: ain, dz
+    for i in range(2):
+        np.testing.assert_allclose(on_dl4j.getFeatures(i), on_torch.getFeatures(i), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(on_dl4j.getLabels(0), y)
