@@ -22,6 +22,7 @@ Checked both ways against real DL4J 1.0.0-M2.1 (tests/datasets/test_dataset_live
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -51,10 +52,23 @@ def as_array(x):
     return np.asarray(x)
 
 
-def _open_out(target):
+@contextlib.contextmanager
+def _writing(target):
+    """A binary stream to write ``target`` through: the stream itself, or for a path a temp file beside it
+    that replaces the path only once it is complete (a failed write leaves the old file intact)."""
     if hasattr(target, "write"):
-        return target, False
-    return open(os.fspath(target), "wb"), True
+        yield target
+        return
+    path = os.fspath(target)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 def _open_in(source):
@@ -300,16 +314,12 @@ class DataSet:
             flags |= FLAG_FEATURES_MASK
         if self.labelsMask is not None:
             flags |= FLAG_LABELS_MASK
-        out, close = _open_out(to)
-        try:
+        with _writing(to) as out:
             out.write(struct.pack(">B", flags))
             for a in (self.features, None if self.labels is self.features else self.labels,
                       self.featuresMask, self.labelsMask):
                 if a is not None:
                     write_array(a, stream=out)
-        finally:
-            if close:
-                out.close()
 
     def toBytes(self) -> bytes:  # noqa: N802
         """The bytes :meth:`save` writes."""
@@ -474,8 +484,7 @@ class MultiDataSet:
     def save(self, to) -> None:
         """Mirrors MultiDataSet#save(File / OutputStream): ND4J's binary MultiDataSet format."""
         groups = (self.features, self.labels, self.featuresMaskArrays, self.labelsMaskArrays)
-        out, close = _open_out(to)
-        try:
+        with _writing(to) as out:
             out.write(struct.pack(">4i", *(0 if g is None else len(g) for g in groups)))
             for gi, g in enumerate(groups):
                 for a in g or ():
@@ -484,9 +493,6 @@ class MultiDataSet:
                             raise ValueError("MultiDataSet features / labels cannot contain None")
                         a = EMPTY_MASK_PLACEHOLDER
                     write_array(a, stream=out)
-        finally:
-            if close:
-                out.close()
 
     def toBytes(self) -> bytes:  # noqa: N802
         buf = io.BytesIO()

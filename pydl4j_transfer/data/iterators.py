@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pydl4j_transfer.data.dataset import DataSet, MultiDataSet, as_array
+from pydl4j_transfer.data.dataset import DataSet, MultiDataSet
 
 __all__ = [
     "DataSetIterator", "ListDataSetIterator", "ExistingDataSetIterator", "INDArrayDataSetIterator",
@@ -42,16 +42,14 @@ def apply_preprocessor(pre, ds):
     return ds
 
 
-class DataSetIterator:
-    """Mirrors org.nd4j.linalg.dataset.api.iterator.DataSetIterator (the protocol; subclasses fill it in).
+class _IteratorProtocol:
+    """What DL4J's DataSetIterator and MultiDataSetIterator share: next/reset/pre-processor, Python iteration.
 
-    Subclasses implement ``_next(num)`` (returning an unprocessed DataSet), ``hasNext``,
-    ``reset``, ``batch``; everything else has a default.
-    """
+    Subclasses implement ``_next(num)`` (an unprocessed batch), ``hasNext`` and ``reset``;
+    ``_preprocess`` applies the pre-processor the way each interface does."""
 
     def __init__(self):
         self.preProcessor = None
-        self.labels = None
 
     # protocol -----------------------------------------------------------------------------------
     def hasNext(self) -> bool:  # noqa: N802
@@ -60,11 +58,14 @@ class DataSetIterator:
     def _next(self, num):
         raise NotImplementedError
 
+    def _preprocess(self, batch):
+        raise NotImplementedError
+
     def next(self, num=None):  # noqa: A003
-        """Mirrors DataSetIterator#next() / #next(int): the next batch, pre-processed."""
+        """Mirrors next() / next(int): the next batch, pre-processed."""
         if not self.hasNext():
             raise StopIteration("no more data: call reset() first")
-        return apply_preprocessor(self.preProcessor, self._next(num))
+        return self._preprocess(self._next(num))
 
     def reset(self) -> None:
         raise NotImplementedError
@@ -74,6 +75,40 @@ class DataSetIterator:
 
     def asyncSupported(self) -> bool:  # noqa: N802
         return False
+
+    def setPreProcessor(self, preProcessor) -> None:  # noqa: N802
+        """Mirrors setPreProcessor."""
+        self.preProcessor = preProcessor
+
+    def getPreProcessor(self):  # noqa: N802
+        return self.preProcessor
+
+    # Python manners -----------------------------------------------------------------------------
+    def __iter__(self):
+        if self.resetSupported():
+            self.reset()
+        while self.hasNext():
+            yield self.next()
+
+    def __next__(self):
+        if not self.hasNext():
+            raise StopIteration
+        return self.next()
+
+
+class DataSetIterator(_IteratorProtocol):
+    """Mirrors org.nd4j.linalg.dataset.api.iterator.DataSetIterator (the protocol; subclasses fill it in).
+
+    Subclasses implement ``_next(num)`` (returning an unprocessed DataSet), ``hasNext``,
+    ``reset``, ``batch``; everything else has a default.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.labels = None
+
+    def _preprocess(self, batch):
+        return apply_preprocessor(self.preProcessor, batch)
 
     def batch(self) -> int:
         raise NotImplementedError
@@ -87,28 +122,9 @@ class DataSetIterator:
     def totalOutcomes(self) -> int:  # noqa: N802
         raise NotImplementedError
 
-    def setPreProcessor(self, preProcessor) -> None:  # noqa: N802
-        """Mirrors DataSetIterator#setPreProcessor."""
-        self.preProcessor = preProcessor
-
-    def getPreProcessor(self):  # noqa: N802
-        return self.preProcessor
-
     def getLabels(self):  # noqa: N802
         """Mirrors DataSetIterator#getLabels: the class names, where known."""
         return self.labels
-
-    # Python manners -----------------------------------------------------------------------------
-    def __iter__(self):
-        if self.resetSupported():
-            self.reset()
-        while self.hasNext():
-            yield self.next()
-
-    def __next__(self):
-        if not self.hasNext():
-            raise StopIteration
-        return self.next()
 
 
 class ListDataSetIterator(DataSetIterator):
@@ -359,46 +375,13 @@ def trainTestSplit(features, labels=None, fractionTrain: float = 0.8, batchSize:
     return mk[0], mk[1]
 
 
-class MultiDataSetIterator:
+class MultiDataSetIterator(_IteratorProtocol):
     """Mirrors org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator (the protocol)."""
 
-    def __init__(self):
-        self.preProcessor = None
-
-    def hasNext(self) -> bool:  # noqa: N802
-        raise NotImplementedError
-
-    def _next(self, num):
-        raise NotImplementedError
-
-    def next(self, num=None):  # noqa: A003
-        if not self.hasNext():
-            raise StopIteration("no more data: call reset() first")
-        mds = self._next(num)
-        if self.preProcessor is not None:
-            self.preProcessor.preProcess(mds)
-        return mds
-
-    def reset(self) -> None:
-        raise NotImplementedError
-
-    def resetSupported(self) -> bool:  # noqa: N802
-        return True
-
-    def asyncSupported(self) -> bool:  # noqa: N802
-        return False
-
-    def setPreProcessor(self, preProcessor) -> None:  # noqa: N802
-        self.preProcessor = preProcessor
-
-    def getPreProcessor(self):  # noqa: N802
-        return self.preProcessor
-
-    def __iter__(self):
-        if self.resetSupported():
-            self.reset()
-        while self.hasNext():
-            yield self.next()
+    def _preprocess(self, batch):
+        if self.preProcessor is not None:  # MultiDataSetPreProcessor#preProcess, in place
+            self.preProcessor.preProcess(batch)
+        return batch
 
 
 class ListMultiDataSetIterator(MultiDataSetIterator):
