@@ -19,13 +19,8 @@ from .feedforward import BaseOutputLayer, LossLayer
 RNNF = EnumCodec(RNNFormat)
 
 
-class BaseRecurrentLayer(FeedForwardLayer):
-    """Mirrors org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer (rnnDataFormat, weightInitFnRecurrent)."""
-
-    FIELDS = (Field("rnnDataFormat", RNNF, default=RNNFormat.NCW, missing=None),
-              Field("weightInitFnRecurrent", poly(WEIGHT_INITS)))
-    SETTERS = {"weightInitRecurrent": lambda self, v: setattr(self, "weightInitFnRecurrent", to_weight_init(v)),
-               "dataFormat": lambda self, v: setattr(self, "rnnDataFormat", RNNFormat.of(v))}
+class _RecurrentShapes:
+    """Shape inference shared by recurrent layers and RnnOutputLayer (BaseRecurrentLayer / RnnOutputLayer in DL4J)."""
 
     def _output_type(self, inputType):
         if inputType.type == "RNN":  # M2.1: recurrent(nOut, tsLength, input's format)
@@ -40,6 +35,15 @@ class BaseRecurrentLayer(FeedForwardLayer):
 
     def getPreProcessorForInputType(self, inputType):  # noqa: N802
         return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
+
+
+class BaseRecurrentLayer(_RecurrentShapes, FeedForwardLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer (rnnDataFormat, weightInitFnRecurrent)."""
+
+    FIELDS = (Field("rnnDataFormat", RNNF, default=RNNFormat.NCW, missing=None),
+              Field("weightInitFnRecurrent", poly(WEIGHT_INITS)))
+    SETTERS = {"weightInitRecurrent": lambda self, v: setattr(self, "weightInitFnRecurrent", to_weight_init(v)),
+               "dataFormat": lambda self, v: setattr(self, "rnnDataFormat", RNNFormat.of(v))}
 
 
 class AbstractLSTM(BaseRecurrentLayer):
@@ -99,25 +103,11 @@ class SimpleRnn(BaseRecurrentLayer):
 
 
 @register
-class RnnOutputLayer(BaseOutputLayer):
+class RnnOutputLayer(_RecurrentShapes, BaseOutputLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.RnnOutputLayer (dense output applied per time step)."""
 
     FIELDS = (Field("rnnDataFormat", RNNF),)
     SETTERS = {"dataFormat": lambda self, v: setattr(self, "rnnDataFormat", RNNFormat.of(v))}
-
-    def _output_type(self, inputType):
-        if inputType.type == "RNN":  # M2.1: recurrent(nOut, tsLength, input's format)
-            return InputType.recurrent(self.nOut, inputType.timeSeriesLength, inputType.format)
-        return InputType.recurrent(self.nOut, -1, self.rnnDataFormat or RNNFormat.NCW)
-
-    def setNIn(self, inputType, override=False):  # noqa: N802
-        if self.nIn <= 0 or override:
-            self.nIn = inputType.size
-        if inputType.type == "RNN":
-            self.rnnDataFormat = inputType.format
-
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
-        return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
 
 
 @register
