@@ -73,10 +73,42 @@ def _enum(java_enum, value):
     return getattr(_j(java_enum), value.name)
 
 
-def ftc_to_java(ftc: FineTuneConfiguration):
-    """The same FineTuneConfiguration built with DL4J's Java builder (setter for setter)."""
+def _enum_of(java_enum):
+    return lambda value: _enum(java_enum, value)
+
+
+def _long(value):
     from pydl4j_transfer.dl4j_backend import jlong
 
+    return jlong(value)
+
+
+_WSM = "org.deeplearning4j.nn.conf.WorkspaceMode"
+#: FineTuneConfiguration attribute (= DL4J builder method) -> how its value becomes a Java argument.
+_FTC_SETTERS = (
+    ("updater", lambda v: to_java(v, "updater")),
+    ("biasUpdater", lambda v: to_java(v, "updater")),
+    ("miniBatch", bool),
+    ("maxNumLineSearchIterations", int),
+    ("seed", _long),
+    ("optimizationAlgo", _enum_of("org.deeplearning4j.nn.api.OptimizationAlgorithm")),
+    ("minimize", bool),
+    ("gradientNormalization", _enum_of("org.deeplearning4j.nn.conf.GradientNormalization")),
+    ("gradientNormalizationThreshold", float),
+    ("convolutionMode", _enum_of("org.deeplearning4j.nn.conf.ConvolutionMode")),
+    ("cudnnAlgoMode", _enum_of("org.deeplearning4j.nn.conf.layers.ConvolutionLayer$AlgoMode")),
+    ("backpropType", _enum_of("org.deeplearning4j.nn.conf.BackpropType")),
+    ("tbpttFwdLength", int),
+    ("tbpttBackLength", int),
+    ("trainingWorkspaceMode", _enum_of(_WSM)),
+    ("inferenceWorkspaceMode", _enum_of(_WSM)),
+    ("pretrain", bool),
+    ("backprop", bool),
+)
+
+
+def ftc_to_java(ftc: FineTuneConfiguration):
+    """The same FineTuneConfiguration built with DL4J's Java builder (setter for setter)."""
     b = _j("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration$Builder")()
     if ftc.activationFn is not None:
         b.activation(to_java(ftc.activationFn, "activation"))
@@ -103,29 +135,10 @@ def ftc_to_java(ftc: FineTuneConfiguration):
         b.dropout(None if ftc.dropout is REMOVE else to_java(ftc.dropout, "dropout"))
     if ftc.weightNoise is not None:
         b.weightNoise(None if ftc.weightNoise is REMOVE else to_java(ftc.weightNoise, "weightnoise"))
-    if ftc.updater is not None:
-        b.updater(to_java(ftc.updater, "updater"))
-    if ftc.biasUpdater is not None:
-        b.biasUpdater(to_java(ftc.biasUpdater, "updater"))
-    if ftc.miniBatch is not None:
-        b.miniBatch(bool(ftc.miniBatch))
-    if ftc.maxNumLineSearchIterations is not None:
-        b.maxNumLineSearchIterations(int(ftc.maxNumLineSearchIterations))
-    if ftc.seed is not None:
-        b.seed(jlong(ftc.seed))
-    if ftc.optimizationAlgo is not None:
-        b.optimizationAlgo(_enum("org.deeplearning4j.nn.api.OptimizationAlgorithm", ftc.optimizationAlgo))
-    if ftc.minimize is not None:
-        b.minimize(bool(ftc.minimize))
-    if ftc.gradientNormalization is not None:
-        b.gradientNormalization(None if ftc.gradientNormalization is REMOVE else
-                                _enum("org.deeplearning4j.nn.conf.GradientNormalization", ftc.gradientNormalization))
-    if ftc.gradientNormalizationThreshold is not None:
-        b.gradientNormalizationThreshold(float(ftc.gradientNormalizationThreshold))
-    if ftc.convolutionMode is not None:
-        b.convolutionMode(_enum("org.deeplearning4j.nn.conf.ConvolutionMode", ftc.convolutionMode))
-    if ftc.cudnnAlgoMode is not None:
-        b.cudnnAlgoMode(_enum("org.deeplearning4j.nn.conf.layers.ConvolutionLayer$AlgoMode", ftc.cudnnAlgoMode))
+    for attr, convert in _FTC_SETTERS:  # the plain setters: FTC attribute = Java builder method
+        value = getattr(ftc, attr)
+        if value is not None:
+            getattr(b, attr)(None if value is REMOVE else convert(value))
     if ftc.constraints is not None:
         lst = None
         if ftc.constraints is not REMOVE:
@@ -133,20 +146,6 @@ def ftc_to_java(ftc: FineTuneConfiguration):
             for c in ftc.constraints:
                 lst.add(to_java(c, "constraint"))
         b.constraints(lst)
-    if ftc.backpropType is not None:
-        b.backpropType(_enum("org.deeplearning4j.nn.conf.BackpropType", ftc.backpropType))
-    if ftc.tbpttFwdLength is not None:
-        b.tbpttFwdLength(int(ftc.tbpttFwdLength))
-    if ftc.tbpttBackLength is not None:
-        b.tbpttBackLength(int(ftc.tbpttBackLength))
-    if ftc.trainingWorkspaceMode is not None:
-        b.trainingWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", ftc.trainingWorkspaceMode))
-    if ftc.inferenceWorkspaceMode is not None:
-        b.inferenceWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", ftc.inferenceWorkspaceMode))
-    if ftc.pretrain is not None:
-        b.pretrain(bool(ftc.pretrain))
-    if ftc.backprop is not None:
-        b.backprop(bool(ftc.backprop))
     return b.build()
 
 
