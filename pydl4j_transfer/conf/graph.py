@@ -13,11 +13,11 @@ import copy
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
-from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec, enum_value
+from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
-from .network import NeuralNetConfiguration, _fix_batchnorm_log_std
+from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 
 
@@ -165,7 +165,7 @@ class ComputationGraphConfiguration(ConfObject):
         return types
 
 
-class GraphBuilder:
+class GraphBuilder(_NetworkBuilderCommon):
     """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder."""
 
     def __init__(self, global_conf):
@@ -227,26 +227,6 @@ class GraphBuilder:
             for k, ins in self._vertex_inputs.items():
                 self._vertex_inputs[k] = [s for s in ins if s != name]
             self._outputs = [s for s in self._outputs if s != name]
-        return self
-
-    def backpropType(self, t):  # noqa: N802
-        self._backprop_type = enum_value(BackpropType, t)
-        return self
-
-    def tBPTTForwardLength(self, n):  # noqa: N802
-        self._tbptt_fwd = int(n)
-        return self
-
-    def tBPTTBackwardLength(self, n):  # noqa: N802
-        self._tbptt_back = int(n)
-        return self
-
-    def tBPTTLength(self, n):  # noqa: N802
-        self._tbptt_fwd = self._tbptt_back = int(n)
-        return self
-
-    def validateOutputLayerConfig(self, v):  # noqa: N802
-        self._validate_output = bool(v)
         return self
 
     def allowDisconnected(self, v):  # noqa: N802

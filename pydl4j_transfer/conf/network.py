@@ -496,7 +496,31 @@ def _fix_batchnorm_log_std(confs):
             layer.useLogStd = "var" not in (conf.variables or [])
 
 
-class ListBuilder:
+class _NetworkBuilderCommon:
+    """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
+
+    def backpropType(self, t):  # noqa: N802
+        self._backprop_type = enum_value(BackpropType, t)
+        return self
+
+    def tBPTTLength(self, n):  # noqa: N802
+        self._tbptt_fwd = self._tbptt_back = int(n)
+        return self
+
+    def tBPTTForwardLength(self, n):  # noqa: N802
+        self._tbptt_fwd = int(n)
+        return self
+
+    def tBPTTBackwardLength(self, n):  # noqa: N802
+        self._tbptt_back = int(n)
+        return self
+
+    def validateOutputLayerConfig(self, v):  # noqa: N802
+        self._validate_output = bool(v)
+        return self
+
+
+class ListBuilder(_NetworkBuilderCommon):
     """Mirrors org.deeplearning4j.nn.conf.NeuralNetConfiguration.ListBuilder (MultiLayerConfiguration.Builder)."""
 
     def __init__(self, global_conf: NeuralNetConfigurationBuilder):
@@ -543,32 +567,12 @@ class ListBuilder:
         self._input_type = inputType
         return self
 
-    def backpropType(self, t):  # noqa: N802
-        self._backprop_type = enum_value(BackpropType, t)
-        return self
-
-    def tBPTTLength(self, n):  # noqa: N802
-        self._tbptt_fwd = self._tbptt_back = int(n)
-        return self
-
-    def tBPTTForwardLength(self, n):  # noqa: N802
-        self._tbptt_fwd = int(n)
-        return self
-
-    def tBPTTBackwardLength(self, n):  # noqa: N802
-        self._tbptt_back = int(n)
-        return self
-
     def trainingWorkspaceMode(self, m):  # noqa: N802
         self._training_wsm = enum_value(WorkspaceMode, m)
         return self
 
     def inferenceWorkspaceMode(self, m):  # noqa: N802
         self._inference_wsm = enum_value(WorkspaceMode, m)
-        return self
-
-    def validateOutputLayerConfig(self, v):  # noqa: N802
-        self._validate_output = bool(v)
         return self
 
     def validateTbpttConfig(self, v):  # noqa: N802
