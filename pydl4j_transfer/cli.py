@@ -115,6 +115,114 @@ def cmd_supported(args) -> int:
     return 0
 
 
+# The API classes of docs/api-porting.md: (Java class, how Python spells it, Python name to import)
+_PORTING_API = [
+    ("org.deeplearning4j.nn.multilayer.MultiLayerNetwork", "MultiLayerNetwork", None),
+    ("org.deeplearning4j.nn.graph.ComputationGraph", "ComputationGraph", None),
+    ("org.deeplearning4j.util.ModelSerializer", "ModelSerializer", None),
+    ("org.deeplearning4j.nn.conf.NeuralNetConfiguration$Builder", "NeuralNetConfiguration.Builder()",
+     "NeuralNetConfigurationBuilder"),
+    ("org.deeplearning4j.nn.conf.NeuralNetConfiguration$ListBuilder", "ListBuilder", None),
+    ("org.deeplearning4j.nn.conf.ComputationGraphConfiguration$GraphBuilder", "GraphBuilder", None),
+    ("org.deeplearning4j.nn.conf.MultiLayerConfiguration", "MultiLayerConfiguration", None),
+    ("org.deeplearning4j.nn.conf.ComputationGraphConfiguration", "ComputationGraphConfiguration", None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType", "InputType", None),
+    ("org.deeplearning4j.nn.transferlearning.TransferLearning$Builder", "TransferLearning.Builder", None),
+    ("org.deeplearning4j.nn.transferlearning.TransferLearning$GraphBuilder", "TransferLearning.GraphBuilder", None),
+    ("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration", "FineTuneConfiguration", None),
+    ("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration$Builder", "FineTuneConfiguration.Builder()",
+     "FineTuneConfigurationBuilder"),
+    ("org.deeplearning4j.nn.transferlearning.TransferLearningHelper", "TransferLearningHelper", None),
+    ("org.deeplearning4j.zoo.ZooModel", "ZooModel", None),
+    ("org.deeplearning4j.common.resources.DL4JResources", "DL4JResources", None),
+    ("org.nd4j.linalg.dataset.DataSet", "DataSet", None),
+    ("org.nd4j.linalg.dataset.MultiDataSet", "MultiDataSet", None),
+    ("org.nd4j.linalg.dataset.SplitTestAndTrain", "SplitTestAndTrain", None),
+    ("org.nd4j.linalg.dataset.api.iterator.DataSetIterator", "DataSetIterator", None),
+    ("org.deeplearning4j.datasets.iterator.impl.ListDataSetIterator", "ListDataSetIterator", None),
+    ("org.deeplearning4j.datasets.iterator.ExistingDataSetIterator", "ExistingDataSetIterator", None),
+    ("org.deeplearning4j.datasets.iterator.INDArrayDataSetIterator", "INDArrayDataSetIterator", None),
+    ("org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator", "RecordReaderDataSetIterator", None),
+    ("org.datavec.image.recordreader.ImageRecordReader", "ImageRecordReader", None),
+    ("org.datavec.api.split.FileSplit", "FileSplit", None),
+    ("org.datavec.api.io.labels.ParentPathLabelGenerator", "ParentPathLabelGenerator", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize", "NormalizerStandardize", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler", "NormalizerMinMaxScaler", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler", "ImagePreProcessingScaler", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.VGG16ImagePreProcessor", "VGG16ImagePreProcessor", None),
+    ("org.nd4j.evaluation.classification.Evaluation", "Evaluation", None),
+    ("org.nd4j.evaluation.classification.ROC", "ROC", None),
+    ("org.nd4j.evaluation.classification.ROCMultiClass", "ROCMultiClass", None),
+    ("org.nd4j.evaluation.regression.RegressionEvaluation", "RegressionEvaluation", None),
+    ("org.deeplearning4j.optimize.api.TrainingListener", "TrainingListener", None),
+    ("org.deeplearning4j.optimize.api.BaseTrainingListener", "BaseTrainingListener", None),
+    ("org.deeplearning4j.optimize.listeners.ScoreIterationListener", "ScoreIterationListener", None),
+    ("org.deeplearning4j.optimize.listeners.PerformanceListener", "PerformanceListener", None),
+    ("org.deeplearning4j.optimize.listeners.CollectScoresIterationListener", "CollectScoresIterationListener", None),
+    ("org.deeplearning4j.optimize.listeners.CheckpointListener", "CheckpointListener", None),
+    ("org.deeplearning4j.optimize.listeners.EvaluativeListener", "EvaluativeListener", None),
+]
+
+
+def _porting_inputs():
+    """(API classes, zoo model classes, top-level exported names) for docs/api-porting.md."""
+    import pydl4j_transfer
+    from pydl4j_transfer import zoo
+    from pydl4j_transfer.convert.porting import ApiClass
+
+    from pydl4j_transfer import conf, transfer
+
+    exported = set(pydl4j_transfer.__all__)
+    api = []
+    for java, spelled, import_name in _PORTING_API:
+        name = import_name or spelled
+        obj = next(m for m in (pydl4j_transfer, conf, transfer) if hasattr(m, name.split(".")[0]))
+        for part in name.split("."):
+            obj = getattr(obj, part)
+        api.append(ApiClass(java, spelled, obj, import_name=import_name or spelled.split(".")[0]))
+    zoo_classes = [getattr(zoo, n) for n in sorted(zoo.__all__)
+                   if isinstance(getattr(zoo, n), type) and issubclass(getattr(zoo, n), zoo.ZooModel)
+                   and getattr(zoo, n) is not zoo.ZooModel]
+    return api, zoo_classes, exported
+
+
+def porting_table() -> str:
+    """docs/api-porting.md: every DL4J configuration class and API method next to its Python form.
+
+    Generated from the registries, the Python classes and the Java API snapshot
+    (``pydl4j_transfer/convert/dl4j_api.py``); ``tests/test_docs.py`` checks the committed file.
+    """
+    from pydl4j_transfer.convert.porting import render_porting_table
+
+    api, zoo_classes, exported = _porting_inputs()
+    return render_porting_table(api, zoo_classes, exported)
+
+
+def java_api_snapshot() -> dict:
+    """Reflect DL4J's public API in the JVM for docs/api-porting.md (see convert/porting.py). Starts the JVM."""
+    from pydl4j_transfer.conf import base as conf_base
+    from pydl4j_transfer.convert.porting import java_snapshot
+
+    api, zoo_classes, _ = _porting_inputs()
+    built = [key for registry in conf_base.ALL_REGISTRIES for key, _ in registry.items()]
+    built += [f"org.deeplearning4j.zoo.model.{cls.__name__}" for cls in zoo_classes]
+    return java_snapshot(built, [a.java for a in api])
+
+
+def cmd_porting_table(args) -> int:
+    """Print docs/api-porting.md, or (--java-snapshot FILE) rewrite the Java API snapshot from the JVM."""
+    if args.java_snapshot:
+        from pathlib import Path
+
+        from pydl4j_transfer.convert.porting import snapshot_source
+
+        Path(args.java_snapshot).write_text(snapshot_source(java_api_snapshot()), encoding="utf-8")
+        print(f"wrote {args.java_snapshot}")
+        return 0
+    print(porting_table())
+    return 0
+
+
 def _check_file(path) -> None:
     import os
 
@@ -151,10 +259,13 @@ def cmd_convert(args) -> int:
     """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension)."""
     from pydl4j_transfer.convert.formats import convert
 
-    report = convert(args.input, args.output, configuration=args.config, onnx_tol=args.tol)
+    report = convert(args.input, args.output, configuration=args.config, onnx_tol=args.tol,
+                     input_types=args.input_type)
     msg = f"wrote {report['wrote']}"
     if report.get("checked"):
         msg += f" (onnxruntime vs torch: max abs diff {report['max_abs_diff']:.3g})"
+    if report.get("finite") is False:
+        msg += " (warning: torch's outputs on the random inputs hold NaN or inf)"
     elif "checked" in report:
         msg += " (onnxruntime not installed: outputs not checked)"
     print(msg)
@@ -199,6 +310,7 @@ COMMANDS = {
     "demo": (cmd_demo, "run the transfer-learning demo on scikit-learn's digits (needs the 'demo' extra)"),
     "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
+    "porting-table": (cmd_porting_table, "print the Java -> Python table of classes and methods (docs/api-porting.md)"),
     "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
     "summary": (cmd_summary, "print DL4J's summary() table for a model zip"),
     "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX"),
@@ -218,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--classpath", action="store_true", help="also print the JVM classpath")
     env.add_argument("--require-dl4j", action="store_true", help="exit 1 if the JVM cannot start")
     sub.add_parser("supported", help=COMMANDS["supported"][1])
+    p = sub.add_parser("porting-table", help=COMMANDS["porting-table"][1])
+    p.add_argument("--java-snapshot", metavar="FILE",
+                   help="instead: reflect DL4J's API in the JVM and write the snapshot module "
+                        "(pydl4j_transfer/convert/dl4j_api.py)")
     demo = sub.add_parser("demo", help=COMMANDS["demo"][1])
     demo.add_argument("--out", default="demo_output", help="folder for the zips and the score plot")
     fmt = argparse.RawDescriptionHelpFormatter
@@ -244,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="DL4J configuration JSON for safetensors/state_dict -> zip "
                                     "(optional when the safetensors metadata has it)")
     p.add_argument("--tol", type=float, default=1e-4, help="ONNX vs torch tolerance (default 1e-4)")
+    p.add_argument("--input-type", action="append", metavar="TYPE",
+                   help="ONNX: shape of the traced example input; " + _INPUT_TYPE_HELP)
     p = sub.add_parser("verify", help=COMMANDS["verify"][1], description=(
         "Runs the zip in torch and in real DL4J (JVM) on the same inputs; prints the max absolute and\n"
         "relative difference per output; exit 1 when a max abs diff exceeds --tol."), formatter_class=fmt)

@@ -21,3 +21,11 @@ def test_every_unsupported_torch_class_is_said_so_in_the_table():
         row = next((line for line in table.splitlines() if line.startswith(f"| `{key}`")), None)
         if row is not None:
             assert "| no:" in row, row
+
+
+def test_api_porting_md_is_generated_from_the_code():
+    from pydl4j_transfer.cli import porting_table
+
+    committed = (DOCS / "api-porting.md").read_text()
+    assert committed == porting_table() + "\n", (
+        "docs/api-porting.md is stale: regenerate it with `pydl4j-transfer porting-table > docs/api-porting.md`")

@@ -76,7 +76,8 @@ def input_types_of(net) -> list:
         consumers = [v for n, v in conf.vertices.items() if name in (conf.vertexInputs.get(n) or [])]
         layer = next((v for v in consumers if isinstance(v, LayerVertex)), None)
         if layer is None:
-            raise InvalidConfigurationError(f"cannot infer the shape of graph input {name!r}: give --inputs")
+            raise InvalidConfigurationError(f"cannot infer the shape of graph input {name!r}: give its input type "
+                                            "(--input-type on the command line, inputTypes= in Python)")
         out.append(_guess_type(layer.layer, layer.preProcessor))
     del InputType
     return out
@@ -110,32 +111,57 @@ def _guess_type(layer, pre):
     if name == "EmbeddingLayer":
         return InputType.feedForward(1)
     if n_in <= 0:
-        raise InvalidConfigurationError(f"cannot infer the input shape from layer {type(layer).__name__}: give --inputs")
+        raise InvalidConfigurationError(f"cannot infer the input shape from layer {type(layer).__name__}: give the "
+                                        "input type (--input-type on the command line, inputTypes= in Python)")
     return InputType.feedForward(n_in)
 
 
-def random_inputs(net, seed: int = 12345, batch: int = 2) -> list:
-    """Seeded random inputs of the shapes the configuration implies (one per network input)."""
+def random_inputs(net, seed: int = 12345, batch: int = 2, inputTypes=None) -> list:  # noqa: N803
+    """Seeded random inputs, one per network input, of the shapes ``inputTypes`` (InputType objects or
+    ``cnn:H:W:C``-style strings) give; by default the shapes the configuration implies (a guess for
+    convolutional inputs: 8x8)."""
+    from pydl4j_transfer.nn.summary import parse_input_type
+
     rng = np.random.default_rng(seed)
     dtype = net._dtype
+    types = input_types_of(net) if inputTypes is None else [
+        parse_input_type(t) if isinstance(t, str) else t for t in inputTypes]
     out = []
-    for t in input_types_of(net):
+    for t in types:
         shape = [batch] + [d if d > 0 else 4 for d in t.getShape()]
         out.append(rng.standard_normal(shape).astype(dtype))
     return out
 
 
-def to_onnx(net_or_path, out, *, inputs=None, opset: int = 17, tol: float = 1e-4) -> dict:
+def _max_abs_diff(got, want) -> float:
+    """Max |got - want|; NaN/inf where both have the same non-finite value count as equal, a non-finite
+    value facing anything else as an infinite difference (so it fails any tolerance)."""
+    if not got.size:
+        return 0.0
+    got, want = got.astype(np.float64), want.astype(np.float64)
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    with np.errstate(invalid="ignore"):  # inf - inf: masked by ``same`` or turned into inf below
+        diff = np.where(same, 0.0, np.abs(got - want))
+    return float(np.max(np.where(np.isnan(diff), np.inf, diff)))
+
+
+def to_onnx(net_or_path, out, *, inputs=None, inputTypes=None, opset: int = 17, tol: float = 1e-4) -> dict:  # noqa: N803
     """DL4J network -> ONNX (torch.onnx.export); checked against torch with onnxruntime when installed.
 
-    Returns ``{"path", "checked", "max_abs_diff"}``; raises ``InvalidConfigurationError`` when the
-    ONNX outputs differ from torch's by more than ``tol``.
+    ``inputs``: the arrays to trace and check with (default: seeded random ones of the shapes
+    ``inputTypes`` gives, see :func:`random_inputs`). Returns ``{"path", "checked", "max_abs_diff",
+    "finite"}``; raises ``InvalidConfigurationError`` when the ONNX outputs differ from torch's by more
+    than ``tol``. ``finite`` is False when torch's own outputs hold NaN or inf (e.g. an untrained deep
+    network whose activations overflow): such a check proves little. Models over protobuf's 2 GB limit
+    are written by torch with their weights in external data files next to ``out``.
     """
+    import warnings
+
     import torch
 
     net = _net(net_or_path)
     module = _module(net).eval()
-    xs = [np.asarray(x) for x in (inputs if inputs is not None else random_inputs(net))]
+    xs = [np.asarray(x) for x in (inputs if inputs is not None else random_inputs(net, inputTypes=inputTypes))]
     tensors = tuple(torch.as_tensor(x) for x in xs)
     names = [f"input_{i}" for i in range(len(xs))]
     with torch.no_grad():
@@ -151,16 +177,22 @@ def to_onnx(net_or_path, out, *, inputs=None, opset: int = 17, tol: float = 1e-4
         def forward(self, *xs):
             return self.inner(*xs)
 
-    torch.onnx.export(_Positional(module).eval(), tensors, os.fspath(out), input_names=names, output_names=out_names,
-                      dynamic_axes=dyn, opset_version=opset)
-    result = {"path": str(out), "checked": False, "max_abs_diff": None}
+    with warnings.catch_warnings():
+        # the shape checks in the layer modules read sizes as Python ints while tracing; with a dynamic
+        # batch axis and fixed other sizes the traced graph is still right, so the warnings are noise
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message="Constant folding - Only steps=1")  # strided slices: harmless
+        torch.onnx.export(_Positional(module).eval(), tensors, os.fspath(out), input_names=names,
+                          output_names=out_names, dynamic_axes=dyn, opset_version=opset)
+    finite = all(bool(torch.isfinite(r).all()) for r in refs)
+    result = {"path": str(out), "checked": False, "max_abs_diff": None, "finite": finite}
     try:
         import onnxruntime as ort
     except ImportError:
         return result
     sess = ort.InferenceSession(os.fspath(out), providers=["CPUExecutionProvider"])
     got = sess.run(None, {n: x for n, x in zip(names, xs)})
-    diff = max(float(np.max(np.abs(g - r.numpy()))) if g.size else 0.0 for g, r in zip(got, refs))
+    diff = max(_max_abs_diff(g, r.numpy()) for g, r in zip(got, refs))
     result.update(checked=True, max_abs_diff=diff)
     if diff > tol:
         raise InvalidConfigurationError(f"ONNX export of {out} differs from torch by {diff:.3g} (> {tol})")
@@ -234,8 +266,11 @@ def _net(net_or_path):
     return load(net_or_path)
 
 
-def convert(src, dst, *, configuration=None, onnx_tol: float = 1e-4) -> dict:
-    """Convert ``src`` to ``dst``, the direction chosen by the file extensions. Returns a small report."""
+def convert(src, dst, *, configuration=None, onnx_tol: float = 1e-4, input_types=None) -> dict:
+    """Convert ``src`` to ``dst``, the direction chosen by the file extensions. Returns a small report.
+
+    ``input_types`` (ONNX only): the network's input types (InputType or ``cnn:H:W:C`` strings) for the
+    example inputs the export traces; default: inferred from the configuration."""
     a, b = kind_of_path(src), kind_of_path(dst)
     if not Path(src).exists():
         from pydl4j_transfer.errors import NotADl4jZipError
@@ -246,7 +281,7 @@ def convert(src, dst, *, configuration=None, onnx_tol: float = 1e-4) -> dict:
     if a == "zip" and b == "safetensors":
         return {"wrote": str(to_safetensors(src, dst))}
     if a == "zip" and b == "onnx":
-        return {"wrote": str(dst), **to_onnx(src, dst, tol=onnx_tol)}
+        return {"wrote": str(dst), **to_onnx(src, dst, tol=onnx_tol, inputTypes=input_types)}
     if a in ("safetensors", "state_dict") and b == "zip":
         return {"wrote": str(to_dl4j_zip(src, dst, configuration))}
     if a == "zip" and b == "json":

@@ -159,7 +159,10 @@ def act_on_axis(act, x, axis: int):
     """
     if axis in (-1, x.dim() - 1):
         return act(x)
-    return act(x.movedim(axis, -1)).movedim(-1, axis)
+    # movedim with x.dim() - 1, not -1: torch.onnx.export (torch 2.5) copies a negative dim into the
+    # ONNX Transpose perm unchanged, and onnxruntime rejects the model ("Invalid attribute perm").
+    last = x.dim() - 1
+    return act(x.movedim(axis, last)).movedim(last, axis)
 
 
 def time_mask(mask, x, time_axis: int):

@@ -178,7 +178,9 @@ class ElementWiseVertexModule(VertexModule):
     def compute(self, xs, masks, state):
         if self.op == "Subtract" and len(xs) != 2:
             raise self.bad(f"Subtract needs exactly 2 inputs, got {len(xs)}")
-        shapes = {tuple(x.shape) for x in xs}
+        # ints, not torch.Size: under torch.onnx.export / jit tracing the sizes are 0-d tensors,
+        # which hash by identity, so a set of traced shapes never collapses to one element.
+        shapes = {tuple(int(d) for d in x.shape) for x in xs}
         if len(shapes) != 1:
             raise self.bad(f"inputs must have the same shape, got {[list(x.shape) for x in xs]}")
         return _ELEMENTWISE[self.op](xs)

@@ -68,7 +68,8 @@ def test_real_dl4j_restores_the_converted_zip(case, tmp_path):
     assert _same_bits(load(src).params(), Dl4jModel.restore(tmp_path / "back.zip").params())
 
 
-@pytest.mark.parametrize("case", ["mlp_dense_output", "cnn_basic", "rnn_lstm", "cg_transfer_frozen"])
+@pytest.mark.parametrize("case", ["mlp_dense_output", "cnn_basic", "rnn_lstm", "cg_transfer_frozen", "cnn_nhwc",
+                                  "cg_merge_elementwise"])
 def test_onnx_matches_torch(case, tmp_path):
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")

@@ -112,13 +112,15 @@ class ConvModule(LayerModule):
         if x.dim() != self.DIMS + 2:
             raise self.bad_input(x, self.expected())
         if self.channels_last:
-            x = x.movedim(-1, 1)
+            # movedim with x.dim() - 1, not -1: torch.onnx.export (torch 2.5) copies a negative dim into the
+            # ONNX Transpose perm unchanged, and onnxruntime rejects the model ("Invalid attribute perm").
+            x = x.movedim(x.dim() - 1, 1)
         if x.shape[1] != self.n_in:
             raise self.bad_input(x, self.expected() + f": {self.n_in} input channels")
         return x
 
     def from_channels_first(self, y):
-        return y.movedim(1, -1) if self.channels_last else y
+        return y.movedim(1, y.dim() - 1) if self.channels_last else y  # not -1: see to_channels_first
 
     def pad(self, x):
         pads = pads_for(self.mode, list(x.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,

@@ -116,7 +116,7 @@ class LRNModule(LayerModule):
     def compute(self, x, mask=None):
         if x.dim() != 4:
             raise self.bad_input(x, "rank 4 [minibatch, channels, height, width]")
-        xc = x.movedim(-1, 1) if self.nhwc else x
+        xc = x.movedim(x.dim() - 1, 1) if self.nhwc else x  # not -1: see ConvModule.to_channels_first
         sq = xc * xc
         # Σ over channels c-half .. c+half (zero outside the channel range), as DL4J's shifted adds
         c = xc.shape[1]
@@ -126,7 +126,7 @@ class LRNModule(LayerModule):
                 break
             summed = summed + F.pad(sq[:, : c - i], (0, 0, 0, 0, i, 0)) + F.pad(sq[:, i:], (0, 0, 0, 0, 0, i))
         y = xc / torch.pow(self.k + self.alpha * summed, self.beta)
-        return y.movedim(1, -1) if self.nhwc else y
+        return y.movedim(1, y.dim() - 1) if self.nhwc else y
 
 
 LAYER_CONVERTERS.register(_L + "LocalResponseNormalization")(lambda conf, ctx: LRNModule(conf, ctx))

@@ -92,11 +92,11 @@ class SubsamplingModule(LayerModule):
     def compute(self, x, mask=None):
         if x.dim() != self.DIMS + 2:
             raise self.bad_input(x, f"rank {self.DIMS + 2}" + (" (channels last)" if self.channels_last else ""))
-        xc = x.movedim(-1, 1) if self.channels_last else x
+        xc = x.movedim(x.dim() - 1, 1) if self.channels_last else x  # not -1: see ConvModule.to_channels_first
         pads = pads_for(self.mode, list(xc.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,
                         self.layer_name)
         y = pool(xc, self.kind, self.kernel, self.stride, pads, self.dilation, self.pnorm, self.include_pad)
-        return y.movedim(1, -1) if self.channels_last else y
+        return y.movedim(1, y.dim() - 1) if self.channels_last else y
 
 
 class Subsampling1DModule(SubsamplingModule):

@@ -36,9 +36,9 @@ class _Spatial(LayerModule):
     def compute(self, x, mask=None):
         if x.dim() != self.RANK:
             raise self.bad_input(x, f"rank {self.RANK}" + (" (channels last)" if self.channels_last else ""))
-        xc = x.movedim(-1, 1) if self.channels_last else x
+        xc = x.movedim(x.dim() - 1, 1) if self.channels_last else x  # not -1: see ConvModule.to_channels_first
         y = self.spatial(xc)
-        return y.movedim(1, -1) if self.channels_last else y
+        return y.movedim(1, y.dim() - 1) if self.channels_last else y
 
 
 class ZeroPadding(_Spatial):
