@@ -92,6 +92,7 @@ class BaseNetwork:
         self._listeners: list = []  # TrainingListeners (nn/listeners.py), called by fit
         self._last_etl_ms = 0  # time the last fit minibatch waited for its iterator (DL4J's getLastEtlTime)
         self._last_batch_size = 0
+        self._rnn_state: dict = {}  # stored RNN state per recurrent layer (DL4J's stateMap; nn/rnn.py)
 
     @property
     def _module(self):
@@ -316,6 +317,7 @@ class BaseNetwork:
         other._train = None
         other._dl4j = None
         other._listeners = []  # a clone starts without listeners
+        other._rnn_state = {}  # ... and without stored RNN state
         return other
 
     def save(self, path, saveUpdater: bool = True) -> None:
@@ -420,6 +422,10 @@ class BaseNetwork:
         * ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of DataSet-likes / (x, y)
           pairs): N passes; each pass ends with epochCount += 1 (DL4J's fit(DataSetIterator, int)).
 
+        With ``BackpropType.TruncatedBPTT`` each minibatch is DL4J's ``doTruncatedBPTT``: one iteration per
+        ``tbpttFwdLength`` time steps, RNN state carried between them (nn/rnn.py). Layers' parameter constraints
+        are applied after every iteration, as DL4J does.
+
         Listeners (``setListeners``) are called as in DL4J: ``onEpochStart``/``onEpochEnd`` around each pass of
         an iterator fit, ``iterationDone(net, iteration, epoch)`` after each iteration. ``progress=True``
         shows a tqdm bar (score, examples/s) per pass when tqdm is installed (no bar otherwise).
@@ -455,7 +461,7 @@ class BaseNetwork:
                             batch = T.as_minibatch(item)
                         if batch[0] is None or batch[1] is None:
                             break
-                        T.train_step(self, ts, *batch)
+                        T.fit_batch(self, ts, *batch)
                         if bar.bar is not None:
                             bar.update(T.num_examples(batch[0]), self.score())
                 L.fire(self, "onEpochEnd")
@@ -465,7 +471,7 @@ class BaseNetwork:
         self._last_etl_ms = 0
         with L.ProgressBar(progress and int(epochs) > 1, int(epochs), "fit", "it") as bar:
             for _ in range(int(epochs)):
-                T.train_step(self, ts, *batch)
+                T.fit_batch(self, ts, *batch)
                 if bar.bar is not None:
                     bar.update(T.num_examples(batch[0]), self.score())
         return self
@@ -479,8 +485,53 @@ class BaseNetwork:
         self._require_torch("computeGradientAndScore")
         ts = self._train_state()
         batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
-        T.compute_gradient_and_score(self, ts, *batch)
+        T.compute_gradient_and_score(self, ts, *batch)  # TBPTT nets too: M2.1 starts from the (cleared) TBPTT state
         return self.gradient(), self.score()
+
+    # ---- stored RNN state (DL4J's rnnTimeStep & co; see nn/rnn.py) ------------------------------------------
+
+    def rnnTimeStep(self, *inputs):  # noqa: N802
+        """Mirrors MultiLayerNetwork#rnnTimeStep(INDArray) / ComputationGraph#rnnTimeStep(INDArray...): inference
+        that continues each recurrent layer from its stored state and stores the state after the last step.
+
+        A rank-2 input ``[minibatch, nIn]`` is one time step (the output comes back rank 2, as in DL4J).
+        Returns numpy for numpy input (torch for torch input): one array (MLN) or a list (graph)."""
+        import torch
+
+        from pydl4j_transfer.nn import rnn
+
+        self._require_torch("rnnTimeStep")
+        self._require_init()
+        if not self._is_graph and len(inputs) != 1:
+            raise InvalidConfigurationError(f"a MultiLayerNetwork takes 1 input array, got {len(inputs)}")
+        if self._is_graph and len(inputs) != self.getNumInputArrays():
+            raise InvalidConfigurationError(
+                f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(inputs)}")
+        outs = rnn.rnn_time_step(self, inputs)
+        if not any(isinstance(x, torch.Tensor) for x in inputs):
+            outs = [o.detach().cpu().numpy() for o in outs]
+        return outs if self._is_graph else outs[0]
+
+    def rnnClearPreviousState(self) -> None:  # noqa: N802
+        """Mirrors rnnClearPreviousState(): forget every recurrent layer's stored state."""
+        from pydl4j_transfer.nn import rnn
+
+        rnn.clear_previous_state(self)
+
+    def rnnGetPreviousState(self, layer) -> dict:  # noqa: N802
+        """Mirrors rnnGetPreviousState(int layer) (graph: also a layer name): ``{"prevAct": ..., "prevMem": ...}``
+        (LSTM/GravesLSTM; SimpleRnn: ``prevAct``) as numpy copies, ``{}`` when nothing is stored."""
+        from pydl4j_transfer.nn import rnn
+
+        self._require_torch("rnnGetPreviousState")
+        return rnn.get_previous_state(self, layer)
+
+    def rnnSetPreviousState(self, layer, state) -> None:  # noqa: N802
+        """Mirrors rnnSetPreviousState(layer, Map<String, INDArray>): replace a recurrent layer's stored state."""
+        from pydl4j_transfer.nn import rnn
+
+        self._require_torch("rnnSetPreviousState")
+        rnn.set_previous_state(self, layer, state)
 
     def gradient(self) -> np.ndarray:
         """Mirrors Model#gradient().gradient(): the flat gradient view (after fit: the last update applied,

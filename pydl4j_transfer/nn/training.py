@@ -14,7 +14,12 @@ One DL4J iteration (``Solver#optimize`` -> ``StochasticGradientDescent#optimize`
 2. the updater: ``training.step.apply_update_blocks`` (minibatch division, gradient
    normalization, L1/L2, updater, weight decay, ``params -= update``) with the iteration and
    epoch counts *before* the step;
-3. ``iterationCount += 1`` (kept in the configuration, as DL4J's ``BaseOptimizer#incrementIterationCount``).
+3. ``iterationCount += 1`` (kept in the configuration, as DL4J's ``BaseOptimizer#incrementIterationCount``);
+4. the layers' parameter constraints (``BaseOptimizer#applyConstraints``, after the listeners'
+   ``iterationDone`` and the count increment; frozen layers none): ``training.constraints``.
+
+With ``BackpropType.TruncatedBPTT``, :func:`fit_batch` runs DL4J's ``doTruncatedBPTT`` instead: one
+iteration per time segment, RNN state carried between segments (nn/rnn.py).
 
 The network's parameters and updater state live in flat torch tensors (on CPU they share memory
 with the network's numpy ``params()`` / updater state); the module's Parameters are views into
@@ -73,6 +78,7 @@ class TrainState:
         # keeps its old content (the previous update), which the next step uses as the gradient
         self.has_cut = any(_frozen_no_backprop(m) for m in self.module.modules())
         self.state = None  # flat updater state (torch), created on the first fit
+        self._constraints = None  # [(constraint conf, ParamSlot, where)], built on the first step
         self.score = None  # the last score (a 0-d tensor)
         self.dirty = False  # device tensors newer than the network's numpy arrays
 
@@ -399,7 +405,6 @@ def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
 
     from pydl4j_transfer.nn.listeners import fire, listeners_of
 
-    _check_constraints(net)
     score = compute_gradient_and_score(net, ts, feats, labels, fmasks, lmasks)
     has_listeners = bool(listeners_of(net))
     if has_listeners:  # DL4J: computeGradientAndScore -> onBackwardPass; BaseOptimizer -> onGradientCalculation
@@ -415,16 +420,73 @@ def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
     if has_listeners:  # StochasticGradientDescent#optimize: iterationDone, then incrementIterationCount
         fire(net, "iterationDone", net.getIterationCount(), net.getEpochCount())
     net.setIterationCount(net.getIterationCount() + 1)
+    apply_constraints(net, ts)  # StochasticGradientDescent#optimize: applyConstraints(model) comes last
     return score
 
 
-def _check_constraints(net):
-    for owner, layer in net._updater_owners_and_layers():
-        inner = getattr(layer, "_layer", layer)
-        if inner is not None and getattr(inner, "constraints", None):
-            raise InvalidConfigurationError(
-                f"layer {owner!r} has constraints ({[_class_name(c) for c in inner.constraints]}); applying"
-                " DL4J's parameter constraints after each step is not implemented in the torch backend")
+def fit_batch(net, ts, feats, labels, fmasks=None, lmasks=None):
+    """Mirrors fitHelper for one minibatch: ``doTruncatedBPTT`` (BackpropType.TruncatedBPTT) or one iteration."""
+    from pydl4j_transfer.nn import rnn
+
+    if rnn.is_tbptt(net):
+        return rnn.tbptt_fit(net, ts, feats, labels, fmasks, lmasks,
+                             lambda f, l, fm, lm: train_step(net, ts, f, l, fm, lm))
+    return train_step(net, ts, feats, labels, fmasks, lmasks)
+
+
+# ---- parameter constraints --------------------------------------------------------------------------------------
+
+#: wrapper confs whose runtime (BaseWrapperLayer#applyConstraints) applies the wrapped layer's constraints
+_DELEGATING_WRAPPERS = ("LastTimeStep", "MaskZeroLayer", "TimeDistributed")
+#: FrozenLayer#applyConstraints / FrozenLayerWithBackprop#applyConstraints: no-ops
+_NO_CONSTRAINTS = ("FrozenLayer", "FrozenLayerWithBackprop")
+
+
+def _constrained_layers(conf, prefix=""):
+    """[(param key prefix, layer conf)] whose ``constraints`` DL4J's runtime applies for a layer / vertex conf."""
+    if conf is None:
+        return []
+    name = _class_name(conf)
+    if name == "LayerVertex":
+        return _constrained_layers(conf.layer, prefix)
+    if name == "FrozenVertex":  # FrozenVertex#getLayer() is the underlying vertex's layer: constrained as usual
+        return _constrained_layers(conf.underlying, prefix)
+    if name in _NO_CONSTRAINTS:
+        return []
+    if name == "Bidirectional":  # BidirectionalLayer#applyConstraints: fwd then bwd, keys "f..." / "b..."
+        return _constrained_layers(conf.fwd, prefix + "f") + _constrained_layers(conf.bwd, prefix + "b")
+    if name in _DELEGATING_WRAPPERS and hasattr(conf, "_inner"):
+        return _constrained_layers(conf._inner(), prefix)
+    return [(prefix, conf)] if getattr(conf, "constraints", None) else []
+
+
+def constraint_plan(net) -> list:
+    """[(constraint, ParamSlot, where)] in DL4J's order: layers in network order, each layer's constraints in
+    list order, the parameters a constraint names (``params``) that the layer has (BaseConstraint#applyConstraint)."""
+    from pydl4j_transfer.torch_backend.training.constraints import check_constraint
+
+    slots = {(str(s.owner), s.key): s for s in net._slots}
+    plan = []
+    for owner, conf in net._owners_and_layers():
+        for prefix, layer in _constrained_layers(conf):
+            for c in layer.constraints:
+                where = f"layer {owner!r} ({_class_name(layer)})"
+                check_constraint(c, where)
+                table_keys = [k[len(prefix):] for (o, k) in slots if o == str(owner) and k.startswith(prefix)]
+                for key in table_keys:  # paramTable order; DL4J tests params.contains(key)
+                    if key in (c.params or ()):
+                        plan.append((c, slots[(str(owner), prefix + key)], f"{where} parameter {key!r}"))
+    return plan
+
+
+def apply_constraints(net, ts) -> None:
+    """Mirrors Model#applyConstraints(iteration, epoch) on the flat parameter tensor (in place)."""
+    from pydl4j_transfer.torch_backend.training.constraints import apply_constraint, dl4j_view
+
+    if ts._constraints is None:
+        ts._constraints = constraint_plan(net)
+    for c, slot, where in ts._constraints:
+        apply_constraint(c, dl4j_view(ts.params, slot.offset, slot.shape, slot.order), where)
 
 
 def num_examples(feats) -> int:

@@ -18,12 +18,25 @@ Convention flips:
   ``output(x, train, featuresMask, null)`` they run unmasked; they do use a mask set on them directly
   (by LastTimeStep, MaskZeroLayer, ...). GravesBidirectionalLSTM and SimpleRnn store it.
 * NWC input/output ([mb, T, size]) is permuted to/from NCW.
+
+Stored state (``rnnTimeStep``, truncated BPTT; driven by ``pydl4j_transfer/nn/rnn.py``): while a
+module's ``rnn_run`` is an :class:`RnnRun`, ``run`` starts from ``rnn_run.state`` (DL4J's stateMap:
+``{"prevAct": h [mb, nOut], "prevMem": c [mb, nOut]}``; SimpleRnn: ``prevAct`` only) instead of zeros
+and leaves the state after its last step in ``rnn_run.last``. With ``zero_state_gradient`` (truncated
+BPTT training) the output has the stored-state pass's values but the gradient of a zero-state pass:
+DL4J 1.0.0-M2.1's ``computeGradientAndScore`` runs the forward with the stored state
+(``rnnActivateUsingStoredState``) but then calls the layers' plain ``backpropGradient``, which recomputes
+the forward from a zero state and backpropagates through the whole segment.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
+
+from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activation_module
 from ..base import LayerModule
@@ -37,8 +50,37 @@ def _name(v):
     return getattr(v, "name", v)
 
 
+@dataclass
+class RnnRun:
+    """One forward pass with DL4J's stored RNN state (set on a module as ``rnn_run`` by nn/rnn.py).
+
+    ``state``: the initial state (DL4J's stateMap keys ``prevAct`` / ``prevMem``), None: zeros;
+    ``zero_state_gradient``: values from ``state``, gradient from a zero-state pass (see the module docstring);
+    ``last``: set by the module, the (detached) state after the last time step."""
+
+    state: dict | None = None
+    zero_state_gradient: bool = False
+    last: dict | None = None
+
+
+def _initial(state, key, mb, size, like):
+    """The stored state ``key`` as [mb, size] (None if absent), checked as DL4J checks it."""
+    v = None if state is None else state.get(key)
+    if v is None:
+        return None
+    if tuple(v.shape) != (mb, size):
+        raise InvalidConfigurationError(
+            f"stored RNN state {key!r} has shape {list(v.shape)} but this input needs [{mb}, {size}] ([minibatch,"
+            " nOut]): rnnTimeStep with a different minibatch size? Call rnnClearPreviousState() between sequences")
+    return v.to(device=like.device, dtype=like.dtype)
+
+
 class RecurrentModule(LayerModule):
     """Shared: input checks, NCW/NWC handling, step loop direction."""
+
+    #: an RnnRun while nn/rnn.py runs this layer with stored state (rnnTimeStep, truncated BPTT); None: the
+    #: standard forward (zero initial state, nothing kept), as output() and fit() without TBPTT
+    rnn_run = None
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -60,7 +102,21 @@ class RecurrentModule(LayerModule):
         return y.permute(0, 2, 1) if self.nwc else y
 
     def compute(self, x, mask=None):
-        return self.from_ncw(self.run(self.to_ncw(x), mask, forwards=True))
+        x = self.to_ncw(x)
+        run = self.rnn_run
+        if run is not None and run.zero_state_gradient and run.state and torch.is_grad_enabled():
+            # DL4J M2.1 (truncated BPTT): values from the stored state, gradient from LSTM/SimpleRnn#backpropGradient's
+            # recomputed zero-state forward over the whole segment (straight-through: value + (grad path - its value))
+            with torch.no_grad():
+                value = self.run(x, mask, forwards=True)
+            state, last = run.state, run.last
+            run.state = None
+            try:
+                grad_path = self.run(x, mask, forwards=True)
+            finally:
+                run.state, run.last = state, last
+            return self.from_ncw(grad_path + (value - grad_path).detach())
+        return self.from_ncw(self.run(x, mask, forwards=True))
 
 
 class LSTMModule(RecurrentModule):
@@ -84,8 +140,12 @@ class LSTMModule(RecurrentModule):
         if self.peepholes:
             w_ff, w_oo, w_gg = rw[4 * h_size], rw[4 * h_size + 1], rw[4 * h_size + 2]
         mb, _, t_len = x.shape
-        h = x.new_zeros(mb, h_size)
-        c = x.new_zeros(mb, h_size)
+        run = self.rnn_run if suffix is None else None  # GravesBidirectionalLSTM keeps no state (DL4J refuses it)
+        state = None if run is None else run.state
+        h = _initial(state, "prevAct", mb, h_size, x)
+        c = _initial(state, "prevMem", mb, h_size, x)
+        h = x.new_zeros(mb, h_size) if h is None else h
+        c = x.new_zeros(mb, h_size) if c is None else c
         xw = torch.einsum("bit,gi->btg", x, w) + b  # x_t·W + b for every step: [mb, T, 4H]
         outs = [None] * t_len
         steps = range(t_len) if forwards else range(t_len - 1, -1, -1)
@@ -108,6 +168,8 @@ class LSTMModule(RecurrentModule):
                 c = c * m
                 h = h * m
             outs[t] = h
+        if run is not None:
+            run.last = {"prevAct": h.detach(), "prevMem": c.detach()}  # FwdPassReturn lastAct / lastMemCell
         return torch.stack(outs, dim=2)
 
 
@@ -137,7 +199,8 @@ class SimpleRnnModule(RecurrentModule):
         w, rw, b = self.p("W"), self.p("RW"), self.p("b")
         mb, _, t_len = x.shape
         outs = [None] * t_len
-        h = None
+        run = self.rnn_run if forwards else None  # inside Bidirectional (backwards): no state (DL4J refuses it)
+        h = _initial(None if run is None else run.state, "prevAct", mb, self.n_out, x)
         steps = range(t_len) if forwards else range(t_len - 1, -1, -1)
         for t in steps:
             z = F.linear(x[:, :, t], w)
@@ -153,6 +216,8 @@ class SimpleRnnModule(RecurrentModule):
         out = torch.stack(outs, dim=2)
         if mask is not None:
             out = out * mask.to(out.dtype).unsqueeze(1)
+        if run is not None:
+            run.last = {"prevAct": out[:, :, -1].detach().clone()}  # DL4J keeps out[:, :, T-1] (after the mask)
         return out
 
 
