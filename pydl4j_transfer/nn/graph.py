@@ -52,19 +52,23 @@ class ComputationGraph(BaseNetwork):
         d = self._conf.defaultConfiguration
         return getattr(d, "miniBatch", True) is not False if d is not None else True
 
-    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None):  # noqa: N802
+    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None, autocast=None):  # noqa: N802
         """Mirrors ComputationGraph#feedForward(INDArray[], boolean): {vertex name: activation}, inputs included
-        (numpy in -> numpy out)."""
+        (numpy in -> numpy out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
         import torch
 
+        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
         from pydl4j_transfer.torch_backend import feed_forward
 
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(xs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
-        with torch.no_grad():
+        with torch.no_grad(), autocast_ctx(autocast, self._device):
             acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks)
+        if autocast is not None:  # results in the network's dtype, as DL4J would give them
+            dtype = torch.from_numpy(self._flat[:0]).dtype
+            acts = {k: v.to(dtype) if v.is_floating_point() else v for k, v in acts.items()}
         if any(isinstance(x, torch.Tensor) for x in xs):
             return dict(acts)
         return {k: v.detach().cpu().numpy() for k, v in acts.items()}
@@ -92,8 +96,11 @@ class ComputationGraph(BaseNetwork):
     def getNumOutputArrays(self) -> int:  # noqa: N802
         return len(self._conf.networkOutputs)
 
-    def output(self, *inputs, train: bool = False):
-        """Mirrors ComputationGraph#output(boolean, INDArray...): a list of outputs, in networkOutputs order."""
+    def output(self, *inputs, train: bool = False, autocast=None):
+        """Mirrors ComputationGraph#output(boolean, INDArray...): a list of outputs, in networkOutputs order.
+
+        ``autocast="bf16"|"fp16"`` (an extension; torch backend only): run under ``torch.autocast`` in that
+        precision; the outputs come back in the network's dtype (torch_backend/precision.py)."""
         self._require_init()
         if len(inputs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
@@ -106,9 +113,11 @@ class ComputationGraph(BaseNetwork):
         module.train(bool(train))
         dtype = torch.from_numpy(self._flat[:0]).dtype
         tensors = [(x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).to(dtype=dtype) for x in inputs]
-        with torch.inference_mode(not train):
+        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
+
+        with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
             outs = module(*tensors)
-        return [o.detach().cpu().numpy() for o in outs]
+        return [o.detach().to(dtype).cpu().numpy() for o in outs]
 
 
 def _updater_layer(vertex):

@@ -46,23 +46,29 @@ class MultiLayerNetwork(BaseNetwork):
     def _mini_batch(self) -> bool:
         return getattr(self._conf.confs[0], "miniBatch", True) is not False if self._conf.confs else True
 
-    def feedForward(self, x, train: bool = False, *, featuresMask=None):  # noqa: N802
+    def feedForward(self, x, train: bool = False, *, featuresMask=None, autocast=None):  # noqa: N802
         """Mirrors MultiLayerNetwork#feedForward(INDArray, boolean): [input, layer 0 output, ..., output]
-        (numpy in -> numpy out; torch in -> torch out)."""
-        return self.feedForwardToLayer(len(self._conf.confs) - 1, x, train, featuresMask=featuresMask)
+        (numpy in -> numpy out; torch in -> torch out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
+        return self.feedForwardToLayer(len(self._conf.confs) - 1, x, train, featuresMask=featuresMask,
+                                       autocast=autocast)
 
-    def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None):  # noqa: N802
+    def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None,  # noqa: N802
+                           autocast=None):
         """Mirrors MultiLayerNetwork#feedForwardToLayer(int, INDArray, boolean): [input, ..., output of layer layerNum]."""
         import torch
 
+        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
         from pydl4j_transfer.torch_backend import feed_forward
 
         n = len(self._conf.confs)
         if not 0 <= int(layerNum) < n:
             raise InvalidConfigurationError(f"layerNum must be in [0, {n - 1}], got {layerNum}")
         module = self._torch_module()
-        with torch.no_grad():
+        with torch.no_grad(), autocast_ctx(autocast, self._device):
             acts = feed_forward(module, x, bool(train), mask=featuresMask)[: int(layerNum) + 2]
+        if autocast is not None:  # results in the network's dtype, as DL4J would give them
+            dtype = torch.from_numpy(self._flat[:0]).dtype
+            acts = [a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in acts]
         if isinstance(x, torch.Tensor):
             return acts
         return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
@@ -95,16 +101,23 @@ class MultiLayerNetwork(BaseNetwork):
     def getLayerNames(self) -> list:  # noqa: N802
         return [layer.layerName for layer in self._conf.layers]
 
-    def output(self, input, train: bool = False):  # noqa: A002
-        """Mirrors MultiLayerNetwork#output(INDArray, boolean): numpy in (or torch), numpy out."""
+    def output(self, input, train: bool = False, *, autocast=None):  # noqa: A002
+        """Mirrors MultiLayerNetwork#output(INDArray, boolean): numpy in (or torch), numpy out.
+
+        ``autocast="bf16"|"fp16"`` (an extension; torch backend only): run under ``torch.autocast`` in that
+        precision; the result comes back in the network's dtype (torch_backend/precision.py)."""
         self._require_init()
         if self._backend == "dl4j":
             return self._dl4j_model().output(np.asarray(input), train=train)
         import torch
 
+        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
+
         module = self._torch_module()
         module.train(bool(train))
+        dtype = torch.from_numpy(self._flat[:0]).dtype
         x = input if isinstance(input, torch.Tensor) else torch.as_tensor(np.asarray(input))
-        with torch.inference_mode(not train):
-            out = module(x.to(dtype=torch.from_numpy(self._flat[:0]).dtype))
+        with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
+            out = module(x.to(dtype=dtype))
+        out = out.to(dtype)
         return out.detach().cpu().numpy() if not isinstance(input, torch.Tensor) else out

@@ -7,7 +7,8 @@ Layer 2 (shared/design.md): imports ``conf``, ``zipio``, ``torch`` and numpy; ne
   returning a tuple in ``networkOutputs`` order);
 * :func:`flatten_params` / :func:`load_flat_params`: the module's parameters <-> DL4J's flat
   vector (``coefficients.bin``), bit-exact;
-* :func:`feed_forward`: per-layer (MLN: list) / per-vertex (graph: dict) activations.
+* :func:`feed_forward`: per-layer (MLN: list) / per-vertex (graph: dict) activations;
+* :func:`autocast`: bf16/fp16 inference on request (:mod:`.precision`).
 
 Converters are registered per DL4J ``"@class"`` in :mod:`.registry` (one registry per kind);
 one file per layer family under :mod:`.layers`; vertices in :mod:`.vertices`; preprocessors in
@@ -21,12 +22,14 @@ from . import activations, dropout, layers, preprocessors, vertices, weightnoise
 from .base import ConvertContext, LayerModule
 from .network import GraphModule, MultiLayerModule, build_module, feed_forward
 from .params import flat_param_names, flatten_params, load_flat_params
+from .precision import autocast, autocast_dtype
 from .registry import (ACTIVATION_CONVERTERS, BY_CONF_KIND, DROPOUT_CONVERTERS, LAYER_CONVERTERS,
                        PREPROCESSOR_CONVERTERS, UNSUPPORTED, VERTEX_CONVERTERS, WEIGHT_NOISE_CONVERTERS,
                        ConverterRegistry)
 
 __all__ = [
-    "build_module", "flatten_params", "load_flat_params", "feed_forward", "flat_param_names",
+    "build_module", "flatten_params", "load_flat_params", "feed_forward", "flat_param_names", "autocast",
+    "autocast_dtype",
     "MultiLayerModule", "GraphModule", "LayerModule", "ConvertContext",
     "LAYER_CONVERTERS", "VERTEX_CONVERTERS", "PREPROCESSOR_CONVERTERS", "ACTIVATION_CONVERTERS",
     "DROPOUT_CONVERTERS", "WEIGHT_NOISE_CONVERTERS", "BY_CONF_KIND", "UNSUPPORTED", "ConverterRegistry",

@@ -306,21 +306,23 @@ class TransferLearningHelper:
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False, cache=None):  # noqa: A002
+    def featurize(self, input, progress: bool = False, cache=None, autocast=None):  # noqa: A002
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
         Also takes an iterator / iterable of DataSets (a Python extension): returns the list of featurized
         DataSets. ``progress=True`` shows a tqdm bar (examples/s) when tqdm is installed (no bar otherwise).
         ``cache`` (a folder or a :class:`FeatureCache`, an extension): featurized minibatches are kept on disk
-        keyed by the frozen part and the data, so a second run skips the forward pass (feature_cache.py)."""
+        keyed by the frozen part and the data, so a second run skips the forward pass (feature_cache.py).
+        ``autocast="bf16"|"fp16"`` (an extension, torch backend): the frozen forward pass under torch.autocast;
+        features come back in the network's dtype (torch_backend/precision.py)."""
         from pydl4j_transfer.nn.listeners import ProgressBar, length_of
 
         if cache is not None and not isinstance(cache, FeatureCache):
             cache = FeatureCache(cache)
         if hasattr(input, "getFeatures"):
             with ProgressBar(progress, 1, "featurize", "batch") as bar:
-                out = self._featurize_cached(input, cache)
+                out = self._featurize_cached(input, cache, autocast)
                 bar.update(_num_examples(input))
             return out
         from pydl4j_transfer.nn.training import iterate
@@ -328,16 +330,19 @@ class TransferLearningHelper:
         result = []
         with ProgressBar(progress, length_of(input), "featurize", "batch") as bar:
             for ds in iterate(input):
-                result.append(self._featurize_cached(ds, cache))
+                result.append(self._featurize_cached(ds, cache, autocast))
                 bar.update(_num_examples(ds))
         return result
 
-    def _featurize_cached(self, input, cache):  # noqa: A002
+    def _featurize_cached(self, input, cache, autocast=None):  # noqa: A002
         """``_featurize_one`` through the feature cache (when there is one)."""
         if self._java is not None:
+            if autocast is not None:
+                raise InvalidConfigurationError("autocast is a torch-backend option; DL4J featurizes in the "
+                                                "network's own data type")
             return self._dl4j_featurize(input)
         if cache is None:
-            return self._featurize_one(input)
+            return self._featurize_one(input, autocast)
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         multi = _is_multi(input)
@@ -345,10 +350,14 @@ class TransferLearningHelper:
                else [input.getFeatures()])
         if self._frozen_digest is None:
             self._frozen_digest = frozen_digest(self)  # frozen params never change: hash them once
-        key = cache.key(self._frozen_digest, raw)
+        # reduced-precision features are other features: they get their own cache entries
+        from pydl4j_transfer.torch_backend import autocast_dtype
+
+        key = cache.key(self._frozen_digest + ("" if autocast is None else f"|autocast={autocast_dtype(autocast)}"),
+                        raw)
         hit = cache.get(key, len(self.graphInputs) if multi else 1)
         if hit is None:
-            out = self._featurize_one(input)
+            out = self._featurize_one(input, autocast)
             cache.put(key, [out.getFeatures(i) for i in range(out.numFeatureArrays())] if multi
                       else [out.getFeatures()])
             return out
@@ -357,7 +366,7 @@ class TransferLearningHelper:
             return MultiDataSet(hit, labels, None, input.getLabelsMaskArrays())
         return DataSet(hit[0], input.getLabels(), None, input.getLabelsMaskArray())
 
-    def _featurize_one(self, input):  # noqa: A002
+    def _featurize_one(self, input, autocast=None):  # noqa: A002
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         if _is_multi(input):
@@ -366,7 +375,7 @@ class TransferLearningHelper:
             fm = input.getFeaturesMaskArrays()
             if fm is not None and any(m is not None for m in fm):
                 raise InvalidConfigurationError("Currently cannot support featurizing datasets with feature masks")
-            feats = self._featurize_graph([input.getFeatures(i) for i in range(input.numFeatureArrays())])
+            feats = self._featurize_graph([input.getFeatures(i) for i in range(input.numFeatureArrays())], autocast)
             labels = [input.getLabels(i) for i in range(input.numLabelsArrays())]
             return MultiDataSet(feats, labels, None, input.getLabelsMaskArrays())
         if input.getFeaturesMaskArray() is not None:
@@ -378,17 +387,17 @@ class TransferLearningHelper:
             if g.getNumInputArrays() > 1 or g.getNumOutputArrays() > 1:
                 raise InvalidConfigurationError(
                     "Input or output size to a computation graph is greater than one. Requires use of a MultiDataSet.")
-            feats = self._featurize_graph([input.getFeatures()])
+            feats = self._featurize_graph([input.getFeatures()], autocast)
             # DL4J puts the label mask into the features-mask slot too; we keep the features mask null
             return DataSet(feats[0], input.getLabels(), None, input.getLabelsMaskArray())
         b = self.frozenInputLayer
-        acts = self._orig.feedForwardToLayer(b + 1, np.asarray(input.getFeatures()), False)
+        acts = self._orig.feedForwardToLayer(b + 1, np.asarray(input.getFeatures()), False, autocast=autocast)
         return DataSet(acts[b + 1], input.getLabels(), None, input.getLabelsMaskArray())
 
-    def _featurize_graph(self, features):
+    def _featurize_graph(self, features, autocast=None):
         g = self._orig
         xs = [np.asarray(f) for f in features]
-        acts = g.feedForward(xs, False)
+        acts = g.feedForward(xs, False, autocast=autocast)
         net_inputs = list(g.getConfiguration().networkInputs)
         out = []
         for name in self.graphInputs:
