@@ -84,7 +84,12 @@ NoOp = _updater("NoOp", None, [], (), 0)
 
 
 class Nesterovs(BaseUpdater):
-    """Mirrors org.nd4j.linalg.learning.config.Nesterovs (``Nesterovs(lr, momentum)``)."""
+    """Mirrors org.nd4j.linalg.learning.config.Nesterovs and its constructors:
+
+    ``Nesterovs()``; ``Nesterovs(double momentum)`` -- ONE number is the momentum (learning rate 0.1), so
+    ``Nesterovs(5e-5)`` means what Java's ``new Nesterovs(5e-5)`` means; ``Nesterovs(learningRate, momentum)``;
+    ``Nesterovs(ISchedule learningRateSchedule[, momentum])``. Keywords (``learningRate=``, ``momentum=``) say it
+    without the overload rules."""
 
     dl4jClass = PKG + "Nesterovs"
     FIELDS = (Field("learningRate", DOUBLE, default=0.1, missing=0.0), Field("learningRateSchedule", SCHEDULE),
@@ -92,6 +97,11 @@ class Nesterovs(BaseUpdater):
     POSITIONAL = ("learningRate", "momentum")
     SETTERS = {"learningRate": _set_lr, "momentum": _set_momentum}
     STATE_MULTIPLIER = 1
+
+    def __init__(self, *args, **kwargs):
+        if len(args) == 1 and not isinstance(args[0], BaseSchedule):  # Java: Nesterovs(double momentum)
+            args, kwargs = (), {"momentum": args[0], **kwargs}
+        super().__init__(*args, **kwargs)
 
 
 UPDATERS.register(Nesterovs)
