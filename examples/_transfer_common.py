@@ -1,4 +1,5 @@
-"""Shared helpers for the ports of DL4J's VGG16 transfer-learning examples (examples/transfer_*.py).
+"""Shared helpers for the ports of DL4J's VGG16 transfer-learning examples (examples/transfer_*.py) and of the
+transfer-learning guide's code sections (examples/guide_*.py).
 
 Not a DL4J class: this plays the part of the Java examples' ``FlowerDataSetIterator`` and of the
 ``initPretrained()`` call, so that every script runs offline in CI in seconds:
@@ -11,12 +12,14 @@ Not a DL4J class: this plays the part of the Java examples' ``FlowerDataSetItera
 
 Vertex names: DL4J's pretrained VGG16 (imported from Keras) names its vertices ``block1_conv1`` ... ``fc2``,
 ``predictions``; DL4J's zoo ``VGG16.init()`` names them ``"0"`` ... ``"20"``. :func:`vertex` maps the Keras
-names the Java examples use onto whichever the network has.
+names the Java examples use onto whichever the network has. The guide scripts use :func:`keras_named_vgg16`
+instead: a random-init graph with the pretrained zip's own names, so the guide's names work as written.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -75,6 +78,57 @@ def load_vgg16(args):
         return VGG16.builder().build().initPretrained(PretrainedType.IMAGENET)
     size = image_size(args)
     return VGG16.builder().inputShape([3, size, size]).numClasses(NUM_CLASSES).seed(SEED).build().init()
+
+
+def keras_named_vgg16(size: int = 32, seed: int = 1234):
+    """A random-init stand-in for ``initPretrained(IMAGENET)``, for the guide scripts (examples/guide_*.py).
+
+    The same graph as DL4J's pretrained VGG16 zip (a Keras import): vertices ``input_1``, ``block1_conv1`` ...
+    ``block5_pool``, ``flatten`` (a PreprocessorVertex), ``fc1``, ``fc2`` (Dense 4096) and ``predictions`` (a
+    **DenseLayer** 4096 -> 1000 with softmax, not an OutputLayer), so the guide's vertex names work as written.
+    Differs: random weights (He init, ``WeightInit.RELU``, so activations keep their scale through 16 ReLU layers;
+    ``seed`` 1234, the zoo VGG16's default), and a ``size`` x ``size`` input (32 by default: ``fc1`` is 512 -> 4096).
+    """
+    from pydl4j_transfer import (Activation, CnnToFeedForwardPreProcessor, ComputationGraph, ConvolutionLayer,
+                                 ConvolutionMode, DenseLayer, InputType, NeuralNetConfiguration, PoolingType,
+                                 PreprocessorVertex, SubsamplingLayer, WeightInit)
+
+    if size % 32:
+        raise ValueError(f"--size must be a multiple of 32 (VGG16 pools 5 times), got {size}")
+    g = (NeuralNetConfiguration.Builder().seed(seed).activation(Activation.RELU).weightInit(WeightInit.RELU)
+         .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("input_1"))
+    prev, channels = "input_1", 3
+    for block, n_convs, n_out in ((1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512)):
+        for k in range(1, n_convs + 1):
+            g.addLayer(f"block{block}_conv{k}", ConvolutionLayer.Builder(3, 3).nIn(channels).nOut(n_out).build(), prev)
+            prev, channels = f"block{block}_conv{k}", n_out
+        g.addLayer(f"block{block}_pool",
+                   SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), prev)
+        prev = f"block{block}_pool"
+    side = size // 32
+    g.addVertex("flatten", PreprocessorVertex(CnnToFeedForwardPreProcessor(side, side, channels)), prev)
+    g.addLayer("fc1", DenseLayer.Builder().nIn(channels * side * side).nOut(4096).build(), "flatten")
+    g.addLayer("fc2", DenseLayer.Builder().nIn(4096).nOut(4096).build(), "fc1")
+    g.addLayer("predictions", DenseLayer.Builder().nIn(4096).nOut(1000).activation(Activation.SOFTMAX).build(), "fc2")
+    conf = g.setOutputs("predictions").setInputTypes(InputType.convolutional(size, size, 3)).build()
+    return ComputationGraph(conf).init()
+
+
+def frozen_vertices(net) -> list:
+    """Names of the vertices whose configuration is frozen (FrozenLayer or FrozenVertex), in graph order."""
+    return [name for name, v in net.getConfiguration().vertices.items()
+            if "Frozen" in type(getattr(v, "layer", v)).__name__]
+
+
+def run_main(main, argv=None) -> int:
+    """``main(argv)``, with the project's missing-file error for ``--pretrained`` printed without a traceback."""
+    from pydl4j_transfer.errors import PretrainedModelNotFoundError
+
+    try:
+        return main(argv)
+    except PretrainedModelNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def vertex(net, keras_name: str) -> str:

@@ -14,12 +14,13 @@ import sys
 import _transfer_common as common
 
 
-def build(vgg16, learning_rate=5e-5, momentum=None):
+def build(vgg16, learning_rate=None, momentum=5e-5):
     """TransferLearning.GraphBuilder: freeze up to fc2, replace 'predictions' by a 5-class output layer."""
     from pydl4j_transfer import (Activation, FineTuneConfiguration, LossFunctions, Nesterovs, NormalDistribution,
                                  OutputLayer, TransferLearning)
 
-    updater = Nesterovs(learning_rate) if momentum is None else Nesterovs(learning_rate, momentum)
+    # Java: new Nesterovs(5e-5) -- the one-number overload is Nesterovs(double momentum) (learning rate 0.1)
+    updater = Nesterovs(momentum) if learning_rate is None else Nesterovs(learning_rate, momentum)
     fineTuneConf = FineTuneConfiguration.Builder().updater(updater).seed(common.SEED).build()  # noqa: N806
     fc2 = common.vertex(vgg16, "fc2")
     predictions = common.vertex(vgg16, "predictions")
