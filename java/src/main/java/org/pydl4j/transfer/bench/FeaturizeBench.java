@@ -7,7 +7,6 @@ import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearningHelper;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,9 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J's side of bench/featurize.py: TransferLearningHelper featurize and fitFeaturized times.
  *
  * <p>Usage: {@code FeaturizeBench MODEL.zip BOUNDARY INPUT.npy LABELS.npy FEATS.npy FLABELS.npy OUT.npy
- * REPS_FEATURIZE REPS_FIT}: restores the graph Python wrote, freezes up to BOUNDARY, featurizes INPUT
- * (the first result goes to OUT.npy for the engines' difference), then times fitFeaturized on the
- * given features/labels. Prints one JSON line of timings in seconds (warm-up included).
+ * REPS_FEATURIZE REPS_FIT [HEAD_LAYER HEAD_OUT.npy]}: restores the graph Python wrote, freezes up to
+ * BOUNDARY, featurizes INPUT (the first result goes to OUT.npy for the engines' difference), then times
+ * fitFeaturized on the given features/labels (REPS_FIT 0: no fit; FEATS/FLABELS are then not read).
+ * With HEAD_LAYER, that layer's W and b after the fits go to HEAD_OUT.npy as one [nIn + 1, nOut]
+ * array (W's rows, then b). Prints one JSON line of timings in seconds (warm-up included).
  */
 public final class FeaturizeBench {
     private FeaturizeBench() {}
@@ -26,7 +27,6 @@ public final class FeaturizeBench {
         ComputationGraph net = ModelSerializer.restoreComputationGraph(new File(args[0]), false);
         TransferLearningHelper helper = new TransferLearningHelper(net, args[1]);
         DataSet images = new DataSet(Nd4j.createFromNpyFile(new File(args[2])), Nd4j.createFromNpyFile(new File(args[3])));
-        DataSet feats = new DataSet(Nd4j.createFromNpyFile(new File(args[4])), Nd4j.createFromNpyFile(new File(args[5])));
         int repsFeat = Integer.parseInt(args[7]);
         int repsFit = Integer.parseInt(args[8]);
         double[] featurize = new double[repsFeat];
@@ -38,11 +38,15 @@ public final class FeaturizeBench {
             if (i == 0) Nd4j.writeAsNumpy(out.getFeatures(), new File(args[6]));
         }
         double[] fit = new double[repsFit];
-        for (int i = 0; i < repsFit; i++) {
-            long a = System.nanoTime();
-            helper.fitFeaturized(feats);
-            fit[i] = (System.nanoTime() - a) / 1e9;
+        if (repsFit > 0) {
+            DataSet feats = new DataSet(Nd4j.createFromNpyFile(new File(args[4])), Nd4j.createFromNpyFile(new File(args[5])));
+            for (int i = 0; i < repsFit; i++) {
+                long a = System.nanoTime();
+                helper.fitFeaturized(feats);
+                fit[i] = (System.nanoTime() - a) / 1e9;
+            }
         }
+        if (args.length > 10) EpochBench.writeHead(net, args[9], new File(args[10]));
         System.out.printf(Locale.ROOT, "{\"featurize_s\": %s, \"fit_featurized_s\": %s}%n",
                 Arrays.toString(featurize), Arrays.toString(fit));
     }
