@@ -109,3 +109,32 @@ def test_torch_compile_of_torch_module_matches_eager_without_graph_breaks():
         opt.step()
     assert not np.array_equal(net.params(), before)
     np.testing.assert_allclose(net.output(x.numpy()), module.eval()(x).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["NCHW", "NHWC"])
+def test_inference_on_channels_last_memory_gives_the_nchw_results_and_training_is_untouched(fmt, monkeypatch):
+    from pydl4j_transfer.conf import CNN2DFormat
+    from pydl4j_transfer.torch_backend.layers import convolution
+
+    def net():
+        conf = (NeuralNetConfiguration.Builder().seed(11).list()
+                .layer(ConvolutionLayer.Builder().kernelSize(3, 3).nOut(5).activation("RELU")
+                       .dataFormat(CNN2DFormat[fmt]).build())
+                .layer(SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).dataFormat(CNN2DFormat[fmt]).build())
+                .layer(ConvolutionLayer.Builder().kernelSize(2, 2).nOut(4).activation("TANH")
+                       .dataFormat(CNN2DFormat[fmt]).build())
+                .layer(OutputLayer.Builder().nOut(3).activation("SOFTMAX").lossFunction("MCXENT").build())
+                .setInputType(InputType.convolutional(10, 10, 2, CNN2DFormat[fmt])).build())
+        return MultiLayerNetwork(conf).init()
+
+    x = _x(6, 2, 10, 10) if fmt == "NCHW" else _x(6, 10, 10, 2)
+    y = np.eye(3, dtype=np.float32)[[0, 1, 2, 0, 1, 2]]
+    results = {}
+    for flag in (False, True):
+        monkeypatch.setattr(convolution, "INFERENCE_CHANNELS_LAST", flag)
+        n = net()
+        out = n.output(x)
+        n.fit(x, y)
+        results[flag] = out, n.params().copy()
+    np.testing.assert_allclose(results[True][0], results[False][0], rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(results[True][1], results[False][1])  # fit never switches layout
