@@ -52,9 +52,11 @@ class ComputationGraph(BaseNetwork):
         d = self._conf.defaultConfiguration
         return getattr(d, "miniBatch", True) is not False if d is not None else True
 
-    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None, autocast=None):  # noqa: N802
+    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None, autocast=None,  # noqa: N802
+                    vertices=None):
         """Mirrors ComputationGraph#feedForward(INDArray[], boolean): {vertex name: activation}, inputs included
-        (numpy in -> numpy out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
+        (numpy in -> numpy out). ``autocast="bf16"|"fp16"``: see :meth:`output`. ``vertices`` (an extension):
+        only these vertices' activations (and the inputs), and only the part of the graph they need is run."""
         import torch
 
         from pydl4j_transfer.torch_backend import autocast as autocast_ctx
@@ -65,7 +67,8 @@ class ComputationGraph(BaseNetwork):
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
         with torch.no_grad(), autocast_ctx(autocast, self._device):
-            acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks)
+            acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks,
+                                targets=None if vertices is None else list(vertices))
         if autocast is not None:  # results in the network's dtype, as DL4J would give them
             dtype = torch.from_numpy(self._flat[:0]).dtype
             acts = {k: v.to(dtype) if v.is_floating_point() else v for k, v in acts.items()}

@@ -65,7 +65,7 @@ class MultiLayerNetwork(BaseNetwork):
             raise InvalidConfigurationError(f"layerNum must be in [0, {n - 1}], got {layerNum}")
         module = self._torch_module()
         with torch.no_grad(), autocast_ctx(autocast, self._device):
-            acts = feed_forward(module, x, bool(train), mask=featuresMask)[: int(layerNum) + 2]
+            acts = feed_forward(module, x, bool(train), mask=featuresMask, upto=int(layerNum))
         if autocast is not None:  # results in the network's dtype, as DL4J would give them
             dtype = torch.from_numpy(self._flat[:0]).dtype
             acts = [a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in acts]

@@ -112,7 +112,8 @@ class MultiLayerModule(_Dl4jNetwork):
     def layers(self):
         return [getattr(self, n) for n in self.layer_names]
 
-    def _run(self, x, mask, collect):
+    def _run(self, x, mask, collect, upto=None):
+        """Layers 0..``upto`` (default: all); ``collect``: every activation, else the last one only."""
         device = self._device()
         x = to_tensor(x, self.dl4j_dtype if _is_float(x) else None, device)
         if x.is_floating_point() and x.dtype != self.dl4j_dtype:
@@ -121,7 +122,7 @@ class MultiLayerModule(_Dl4jNetwork):
             mask = to_tensor(mask, self.dl4j_dtype, device).to(self.dl4j_dtype)
         mb = x.shape[0]
         acts = [x] if collect else None
-        for i, name in enumerate(self.layer_names):
+        for i, name in enumerate(self.layer_names[: None if upto is None else int(upto) + 1]):
             layer = self._modules[name]
             pre = self._preprocessors.get(i)
             if pre is not None:
@@ -139,9 +140,10 @@ class MultiLayerModule(_Dl4jNetwork):
     def forward(self, x, *, mask=None):
         return self._run(x, mask, collect=False)
 
-    def feed_forward(self, x, *, mask=None):
-        """Mirrors MultiLayerNetwork#feedForward: [input, output of layer 0, output of layer 1, ...]."""
-        return self._run(x, mask, collect=True)
+    def feed_forward(self, x, *, mask=None, upto=None):
+        """Mirrors MultiLayerNetwork#feedForward: [input, output of layer 0, output of layer 1, ...]
+        (``upto``: feedForwardToLayer's layer index, the layers after it are not run)."""
+        return self._run(x, mask, collect=True, upto=upto)
 
 
 def _is_float(x):
@@ -181,7 +183,19 @@ class GraphModule(_Dl4jNetwork):
             if name not in conf.vertices:
                 raise InvalidConfigurationError(f"network output {name!r} is not a vertex of the graph")
 
-    def _run(self, inputs, masks, collect):
+    def _needed(self, targets) -> list:
+        """The vertices ``targets`` depend on (themselves included), in topological order."""
+        need, todo = set(), [t for t in targets if t not in self.input_names]
+        while todo:
+            name = todo.pop()
+            if name not in need:
+                need.add(name)
+                todo += [s for s in self.vertex_inputs[name] if s not in self.input_names]
+        return [n for n in self.vertex_names if n in need]
+
+    def _run(self, inputs, masks, collect, targets=None):
+        """Every vertex (``targets``: only what those vertices need). ``collect``: keep every activation;
+        else each one is released after its last consumer (inference memory stays at the live set)."""
         if len(inputs) != len(self.input_names):
             raise InvalidConfigurationError(
                 f"the graph has {len(self.input_names)} inputs {self.input_names} but {len(inputs)} arrays were given")
@@ -197,22 +211,32 @@ class GraphModule(_Dl4jNetwork):
         state = {"inputs": {n: acts[n] for n in self.input_names},
                  "input_masks": {n: mask_of[n] for n in self.input_names},
                  "minibatch": acts[self.input_names[0]].shape[0] if self.input_names else None}
-        for name in self.vertex_names:
+        names = self.vertex_names if targets is None else self._needed(targets)
+        keep = set(self.input_names) | set(self.output_names if targets is None else targets)
+        last_use = {} if collect else {s: i for i, n in enumerate(names) for s in self.vertex_inputs[n]}
+        for i, name in enumerate(names):
             vertex = self._modules[name]
             srcs = self.vertex_inputs[name]
             xs = [acts[s] for s in srcs]
             ms = [mask_of.get(s) for s in srcs]
             acts[name] = vertex(xs, ms, state)
             mask_of[name] = vertex.feed_forward_masks(ms, xs, state)
+            for s in set(srcs):  # a vertex may take the same input twice
+                if last_use.get(s) == i and s not in keep:
+                    del acts[s]
         return acts
 
     def forward(self, *inputs, masks=None):
         acts = self._run(inputs, masks, collect=False)
         return tuple(acts[n] for n in self.output_names)
 
-    def feed_forward(self, *inputs, masks=None):
-        """Mirrors ComputationGraph#feedForward: {vertex name: activation} (inputs included)."""
-        return self._run(inputs, masks, collect=True)
+    def feed_forward(self, *inputs, masks=None, targets=None):
+        """Mirrors ComputationGraph#feedForward: {vertex name: activation} (inputs included). ``targets``: only
+        those vertices (and the network inputs) are returned, and only what they need is run."""
+        if targets is None:
+            return self._run(inputs, masks, collect=True)
+        acts = self._run(inputs, masks, collect=False, targets=targets)
+        return {n: acts[n] for n in [*self.input_names, *targets] if n in acts}
 
 
 def build_module(conf, params=None, *, dtype=None, device=None) -> nn.Module:
@@ -238,19 +262,20 @@ def build_module(conf, params=None, *, dtype=None, device=None) -> nn.Module:
     return module
 
 
-def feed_forward(module: nn.Module, x, train: bool = False, *, mask=None, masks=None):
+def feed_forward(module: nn.Module, x, train: bool = False, *, mask=None, masks=None, upto=None, targets=None):
     """Mirrors MultiLayerNetwork#feedForward(input, train) (a list: input, then each layer's output)
     and ComputationGraph#feedForward(inputs, train) (a dict: vertex name -> activation).
 
-    For a graph, ``x`` is one array or a list/tuple of arrays (one per network input). The
-    module's own training flag is restored afterwards.
+    For a graph, ``x`` is one array or a list/tuple of arrays (one per network input); ``targets``
+    (graph): only those vertices, computing only what they need. ``upto`` (MLN): the last layer run.
+    The module's own training flag is restored afterwards.
     """
     was = module.training
     module.train(train)
     try:
         if isinstance(module, GraphModule):
             xs = list(x) if isinstance(x, (list, tuple)) else [x]
-            return module.feed_forward(*xs, masks=masks)
-        return module.feed_forward(x, mask=mask)
+            return module.feed_forward(*xs, masks=masks, targets=targets)
+        return module.feed_forward(x, mask=mask, upto=upto)
     finally:
         module.train(was)

@@ -397,7 +397,9 @@ class TransferLearningHelper:
     def _featurize_graph(self, features, autocast=None):
         g = self._orig
         xs = [np.asarray(f) for f in features]
-        acts = g.feedForward(xs, False, autocast=autocast)
+        # only the frozen part up to the boundary runs (DL4J's featurize runs the whole graph; same features)
+        acts = g.feedForward(xs, False, autocast=autocast, vertices=[n for n in self.graphInputs if n not in
+                                                                      g.getConfiguration().networkInputs])
         net_inputs = list(g.getConfiguration().networkInputs)
         out = []
         for name in self.graphInputs:
