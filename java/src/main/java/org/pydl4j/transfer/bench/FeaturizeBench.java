@@ -14,9 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J's side of bench/featurize.py: TransferLearningHelper featurize and fitFeaturized times.
  *
  * <p>Usage: {@code FeaturizeBench MODEL.zip BOUNDARY INPUT.npy LABELS.npy FEATS.npy FLABELS.npy OUT.npy
- * REPS_FEATURIZE REPS_FIT [HEAD_LAYER HEAD_OUT.npy]}: restores the graph Python wrote, freezes up to
+ * REPS_FEATURIZE REPS_FIT STEPS_PER_REP [HEAD_LAYER HEAD_OUT.npy]}: restores the graph Python wrote, freezes up to
  * BOUNDARY, featurizes INPUT (the first result goes to OUT.npy for the engines' difference), then times
- * fitFeaturized on the given features/labels (REPS_FIT 0: no fit; FEATS/FLABELS are then not read).
+ * fitFeaturized on the given features/labels (REPS_FIT repetitions of STEPS_PER_REP steps each, the mean step
+ * time recorded per repetition; REPS_FIT 0: no fit; FEATS/FLABELS are then not read).
  * With HEAD_LAYER, that layer's W and b after the fits go to HEAD_OUT.npy as one [nIn + 1, nOut]
  * array (W's rows, then b). Prints one JSON line of timings in seconds (warm-up included).
  */
@@ -29,6 +30,7 @@ public final class FeaturizeBench {
         DataSet images = new DataSet(Nd4j.createFromNpyFile(new File(args[2])), Nd4j.createFromNpyFile(new File(args[3])));
         int repsFeat = Integer.parseInt(args[7]);
         int repsFit = Integer.parseInt(args[8]);
+        int stepsPerRep = Integer.parseInt(args[9]);
         double[] featurize = new double[repsFeat];
         for (int i = 0; i < repsFeat; i++) {
             long a = System.nanoTime();
@@ -42,11 +44,11 @@ public final class FeaturizeBench {
             DataSet feats = new DataSet(Nd4j.createFromNpyFile(new File(args[4])), Nd4j.createFromNpyFile(new File(args[5])));
             for (int i = 0; i < repsFit; i++) {
                 long a = System.nanoTime();
-                helper.fitFeaturized(feats);
-                fit[i] = (System.nanoTime() - a) / 1e9;
+                for (int s = 0; s < stepsPerRep; s++) helper.fitFeaturized(feats);
+                fit[i] = (System.nanoTime() - a) / 1e9 / stepsPerRep;
             }
         }
-        if (args.length > 10) EpochBench.writeHead(net, args[9], new File(args[10]));
+        if (args.length > 11) EpochBench.writeHead(net, args[10], new File(args[11]));
         System.out.printf(Locale.ROOT, "{\"featurize_s\": %s, \"fit_featurized_s\": %s}%n",
                 Arrays.toString(featurize), Arrays.toString(fit));
     }
