@@ -32,7 +32,7 @@ FORBIDDEN_PAIRS = {("zipio", "conf"), ("conf", "zipio"),
                    ("torch_backend", "dl4j_backend"), ("dl4j_backend", "torch_backend")}
 THIRD_PARTY_ALLOWED = {
     0: set(),
-    1: {"numpy", "isal"},  # isal: optional faster DEFLATE in zipio (zlib fallback)
+    1: {"numpy", "isal", "rapidgzip"},  # isal, rapidgzip: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype"},
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function

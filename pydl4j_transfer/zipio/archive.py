@@ -71,7 +71,18 @@ try:
     from isal import isal_zlib as _inflate_lib
 except ImportError:  # pragma: no cover - exercised where isal is absent
     _inflate_lib = zlib
-INFLATER = _inflate_lib.__name__
+# One large DEFLATE stream inflates on several cores with rapidgzip (speculative parallel decoding, its own
+# threads, no GIL) when it is installed and the machine has more than one core: DL4J writes the params as one
+# ~500 MB DEFLATE entry, and single-stream inflate is what bounds reading it (bench/zip_io.py).
+try:
+    import rapidgzip as _rapidgzip
+except ImportError:  # pragma: no cover - exercised where rapidgzip is absent
+    _rapidgzip = None
+PARALLEL_INFLATE_MIN = 32 << 20  # entries below this inflate on one core (thread start-up would dominate)
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+INFLATER = _inflate_lib.__name__ + (f"; rapidgzip ({min(_CORES, 4)} threads) for entries >= "
+                                    f"{PARALLEL_INFLATE_MIN >> 20} MiB" if _rapidgzip is not None and _CORES > 1
+                                    else "")
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # PKWARE APPNOTE 4.3.7: local file header, 30 bytes
 _LOCAL_MAGIC = b"PK\x03\x04"
 
@@ -192,9 +203,97 @@ class _MemberReader(io.RawIOBase):
         return got
 
 
+class _Window(io.RawIOBase):
+    """The compressed bytes of one member, read with ``os.pread`` (no shared file position: rapidgzip's
+    threads may read concurrently, and ``zf.fp`` stays where zipfile left it)."""
+
+    def __init__(self, fd: int, start: int, size: int):
+        super().__init__()
+        self._fd, self._start, self._size, self._pos = fd, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._pos = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence] + offset
+        return self._pos
+
+    def readinto(self, buffer) -> int:
+        n = max(0, min(len(buffer), self._size - self._pos))
+        data = os.pread(self._fd, n, self._start + self._pos) if n else b""
+        memoryview(buffer).cast("B")[:len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+
+class _ParallelMemberReader(io.RawIOBase):
+    """A large DEFLATE member inflated by rapidgzip on several threads; CRC and size checked as
+    :class:`_MemberReader` does."""
+
+    def __init__(self, info: zipfile.ZipInfo, fd: int, data_start: int):
+        super().__init__()
+        self._info = info
+        self._left_out = info.file_size
+        self._crc = 0
+        self._src = _rapidgzip.RapidgzipFile(_Window(fd, data_start, info.compress_size),
+                                             parallelization=min(_CORES, 4))
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), self._left_out)
+        try:
+            got = self._src.readinto(view[:want]) if want else 0
+        except Exception as exc:  # rapidgzip raises plain exceptions on bad data
+            raise zipfile.BadZipFile(f"inflate failed: {exc}") from None
+        if want and not got:
+            raise EOFError("compressed data ends early")
+        self._crc = _inflate_lib.crc32(view[:got], self._crc)
+        self._left_out -= got
+        if self._left_out == 0 and (self._crc & 0xFFFFFFFF) != self._info.CRC:
+            raise zipfile.BadZipFile(f"bad CRC-32 for file {self._info.filename!r}")
+        return got
+
+    def close(self) -> None:
+        if not self.closed:
+            self._src.close()
+        super().close()
+
+
+def _parallel_data_start(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """Where the member's DEFLATE data starts, if rapidgzip should inflate it (else None): a large DEFLATE
+    member of a real file, rapidgzip installed, several cores, and a first block that is Huffman-coded
+    (rapidgzip detects the format from the first bytes; a raw stream that opens with a stored block could
+    look like a zlib header, so those stay on the single-stream path)."""
+    if (_rapidgzip is None or _CORES < 2 or info.compress_type != zipfile.ZIP_DEFLATED
+            or info.file_size < PARALLEL_INFLATE_MIN or info.flag_bits & 0x1):
+        return None
+    try:
+        fd = zf.fp.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
+    header = os.pread(fd, _LOCAL_HEADER.size + 1, info.header_offset)
+    if len(header) != _LOCAL_HEADER.size + 1 or header[:4] != _LOCAL_MAGIC:
+        return None  # _MemberReader reports the bad header
+    fields = _LOCAL_HEADER.unpack(header[:_LOCAL_HEADER.size])
+    start = info.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1]
+    first = os.pread(fd, 1, start)
+    return (fd, start) if first and (first[0] >> 1) & 3 in (1, 2) else None
+
+
 def open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
     """A buffered stream over one member's uncompressed bytes (fast inflate, CRC checked)."""
-    return io.BufferedReader(_MemberReader(zf, info), buffer_size=64 * 1024)
+    where = _parallel_data_start(zf, info)
+    raw = _MemberReader(zf, info) if where is None else _ParallelMemberReader(info, *where)
+    return io.BufferedReader(raw, buffer_size=64 * 1024)
 
 
 def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

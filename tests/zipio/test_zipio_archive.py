@@ -296,3 +296,55 @@ def test_sigkill_mid_write_leaves_old_file_intact(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert path.read_bytes() == before
     assert read_zip_entries(path) == {"configuration.json": b'{"old": true}'}
+
+
+# --- large DEFLATE entries inflated on several cores (rapidgzip) --------------------------------------
+
+
+def _float_bytes(n: int) -> bytes:
+    import numpy as np
+
+    return np.random.default_rng(5).standard_normal(n).astype(">f4").tobytes()  # DL4J-like: poorly compressible
+
+
+@pytest.fixture
+def parallel_inflate(monkeypatch):
+    from pydl4j_transfer.zipio import archive
+
+    if archive._rapidgzip is None or archive._CORES < 2:
+        pytest.skip("rapidgzip not installed or a single core: large entries inflate on one core")
+    monkeypatch.setattr(archive, "PARALLEL_INFLATE_MIN", 1 << 20)  # small entries take the parallel path too
+    return archive
+
+
+def test_large_deflate_entry_inflates_in_parallel_to_the_same_bytes(tmp_path, parallel_inflate):
+    data = _float_bytes(1_500_000)  # 6 MB
+    path = _zip(tmp_path / "a.zip", [("configuration.json", b"{}"), ("coefficients.bin", data)])
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("coefficients.bin")
+        with parallel_inflate.open_member(zf, info) as member:
+            assert isinstance(member.raw, parallel_inflate._ParallelMemberReader)
+            assert member.read() == data
+    assert read_zip_entries(path)["coefficients.bin"] == data
+
+
+def test_large_deflate_entry_corrupt_in_the_middle_is_a_corrupt_entry_error(tmp_path, parallel_inflate):
+    raw = bytearray(_zip(tmp_path / "a.zip", [("coefficients.bin", _float_bytes(1_500_000))]).read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(CorruptEntryError) as info:
+        read_zip_entries(bad)
+    assert info.value.entry == "coefficients.bin"
+
+
+def test_stored_first_block_stays_on_the_single_stream_path(tmp_path, parallel_inflate):
+    # a raw DEFLATE stream that opens with a stored block (level 0) could look like a zlib header to rapidgzip
+    data = _float_bytes(400_000)
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=0) as zf:
+        zf.writestr("coefficients.bin", data)
+    with zipfile.ZipFile(path) as zf:
+        with parallel_inflate.open_member(zf, zf.getinfo("coefficients.bin")) as member:
+            assert isinstance(member.raw, parallel_inflate._MemberReader)
+            assert member.read() == data

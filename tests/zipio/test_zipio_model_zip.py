@@ -248,7 +248,7 @@ def test_read_model_zip_peak_memory_is_about_the_params(tmp_path):
 
 
 # isal: optional, faster DEFLATE (imported in a try; zlib when absent)
-ALLOWED_IMPORTS = {"numpy", "isal", "pydl4j_transfer.errors", "pydl4j_transfer.zipio", "__future__"}
+ALLOWED_IMPORTS = {"numpy", "isal", "rapidgzip", "pydl4j_transfer.errors", "pydl4j_transfer.zipio", "__future__"}
 
 
 def _imports(path: Path):
