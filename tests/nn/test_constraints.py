@@ -15,10 +15,10 @@ from pydl4j_transfer.conf import (LSTM, Adam, ConvolutionLayer, FrozenLayer, Inp
                                   MaxNormConstraint, MergeVertex, MinMaxNormConstraint, Nesterovs,
                                   NonNegativeConstraint, RmsProp, Sgd, SubsamplingLayer, UnitNormConstraint)
 from pydl4j_transfer.errors import InvalidConfigurationError
-from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
+from pydl4j_transfer.nn import MultiLayerNetwork
 
 from . import nn_recipes as R
-from .test_training import MAXDIFF, check, data, java_fit, jparams, ours_batch, pair
+from .test_training import MAXDIFF, check, data, fit_both, java_fit, jparams, ours_batch, pair
 
 pytestmark = pytest.mark.dl4j
 
@@ -76,12 +76,7 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_fit_with_constraints_matches_dl4j(name):
     make, kind = CASES[name]
-    ours, theirs = pair(make)
-    graph = isinstance(ours, ComputationGraph)
-    batch = data(kind)
-    before = ours.params().copy()
-    ours.fit(**ours_batch(batch, graph), epochs=5)
-    java_fit(theirs, batch, 5, graph)
+    ours, theirs, before = fit_both(make, kind)
     check(f"constraints/{name}", ours.params(), jparams(theirs))
     assert not np.allclose(ours.params(), before)
     if name == "frozen":

@@ -170,6 +170,17 @@ def ours_batch(batch, graph):
     return dict(data=x[0], labels=y[0], featuresMask=fm and fm[0], labelsMask=lm and lm[0])
 
 
+def fit_both(make, kind, steps=5):
+    """The same network in both engines, ``steps`` fit calls on the same batch in each: (ours, theirs, params before)."""
+    ours, theirs = pair(make)
+    graph = isinstance(ours, ComputationGraph)
+    batch = data(kind)
+    before = ours.params().copy()
+    ours.fit(**ours_batch(batch, graph), epochs=steps)
+    java_fit(theirs, batch, steps, graph)
+    return ours, theirs, before
+
+
 NETS = {"dense": (lambda: dense_net(l2=0.01, l1=0.001), "dense"), "cnn": (cnn_net, "cnn"),
         "lstm_masked": (lstm_net, "lstm"), "graph_merge": (graph_net, "graph"), "batchnorm": (bn_net, "dense"),
         "frozen": (frozen_net, "dense")}
@@ -211,12 +222,7 @@ FIT_CASES.update({
 @pytest.mark.parametrize("name", list(FIT_CASES))
 def test_fit_matches_dl4j(name):
     make, kind = FIT_CASES[name]
-    ours, theirs = pair(make)
-    graph = isinstance(ours, ComputationGraph)
-    batch = data(kind)
-    before = ours.params().copy()
-    ours.fit(**ours_batch(batch, graph), epochs=5)
-    java_fit(theirs, batch, 5, graph)
+    ours, theirs, before = fit_both(make, kind)
     check(f"fit5/{name}", ours.params(), jparams(theirs))
     js = jstate(theirs)
     if js is None:
