@@ -217,7 +217,9 @@ def _tensor(x, ts, dtype):
     t = x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(np.asarray(x)))
     if t.is_floating_point() or dtype is not None:
         t = t.to(dtype=dtype if dtype is not None else ts.params.dtype)
-    return t.to(ts.device)
+    from pydl4j_transfer.torch_backend.base import to_device
+
+    return to_device(t, ts.device)
 
 
 # ---- one iteration -----------------------------------------------------------------------------

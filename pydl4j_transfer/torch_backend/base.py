@@ -147,9 +147,22 @@ def to_tensor(x, dtype=None, device=None):
         t = torch.from_numpy(np.ascontiguousarray(np.asarray(x)))
     if dtype is not None and t.is_floating_point() and t.dtype != dtype:
         t = t.to(dtype)
-    if device is not None and t.device != torch.device(device):
-        t = t.to(device)
-    return t
+    return to_device(t, device)
+
+
+def to_device(t: torch.Tensor, device) -> torch.Tensor:
+    """``t`` on ``device`` (None: where it is). A host tensor bound for a GPU goes through pinned
+    memory with a non-blocking copy: a copy from pageable memory makes CUDA wait for every kernel
+    already queued, so the host could not prepare the next step while the GPU runs this one. torch's
+    pinned-memory cache keeps the staging buffer alive until the copy has run."""
+    if device is None:
+        return t
+    device = torch.device(device)
+    if t.device == device or (device.type == t.device.type and device.index is None):
+        return t
+    if device.type == "cuda" and t.device.type == "cpu":
+        return (t if t.is_pinned() else t.pin_memory()).to(device, non_blocking=True)
+    return t.to(device)
 
 
 def act_on_axis(act, x, axis: int):

@@ -86,3 +86,31 @@ def test_fit_featurized_step_has_no_host_sync():
         helper.fitFeaturized(feats)
     assert seen.ops == [], sorted(set(seen.ops))
     assert not np.array_equal(net.params(), before)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", ["cnn", "batchnorm", "graph_merge", "updater_Nesterovs", "gradnorm_renorm"])
+def test_cuda_fit_from_numpy_never_syncs(name):
+    """On a card, CUDA's own sync detector: numpy minibatches reach the GPU through pinned memory with
+    non-blocking copies (a pageable copy would wait for the queued kernels), and the step itself does not sync."""
+    make, kind = FIT_CASES[name]
+    conf = make()
+    cls = ComputationGraph if hasattr(conf, "vertices") else MultiLayerNetwork
+    p0 = cls(make()).init().params().copy()
+    cpu, gpu = cls(make()).init(p0.copy()), cls(conf).init(p0.copy()).to("cuda")
+    batch = ours_batch(data(kind), cls is ComputationGraph)
+    cpu.fit(**batch)
+    gpu.fit(**batch)  # creates the updater state
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False  # DL4J's float32 math
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(3):
+            gpu.fit(**batch)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    for _ in range(3):
+        cpu.fit(**batch)
+    import numpy as np
+
+    np.testing.assert_allclose(gpu.params(), cpu.params(), rtol=1e-4, atol=1e-6)

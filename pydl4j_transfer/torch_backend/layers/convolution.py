@@ -35,12 +35,13 @@ _L = "org.deeplearning4j.nn.conf.layers."
 
 
 
-# Inference on CPU (no autograd: output, feedForward, featurize) runs 2-D convolutions on channels_last
-# memory: the same tensor (same shape [mb, c, h, w], same values) with NHWC strides, which selects oneDNN's
-# NHWC kernels; each following conv/pool/activation keeps that layout, so only the first conv copies.
-# Measured (bench, VGG16 224x224 batch 8, 2 cores): 1.2x faster, outputs within 2e-8. Training keeps NCHW
-# (its throughput is measured as is, and the parameters are views of DL4J's flat vector either way).
-INFERENCE_CHANNELS_LAST = True
+# Inference (no autograd: output, feedForward, featurize) on the device types listed here runs 2-D
+# convolutions on channels_last memory: the same tensor (same shape [mb, c, h, w], same values) with NHWC
+# strides, which selects oneDNN's (CPU) or cuDNN's (CUDA) NHWC kernels; each following conv/pool/activation
+# keeps that layout, so only the first conv copies. Measured on CPU (bench, VGG16 224x224 batch 8, 2 cores):
+# 1.2x faster, outputs within 2e-8. CUDA is not listed until bench/gpu.py (its channels_last rows) shows a
+# gain on a card. Training keeps NCHW (the parameters are views of DL4J's flat vector).
+INFERENCE_CHANNELS_LAST = frozenset({"cpu"})
 
 def _name(v):
     return getattr(v, "name", v)
@@ -139,7 +140,7 @@ class ConvModule(LayerModule):
         return self.p("b") if self.has_bias else None
 
     def conv(self, x):
-        if INFERENCE_CHANNELS_LAST and x.dim() == 4 and x.device.type == "cpu" and not torch.is_grad_enabled():
+        if x.dim() == 4 and x.device.type in INFERENCE_CHANNELS_LAST and not torch.is_grad_enabled():
             x = x.contiguous(memory_format=torch.channels_last)  # see INFERENCE_CHANNELS_LAST
         w = self.p("W")
         pads = pads_for(self.mode, list(x.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,
