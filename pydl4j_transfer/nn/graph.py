@@ -66,15 +66,25 @@ class ComputationGraph(BaseNetwork):
         if len(xs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
-        with torch.no_grad(), autocast_ctx(autocast, self._device):
+        torch_in = any(isinstance(x, torch.Tensor) for x in xs)
+        # numpy results need no autograd record at all; torch results stay usable in later autograd code
+        with (torch.no_grad() if torch_in else torch.inference_mode()), autocast_ctx(autocast, self._device):
             acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks,
                                 targets=None if vertices is None else list(vertices))
         if autocast is not None:  # results in the network's dtype, as DL4J would give them
             dtype = torch.from_numpy(self._flat[:0]).dtype
             acts = {k: v.to(dtype) if v.is_floating_point() else v for k, v in acts.items()}
-        if any(isinstance(x, torch.Tensor) for x in xs):
+        if torch_in:
             return dict(acts)
-        return {k: v.detach().cpu().numpy() for k, v in acts.items()}
+        given = dict(zip(self._conf.networkInputs, xs))
+
+        def host(name, t):  # an input already in the network's dtype comes back as given, without a device copy
+            g = np.asarray(given[name]) if name in given else None
+            if g is not None and g.shape == tuple(t.shape) and g.dtype == torch.empty(0, dtype=t.dtype).numpy().dtype:
+                return g
+            return t.detach().cpu().numpy()
+
+        return {k: host(k, v) for k, v in acts.items()}
 
     def getVertex(self, name: str):  # noqa: N802
         """Mirrors ComputationGraph#getVertex(String): here the vertex's configuration object."""

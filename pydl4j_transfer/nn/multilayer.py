@@ -73,6 +73,41 @@ class MultiLayerNetwork(BaseNetwork):
             return acts
         return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
 
+    def activateSelectedLayers(self, from_: int, to: int, input, *, autocast=None):  # noqa: N802, A002
+        """Mirrors MultiLayerNetwork#activateSelectedLayers(int from, int to, INDArray input): layers ``from``..``to``
+        (inclusive, inference mode) on ``input``; returns the output of layer ``to`` only (numpy in -> numpy out,
+        torch in -> torch out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
+        n = len(self._conf.confs)
+        if input is None:
+            raise InvalidConfigurationError("Unable to perform activation; no input found")
+        if not 0 <= int(from_) < n or int(from_) >= int(to):
+            raise InvalidConfigurationError(f"Unable to perform activation; FROM is out of layer space: from={from_} "
+                                            f"must be in [0, {n - 1}] and below to={to}")
+        if not 1 <= int(to) < n:
+            raise InvalidConfigurationError(f"Unable to perform activation; TO is out of layer space: to={to} must be "
+                                            f"in [1, {n - 1}]")
+        return self._activate_range(int(from_), int(to), input, autocast)
+
+    def _activate_range(self, start: int, upto: int, x, autocast=None):
+        """Layers start..upto in inference mode, only the last activation kept and converted (featurize's path:
+        on a GPU only the boundary activation crosses to the host)."""
+        import torch
+
+        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
+
+        module = self._torch_module()
+        was = module.training
+        module.eval()
+        try:
+            with torch.inference_mode(), autocast_ctx(autocast, self._device):
+                out = module.activate_range(x, start, upto)
+        finally:
+            module.train(was)
+        dtype = torch.from_numpy(self._flat[:0]).dtype
+        if out.is_floating_point() and out.dtype != dtype:  # autocast: the network's dtype, as DL4J gives
+            out = out.to(dtype)
+        return out if isinstance(x, torch.Tensor) else out.detach().cpu().numpy()
+
     def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:  # noqa: N802
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
         return self._conf

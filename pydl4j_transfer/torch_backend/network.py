@@ -112,8 +112,8 @@ class MultiLayerModule(_Dl4jNetwork):
     def layers(self):
         return [getattr(self, n) for n in self.layer_names]
 
-    def _run(self, x, mask, collect, upto=None):
-        """Layers 0..``upto`` (default: all); ``collect``: every activation, else the last one only."""
+    def _run(self, x, mask, collect, upto=None, start=0):
+        """Layers ``start``..``upto`` (default: all); ``collect``: every activation, else the last one only."""
         device = self._device()
         x = to_tensor(x, self.dl4j_dtype if _is_float(x) else None, device)
         if x.is_floating_point() and x.dtype != self.dl4j_dtype:
@@ -123,6 +123,8 @@ class MultiLayerModule(_Dl4jNetwork):
         mb = x.shape[0]
         acts = [x] if collect else None
         for i, name in enumerate(self.layer_names[: None if upto is None else int(upto) + 1]):
+            if i < start:
+                continue
             layer = self._modules[name]
             pre = self._preprocessors.get(i)
             if pre is not None:
@@ -139,6 +141,11 @@ class MultiLayerModule(_Dl4jNetwork):
 
     def forward(self, x, *, mask=None):
         return self._run(x, mask, collect=False)
+
+    def activate_range(self, x, start, upto, *, mask=None):
+        """Mirrors MultiLayerNetwork#activateSelectedLayers: layers ``start``..``upto`` (each with its input
+        preprocessor) on ``x``, the output of ``upto`` only (earlier activations are released as it goes)."""
+        return self._run(x, mask, collect=False, upto=upto, start=start)
 
     def feed_forward(self, x, *, mask=None, upto=None):
         """Mirrors MultiLayerNetwork#feedForward: [input, output of layer 0, output of layer 1, ...]

@@ -391,8 +391,9 @@ class TransferLearningHelper:
             # DL4J puts the label mask into the features-mask slot too; we keep the features mask null
             return DataSet(feats[0], input.getLabels(), None, input.getLabelsMaskArray())
         b = self.frozenInputLayer
-        acts = self._orig.feedForwardToLayer(b + 1, np.asarray(input.getFeatures()), False, autocast=autocast)
-        return DataSet(acts[b + 1], input.getLabels(), None, input.getLabelsMaskArray())
+        # DL4J takes feedForwardToLayer(b + 1, ...)[b + 1]; only that activation is computed and copied here
+        feats = self._orig._activate_range(0, b, np.asarray(input.getFeatures()), autocast)
+        return DataSet(feats, input.getLabels(), None, input.getLabelsMaskArray())
 
     def _featurize_graph(self, features, autocast=None):
         g = self._orig
