@@ -68,18 +68,29 @@ class BatchNormModule(LayerModule):
         axis = self.channel_axis(x)
         if x.shape[axis] != self.n:
             raise self.bad_input(x, f"{self.n} channels on axis {axis}")
-        dims = [d for d in range(x.dim()) if d != axis]
-        shape = self._bshape(x, axis)
-        if self.training:
-            mean = x.mean(dim=dims, keepdim=True)
-            var = x.var(dim=dims, unbiased=False, keepdim=True)
+        # one fused kernel (torch's batch_norm; cuDNN's on a GPU) instead of five elementwise passes; it wants the
+        # channels on axis 1, so NHWC is viewed as NCHW (a stride permutation, no copy)
+        xc = x.movedim(axis, 1) if axis != 1 else x
+        gamma = None if self.lock else self.p("gamma").reshape(-1)
+        beta = None if self.lock else self.p("beta").reshape(-1)
+        if self.training and xc.numel() == xc.shape[0] * xc.shape[1] and xc.shape[0] == 1:
+            y = self._one_value_per_channel(xc, gamma, beta)  # torch's batch_norm refuses a single value
+        elif self.training:  # minibatch statistics, biased variance (as DL4J)
+            y = F.batch_norm(xc, None, None, gamma, beta, training=True, eps=self.eps)
         else:
-            mean = self.p("mean").reshape(shape)
-            var = self.running_var().reshape(shape)
-        xhat = (x - mean) / torch.sqrt(var + self.eps)
-        if self.lock:
-            return xhat * self.gamma_const + self.beta_const
-        return xhat * self.p("gamma").reshape(shape) + self.p("beta").reshape(shape)
+            y = F.batch_norm(xc, self.p("mean").reshape(-1), self.running_var().reshape(-1), gamma, beta,
+                             training=False, eps=self.eps)
+        if self.lock and (self.gamma_const != 1.0 or self.beta_const != 0.0):
+            y = y * self.gamma_const + self.beta_const
+        return y.movedim(1, axis) if axis != 1 else y
+
+    def _one_value_per_channel(self, xc, gamma, beta):
+        """Training on one example with nothing else per channel: DL4J's variance is 0, x - mean is 0."""
+        xhat = (xc - xc) / torch.sqrt(torch.zeros_like(xc) + self.eps)
+        if gamma is None:
+            return xhat
+        shape = self._bshape(xc, 1)
+        return xhat * gamma.reshape(shape) + beta.reshape(shape)
 
     @torch.no_grad()
     def running_update(self, x):
