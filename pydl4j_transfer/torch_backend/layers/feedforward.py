@@ -49,9 +49,9 @@ class DenseModule(LayerModule):
         """Mirrors BaseLayer#preOutput: x·W, layer norm, + b, mask."""
         if x.dim() != 2 or x.shape[1] != self.n_in:
             raise self.bad_input(x, f"[minibatch, {self.n_in}] (rank 2, nIn = {self.n_in})")
-        z = F.linear(x, self.p("W"))
-        if self.layer_norm:
-            z = dl4j_layer_norm(z, self.p("g"))
+        if not self.layer_norm:  # the bias joins the matrix product (addmm: one kernel, no extra pass)
+            return apply_mask_rows(F.linear(x, self.p("W"), self.p("b").reshape(-1) if self.has_bias else None), mask)
+        z = dl4j_layer_norm(F.linear(x, self.p("W")), self.p("g"))
         if self.has_bias:
             z = z + self.p("b")
         return apply_mask_rows(z, mask)
