@@ -66,10 +66,11 @@ class ComputationGraph(BaseNetwork):
         if len(xs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
+        module = self._torch_module()
         torch_in = any(isinstance(x, torch.Tensor) for x in xs)
         # numpy results need no autograd record at all; torch results stay usable in later autograd code
         with (torch.no_grad() if torch_in else torch.inference_mode()), autocast_ctx(autocast, self._device):
-            acts = feed_forward(self._torch_module(), xs, bool(train), masks=featuresMasks,
+            acts = feed_forward(module, xs, bool(train), masks=featuresMasks,
                                 targets=None if vertices is None else list(vertices))
         if autocast is not None:  # results in the network's dtype, as DL4J would give them
             dtype = torch.from_numpy(self._flat[:0]).dtype

@@ -344,9 +344,14 @@ class BaseNetwork:
     def _train_state(self):
         self._require_init()
         if self._train is None:
+            import torch
+
             from pydl4j_transfer.nn.training import TrainState
 
-            self._train = TrainState(self, self._device)
+            # built outside inference mode even when first needed inside it (output, featurize): tensors created
+            # in inference mode could never be trained or updated in place afterwards
+            with torch.inference_mode(False):
+                self._train = TrainState(self, self._device)
         return self._train
 
     def _torch_module(self):

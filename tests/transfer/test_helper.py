@@ -312,3 +312,23 @@ def test_mln_helper_shifts_preprocessors_onto_the_subset_network():
     x = np.random.default_rng(4).standard_normal((3, 3, 12, 12)).astype(np.float32)
     feats = helper.featurize(DataSet(x, np.eye(3, dtype=np.float32)[[0, 1, 2]])).getFeatures()
     np.testing.assert_allclose(helper.outputFromFeaturized(feats), net.output(x), rtol=1e-5, atol=1e-6)
+
+
+def test_networks_first_used_in_inference_mode_still_train():
+    """featurize / output build the torch state lazily inside torch.inference_mode; fit must still work after."""
+    import torch
+
+    x, y = _vgg_data(seed=6)
+    g = vgg(output_layer=True)
+    TransferLearningHelper(g, "fc1").featurize(DataSet(x, y))  # the graph's first use: inside inference mode
+    before = g.params().copy()
+    g.fit(x, y)
+    assert not np.array_equal(g.params(), before)
+
+    net = mln()
+    xm = np.random.default_rng(0).random((4, 4), dtype=np.float32)
+    with torch.inference_mode():
+        net.output(xm)
+    before = net.params().copy()
+    net.fit(xm, np.eye(2, dtype=np.float32)[[0, 1, 0, 1]])
+    assert not np.array_equal(net.params(), before)
