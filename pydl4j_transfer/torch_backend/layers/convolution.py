@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
-from ..activations import activation_module
+from ..activations import activate_fresh, activation_module
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
@@ -152,7 +152,7 @@ class ConvModule(LayerModule):
 
     def compute(self, x, mask=None):
         y = self.conv(self.to_channels_first(x))
-        return self.act(self.from_channels_first(y))
+        return activate_fresh(self.act, self.from_channels_first(y))
 
 
 class Conv1DModule(ConvModule):

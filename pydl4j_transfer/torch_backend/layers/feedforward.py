@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
-from ..activations import activation_module
+from ..activations import activate_fresh, activation_module
 from ..base import LayerModule, act_on_axis, apply_mask_rows, time_mask
 from ..params import dl4j_view
 from ..registry import LAYER_CONVERTERS
@@ -57,7 +57,7 @@ class DenseModule(LayerModule):
         return apply_mask_rows(z, mask)
 
     def compute(self, x, mask=None):
-        return apply_mask_rows(self.act(self.pre_output(x, mask)), mask)
+        return apply_mask_rows(activate_fresh(self.act, self.pre_output(x, mask)), mask)
 
 
 @LAYER_CONVERTERS.register(_L + "DenseLayer")
