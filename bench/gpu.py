@@ -1,16 +1,36 @@
-"""GPU check: DL4J networks run by the torch backend on one CUDA card.
+"""GPU check: DL4J networks run by the torch backend on one CUDA card, against hand-written torch models.
 
-Self-contained (the package, numpy and torch; no JVM): finishes in a few minutes.
-1. Parity: every 1.0.0-M2.1 fixture in compat_fixtures/ run on the GPU in fp32 against the
+Self-contained (the package, numpy and torch; no JVM); a few minutes on one card at the defaults.
+
+1. Parity: every 1.0.0-M2.1 fixture in compat_fixtures/ run on the card in fp32 (TF32 off) against the
    output real DL4J stored (max |diff| per case).
-2. Speed: VGG16 (DL4J's zoo architecture, built here with our configuration builders, random
-   weights) forward to "fc2" (featurize) and full forward at 224x224, fp32 and bf16 autocast, against
-   a hand-written torch VGG16 of the same architecture with the same weights, in the same run:
-   images/s, our overhead, and model FLOP utilisation against the card's dense peak (--peak-bf16 /
-   --peak-tf32 in TFLOP/s, default H100/H200 SXM: 989 / 494). "fp32" runs with torch's defaults,
-   where cuDNN convolutions use TF32, hence the TF32 peak.
+2. Speed, in the same run, for two of DL4J's zoo architectures built with our builders (random weights):
+   VGG16 (a MultiLayerNetwork; featurize = the frozen forward to "fc2") and ResNet50 (the zoo's
+   ComputationGraph; featurize to "avgpool"), each against a hand-written torch model of the same
+   architecture holding the same weights (their featurize outputs are compared first):
 
-Usage: python -m bench.gpu [--batch 64] [--reps 20] [--out results.json]
+   * ``featurize``: the frozen forward to the boundary on device tensors, fp32 and bf16 autocast, in NCHW
+     and channels_last memory (ours: ``INFERENCE_CHANNELS_LAST`` with "cuda" added; hand: the model and
+     input converted to channels_last);
+   * ``featurize_api``: what a user runs, ``TransferLearningHelper.featurize(DataSet)`` with numpy in and
+     numpy out, against the hand-written model with the same host copies;
+   * ``fit``: one training step. fp32: ours = ``fit`` with DL4J's semantics (softmax + NLL score, the
+     configuration's L1/L2 and updater); hand = forward, cross entropy, backward, the torch optimizer of the
+     same kind. bf16: DL4J has no mixed-precision fit, so ours = ``torchModule()`` in a plain autocast
+     training loop against the hand-written model in the same loop (same loss, same optimizer).
+
+   Timing: CUDA events; warm-up, then ours and hand-written alternate (their order swapped at each
+   repetition), median of ``--reps``. Reported: images/s, our overhead against the hand-written model, and
+   model FLOP utilisation against the card's dense peak (``--peak-bf16`` / ``--peak-tf32`` TFLOP/s; H100/H200
+   SXM datasheet values by default) and against the GEMM peak measured in the same run. "fp32" runs with
+   torch's defaults, where cuDNN convolutions use TF32, hence the TF32 peak.
+3. ``--profile``: the top CUDA kernels of one bf16 featurize of each engine (torch.profiler), to show where
+   an overhead comes from.
+
+``--device cpu`` runs the same code on the CPU (tests/test_bench_gpu_smoke.py does, with a small input).
+
+Usage: python -m bench.gpu [--batch 64] [--reps 20] [--size 224] [--models vgg16,resnet50] [--skip-parity]
+       [--profile] [--out results.json]
 """
 
 from __future__ import annotations
@@ -23,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,16 +52,25 @@ sys.path.insert(0, str(REPO))
 import pydl4j_transfer  # noqa: E402
 from pydl4j_transfer.conf import (  # noqa: E402
     Activation, ConvolutionLayer, ConvolutionMode, DenseLayer, InputType, LossFunctions, NeuralNetConfiguration,
-    OutputLayer, PoolingType, SubsamplingLayer,
+    Nesterovs, OutputLayer, PoolingType, SubsamplingLayer,
 )
-from pydl4j_transfer.torch_backend import build_module, feed_forward  # noqa: E402
+from pydl4j_transfer.torch_backend import build_module  # noqa: E402
+from pydl4j_transfer.torch_backend.layers import convolution  # noqa: E402
 
 VGG16_BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
+VGG16_FC2 = 19  # layer index of fc2: 13 convolutions + 5 poolings, fc1, fc2
+RESNET50_STAGES = [(2, 3, (64, 64, 256)), (3, 4, (128, 128, 512)), (4, 6, (256, 256, 1024)), (5, 3, (512, 512, 2048))]
+DATASHEET = {"H100": (989.0, 494.0), "H200": (989.0, 494.0), "A100": (312.0, 156.0)}  # dense bf16, tf32 TFLOP/s
+
+
+# ---- the networks ---------------------------------------------------------------------------------------
 
 
 def vgg16_conf(num_classes=1000, size=224):
-    """DL4J zoo VGG16's layer stack (conv 3x3 Same + ReLU, 2x2 max pools, fc1/fc2 4096, softmax)."""
-    b = NeuralNetConfiguration.Builder().seed(12345).convolutionMode(ConvolutionMode.Same).list()
+    """DL4J zoo VGG16's layer stack (conv 3x3 Same + ReLU, 2x2 max pools, fc1/fc2 4096, softmax), NCHW input,
+    no dropout, the zoo's Nesterovs updater."""
+    b = (NeuralNetConfiguration.Builder().seed(12345).updater(Nesterovs(0.01, 0.9))
+         .convolutionMode(ConvolutionMode.Same).list())
     for channels, convs in VGG16_BLOCKS:
         for _ in range(convs):
             b = b.layer(ConvolutionLayer.Builder().kernelSize(3, 3).stride(1, 1).nOut(channels)
@@ -54,9 +84,9 @@ def vgg16_conf(num_classes=1000, size=224):
 
 
 class HandVGG16(nn.Module):
-    """The same network written directly in torch (NCHW), for the overhead comparison."""
+    """VGG16 written directly in torch (NCHW), for the overhead comparison."""
 
-    def __init__(self, num_classes=1000):
+    def __init__(self, num_classes=1000, size=224):
         super().__init__()
         layers, c_in = [], 3
         for channels, convs in VGG16_BLOCKS:
@@ -65,72 +95,334 @@ class HandVGG16(nn.Module):
                 c_in = channels
             layers.append(nn.MaxPool2d(2, 2))
         self.features = nn.Sequential(*layers)
-        self.fc = nn.Sequential(nn.Flatten(), nn.Linear(512 * 7 * 7, 4096), nn.ReLU(inplace=True),
+        side = size // 32
+        self.fc = nn.Sequential(nn.Flatten(), nn.Linear(512 * side * side, 4096), nn.ReLU(inplace=True),
                                 nn.Linear(4096, 4096), nn.ReLU(inplace=True))
         self.out = nn.Linear(4096, num_classes)
 
-    def forward(self, x, upto_fc2=False):
+    def forward(self, x, to="output"):
         h = self.fc(self.features(x))
-        return h if upto_fc2 else torch.softmax(self.out(h), dim=1)
+        if to == "boundary":
+            return h
+        logits = self.out(h)
+        return logits if to == "logits" else torch.softmax(logits, dim=1)
+
+    def dl4j_pairs(self, ours):
+        """(hand module, our layer name) for every layer with parameters, in order."""
+        mods = [m for m in [*self.features, *self.fc, self.out] if isinstance(m, (nn.Conv2d, nn.Linear))]
+        names = [n for n in ours.layer_names if any(k.startswith(n + ".") for k in ours.state_dict())]
+        return list(zip(mods, names))
 
 
-def copy_weights(flat: np.ndarray, conf, hand: HandVGG16):
-    """DL4J flat params -> the hand-written model (conv W [out,in,kh,kw] 'c', b first; dense W [in,out] 'f')."""
-    pos = 0
-    convs = [m for m in hand.features if isinstance(m, nn.Conv2d)]
-    linears = [m for m in hand.fc if isinstance(m, nn.Linear)] + [hand.out]
-    for layer, spec_layer in zip([*convs, *linears], [lay for lay in conf.layers if lay.numParams()]):
-        for spec in spec_layer.paramSpecs():
-            n = int(np.prod(spec.shape))
-            chunk = torch.from_numpy(flat[pos:pos + n].copy())
-            pos += n
-            if spec.key == "b":
-                layer.bias.data.copy_(chunk)
-            elif isinstance(layer, nn.Conv2d):
-                layer.weight.data.copy_(chunk.view(spec.shape))
-            else:  # DL4J dense W [nIn, nOut] in 'f' order: the same bytes as torch's [out, in]
-                layer.weight.data.copy_(chunk.view(spec.shape[1], spec.shape[0]))
-    # DL4J flattens CNN activations in NCHW 'c' order (CnnToFeedForwardPreProcessor), as nn.Flatten does
+class HandResNet50(nn.Module):
+    """DL4J zoo ResNet50 written directly in torch, modules named as DL4J's vertices (the zoo's quirks kept:
+    stage 2's conv block strides by 2, the stride sits on the first 1x1 convolution, "avgpool" is a 3x3/2 max
+    pooling, BatchNormalization eps 1e-5)."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        L = self.l = nn.ModuleDict()  # noqa: N806
+        L["stem-cnn1"] = nn.Conv2d(3, 64, 7, stride=2)
+        L["stem-batch1"] = nn.BatchNorm2d(64, eps=1e-5)
+        self.blocks, c_in = [], 64
+        for stage, n_blocks, (f1, f2, f3) in RESNET50_STAGES:
+            for i in range(n_blocks):
+                name, stride = f"{stage}{'abcdef'[i]}", 2 if i == 0 else 1
+                L[f"res{name}_branch2a"] = nn.Conv2d(c_in, f1, 1, stride=stride)
+                L[f"res{name}_branch2b"] = nn.Conv2d(f1, f2, 3, padding=1)
+                L[f"res{name}_branch2c"] = nn.Conv2d(f2, f3, 1)
+                for part, c in (("2a", f1), ("2b", f2), ("2c", f3)):
+                    L[f"bn{name}_branch{part}"] = nn.BatchNorm2d(c, eps=1e-5)
+                if i == 0:
+                    L[f"res{name}_branch1"] = nn.Conv2d(c_in, f3, 1, stride=stride)
+                    L[f"bn{name}_branch1"] = nn.BatchNorm2d(f3, eps=1e-5)
+                self.blocks.append((name, i == 0))
+                c_in = f3
+        L["output"] = nn.Linear(2048, num_classes)
+
+    def forward(self, x, to="output"):
+        L = self.l  # noqa: N806
+        x = F.relu(L["stem-batch1"](L["stem-cnn1"](F.pad(x, (3, 3, 3, 3)))), inplace=True)
+        x = F.max_pool2d(x, 3, 2)
+        for name, projection in self.blocks:
+            h = F.relu(L[f"bn{name}_branch2a"](L[f"res{name}_branch2a"](x)), inplace=True)
+            h = F.relu(L[f"bn{name}_branch2b"](L[f"res{name}_branch2b"](h)), inplace=True)
+            h = L[f"bn{name}_branch2c"](L[f"res{name}_branch2c"](h))
+            short = L[f"bn{name}_branch1"](L[f"res{name}_branch1"](x)) if projection else x
+            x = F.relu(h + short, inplace=True)
+        x = F.max_pool2d(x, 3, 2)
+        if to == "boundary":
+            return x
+        logits = L["output"](torch.flatten(x, 1))
+        return logits if to == "logits" else torch.softmax(logits, dim=1)
+
+    def dl4j_pairs(self, ours):
+        return [(m, name) for name, m in self.l.items()]
 
 
-def timed(fn, reps):
-    torch.cuda.synchronize()
-    for _ in range(3):
-        fn()
-    torch.cuda.synchronize()
-    start = torch.cuda.Event(enable_timing=True)
-    end = torch.cuda.Event(enable_timing=True)
-    times = []
-    for _ in range(reps):
+@torch.no_grad()
+def load_hand(hand, ours):
+    """Our module's DL4J parameters -> the hand-written model. Conv W [out, in, kh, kw] as is; dense W is
+    stored in torch's [out, in] already (DL4J's [nIn, nOut] 'f' bytes); BatchNormalization's log-std mode
+    holds log10(std): var = (10^log10stdev)^2."""
+    sd = ours.state_dict()
+    for mod, name in hand.dl4j_pairs(ours):
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.weight.copy_(sd[f"{name}.gamma"])
+            mod.bias.copy_(sd[f"{name}.beta"])
+            mod.running_mean.copy_(sd[f"{name}.mean"])
+            var = sd.get(f"{name}.var")
+            mod.running_var.copy_(var if var is not None else torch.pow(10.0, sd[f"{name}.log10stdev"]) ** 2)
+        else:
+            mod.weight.copy_(sd[f"{name}.W"].reshape(mod.weight.shape))
+            mod.bias.copy_(sd[f"{name}.b"].reshape(-1))
+    return hand
+
+
+def build(name, size, classes, device):
+    """(our network on ``device``, the hand-written model with the same weights, the featurize boundary)."""
+    if name == "vgg16":
+        net = pydl4j_transfer.MultiLayerNetwork(vgg16_conf(classes, size)).init()
+        hand, boundary = HandVGG16(classes, size), VGG16_FC2
+    else:
+        from pydl4j_transfer import WeightInit
+        from pydl4j_transfer.zoo import ResNet50
+
+        # the zoo's TruncatedNormal(0, 0.5) init overflows float32 activations through 50 layers: He init
+        net = ResNet50(numClasses=classes, weightInit=WeightInit.RELU, inputShape=[3, size, size]).init()
+        hand, boundary = HandResNet50(classes), "avgpool"
+    net.to(device)
+    load_hand(hand, net.torchModule())
+    return net, hand.to(device), boundary
+
+
+def our_features(net, boundary):
+    """The frozen forward to the boundary on a device tensor, as TransferLearningHelper.featurize runs it."""
+    module = net.torchModule()
+    if isinstance(boundary, int):
+        return lambda x: module.activate_range(x, 0, boundary)
+    return lambda x: module.feed_forward(x, targets=[boundary])[boundary]
+
+
+# ---- timing ---------------------------------------------------------------------------------------------
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def once(fn, device):
+    if device.type == "cuda":
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
         fn()
         end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) / 1e3)
-    return float(np.median(times))
+        end.synchronize()
+        return start.elapsed_time(end) / 1e3
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def ab(fns: dict, reps: int, device, warmup: int = 3) -> dict:
+    """Median seconds of each function, the functions alternating (order swapped every repetition)."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    sync(device)
+    keys, times = list(fns), {k: [] for k in fns}
+    for r in range(reps):
+        for k in keys if r % 2 == 0 else keys[::-1]:
+            times[k].append(once(fns[k], device))
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def gemm_peak(device, dtype, n=8192, reps=10):
+    """Best TFLOP/s of an n^3 matmul in ``dtype`` (fp32 under torch's TF32 default on a GPU)."""
+    n = n if device.type == "cuda" else 1024
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    best = min(once(lambda: a @ b, device) for _ in range(reps + 2))
+    return 2 * n ** 3 / best / 1e12
+
+
+def forward_flops(hand, x, to):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        hand(x, to=to)
+    return counter.get_total_flops()
+
+
+# ---- the measurements -----------------------------------------------------------------------------------
+
+
+def autocast_ctx(device, prec):
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=prec == "bf16")
+
+
+def measure_model(name, args, device, peaks):
+    classes = 1000
+    net, hand, boundary = build(name, args.size, classes, device)
+    hand.eval()
+    feats = our_features(net, boundary)
+    rng = np.random.default_rng(0)
+    x_np = rng.random((args.batch, 3, args.size, args.size), dtype=np.float32)
+    labels = np.arange(args.batch) % classes
+    y_np = np.eye(classes, dtype=np.float32)[labels]
+    x, y, y_idx = (torch.from_numpy(a).to(device) for a in (x_np, y_np, labels))
+    out = {"model": name, "boundary": str(boundary if isinstance(boundary, str) else "fc2"), "rows": []}
+
+    old_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    with torch.inference_mode():  # same weights, same math: the featurize outputs agree (fp32, TF32 off)
+        a, b = feats(x[:2]).float(), hand(x[:2], to="boundary").float().reshape(2, -1)
+        out["featurize_max_rel_diff"] = float((a.reshape(2, -1) - b).abs().max() / b.abs().max())
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old_tf32
+
+    flops_feat = forward_flops(hand, x[:1], "boundary") * args.batch
+    flops_fit = 3 * forward_flops(hand, x[:1], "logits") * args.batch  # forward + backward ~ 3 forwards
+
+    def row(what, prec, layout, t, flops):
+        peak = peaks["bf16" if prec == "bf16" else "fp32"]
+        r = {"what": what, "precision": prec, "layout": layout, "ours_s": t["ours"], "hand_s": t["hand"],
+             "ours_img_s": args.batch / t["ours"], "hand_img_s": args.batch / t["hand"],
+             "overhead": t["ours"] / t["hand"] - 1, "ours_tflops": flops / t["ours"] / 1e12}
+        r["ours_share_datasheet"] = r["ours_tflops"] / peak["datasheet"] if peak["datasheet"] else None
+        r["ours_share_measured_gemm"] = r["ours_tflops"] / peak["measured"]
+        out["rows"].append(r)
+        share = "" if r["ours_share_datasheet"] is None else f", {100 * r['ours_share_datasheet']:.1f}% of datasheet"
+        print(f"  {name:8s} {what:14s} {prec} {layout:13s} ours {r['ours_img_s']:8.1f} img/s  hand "
+              f"{r['hand_img_s']:8.1f} img/s  overhead {100 * r['overhead']:+6.1f}%  {r['ours_tflops']:.1f} TFLOP/s"
+              f"{share}, {100 * r['ours_share_measured_gemm']:.1f}% of measured GEMM peak", flush=True)
+
+    # featurize on device tensors, NCHW and channels_last
+    for layout in ("nchw", "channels_last"):
+        cl = layout == "channels_last"
+        xin = x.contiguous(memory_format=torch.channels_last) if cl else x
+        hand_l = hand.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
+        saved = convolution.INFERENCE_CHANNELS_LAST
+        convolution.INFERENCE_CHANNELS_LAST = saved | {device.type} if cl else saved - {device.type}
+        try:
+            for prec in ("fp32", "bf16"):
+                with torch.inference_mode(), autocast_ctx(device, prec):
+                    t = ab({"ours": lambda: feats(xin), "hand": lambda: hand_l(xin, to="boundary")}, args.reps, device)
+                row("featurize", prec, layout, t, flops_feat)
+        finally:
+            convolution.INFERENCE_CHANNELS_LAST = saved
+    hand.to(memory_format=torch.contiguous_format)
+
+    # fit, fp32: ours = fit with DL4J's semantics; hand = the same step in plain torch
+    hand.train()
+    if name == "vgg16":
+        opt = torch.optim.SGD(hand.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+    else:  # the zoo's RmsProp(0.1, 0.96, 1e-3) and l2 5e-5 (ours also applies the zoo's l1 1e-7)
+        opt = torch.optim.RMSprop(hand.parameters(), lr=0.1, alpha=0.96, eps=1e-3, weight_decay=5e-5)
+
+    # set_to_none frees the gradients each step: free on a GPU (caching allocator), page faults on a CPU
+    to_none = device.type == "cuda"
+
+    def hand_step(prec="fp32"):
+        opt.zero_grad(set_to_none=to_none)
+        with autocast_ctx(device, prec):
+            loss = F.nll_loss(torch.log(hand(x, to="output")), y_idx)
+        loss.backward()
+        opt.step()
+
+    fit_in = (x, y) if isinstance(boundary, int) else ([x], [y])
+    t = ab({"ours": lambda: net.fit(*fit_in), "hand": hand_step}, args.reps, device)
+    row("fit", "fp32", "nchw", t, flops_fit)
+
+    # fit, bf16: torchModule() in a plain autocast loop, against the hand-written model in the same loop
+    module = net.torchModule().train()
+    trainable = [p for p in module.parameters() if p.requires_grad]
+    mopt = (torch.optim.SGD(trainable, lr=0.01, momentum=0.9, nesterov=True) if name == "vgg16"
+            else torch.optim.RMSprop(trainable, lr=0.1, alpha=0.96, eps=1e-3, weight_decay=5e-5))
+
+    def module_step():
+        mopt.zero_grad(set_to_none=to_none)
+        with autocast_ctx(device, "bf16"):
+            probs = module(x) if isinstance(boundary, int) else module(x)[0]
+            loss = F.nll_loss(torch.log(probs.float()), y_idx)
+        loss.backward()
+        mopt.step()
+
+    t = ab({"ours": module_step, "hand": lambda: hand_step("bf16")}, args.reps, device)
+    row("fit_module", "bf16", "nchw", t, flops_fit)
+
+    # the user's featurize: numpy in, numpy out (last: TransferLearningHelper freezes the network in place, as
+    # DL4J's does)
+    hand.eval()
+    from pydl4j_transfer import DataSet, TransferLearningHelper
+
+    helper = TransferLearningHelper(net, boundary)
+    ds = DataSet(x_np, y_np)
+    for prec in ("fp32", "bf16"):
+        def hand_api():
+            with torch.inference_mode(), autocast_ctx(device, prec):
+                return hand(torch.from_numpy(x_np).to(device), to="boundary").float().cpu().numpy()
+
+        t = ab({"ours": lambda: helper.featurize(ds, autocast="bf16" if prec == "bf16" else None), "hand": hand_api},
+               args.reps, device)
+        row("featurize_api", prec, "nchw", t, flops_feat)
+
+    if args.profile and device.type == "cuda":
+        out["profile"] = profile(feats, hand.eval(), x, device)
+    return out
+
+
+def profile(feats, hand, x, device, top=12):
+    """The top CUDA kernels (total time, count) of one bf16 featurize of each engine."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    result = {}
+    for who, fn in (("ours", lambda: feats(x)), ("hand", lambda: hand(x, to="boundary"))):
+        with torch.inference_mode(), autocast_ctx(device, "bf16"):
+            fn()
+            sync(device)
+            with torch_profile(activities=[ProfilerActivity.CUDA]) as prof:
+                fn()
+                sync(device)
+        events = sorted(prof.key_averages(), key=lambda e: -e.device_time_total)[:top]
+        result[who] = [{"kernel": e.key[:100], "count": e.count, "ms": e.device_time_total / 1e3} for e in events]
+        print(f"  top CUDA kernels, {who}:")
+        for e in result[who]:
+            print(f"    {e['ms']:8.3f} ms  x{e['count']:<4d} {e['kernel']}")
+    return result
 
 
 def parity(device):
+    """Every M2.1 fixture on the device in fp32 (TF32 off) against DL4J's stored output."""
+    from pydl4j_transfer.torch_backend import feed_forward  # noqa: F401  (import check)
+
     rows = []
-    for case in sorted((REPO / "compat_fixtures" / "1.0.0-M2.1").iterdir()):
-        manifest = case / "manifest.json"
-        if not manifest.exists():
-            continue
-        info = json.loads(manifest.read_text())
-        try:
-            net = pydl4j_transfer.load(case / "model.zip")
-            conf = net.getConfiguration()
-            module = build_module(conf, net.params(), device=device)
-            ins = info.get("inputs") or ["input.npy"]
-            xs = [torch.from_numpy(np.load(case / f)).to(device) for f in ins]
-            with torch.inference_mode():
-                outs = module(*xs) if hasattr(conf, "vertices") else module(xs[0])
-            outs = outs if isinstance(outs, (tuple, list)) else [outs]
-            names = info.get("outputs") or ["output.npy"]
-            diff = max(float(np.abs(o.float().cpu().numpy() - np.load(case / f)).max()) for o, f in zip(outs, names))
-            rows.append((case.name, diff, ""))
-        except Exception as exc:  # report, do not stop: this is a survey
-            rows.append((case.name, None, f"{type(exc).__name__}: {str(exc)[:120]}"))
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        for case in sorted((REPO / "compat_fixtures" / "1.0.0-M2.1").iterdir()):
+            manifest = case / "manifest.json"
+            if not manifest.exists():
+                continue
+            info = json.loads(manifest.read_text())
+            try:
+                net = pydl4j_transfer.load(case / "model.zip")
+                conf = net.getConfiguration()
+                module = build_module(conf, net.params(), device=device)
+                ins = info.get("inputs") or ["input.npy"]
+                xs = [torch.from_numpy(np.load(case / f)).to(device) for f in ins]
+                with torch.inference_mode():
+                    outs = module(*xs) if hasattr(conf, "vertices") else module(xs[0])
+                outs = outs if isinstance(outs, (tuple, list)) else [outs]
+                names = info.get("outputs") or ["output.npy"]
+                diff = max(float(np.abs(o.float().cpu().numpy() - np.load(case / f)).max())
+                           for o, f in zip(outs, names))
+                rows.append((case.name, diff, ""))
+            except Exception as exc:  # report, do not stop: this is a survey
+                rows.append((case.name, None, f"{type(exc).__name__}: {str(exc)[:120]}"))
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
     return rows
 
 
@@ -138,52 +430,53 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--peak-bf16", type=float, default=989.0)
-    ap.add_argument("--peak-tf32", type=float, default=494.0)
+    ap.add_argument("--size", type=int, default=224, help="input height/width (a multiple of 32, >= 160)")
+    ap.add_argument("--models", default="vgg16,resnet50")
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--peak-bf16", type=float, default=None, help="dense bf16 TFLOP/s (datasheet)")
+    ap.add_argument("--peak-tf32", type=float, default=None, help="dense TF32 TFLOP/s (datasheet)")
+    ap.add_argument("--skip-parity", action="store_true")
+    ap.add_argument("--profile", action="store_true")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--skip-speed", action="store_true")
     args = ap.parse_args(argv)
-    device = torch.device("cuda")
-    torch.backends.cudnn.benchmark = True
-    result = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__, "batch": args.batch}
+    device = torch.device(args.device)
+    started = time.perf_counter()
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        card = torch.cuda.get_device_name(device)
+    else:
+        import platform
 
-    rows = parity(device)
-    result["parity"] = [{"case": n, "max_abs_diff": d, "error": e} for n, d, e in rows]
-    bad = [r for r in rows if r[1] is None or r[1] > 1e-4]
-    print(f"parity on {result['device']}: {len(rows) - len(bad)}/{len(rows)} fixtures within 1e-4 of DL4J")
-    for n, d, e in rows:
-        print(f"  {n:32s} {'' if d is None else f'{d:.2e}'} {e}")
+        card = f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    sheet = next((v for k, v in DATASHEET.items() if k in card), (None, None)) if device.type == "cuda" else (None, None)
+    peaks = {"bf16": {"datasheet": args.peak_bf16 or sheet[0], "measured": gemm_peak(device, torch.bfloat16)},
+             "fp32": {"datasheet": args.peak_tf32 or sheet[1], "measured": gemm_peak(device, torch.float32)}}
+    result = {"device": card, "torch": torch.__version__, "batch": args.batch, "size": args.size, "reps": args.reps,
+              "peaks_tflops": peaks, "date": time.strftime("%Y-%m-%d")}
+    print(f"{card}, torch {torch.__version__}: measured GEMM peak bf16 {peaks['bf16']['measured']:.1f} TFLOP/s, "
+          f"fp32 (TF32 on a GPU) {peaks['fp32']['measured']:.1f} TFLOP/s", flush=True)
 
-    if not args.skip_speed:
-        conf = vgg16_conf()
-        net = pydl4j_transfer.MultiLayerNetwork(conf).init()
-        ours = build_module(conf, net.params(), device=device).eval()
-        hand = HandVGG16()
-        copy_weights(net.params(), conf, hand)
-        hand = hand.to(device).eval()
-        x = torch.randn(args.batch, 3, 224, 224, device=device)
-        with torch.inference_mode():  # compare fc2 activations (the softmax output is near-uniform)
-            d = float((feed_forward(ours, x[:4])[-2].float() - hand(x[:4], upto_fc2=True).float()).abs().max())
-        result["vgg16_ours_vs_hand_fc2_max_abs_diff"] = d
-        flops = 2 * 15.47e9 * args.batch  # VGG16 forward at 224x224: ~15.5 GMAC per image
-        speed = {}
-        for prec, ctx in (("fp32", torch.autocast("cuda", enabled=False)),
-                          ("bf16", torch.autocast("cuda", dtype=torch.bfloat16))):
-            with torch.inference_mode(), ctx:
-                t_ours = timed(lambda: ours(x), args.reps)
-                t_hand = timed(lambda: hand(x), args.reps)
-            peak = args.peak_bf16 if prec == "bf16" else args.peak_tf32
-            speed[prec] = {"ours_img_s": args.batch / t_ours, "hand_img_s": args.batch / t_hand,
-                           "overhead": t_ours / t_hand - 1, "ours_mfu": flops / t_ours / 1e12 / peak}
-            print(f"VGG16 forward {prec} bs{args.batch}: ours {args.batch / t_ours:.0f} img/s, hand-written "
-                  f"{args.batch / t_hand:.0f} img/s, overhead {100 * (t_ours / t_hand - 1):+.1f}%, "
-                  f"MFU {100 * flops / t_ours / 1e12 / peak:.1f}% of {peak:.0f} TFLOP/s")
-        result["vgg16_forward"] = speed
-        print(f"VGG16 fc2 activations, ours vs hand-written: max |diff| (fp32, 4 images) = {d:.2e}")
+    if not args.skip_parity:
+        rows = parity(device)
+        result["parity"] = [{"case": n, "max_abs_diff": d, "error": e} for n, d, e in rows]
+        bad = [r for r in rows if r[1] is None or r[1] > 1e-4]
+        print(f"parity: {len(rows) - len(bad)}/{len(rows)} fixtures within 1e-4 of DL4J; outside: "
+              + (", ".join(f"{n} ({e or f'{d:.1e}'})" for n, d, e in bad) or "none"), flush=True)
+
+    result["models"] = {}
+    for name in [m.strip() for m in args.models.split(",") if m.strip()]:
+        print(f"{name}, batch {args.batch}, {args.size}x{args.size}:", flush=True)
+        result["models"][name] = measure_model(name, args, device, peaks)
+        print(f"  featurize outputs, ours vs hand-written: max relative diff "
+              f"{result['models'][name]['featurize_max_rel_diff']:.1e} (fp32)", flush=True)
+    result["seconds"] = time.perf_counter() - started
+    print(f"done in {result['seconds']:.0f} s")
     if args.out:
-        Path(args.out).write_text(json.dumps(result, indent=2))
-    return 0
+        tmp = Path(args.out).with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, indent=2))
+        tmp.replace(args.out)
+    return result
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
