@@ -98,8 +98,7 @@ class BatchNormModule(LayerModule):
         sets): {"mean": ..., "var" | "log10stdev": ...}. decay weighs the old value."""
         axis = self.channel_axis(x)
         dims = [d for d in range(x.dim()) if d != axis]
-        bmean = x.mean(dim=dims)
-        bvar = x.var(dim=dims, unbiased=False)
+        bvar, bmean = torch.var_mean(x, dim=dims, correction=0)  # one pass for both (biased variance)
         out = {"mean": self.decay * self.p("mean") + (1 - self.decay) * bmean}
         if self.log_std:
             var = self.decay * self.running_var() + (1 - self.decay) * bvar
