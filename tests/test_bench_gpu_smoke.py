@@ -1,0 +1,24 @@
+"""bench/gpu.py runs on a GPU only when a device is lent (rarely, with minutes to spare): it must not break in
+between. This runs the whole script on the CPU with a small input and checks what it reports."""
+
+import json
+
+
+def test_gpu_bench_runs_end_to_end_on_cpu(tmp_path):
+    from bench import gpu
+
+    out = tmp_path / "gpu.json"
+    result = gpu.main(["--device", "cpu", "--size", "160", "--batch", "2", "--reps", "1", "--out", str(out)])
+    assert json.loads(out.read_text())["models"].keys() == {"vgg16", "resnet50"}
+    parity = result["parity"]
+    assert len(parity) >= 70
+    assert all(row["error"] == "" for row in parity), [r for r in parity if r["error"]]
+    assert sum(row["max_abs_diff"] <= 1e-4 for row in parity) >= len(parity) - 1  # dtype_half: a float16 network
+    for name, model in result["models"].items():
+        assert model["featurize_max_rel_diff"] < 1e-5, name  # the hand-written model holds the same weights
+        rows = {(r["what"], r["precision"], r["layout"]) for r in model["rows"]}
+        assert rows == {("featurize", p, layout) for p in ("fp32", "bf16") for layout in ("nchw", "channels_last")} | {
+            ("featurize_api", "fp32", "nchw"), ("featurize_api", "bf16", "nchw"), ("fit", "fp32", "nchw"),
+            ("fit_module", "bf16", "nchw")}, name
+        for r in model["rows"]:
+            assert r["ours_s"] > 0 and r["hand_s"] > 0 and r["ours_tflops"] > 0, r
