@@ -78,6 +78,8 @@ class TrainState:
         # keeps its old content (the previous update), which the next step uses as the gradient
         self.has_cut = any(_frozen_no_backprop(m) for m in self.module.modules())
         self.state = None  # flat updater state (torch), created on the first fit
+        self.plan = None  # the UpdatePlan of self.blocks (training/step.py), made on the first fit
+        self.score_plan = None  # regularization_score's (reg, start, end) list, made on first use
         self._constraints = None  # [(constraint conf, ParamSlot, where)], built on the first step
         self.score = None  # the last score (a 0-d tensor)
         self.dirty = False  # device tensors newer than the network's numpy arrays
@@ -282,29 +284,41 @@ def regularization_score(net, ts, iteration, epoch):
     """Mirrors calcRegularizationScore(true): Σ over non-frozen layers' backprop params of reg.score(param).
 
     Uses the real per-parameter slices (the layer's paramTable views), not the updater blocks'
-    sequential positions (which differ for layers whose flat order is not their param-table order)."""
-    from pydl4j_transfer.torch_backend.training.regularization import regularizations_for
+    sequential positions (which differ for layers whose flat order is not their param-table order).
+    Which regularization covers which slice is worked out once per network (``ts.score_plan``)."""
     from pydl4j_transfer.torch_backend.training.schedules import value_at
 
-    layers = {str(o): layer for o, layer in ts.layers_by_owner.items()}
+    if ts.score_plan is None:
+        ts.score_plan = _score_plan(net, ts)
     total = None
+    for cls, reg, s, e in ts.score_plan:
+        p = ts.params[s:e]
+        if cls == "L1Regularization":
+            term = value_at(reg.l1, iteration, epoch) * p.abs().sum()
+        elif cls == "L2Regularization":
+            term = 0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum()
+        else:  # WeightDecay
+            term = 0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum()
+        total = term if total is None else total + term
+    return total
+
+
+def _score_plan(net, ts) -> list:
+    """[(regularization class name, reg, start, end)] for :func:`regularization_score`."""
+    from pydl4j_transfer.torch_backend.training.regularization import regularizations_for
+
+    layers = {str(o): layer for o, layer in ts.layers_by_owner.items()}
+    plan = []
     for slot in net._slots:
         layer = layers.get(str(slot.owner))
         if layer is None or getattr(layer, "isPretrainParam", lambda k: False)(slot.key):
             continue
         for reg in regularizations_for(layer, slot.key):
             cls = _class_name(reg)
-            p = ts.params[slot.offset:slot.offset + prod(slot.shape)]
-            if cls == "L1Regularization":
-                term = value_at(reg.l1, iteration, epoch) * p.abs().sum()
-            elif cls == "L2Regularization":
-                term = 0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum()
-            elif cls == "WeightDecay":
-                term = 0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum()
-            else:
+            if cls not in ("L1Regularization", "L2Regularization", "WeightDecay"):
                 raise InvalidConfigurationError(f"no score for regularization {reg.dl4jClass!r}")
-            total = term if total is None else total + term
-    return total
+            plan.append((cls, reg, slot.offset, slot.offset + prod(slot.shape)))
+    return plan
 
 
 def compute_gradient_and_score(net, ts, feats, labels, fmasks=None, lmasks=None):
@@ -403,7 +417,7 @@ def _bn_seen(mod, x, out, inputs, reached):
 def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
     """One DL4J iteration: computeGradientAndScore, the updater, iterationCount += 1."""
     import torch
-    from pydl4j_transfer.torch_backend.training.step import apply_update_blocks
+    from pydl4j_transfer.torch_backend.training.step import UpdatePlan, apply_update_blocks
 
     from pydl4j_transfer.nn.listeners import fire, listeners_of
 
@@ -415,9 +429,12 @@ def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
     state = ts.ensure_updater_state(net)
     mb = int(np.shape(feats[0])[0]) if not isinstance(feats[0], torch.Tensor) else int(feats[0].shape[0])
     net._last_batch_size = mb
+    if ts.plan is None:
+        ts.plan = UpdatePlan(ts.blocks, ts.layers_by_owner)
     with torch.no_grad():
         apply_update_blocks(ts.blocks, ts.params, ts.grads, state, ts.layers_by_owner,
-                            net.getIterationCount(), net.getEpochCount(), mb, mini_batch=net._mini_batch())
+                            net.getIterationCount(), net.getEpochCount(), mb, mini_batch=net._mini_batch(),
+                            plan=ts.plan)
     ts.dirty = True
     if has_listeners:  # StochasticGradientDescent#optimize: iterationDone, then incrementIterationCount
         fire(net, "iterationDone", net.getIterationCount(), net.getEpochCount())

@@ -220,15 +220,22 @@ class TransferLearningHelper:
     def _copy_subset_to_orig(self):
         orig = self._orig
         _drop_runtime(orig)  # pull anything trained on the device first, then write into the numpy params
-        table = orig.paramTable()
-        if self._graph:
-            for k, v in self._subset_graph.paramTable().items():
-                table[k][...] = v
-        else:
-            b = self.frozenInputLayer
-            for k, v in self._subset_mln.paramTable().items():
-                i, key = k.split("_", 1)
-                table[f"{int(i) + b + 1}_{key}"][...] = v
+        sub = self._subset_graph if self._graph else self._subset_mln
+        sub._pull_from_backend()
+        # (destination, source) param views, kept while both flat vectors stay the same arrays: after every
+        # fitFeaturized step (DL4J copies then too), a small head's step would otherwise mostly build tables
+        key = (id(orig._flat), id(sub._flat))
+        if getattr(self, "_copy_key", None) != key:
+            table, src = orig.paramTable(), sub.paramTable()
+            if self._graph:
+                self._copy_pairs = [(table[k], v) for k, v in src.items()]
+            else:
+                b = self.frozenInputLayer
+                self._copy_pairs = [(table[f"{int(k.split('_', 1)[0]) + b + 1}_{k.split('_', 1)[1]}"], v)
+                                    for k, v in src.items()]
+            self._copy_key = key
+        for dst, src in self._copy_pairs:
+            dst[...] = src
 
     # ---- accessors -------------------------------------------------------------------------
 

@@ -58,43 +58,76 @@ def param_table(blocks, layers_by_owner):
     return out
 
 
+class UpdatePlan:
+    """What :func:`apply_update_blocks` does for one network layout, worked out once (the layout only changes
+    with the configuration; a small head's step is otherwise mostly this bookkeeping): the flat ranges to
+    zero (frozen) and to divide by the minibatch size, merged where adjacent; the layers with gradient
+    normalization; the blocks that update, each with its (regularization, apply step, range) list."""
+
+    def __init__(self, blocks, layers_by_owner):
+        table = param_table(blocks, layers_by_owner)
+        rows = [r for _, rs in table for r in rs]
+        spans = _owner_spans(rows)
+        self.frozen = _merge(span for owner, span in spans.items() if _is_frozen(layers_by_owner[owner]))
+        self.divide = _merge((s, e) for owner, key, s, e in rows if divide_by_minibatch(layers_by_owner[owner], key))
+        self.gradnorm = []
+        for owner, span in spans.items():
+            conf = _unwrap(_layer_conf(layers_by_owner[owner]))
+            mode = getattr(conf, "gradientNormalization", None)
+            if mode is not None and str(getattr(mode, "name", mode)) != "None":
+                self.gradnorm.append((mode, getattr(conf, "gradientNormalizationThreshold", 0.0), span,
+                                      [(rs, re) for o, _, rs, re in rows if o == owner]))
+        self.blocks = []
+        for block, brows in table:
+            if block.param_end == block.param_start or _skip_pretrain(block, layers_by_owner):
+                continue
+            regs = [(reg, apply_step(reg), s, e) for owner, key, s, e in brows
+                    for reg in regularizations_for(layers_by_owner[owner], key)]
+            self.blocks.append((block, [r for r in regs if r[1] == BEFORE_UPDATER],
+                                [r for r in regs if r[1] == POST_UPDATER]))
+
+
+def _merge(spans) -> list:
+    """Sorted, disjoint (start, end) ranges with adjacent ones joined."""
+    out = []
+    for s, e in sorted(spans):
+        if out and s == out[-1][1]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def apply_update_blocks(blocks, params_flat, grads_flat, state_flat, layers_by_owner, iteration, epoch,
-                        minibatch_size, mini_batch=True):
+                        minibatch_size, mini_batch=True, plan=None):
     """One DL4J update: gradnorm, minibatch division, L1/L2, updater, weight decay, ``params -= update``.
 
     ``blocks``: :func:`pydl4j_transfer.nn.updater_layout.updater_blocks` output; ``layers_by_owner``:
     owner -> layer conf (as given to updater_blocks). ``params_flat``, ``grads_flat``, ``state_flat``
-    are modified in place (``state_flat`` may be None when no updater has state).
+    are modified in place (``state_flat`` may be None when no updater has state). ``plan``: these blocks'
+    :class:`UpdatePlan` when the caller keeps one (the training loop does).
     """
-    table = param_table(blocks, layers_by_owner)
-    rows = [r for _, rs in table for r in rs]
-    spans = _owner_spans(rows)
-
-    for owner, (s, e) in spans.items():  # 1. frozen: zero gradient
-        if _is_frozen(layers_by_owner[owner]):
-            grads_flat[s:e].zero_()
+    plan = plan if plan is not None else UpdatePlan(blocks, layers_by_owner)
+    for s, e in plan.frozen:  # 1. frozen: zero gradient
+        grads_flat[s:e].zero_()
     if mini_batch:  # 2. minibatch division
-        for owner, key, s, e in rows:
-            if divide_by_minibatch(layers_by_owner[owner], key):
-                grads_flat[s:e].div_(minibatch_size)
-    for owner, (s, e) in spans.items():  # 3. gradient normalization, per layer
-        conf = _unwrap(_layer_conf(layers_by_owner[owner]))
-        mode = getattr(conf, "gradientNormalization", None)
-        views = [grads_flat[rs:re] for o, _, rs, re in rows if o == owner]
-        normalize_layer_gradient(mode, getattr(conf, "gradientNormalizationThreshold", 0.0), grads_flat[s:e], views)
+        for s, e in plan.divide:
+            grads_flat[s:e].div_(minibatch_size)
+    for mode, threshold, (s, e), ranges in plan.gradnorm:  # 3. gradient normalization, per layer
+        normalize_layer_gradient(mode, threshold, grads_flat[s:e], [grads_flat[a:b] for a, b in ranges])
 
-    for block, brows in table:  # 4. the blocks
-        if block.param_end == block.param_start or _skip_pretrain(block, layers_by_owner):
-            continue
+    for block, before, post in plan.blocks:  # 4. the blocks
         upd = block.updater
         lr = learning_rate(upd, iteration, epoch) if has_learning_rate(upd) else 1.0
-        _regularize(BEFORE_UPDATER, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch)
+        for reg, _, s, e in before:  # L1/L2 on the gradient
+            apply_regularization(reg, params_flat[s:e], grads_flat[s:e], lr, iteration, epoch)
         g = grads_flat[block.param_start:block.param_end]
         state = state_flat[block.state_start:block.state_end] if state_flat is not None else None
         update = apply_updater(upd, g, state, iteration, epoch)
         if update is not g:
             g.copy_(update)  # DL4J's updater overwrites the gradient view with the update
-        _regularize(POST_UPDATER, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch)
+        for reg, _, s, e in post:  # weight decay on the update
+            apply_regularization(reg, params_flat[s:e], grads_flat[s:e], lr, iteration, epoch)
         params_flat[block.param_start:block.param_end].sub_(g)  # 5. params -= update
     return params_flat
 
@@ -112,10 +145,3 @@ def _skip_pretrain(block, layers_by_owner) -> bool:
     owner, key = block.params[0]
     layer = layers_by_owner[owner]
     return bool(getattr(layer, "isPretrainParam", lambda k: False)(key))
-
-
-def _regularize(step, brows, layers_by_owner, params_flat, grads_flat, lr, iteration, epoch):
-    for owner, key, s, e in brows:
-        for reg in regularizations_for(layers_by_owner[owner], key):
-            if apply_step(reg) == step:
-                apply_regularization(reg, params_flat[s:e], grads_flat[s:e], lr, iteration, epoch)
