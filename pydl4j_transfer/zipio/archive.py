@@ -79,6 +79,9 @@ try:
 except ImportError:  # pragma: no cover - exercised where rapidgzip is absent
     _rapidgzip = None
 PARALLEL_INFLATE_MIN = 32 << 20  # entries below this inflate on one core (thread start-up would dominate)
+# rapidgzip's unit of parallel work (its default is 4 MiB): on DL4J's VGG16 zip, 2 cores, 16 MiB chunks inflate
+# in 1.66 s median against 1.72 s with 8 MiB (alternating A/B, 10 rounds)
+PARALLEL_CHUNK = 16 << 20
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 INFLATER = _inflate_lib.__name__ + (f"; rapidgzip ({min(_CORES, 4)} threads) for entries >= "
                                     f"{PARALLEL_INFLATE_MIN >> 20} MiB" if _rapidgzip is not None and _CORES > 1
@@ -242,7 +245,7 @@ class _ParallelMemberReader(io.RawIOBase):
         self._left_out = info.file_size
         self._crc = 0
         self._src = _rapidgzip.RapidgzipFile(_Window(fd, data_start, info.compress_size),
-                                             parallelization=min(_CORES, 4))
+                                             parallelization=min(_CORES, 4), chunk_size=PARALLEL_CHUNK)
 
     def readable(self) -> bool:
         return True
