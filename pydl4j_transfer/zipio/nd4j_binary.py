@@ -156,12 +156,17 @@ _READ_CHUNK_BYTES = 1 << 20  # bounds the temporaries of a chunked stream read
 _SMALL_PAGES_MIN_BYTES = 64 << 20
 
 
-def _empty(count: int, dtype: np.dtype) -> np.ndarray:
-    """A fresh writable 1-D array of ``count`` elements (large ones on small pages, see above)."""
+def _empty(count: int, dtype: np.dtype, populate: bool = False) -> np.ndarray:
+    """A fresh writable 1-D array of ``count`` elements (large ones on small pages, see above). ``populate``:
+    the bytes are known to exist (the entry is that long), so the kernel maps every page at once (MAP_POPULATE:
+    0.14 s for 553 MB instead of 0.21-0.25 s of page faults); never for a length only a header claims."""
     nbytes = count * dtype.itemsize
     if nbytes < _SMALL_PAGES_MIN_BYTES:
         return np.empty(count, dtype=dtype)
-    buf = mmap.mmap(-1, nbytes)
+    if populate and hasattr(mmap, "MAP_POPULATE"):
+        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
+    else:
+        buf = mmap.mmap(-1, nbytes)
     if hasattr(mmap, "MADV_NOHUGEPAGE"):
         buf.madvise(mmap.MADV_NOHUGEPAGE)
     return np.frombuffer(buf, dtype=dtype, count=count)  # writable; the array keeps the mapping alive
@@ -227,7 +232,8 @@ class _StreamSource:
             raise CorruptEntryError(f"{what} declares {count} elements ({nbytes} bytes), more than this "
                                     "machine's memory; the array header is corrupt", self.entry)
         try:
-            out = _empty(count, wire)
+            left = self.remaining()
+            out = _empty(count, wire, populate=left is not None and nbytes <= left)
         except (MemoryError, ValueError, OSError) as exc:
             raise CorruptEntryError(f"{what} declares {count} elements ({nbytes} bytes), which "
                                     f"cannot be allocated ({exc}); the array header is corrupt",
