@@ -75,8 +75,12 @@ def _child(argv) -> None:
         if i == 0:
             feats = np.asarray(out.getFeatures())
             np.save(f"{work}/{name}_ours_feats.npy", feats)
-    with FlopCounterMode(display=False) as counter:
-        helper.featurize(DataSet(x, y))
+    # FLOPs of the frozen forward, counted on the module under no_grad: featurize runs under inference_mode,
+    # where the dispatcher hands torch's FlopCounterMode aten.conv2d, for which it has no formula (it counts 0)
+    from bench.gpu import our_features
+
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        our_features(net, boundary)(torch.from_numpy(x))
     if reps_fit:
         f = rng.random((FIT_BATCH, feats.shape[1]), dtype=np.float32)
         fy = np.eye(CLASSES, dtype=np.float32)[np.arange(FIT_BATCH) % CLASSES]
