@@ -395,8 +395,6 @@ def profile(feats, hand, x, device, top=12):
 
 def parity(device):
     """Every M2.1 fixture on the device in fp32 (TF32 off) against DL4J's stored output."""
-    from pydl4j_transfer.torch_backend import feed_forward  # noqa: F401  (import check)
-
     rows = []
     old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False

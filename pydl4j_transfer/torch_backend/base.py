@@ -158,7 +158,7 @@ def to_device(t: torch.Tensor, device) -> torch.Tensor:
     if device is None:
         return t
     device = torch.device(device)
-    if t.device == device or (device.type == t.device.type and device.index is None):
+    if t.device == device:
         return t
     if device.type == "cuda" and t.device.type == "cpu":
         return (t if t.is_pinned() else t.pin_memory()).to(device, non_blocking=True)

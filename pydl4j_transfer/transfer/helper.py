@@ -229,10 +229,11 @@ class TransferLearningHelper:
             table, src = orig.paramTable(), sub.paramTable()
             if self._graph:
                 self._copy_pairs = [(table[k], v) for k, v in src.items()]
-            else:
-                b = self.frozenInputLayer
-                self._copy_pairs = [(table[f"{int(k.split('_', 1)[0]) + b + 1}_{k.split('_', 1)[1]}"], v)
-                                    for k, v in src.items()]
+            else:  # the subset's layer i is the original's layer i + frozenInputLayer + 1
+                self._copy_pairs = []
+                for k, v in src.items():
+                    i, key = k.split("_", 1)
+                    self._copy_pairs.append((table[f"{int(i) + self.frozenInputLayer + 1}_{key}"], v))
             self._copy_key = key
         for dst, src in self._copy_pairs:
             dst[...] = src

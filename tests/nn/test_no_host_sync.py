@@ -9,10 +9,10 @@ needs no GPU. ``score()`` may sync: DL4J semantics need its value, and it conver
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
-
-import pytest
 
 from pydl4j_transfer.data import DataSet
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
@@ -73,8 +73,6 @@ def test_fit_step_has_no_host_sync(name):
 def test_fit_featurized_step_has_no_host_sync():
     from pydl4j_transfer import TransferLearningHelper
 
-    import numpy as np
-
     net = MultiLayerNetwork(dense_net()).init()
     helper = TransferLearningHelper(net, 0)
     x, y = data("dense")[0][0], data("dense")[1][0]
@@ -111,6 +109,4 @@ def test_cuda_fit_from_numpy_never_syncs(name):
         torch.cuda.set_sync_debug_mode("default")
     for _ in range(3):
         cpu.fit(**batch)
-    import numpy as np
-
     np.testing.assert_allclose(gpu.params(), cpu.params(), rtol=1e-4, atol=1e-6)
