@@ -4,8 +4,9 @@ One DL4J iteration (``Solver#optimize`` -> ``StochasticGradientDescent#optimize`
 :func:`train_step`:
 
 1. ``computeGradientAndScore``: the forward pass in training mode; the loss from each output
-   layer's *preOutput* and activation (``training.losses.compute_score``, whose backward is DL4J's
-   ``computeGradient``); autograd carries that through the hidden layers (``calcBackpropGradients``);
+   layer's *preOutput* and activation (``training.losses.score_and_gradient``: DL4J's ``computeScore``
+   and ``computeGradient``); autograd carries that gradient from the preOutput through the hidden layers
+   (``calcBackpropGradients``);
    the gradients land directly in one flat tensor in DL4J's parameter order (the module's
    ``.grad`` tensors are views into it). BatchNormalization's running-statistics slots get
    ``old - new`` (DL4J's NoOp-updater trick: ``params -= (old - new)`` gives ``new``).
@@ -83,6 +84,12 @@ class TrainState:
         self._constraints = None  # [(constraint conf, ParamSlot, where)], built on the first step
         self.score = None  # the last score (a 0-d tensor)
         self.dirty = False  # device tensors newer than the network's numpy arrays
+        # (Parameter, its .grad view into self.grads) in DL4J order: bind_grads/collect_grads run every step
+        self.grad_views = [(p, self.grads[s:e].view(p.shape)) for p in
+                           (self.module.get_parameter(n) for n in self.module.dl4j_param_names)
+                           for s, e in (self.slices[id(p)],)]
+        self._hook_targets = None  # (frozen cut modules, BatchNorm modules) in training mode, found on the first step
+        self._train_modes = None  # [(module, its .training after module.train(True))], ditto
 
     def top_modules(self):
         names = self.module.layer_names if hasattr(self.module, "layer_names") else self.module.vertex_names
@@ -100,22 +107,32 @@ class TrainState:
     def bind_grads(self):
         """Zero the flat gradient and make every trainable Parameter's ``.grad`` a view into it."""
         self.grads.zero_()
-        for name in self.module.dl4j_param_names:
-            p = self.module.get_parameter(name)
-            s, e = self.slices[id(p)]
-            p.grad = self.grads[s:e].view(p.shape) if p.requires_grad else None
+        for p, view in self.grad_views:
+            p.grad = view if p.requires_grad else None
 
     def collect_grads(self):
         """Autograd accumulates in place into the bound views; copy any that it replaced."""
-        for name in self.module.dl4j_param_names:
-            p = self.module.get_parameter(name)
-            if p.grad is None:
+        for p, view in self.grad_views:
+            g = p.grad
+            if g is None:
                 continue
-            s, e = self.slices[id(p)]
-            view = self.grads[s:e]
-            if p.grad.data_ptr() != view.data_ptr():
-                view.copy_(p.grad.reshape(-1))
+            if g.data_ptr() != view.data_ptr():
+                view.copy_(g.reshape(view.shape))
             p.grad = None
+
+    def enter_training(self):
+        """``module.train(True)`` (DL4J's training=true forward; frozen parts stay in inference mode), and the
+        modules the step hooks: (frozen modules that cut backprop, BatchNorm modules in training mode).
+
+        Worked out on the first step; later steps only check that no module's mode was changed since (an
+        ``output()`` call or a user's ``eval()`` on the torchModule) before skipping ``train(True)``'s walk."""
+        modes = self._train_modes
+        if modes is None or any(m.training is not want for m, want in modes):
+            self.module.train(True)
+            modes = self._train_modes = [(m, m.training) for m in self.module.modules()]
+            self._hook_targets = ([m for m, _ in modes if _frozen_no_backprop(m)],
+                                  [m for m, training in modes if type(m).__name__ == _BN and training])
+        return self._hook_targets
 
     def ensure_updater_state(self, net):
         """Mirrors the lazy creation of DL4J's updater: the loaded state, else fresh values (RmsProp/AdaGrad: eps)."""
@@ -339,17 +356,16 @@ def compute_gradient_and_score(net, ts, feats, labels, fmasks=None, lmasks=None)
         raise InvalidConfigurationError(f"a MultiLayerNetwork takes 1 input array, got {len(xs)}")
 
     captured, bn_inputs, bn_reached, handles = {}, [], set(), []
-    module.train(True)
+    cuts, bns = ts.enter_training()
     try:
         for name, layer, _, _ in outs:
             handles.append(layer.act.register_forward_pre_hook(
                 lambda m, args, _n=name: captured.__setitem__(_n, args[0])))
-        for m in module.modules():
-            if _frozen_no_backprop(m):
-                handles.append(m.register_forward_hook(lambda mod, args, out: out.detach()))
-            elif type(m).__name__ == _BN and m.training:
-                handles.append(m.register_forward_hook(
-                    lambda mod, args, out: _bn_seen(mod, args[0], out, bn_inputs, bn_reached)))
+        for m in cuts:
+            handles.append(m.register_forward_hook(lambda mod, args, out: out.detach()))
+        for m in bns:
+            handles.append(m.register_forward_hook(
+                lambda mod, args, out: _bn_seen(mod, args[0], out, bn_inputs, bn_reached)))
         prev = ts.grads.clone() if ts.has_cut else None
         reached = set()
         if prev is not None:
@@ -365,24 +381,28 @@ def compute_gradient_and_score(net, ts, feats, labels, fmasks=None, lmasks=None)
             h.remove()
 
     it, ep = net.getIterationCount(), net.getEpochCount()
-    from pydl4j_transfer.torch_backend.training.losses import compute_score
+    from pydl4j_transfer.torch_backend.training.losses import score_and_gradient
 
     reg = regularization_score(net, ts, it, ep)
     mb = xs[0].shape[0]
-    score, total_loss = None, None
+    score, pres, grads = None, [], []
     for (name, layer, lconf, nnc), y, lm in zip(outs, ys, lms):
         pre = captured.get(name)
         if pre is None:
             raise InvalidConfigurationError(f"output layer {name!r} produced no preOutput")
         pre2, y2, m2 = _loss_inputs(name, layer, lconf, pre, y, lm)
-        loss = compute_score(lconf.lossFn, y2, pre2, lconf.activationFn, m2, average=False)
-        total_loss = loss if total_loss is None else total_loss + loss
-        s = loss.detach() / mb if getattr(nnc, "miniBatch", True) is not False else loss.detach()
+        # DL4J's output layer: the loss function's computeScore and computeGradient (dL/dpreOutput), then
+        # backprop of that gradient through the layers (autograd from the preOutput down)
+        loss, g = score_and_gradient(lconf.lossFn, y2, pre2, lconf.activationFn, m2)
+        if pre2.requires_grad:
+            pres.append(pre2)
+            grads.append(g)
+        s = loss / mb if getattr(nnc, "miniBatch", True) is not False else loss
         if reg is not None:
             s = s + reg
         score = s if score is None else score + s
-    if total_loss.requires_grad:
-        total_loss.backward()
+    if pres:
+        torch.autograd.backward(pres, grads)
     ts.collect_grads()
     if prev is not None:
         reached.update(id(getattr(module, name)) for name, *_ in outs)  # the loss starts at their preOutput

@@ -194,9 +194,9 @@ def _sparse_to_one_hot(conf, labels, pre):
     return torch.nn.functional.one_hot(idx, pre.shape[1]).to(pre.dtype)
 
 
-def _forward_scores(conf, labels, pre, act, mask, for_score=False):
+def _forward_scores(conf, labels, pre, act, mask, for_score=False, out=None):
     d = _lookup(conf)
-    out = _activation_fn(act)(pre)
+    out = _activation_fn(act)(pre) if out is None else out
     clip = _CLIP.get(conf.dl4jClass)
     c = clip(conf, act) if clip else None
     o = c(out) if c else out
@@ -210,12 +210,13 @@ def _forward_scores(conf, labels, pre, act, mask, for_score=False):
     return s.sum(1, keepdim=True) / div(labels)
 
 
-def compute_gradient(loss_conf, labels, pre_output, activation_fn, mask=None):
-    """Mirrors ILossFunction#computeGradient: dL/dPreOutput of the (unaveraged) summed score."""
+def compute_gradient(loss_conf, labels, pre_output, activation_fn, mask=None, out=None):
+    """Mirrors ILossFunction#computeGradient: dL/dPreOutput of the (unaveraged) summed score.
+    ``out``: ``activation_fn(pre_output)`` when the caller has it already."""
     d = _lookup(loss_conf)
     pre = pre_output.detach()
     labels = _sparse_to_one_hot(loss_conf, labels.detach().to(pre.dtype), pre)
-    out = _activation_fn(activation_fn)(pre)
+    out = _activation_fn(activation_fn)(pre) if out is None else out
     w = _weights(loss_conf, pre)
     if d.grad is not None:
         g = d.grad(labels, out, pre, activation_fn, loss_conf, w)
@@ -257,3 +258,17 @@ def compute_score(loss_conf, labels, pre_output, activation_fn, mask=None, avera
     """Mirrors ILossFunction#computeScore: the summed score, divided by the minibatch size when ``average``."""
     s = _DL4JLoss.apply(pre_output, labels, mask, loss_conf, activation_fn, True).sum()
     return s / pre_output.shape[0] if average else s
+
+
+def score_and_gradient(loss_conf, labels, pre_output, activation_fn, mask=None):
+    """Mirrors what BaseOutputLayer#computeGradientAndScore asks of its ILossFunction: ``computeScore``
+    (summed, not averaged) and ``computeGradient`` (dL/dPreOutput), outside autograd and from one evaluation
+    of the activation. The training step hands the gradient to ``torch.autograd.backward(preOutput, grad)``:
+    the same numbers as backpropagating :func:`compute_score`, without a Python autograd Function per step."""
+    with torch.no_grad():
+        pre = pre_output.detach()
+        lab = _sparse_to_one_hot(loss_conf, labels.detach().to(pre.dtype), pre)
+        out = _activation_fn(activation_fn)(pre)
+        score = _forward_scores(loss_conf, lab, pre, activation_fn, mask, True, out=out).sum()
+        grad = compute_gradient(loss_conf, lab, pre, activation_fn, mask, out=out)
+    return score, grad
