@@ -1,4 +1,4 @@
-"""Workload: epochs of the guide's head (VGG16 frozen to fc2, 4096 -> 5, Nesterovs) with and without the feature cache.
+"""Workload: epochs of the guide's head (VGG16 frozen to fc2, 4096 -> 5, the guide's Nesterovs(5e-5)) with and without the feature cache.
 
 N images of 224x224 (random), minibatches of 8. Two copies of the same zip in each engine, each frozen
 up to fc2 by a TransferLearningHelper (in place):
@@ -34,14 +34,13 @@ def _child(argv) -> None:
     """Python side: ``child EPOCHS_PLAIN EPOCHS_CACHED WORKDIR``."""
     import numpy as np
 
-    from bench.featurize import _head
+    from bench.featurize import _head, guide_vgg16
     from pydl4j_transfer import DataSet, ModelSerializer, TransferLearningHelper
     from pydl4j_transfer.transfer import FeatureCache
-    from pydl4j_transfer.zoo import VGG16
 
     epochs_plain, epochs_cached, work = int(argv[0]), int(argv[1]), argv[2]
     zip_path = f"{work}/vgg16_5.zip"
-    ModelSerializer.writeModel(VGG16(numClasses=CLASSES).init(), zip_path, False)
+    ModelSerializer.writeModel(guide_vgg16(), zip_path, False)
     rng = np.random.default_rng(7)
     x = rng.random((N_IMAGES, 3, 224, 224), dtype=np.float32)
     y = np.eye(CLASSES, dtype=np.float32)[np.arange(N_IMAGES) % CLASSES]
@@ -114,7 +113,7 @@ def run(reps: int) -> dict:
                                     str(work / "images.npy"), str(work / "labels.npy"), str(BATCH), str(EPOCHS_PLAIN),
                                     str(epochs_cached), HEAD, str(work / "dl4j_")])
     res = {"workload": "epoch",
-           "model": f"VGG16 (zoo, 224x224, random weights) frozen to fc2, head 4096->5 (Nesterovs); {N_IMAGES} images, "
+           "model": f"VGG16 (zoo, 224x224, random weights) frozen to fc2, head 4096->5 (the guide's new Nesterovs(5e-5): lr 0.1, momentum 5e-5); {N_IMAGES} images, "
                     f"minibatch {BATCH}",
            "machine": common.machine(), "n_images": N_IMAGES, "batch": BATCH, "rows": {},
            "peak_rss": {"python": ours_rss, "dl4j": dl4j_rss},
