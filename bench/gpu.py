@@ -24,13 +24,17 @@ Self-contained (the package, numpy and torch; no JVM); a few minutes on one card
    model FLOP utilisation against the card's dense peak (``--peak-bf16`` / ``--peak-tf32`` TFLOP/s; H100/H200
    SXM datasheet values by default) and against the GEMM peak measured in the same run. "fp32" runs with
    torch's defaults, where cuDNN convolutions use TF32, hence the TF32 peak.
+   On a GPU every featurize row also gives the host time of each engine's call (launching its kernels):
+   when ours reaches its device time, the overhead is Python and kernel launches, not the card's work.
 3. ``--profile``: the top CUDA kernels of one bf16 featurize of each engine (torch.profiler), to show where
    an overhead comes from.
+4. ``--compile``: our featurize under ``torch.compile`` (``mode="reduce-overhead"`` on a GPU: CUDA graphs)
+   against the eager hand-written model, fp32 and bf16, with the compile time.
 
 ``--device cpu`` runs the same code on the CPU (tests/test_bench_gpu_smoke.py does, with a small input).
 
 Usage: python -m bench.gpu [--batch 64] [--reps 20] [--size 224] [--models vgg16,resnet50] [--skip-parity]
-       [--profile] [--out results.json]
+       [--profile] [--compile] [--out results.json]
 """
 
 from __future__ import annotations
@@ -213,28 +217,39 @@ def sync(device):
 
 
 def once(fn, device):
+    """(seconds on the device, seconds the host spent in the call). On a GPU the host time is what launching
+    the work costs: when it reaches the device time, the run is bound by Python and kernel launches, not by
+    the card. On the CPU both are the wall time."""
     if device.type == "cuda":
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
+        t = time.perf_counter()
         fn()
+        host = time.perf_counter() - t
         end.record()
         end.synchronize()
-        return start.elapsed_time(end) / 1e3
+        return start.elapsed_time(end) / 1e3, host
     t = time.perf_counter()
     fn()
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    return wall, wall
 
 
-def ab(fns: dict, reps: int, device, warmup: int = 3) -> dict:
-    """Median seconds of each function, the functions alternating (order swapped every repetition)."""
+def ab(fns: dict, reps: int, device, warmup: int = 3, host: dict = None) -> dict:
+    """Median seconds of each function, the functions alternating (order swapped every repetition).
+    ``host``: filled with the median host seconds of each (see :func:`once`)."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     sync(device)
-    keys, times = list(fns), {k: [] for k in fns}
+    keys, times, hosts = list(fns), {k: [] for k in fns}, {k: [] for k in fns}
     for r in range(reps):
         for k in keys if r % 2 == 0 else keys[::-1]:
-            times[k].append(once(fns[k], device))
+            dev, h = once(fns[k], device)
+            times[k].append(dev)
+            hosts[k].append(h)
+    if host is not None:
+        host.update({k: float(np.median(v)) for k, v in hosts.items()})
     return {k: float(np.median(v)) for k, v in times.items()}
 
 
@@ -243,7 +258,7 @@ def gemm_peak(device, dtype, n=8192, reps=10):
     n = n if device.type == "cuda" else 1024
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
-    best = min(once(lambda: a @ b, device) for _ in range(reps + 2))
+    best = min(once(lambda: a @ b, device)[0] for _ in range(reps + 2))
     return 2 * n ** 3 / best / 1e12
 
 
@@ -284,18 +299,24 @@ def measure_model(name, args, device, peaks):
     flops_feat = forward_flops(hand, x[:1], "boundary") * args.batch
     flops_fit = 3 * forward_flops(hand, x[:1], "logits") * args.batch  # forward + backward ~ 3 forwards
 
-    def row(what, prec, layout, t, flops):
+    def row(what, prec, layout, t, flops, host=None):
         peak = peaks["bf16" if prec == "bf16" else "fp32"]
         r = {"what": what, "precision": prec, "layout": layout, "ours_s": t["ours"], "hand_s": t["hand"],
              "ours_img_s": args.batch / t["ours"], "hand_img_s": args.batch / t["hand"],
              "overhead": t["ours"] / t["hand"] - 1, "ours_tflops": flops / t["ours"] / 1e12}
+        if host:
+            r["ours_host_s"], r["hand_host_s"] = host["ours"], host["hand"]
         r["ours_share_datasheet"] = r["ours_tflops"] / peak["datasheet"] if peak["datasheet"] else None
         r["ours_share_measured_gemm"] = r["ours_tflops"] / peak["measured"]
         out["rows"].append(r)
         share = "" if r["ours_share_datasheet"] is None else f", {100 * r['ours_share_datasheet']:.1f}% of datasheet"
-        print(f"  {name:8s} {what:14s} {prec} {layout:13s} ours {r['ours_img_s']:8.1f} img/s  hand "
+        launch = ""
+        if host and device.type == "cuda":
+            launch = (f"; host {1e3 * host['ours']:.1f} / {1e3 * host['hand']:.1f} ms of "
+                      f"{1e3 * t['ours']:.1f} / {1e3 * t['hand']:.1f} ms (ours / hand)")
+        print(f"  {name:8s} {what:18s} {prec} {layout:13s} ours {r['ours_img_s']:8.1f} img/s  hand "
               f"{r['hand_img_s']:8.1f} img/s  overhead {100 * r['overhead']:+6.1f}%  {r['ours_tflops']:.1f} TFLOP/s"
-              f"{share}, {100 * r['ours_share_measured_gemm']:.1f}% of measured GEMM peak", flush=True)
+              f"{share}, {100 * r['ours_share_measured_gemm']:.1f}% of measured GEMM peak{launch}", flush=True)
 
     # featurize on device tensors, NCHW and channels_last
     for layout in ("nchw", "channels_last"):
@@ -306,12 +327,35 @@ def measure_model(name, args, device, peaks):
         convolution.INFERENCE_CHANNELS_LAST = saved | {device.type} if cl else saved - {device.type}
         try:
             for prec in ("fp32", "bf16"):
+                host = {}
                 with torch.inference_mode(), autocast_ctx(device, prec):
-                    t = ab({"ours": lambda: feats(xin), "hand": lambda: hand_l(xin, to="boundary")}, args.reps, device)
-                row("featurize", prec, layout, t, flops_feat)
+                    t = ab({"ours": lambda: feats(xin), "hand": lambda: hand_l(xin, to="boundary")}, args.reps, device,
+                           host=host)
+                row("featurize", prec, layout, t, flops_feat, host)
         finally:
             convolution.INFERENCE_CHANNELS_LAST = saved
     hand.to(memory_format=torch.contiguous_format)
+
+    # --compile: our featurize through torch.compile (on a GPU mode "reduce-overhead": CUDA graphs, so no
+    # per-kernel launch cost from Python), against the eager hand-written model: what one line buys a user
+    # whose forward is launch-bound (small layers, large GPUs)
+    if args.compile:
+        from torch import _dynamo
+
+        mode = "reduce-overhead" if device.type == "cuda" else "default"
+        for prec in ("fp32", "bf16"):
+            _dynamo.reset()
+            compiled = torch.compile(feats, mode=mode)
+            host = {}
+            with torch.inference_mode(), autocast_ctx(device, prec):
+                t0 = time.perf_counter()
+                compiled(x)
+                sync(device)
+                out[f"compile_s_{prec}"] = time.perf_counter() - t0
+                # CUDA graphs hand back the same output buffers at every replay: clone, as a user keeping them must
+                t = ab({"ours": lambda: compiled(x).clone(), "hand": lambda: hand(x, to="boundary")}, args.reps, device,
+                       host=host)
+            row("featurize_compiled", prec, "nchw", t, flops_feat, host)
 
     # fit, fp32: ours = fit with DL4J's semantics; hand = the same step in plain torch
     hand.train()
@@ -435,6 +479,7 @@ def main(argv=None):
     ap.add_argument("--peak-tf32", type=float, default=None, help="dense TF32 TFLOP/s (datasheet)")
     ap.add_argument("--skip-parity", action="store_true")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--compile", action="store_true", help="add our featurize under torch.compile (minutes)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     device = torch.device(args.device)

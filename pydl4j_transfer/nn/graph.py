@@ -123,8 +123,9 @@ class ComputationGraph(BaseNetwork):
             return self._dl4j_model().output(*[np.asarray(x) for x in inputs], train=train)
         import torch
 
-        module = self._torch_module()
-        module.train(bool(train))
+        from pydl4j_transfer.torch_backend import set_mode
+
+        module = set_mode(self._torch_module(), bool(train))
         dtype = torch.from_numpy(self._flat[:0]).dtype
         tensors = [(x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).to(dtype=dtype) for x in inputs]
         from pydl4j_transfer.torch_backend import autocast as autocast_ctx

@@ -94,15 +94,16 @@ class MultiLayerNetwork(BaseNetwork):
         import torch
 
         from pydl4j_transfer.torch_backend import autocast as autocast_ctx
+        from pydl4j_transfer.torch_backend import set_mode
 
         module = self._torch_module()
         was = module.training
-        module.eval()
+        set_mode(module, False)
         try:
             with torch.inference_mode(), autocast_ctx(autocast, self._device):
                 out = module.activate_range(x, start, upto)
         finally:
-            module.train(was)
+            set_mode(module, was)
         dtype = torch.from_numpy(self._flat[:0]).dtype
         if out.is_floating_point() and out.dtype != dtype:  # autocast: the network's dtype, as DL4J gives
             out = out.to(dtype)
@@ -147,9 +148,9 @@ class MultiLayerNetwork(BaseNetwork):
         import torch
 
         from pydl4j_transfer.torch_backend import autocast as autocast_ctx
+        from pydl4j_transfer.torch_backend import set_mode
 
-        module = self._torch_module()
-        module.train(bool(train))
+        module = set_mode(self._torch_module(), bool(train))
         dtype = torch.from_numpy(self._flat[:0]).dtype
         x = input if isinstance(input, torch.Tensor) else torch.as_tensor(np.asarray(input))
         with torch.inference_mode(not train), autocast_ctx(autocast, self._device):

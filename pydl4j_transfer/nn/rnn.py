@@ -157,6 +157,8 @@ def rnn_time_step(net, inputs):
     """Mirrors MultiLayerNetwork#rnnTimeStep(INDArray) / ComputationGraph#rnnTimeStep(INDArray...)."""
     import torch
 
+    from pydl4j_transfer.torch_backend import set_mode
+
     ts = net._train_state()
     module = ts.module
     layers = recurrent_layers(net, ts, "rnnTimeStep")
@@ -164,12 +166,12 @@ def rnn_time_step(net, inputs):
     xs = [(x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(np.asarray(x))))
           .to(device=ts.device, dtype=dtype) for x in inputs]
     was = module.training
-    module.train(False)
+    set_mode(module, False)
     try:
         with stored_state_pass(layers, _state_store(net)) as runs, torch.inference_mode():
             outs = module(*xs) if net._is_graph else [module(xs[0])]
     finally:
-        module.train(was)
+        set_mode(module, was)
     _state_store(net).update({o: {k: v.clone() for k, v in s.items()} for o, s in _last_states(runs).items()})
     outs = list(outs)
     if net._is_graph:

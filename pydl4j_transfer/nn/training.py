@@ -89,7 +89,6 @@ class TrainState:
                            (self.module.get_parameter(n) for n in self.module.dl4j_param_names)
                            for s, e in (self.slices[id(p)],)]
         self._hook_targets = None  # (frozen cut modules, BatchNorm modules) in training mode, found on the first step
-        self._train_modes = None  # [(module, its .training after module.train(True))], ditto
 
     def top_modules(self):
         names = self.module.layer_names if hasattr(self.module, "layer_names") else self.module.vertex_names
@@ -124,14 +123,14 @@ class TrainState:
         """``module.train(True)`` (DL4J's training=true forward; frozen parts stay in inference mode), and the
         modules the step hooks: (frozen modules that cut backprop, BatchNorm modules in training mode).
 
-        Worked out on the first step; later steps only check that no module's mode was changed since (an
-        ``output()`` call or a user's ``eval()`` on the torchModule) before skipping ``train(True)``'s walk."""
-        modes = self._train_modes
-        if modes is None or any(m.training is not want for m, want in modes):
-            self.module.train(True)
-            modes = self._train_modes = [(m, m.training) for m in self.module.modules()]
-            self._hook_targets = ([m for m, _ in modes if _frozen_no_backprop(m)],
-                                  [m for m, training in modes if type(m).__name__ == _BN and training])
+        The modules are found on the first step; ``set_mode`` skips the walk while no module's mode changed."""
+        from pydl4j_transfer.torch_backend import set_mode
+
+        set_mode(self.module, True)
+        if self._hook_targets is None:
+            modules = list(self.module.modules())
+            self._hook_targets = ([m for m in modules if _frozen_no_backprop(m)],
+                                  [m for m in modules if type(m).__name__ == _BN and m.training])
         return self._hook_targets
 
     def ensure_updater_state(self, net):

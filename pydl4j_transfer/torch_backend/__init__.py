@@ -19,7 +19,7 @@ noise in :mod:`.weightnoise`. ``BY_CONF_KIND`` maps each conf registry kind to i
 from __future__ import annotations
 
 from . import activations, dropout, layers, preprocessors, vertices, weightnoise  # noqa: F401  (fill the registries)
-from .base import ConvertContext, LayerModule
+from .base import ConvertContext, LayerModule, set_mode
 from .network import GraphModule, MultiLayerModule, build_module, feed_forward
 from .params import flat_param_names, flatten_params, load_flat_params
 from .precision import autocast, autocast_dtype
@@ -29,7 +29,7 @@ from .registry import (ACTIVATION_CONVERTERS, BY_CONF_KIND, DROPOUT_CONVERTERS, 
 
 __all__ = [
     "build_module", "flatten_params", "load_flat_params", "feed_forward", "flat_param_names", "autocast",
-    "autocast_dtype",
+    "autocast_dtype", "set_mode",
     "MultiLayerModule", "GraphModule", "LayerModule", "ConvertContext",
     "LAYER_CONVERTERS", "VERTEX_CONVERTERS", "PREPROCESSOR_CONVERTERS", "ACTIVATION_CONVERTERS",
     "DROPOUT_CONVERTERS", "WEIGHT_NOISE_CONVERTERS", "BY_CONF_KIND", "UNSUPPORTED", "ConverterRegistry",

@@ -21,7 +21,7 @@ from torch import nn
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
-from .base import ConvertContext, bind_store, to_tensor
+from .base import ConvertContext, bind_store, set_mode, to_tensor
 from .params import install_params, load_flat_params
 from .preprocessors import convert_preprocessor
 from .registry import LAYER_CONVERTERS, VERTEX_CONVERTERS
@@ -290,11 +290,11 @@ def feed_forward(module: nn.Module, x, train: bool = False, *, mask=None, masks=
     The module's own training flag is restored afterwards.
     """
     was = module.training
-    module.train(train)
+    set_mode(module, train)
     try:
         if isinstance(module, GraphModule):
             xs = list(x) if isinstance(x, (list, tuple)) else [x]
             return module.feed_forward(*xs, masks=masks, targets=targets)
         return module.feed_forward(x, mask=mask, upto=upto)
     finally:
-        module.train(was)
+        set_mode(module, was)
