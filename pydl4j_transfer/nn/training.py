@@ -64,12 +64,14 @@ class TrainState:
         self.module = build_module(net._conf, None, device=self.device)
         self.grads = torch.zeros_like(self.params)
         self.slices = {}  # id(Parameter) -> (start, end)
+        self.grad_views = []  # (Parameter, its .grad view into self.grads) in DL4J order, bound at every step
         pos = 0
         for name in self.module.dl4j_param_names:
             p = self.module.get_parameter(name)
             n = p.numel()
             p.data = self.params[pos:pos + n].view(p.shape)
             self.slices[id(p)] = (pos, pos + n)
+            self.grad_views.append((p, self.grads[pos:pos + n].view(p.shape)))
             pos += n
         if pos != self.params.numel():
             raise InvalidConfigurationError(f"the module has {pos} parameters, the flat vector {self.params.numel()}")
@@ -84,10 +86,6 @@ class TrainState:
         self._constraints = None  # [(constraint conf, ParamSlot, where)], built on the first step
         self.score = None  # the last score (a 0-d tensor)
         self.dirty = False  # device tensors newer than the network's numpy arrays
-        # (Parameter, its .grad view into self.grads) in DL4J order: bind_grads/collect_grads run every step
-        self.grad_views = [(p, self.grads[s:e].view(p.shape)) for p in
-                           (self.module.get_parameter(n) for n in self.module.dl4j_param_names)
-                           for s, e in (self.slices[id(p)],)]
         self._hook_targets = None  # (frozen cut modules, BatchNorm modules) in training mode, found on the first step
 
     def top_modules(self):

@@ -14,6 +14,7 @@ from pydl4j_transfer.conf import (AdaDelta, AdaGrad, AdaMax, Adam, AMSGrad, Batc
                                   FrozenLayer, FrozenLayerWithBackprop, InputType, L1Regularization, L2Regularization,
                                   LSTM, MapSchedule, MergeVertex, Nadam, Nesterovs, NoOp, RmsProp, ScheduleType, Sgd,
                                   SubsamplingLayer, ConvolutionLayer, WeightDecay)
+from pydl4j_transfer.conf.values.losses import LossBinaryXENT, LossKLD, LossMCXENT, LossMSE, LossSparseMCXENT
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn import ComputationGraph, ModelSerializer, MultiLayerNetwork
 
@@ -89,7 +90,26 @@ def data(kind, mb=7, seed=0):
     if kind == "graph":
         return ([rng.standard_normal((mb, 5)).astype(np.float32), rng.standard_normal((mb, 2)).astype(np.float32)],
                 [onehot(3, mb)], None, None)
+    if kind == "sparse":  # LossSparseMCXENT: class indices [mb, 1]
+        return [rng.standard_normal((mb, 5)).astype(np.float32)], [rng.integers(0, 3, (mb, 1)).astype(np.float32)], None, None
+    if kind == "regression":
+        return [rng.standard_normal((mb, 5)).astype(np.float32)], [rng.random((mb, 3), dtype=np.float32)], None, None
     return [rng.standard_normal((mb, 5)).astype(np.float32)], [onehot(3, mb)], None, None
+
+
+def loss_net(loss, activation="softmax"):
+    """A dense layer, then an output layer with ``loss`` (the loss's own score and gradient decide the step)."""
+    return R.mln(R.dense(5, 6), R.out(6, 3, loss=loss, activation=activation), updater=Adam(0.02), l2=0.001)
+
+
+#: losses whose score/gradient the training step takes from training/losses.py: (net maker, data kind)
+LOSS_CASES = {
+    "loss_sparse_mcxent": (lambda: loss_net(LossSparseMCXENT()), "sparse"),
+    "loss_mcxent_weighted": (lambda: loss_net(LossMCXENT(np.array([1.0, 2.0, 0.5], np.float32))), "dense"),
+    "loss_binary_xent": (lambda: loss_net(LossBinaryXENT(), "sigmoid"), "regression"),
+    "loss_mse": (lambda: loss_net(LossMSE(), "identity"), "regression"),
+    "loss_kld": (lambda: loss_net(LossKLD(), "softmax"), "regression"),
+}
 
 
 def pair(make):
@@ -183,7 +203,7 @@ def fit_both(make, kind, steps=5):
 
 NETS = {"dense": (lambda: dense_net(l2=0.01, l1=0.001), "dense"), "cnn": (cnn_net, "cnn"),
         "lstm_masked": (lstm_net, "lstm"), "graph_merge": (graph_net, "graph"), "batchnorm": (bn_net, "dense"),
-        "frozen": (frozen_net, "dense")}
+        "frozen": (frozen_net, "dense"), **LOSS_CASES}
 
 
 @pytest.mark.parametrize("name", list(NETS))
@@ -215,7 +235,7 @@ FIT_CASES.update({
                                             gradientNormalizationThreshold=0.1), "dense"),
     "gradnorm_renorm": (lambda: dense_net(Adam(0.05), gradientNormalization="RenormalizeL2PerParamType"), "dense"),
     "frozen": (frozen_net, "dense"), "batchnorm": (bn_net, "dense"), "cnn": (cnn_net, "cnn"),
-    "lstm_masked": (lstm_net, "lstm"), "graph_merge": (graph_net, "graph"),
+    "lstm_masked": (lstm_net, "lstm"), "graph_merge": (graph_net, "graph"), **LOSS_CASES,
 })
 
 
@@ -328,6 +348,16 @@ def test_fresh_updater_state_and_save(tmp_path):
     np.testing.assert_array_equal(back.getUpdaterState(), st)
     np.testing.assert_array_equal(back.params(), net.params())
     assert back.getIterationCount() == 1
+
+
+def test_sparse_mcxent_label_outside_the_classes_counts_as_a_zero_row_as_in_dl4j():
+    ours, theirs = pair(LOSS_CASES["loss_sparse_mcxent"][0])
+    x, y, fm, lm = data("sparse")
+    y[0][0, 0], y[0][1, 0] = 5.0, -1.0  # nOut = 3: libnd4j's onehot gives these rows no class, without an error
+    g, s = ours.computeGradientAndScore(**ours_batch((x, y, fm, lm), False))
+    jg, js = java_grad_score(theirs, (x, y, fm, lm), False)
+    check("gradient/sparse_outside", g, jg)
+    assert abs(s - js) <= RTOL * abs(js), (s, js)
 
 
 def test_feed_forward_and_torch_module():

@@ -187,11 +187,13 @@ def _lookup(conf) -> LossDef:
 
 
 def _sparse_to_one_hot(conf, labels, pre):
-    """LossSparseMCXENT: labels [mb, 1] hold class indices -> one-hot [mb, nOut]."""
+    """LossSparseMCXENT: labels [mb, 1] hold class indices -> one-hot [mb, nOut] (libnd4j's onehot op: an index
+    outside [0, nOut) gives a row of zeros). By comparison with the class numbers, not F.one_hot, which reads the
+    largest index back to the host to check it: a sync in every training step."""
     if conf.dl4jClass != _L + "LossSparseMCXENT":
         return labels
-    idx = labels.reshape(-1).to(torch.long)
-    return torch.nn.functional.one_hot(idx, pre.shape[1]).to(pre.dtype)
+    idx = labels.reshape(-1, 1).to(torch.long)
+    return (idx == torch.arange(pre.shape[1], device=pre.device)).to(pre.dtype)
 
 
 def _forward_scores(conf, labels, pre, act, mask, for_score=False, out=None):
@@ -270,5 +272,5 @@ def score_and_gradient(loss_conf, labels, pre_output, activation_fn, mask=None):
         lab = _sparse_to_one_hot(loss_conf, labels.detach().to(pre.dtype), pre)
         out = _activation_fn(activation_fn)(pre)
         score = _forward_scores(loss_conf, lab, pre, activation_fn, mask, True, out=out).sum()
-        grad = compute_gradient(loss_conf, lab, pre, activation_fn, mask, out=out)
+        grad = compute_gradient(loss_conf, labels, pre, activation_fn, mask, out=out)  # one-hot again if sparse
     return score, grad
