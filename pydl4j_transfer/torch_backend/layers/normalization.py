@@ -29,8 +29,19 @@ from ..registry import LAYER_CONVERTERS
 _L = "org.deeplearning4j.nn.conf.layers."
 
 
+#: the base of log-std mode's 10^log10stdev as a 0-d CPU tensor: torch.pow(10.0, t) first turns the Python number
+#: into a tensor of t's type on t's device (five more dispatches per call; kernels on a GPU), a CPU 0-d tensor
+#: joins any device's tensor as a scalar. Same float32 result bit for bit.
+_TEN = torch.tensor(10.0)
+
+
 def _name(v):
     return getattr(v, "name", v)
+
+
+def _vec(t):
+    """A per-channel parameter as the 1-D tensor F.batch_norm takes (M2.1's are 1-D already: no reshape dispatch)."""
+    return t if t.dim() == 1 else t.reshape(-1)
 
 
 class BatchNormModule(LayerModule):
@@ -53,7 +64,7 @@ class BatchNormModule(LayerModule):
 
     def running_var(self):
         if self.log_std:
-            std = torch.pow(10.0, self.p("log10stdev"))
+            std = torch.pow(_TEN, self.p("log10stdev"))
             return std * std
         return self.p("var")
 
@@ -71,15 +82,15 @@ class BatchNormModule(LayerModule):
         # one fused kernel (torch's batch_norm; cuDNN's on a GPU) instead of five elementwise passes; it wants the
         # channels on axis 1, so NHWC is viewed as NCHW (a stride permutation, no copy)
         xc = x.movedim(axis, 1) if axis != 1 else x
-        gamma = None if self.lock else self.p("gamma").reshape(-1)
-        beta = None if self.lock else self.p("beta").reshape(-1)
+        gamma = None if self.lock else _vec(self.p("gamma"))
+        beta = None if self.lock else _vec(self.p("beta"))
         if self.training and xc.numel() == xc.shape[0] * xc.shape[1] and xc.shape[0] == 1:
             y = self._one_value_per_channel(xc, gamma, beta)  # torch's batch_norm refuses a single value
         elif self.training:  # minibatch statistics, biased variance (as DL4J)
             y = F.batch_norm(xc, None, None, gamma, beta, training=True, eps=self.eps)
         else:
-            y = F.batch_norm(xc, self.p("mean").reshape(-1), self.running_var().reshape(-1), gamma, beta,
-                             training=False, eps=self.eps)
+            y = F.batch_norm(xc, _vec(self.p("mean")), _vec(self.running_var()), gamma, beta, training=False,
+                             eps=self.eps)
         if self.lock and (self.gamma_const != 1.0 or self.beta_const != 0.0):
             y = y * self.gamma_const + self.beta_const
         return y.movedim(1, axis) if axis != 1 else y
