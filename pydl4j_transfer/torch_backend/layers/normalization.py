@@ -29,12 +29,6 @@ from ..registry import LAYER_CONVERTERS
 _L = "org.deeplearning4j.nn.conf.layers."
 
 
-#: the base of log-std mode's 10^log10stdev as a 0-d CPU tensor: torch.pow(10.0, t) first turns the Python number
-#: into a tensor of t's type on t's device (five more dispatches per call; kernels on a GPU), a CPU 0-d tensor
-#: joins any device's tensor as a scalar. Same float32 result bit for bit.
-_TEN = torch.tensor(10.0)
-
-
 def _name(v):
     return getattr(v, "name", v)
 
@@ -64,7 +58,11 @@ class BatchNormModule(LayerModule):
 
     def running_var(self):
         if self.log_std:
-            std = torch.pow(_TEN, self.p("log10stdev"))
+            # DL4J: pow(valueArrayOf(shape, 10.0), log10s), then squared in place. The base as a tensor of the
+            # exponent's type and device, as DL4J has it: torch.pow(10.0, t) costs four more dispatches (the
+            # number becomes a tensor first), and a CPU scalar tensor would keep torch.compile from CUDA graphs
+            log10s = self.p("log10stdev")
+            std = torch.pow(torch.full_like(log10s, 10.0), log10s)
             return std * std
         return self.p("var")
 
