@@ -87,7 +87,8 @@ def test_fit_featurized_step_has_no_host_sync():
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("name", ["cnn", "batchnorm", "graph_merge", "updater_Nesterovs", "gradnorm_renorm"])
+@pytest.mark.parametrize("name", ["cnn", "batchnorm", "graph_merge", "updater_Nesterovs", "gradnorm_renorm",
+                                  "loss_mcxent_weighted", "loss_sparse_mcxent"])
 def test_cuda_fit_from_numpy_never_syncs(name):
     """On a card, CUDA's own sync detector: numpy minibatches reach the GPU through pinned memory with
     non-blocking copies (a pageable copy would wait for the queued kernels), and the step itself does not sync."""

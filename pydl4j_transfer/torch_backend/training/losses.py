@@ -30,6 +30,8 @@ import torch
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
+from ..base import to_device
+
 _L = "org.nd4j.linalg.lossfunctions.impl."
 _SOFTMAX = "org.nd4j.linalg.activations.impl.ActivationSoftmax"
 _SIGMOID = "org.nd4j.linalg.activations.impl.ActivationSigmoid"
@@ -67,7 +69,8 @@ def _weights(conf, like):
     w = getattr(conf, "weights", None)
     if w is None:
         return None
-    return torch.as_tensor(np.asarray(w), dtype=like.dtype, device=like.device).reshape(1, -1)
+    # through pinned memory without blocking (to_device): a plain host-to-GPU copy waits for the queued kernels
+    return to_device(torch.as_tensor(np.asarray(w), dtype=like.dtype), like.device).reshape(1, -1)
 
 
 def _apply_mask(arr, mask):
