@@ -336,6 +336,20 @@ class BaseNetwork:
     def backend(self) -> str:
         return self._backend
 
+    def _params_written(self, ranges) -> None:
+        """The numpy params were written in ``ranges`` ([(start, end)] of the flat vector) behind the torch
+        state's back. On the CPU it shares their memory: nothing to do, and the state is kept (rebuilding it costs
+        a VGG16 a quarter of a second). On a device those ranges are copied up (pinned, non-blocking)."""
+        ts = self._train
+        if ts is None or ts.device.type == "cpu":
+            return
+        import torch
+
+        from pydl4j_transfer.torch_backend.base import to_device
+
+        for start, end in ranges:
+            ts.params[start:end].copy_(to_device(torch.from_numpy(self._flat[start:end]), ts.device))
+
     def _pull_from_backend(self) -> None:
         """Copy trained values from the device into params() / the updater state (no-op on CPU: shared memory)."""
         if self._train is not None:

@@ -51,6 +51,22 @@ def _drop_runtime(net):
     net._dl4j = None
 
 
+def _flat_ranges(flat, views) -> list:
+    """[(start, end)] of the flat vector that the param views (contiguous slices of it) cover, adjacent ones
+    joined."""
+    def start(a):
+        return a.__array_interface__["data"][0]  # a param view's first element: its slice's lowest address
+
+    base, size = start(flat), flat.itemsize
+    out = []
+    for s, e in sorted(((start(v) - base) // size, (start(v) - base) // size + v.size) for v in views if v.size):
+        if out and s == out[-1][1]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def _is_multi(data) -> bool:
     return hasattr(data, "numFeatureArrays")
 
@@ -205,6 +221,8 @@ class TransferLearningHelper:
 
     def _copy_orig_to_subset(self):
         sub = self._subset_graph if self._graph else self._subset_mln
+        if self._orig._device is not None and sub._device != self._orig._device:
+            sub.to(self._orig._device)  # the unfrozen part trains where the original runs, as in DL4J
         _drop_runtime(sub)
         if self._graph:
             src, dst = self._orig.paramTable(), self._subset_graph.paramTable()
@@ -219,11 +237,12 @@ class TransferLearningHelper:
 
     def _copy_subset_to_orig(self):
         orig = self._orig
-        _drop_runtime(orig)  # pull anything trained on the device first, then write into the numpy params
+        orig._pull_from_backend()  # anything trained on the device first, then write into the numpy params
         sub = self._subset_graph if self._graph else self._subset_mln
         sub._pull_from_backend()
-        # (destination, source) param views, kept while both flat vectors stay the same arrays: after every
-        # fitFeaturized step (DL4J copies then too), a small head's step would otherwise mostly build tables
+        # (destination, source) param views and the flat ranges written, kept while both flat vectors stay the
+        # same arrays: after every fitFeaturized step (DL4J copies then too), a small head's step would
+        # otherwise mostly build tables
         key = (id(orig._flat), id(sub._flat))
         if getattr(self, "_copy_key", None) != key:
             table, src = orig.paramTable(), sub.paramTable()
@@ -234,9 +253,13 @@ class TransferLearningHelper:
                 for k, v in src.items():
                     i, key = k.split("_", 1)
                     self._copy_pairs.append((table[f"{int(i) + self.frozenInputLayer + 1}_{key}"], v))
+            self._copy_ranges = _flat_ranges(orig._flat, [dst for dst, _ in self._copy_pairs])
             self._copy_key = key
         for dst, src in self._copy_pairs:
             dst[...] = src
+        # the original's torch state is kept (its frozen part is what featurize runs next); a device copy of it
+        # gets the written ranges
+        orig._params_written(self._copy_ranges)
 
     # ---- accessors -------------------------------------------------------------------------
 

@@ -314,6 +314,27 @@ def test_mln_helper_shifts_preprocessors_onto_the_subset_network():
     np.testing.assert_allclose(helper.outputFromFeaturized(feats), net.output(x), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
+def test_fit_featurized_keeps_the_originals_torch_state_and_updates_it(device):
+    """After fitFeaturized the original's torch state (its module, on its device) is kept, not rebuilt: featurize
+    runs next on the same module, and the original's output shows the head's new params, as on a CPU twin."""
+    x, y = _mln_data(8, seed=4)
+    net, twin = mln(), mln()
+    net.to(device)
+    helper, twin_helper = TransferLearningHelper(net, 1), TransferLearningHelper(twin, 1)
+    feat, twin_feat = helper.featurize(DataSet(x, y)), twin_helper.featurize(DataSet(x, y))
+    module = net.torchModule()
+    for _ in range(STEPS):
+        helper.fitFeaturized(feat)
+        twin_helper.fitFeaturized(twin_feat)
+    assert net.torchModule() is module
+    head = [s for s in net._slots if str(s.owner) == "2"]
+    assert helper._copy_ranges == [(head[0].offset, net.numParams())]  # layers 2 and 3 (unfrozen): the tail
+    np.testing.assert_allclose(net.output(x), twin.output(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(helper.featurize(DataSet(x, y)).getFeatures(), feat.getFeatures(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(net.params(), twin.params(), rtol=1e-5, atol=1e-6)
+
+
 def test_networks_first_used_in_inference_mode_still_train():
     """featurize / output build the torch state lazily inside torch.inference_mode; fit must still work after."""
     import torch
