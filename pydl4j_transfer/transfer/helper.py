@@ -251,8 +251,8 @@ class TransferLearningHelper:
             else:  # the subset's layer i is the original's layer i + frozenInputLayer + 1
                 self._copy_pairs = []
                 for k, v in src.items():
-                    i, key = k.split("_", 1)
-                    self._copy_pairs.append((table[f"{int(i) + self.frozenInputLayer + 1}_{key}"], v))
+                    i, pkey = k.split("_", 1)
+                    self._copy_pairs.append((table[f"{int(i) + self.frozenInputLayer + 1}_{pkey}"], v))
             self._copy_ranges = _flat_ranges(orig._flat, [dst for dst, _ in self._copy_pairs])
             self._copy_key = key
         for dst, src in self._copy_pairs:
