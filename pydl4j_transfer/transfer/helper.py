@@ -97,6 +97,7 @@ class TransferLearningHelper:
         orig._require_init()
         self._orig = orig
         self._frozen_digest = None  # feature-cache key of the frozen part, computed on first use
+        self._graphs = None  # torch_backend.frozen_graph.FrozenGraphs of the frozen part (featurize optimize=True)
         self.frozenInputVertices: set = set()
         self.graphInputs: list = []
         self.frozenInputLayer = 0
@@ -337,7 +338,7 @@ class TransferLearningHelper:
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False, cache=None, autocast=None):  # noqa: A002
+    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False):  # noqa: A002
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
@@ -346,14 +347,23 @@ class TransferLearningHelper:
         ``cache`` (a folder or a :class:`FeatureCache`, an extension): featurized minibatches are kept on disk
         keyed by the frozen part and the data, so a second run skips the forward pass (feature_cache.py).
         ``autocast="bf16"|"fp16"`` (an extension, torch backend): the frozen forward pass under torch.autocast;
-        features come back in the network's dtype (torch_backend/precision.py)."""
+        features come back in the network's dtype (torch_backend/precision.py).
+        ``optimize=True`` (an extension, torch backend on the CPU): the frozen part runs as a TorchScript graph
+        with its weights baked in (BatchNormalization folded into the convolutions, oneDNN layouts; ResNet50
+        1.7x faster at batch 8), built once per input shape in a second or a few and holding a second copy
+        of the frozen weights; features within a few 1e-6 (relative) of the ordinary forward's. Changes to
+        the frozen weights made through the API rebuild it; writes into the ``params()`` array are not seen
+        (torch_backend/frozen_graph.py). Elsewhere (a GPU, the DL4J backend) the ordinary forward runs."""
         from pydl4j_transfer.nn.listeners import ProgressBar, length_of
 
+        if optimize and autocast is not None:
+            raise InvalidConfigurationError("featurize: optimize=True runs the frozen part in the network's own data "
+                                            "type; use either optimize or autocast, not both")
         if cache is not None and not isinstance(cache, FeatureCache):
             cache = FeatureCache(cache)
         if hasattr(input, "getFeatures"):
             with ProgressBar(progress, 1, "featurize", "batch") as bar:
-                out = self._featurize_cached(input, cache, autocast)
+                out = self._featurize_cached(input, cache, autocast, optimize)
                 bar.update(_num_examples(input))
             return out
         from pydl4j_transfer.nn.training import iterate
@@ -361,11 +371,11 @@ class TransferLearningHelper:
         result = []
         with ProgressBar(progress, length_of(input), "featurize", "batch") as bar:
             for ds in iterate(input):
-                result.append(self._featurize_cached(ds, cache, autocast))
+                result.append(self._featurize_cached(ds, cache, autocast, optimize))
                 bar.update(_num_examples(ds))
         return result
 
-    def _featurize_cached(self, input, cache, autocast=None):  # noqa: A002
+    def _featurize_cached(self, input, cache, autocast=None, optimize=False):  # noqa: A002
         """``_featurize_one`` through the feature cache (when there is one)."""
         if self._java is not None:
             if autocast is not None:
@@ -373,7 +383,7 @@ class TransferLearningHelper:
                                                 "network's own data type")
             return self._dl4j_featurize(input)
         if cache is None:
-            return self._featurize_one(input, autocast)
+            return self._featurize_one(input, autocast, optimize)
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         multi = _is_multi(input)
@@ -381,14 +391,14 @@ class TransferLearningHelper:
                else [input.getFeatures()])
         if self._frozen_digest is None:
             self._frozen_digest = frozen_digest(self)  # frozen params never change: hash them once
-        # reduced-precision features are other features: they get their own cache entries
         from pydl4j_transfer.torch_backend import autocast_dtype
 
-        key = cache.key(self._frozen_digest + ("" if autocast is None else f"|autocast={autocast_dtype(autocast)}"),
-                        raw)
+        # reduced-precision or frozen-graph features are other features: they get their own cache entries
+        key = cache.key(self._frozen_digest + ("" if autocast is None else f"|autocast={autocast_dtype(autocast)}")
+                        + ("|optimize" if optimize else ""), raw)
         hit = cache.get(key, len(self.graphInputs) if multi else 1)
         if hit is None:
-            out = self._featurize_one(input, autocast)
+            out = self._featurize_one(input, autocast, optimize)
             cache.put(key, [out.getFeatures(i) for i in range(out.numFeatureArrays())] if multi
                       else [out.getFeatures()])
             return out
@@ -397,7 +407,7 @@ class TransferLearningHelper:
             return MultiDataSet(hit, labels, None, input.getLabelsMaskArrays())
         return DataSet(hit[0], input.getLabels(), None, input.getLabelsMaskArray())
 
-    def _featurize_one(self, input, autocast=None):  # noqa: A002
+    def _featurize_one(self, input, autocast=None, optimize=False):  # noqa: A002
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         if _is_multi(input):
@@ -406,7 +416,8 @@ class TransferLearningHelper:
             fm = input.getFeaturesMaskArrays()
             if fm is not None and any(m is not None for m in fm):
                 raise InvalidConfigurationError("Currently cannot support featurizing datasets with feature masks")
-            feats = self._featurize_graph([input.getFeatures(i) for i in range(input.numFeatureArrays())], autocast)
+            feats = self._featurize_graph([input.getFeatures(i) for i in range(input.numFeatureArrays())], autocast,
+                                          optimize)
             labels = [input.getLabels(i) for i in range(input.numLabelsArrays())]
             return MultiDataSet(feats, labels, None, input.getLabelsMaskArrays())
         if input.getFeaturesMaskArray() is not None:
@@ -418,21 +429,37 @@ class TransferLearningHelper:
             if g.getNumInputArrays() > 1 or g.getNumOutputArrays() > 1:
                 raise InvalidConfigurationError(
                     "Input or output size to a computation graph is greater than one. Requires use of a MultiDataSet.")
-            feats = self._featurize_graph([input.getFeatures()], autocast)
+            feats = self._featurize_graph([input.getFeatures()], autocast, optimize)
             # DL4J puts the label mask into the features-mask slot too; we keep the features mask null
             return DataSet(feats[0], input.getLabels(), None, input.getLabelsMaskArray())
         b = self.frozenInputLayer
         # DL4J takes feedForwardToLayer(b + 1, ...)[b + 1]; only that activation is computed and copied here
-        feats = self._orig._activate_range(0, b, np.asarray(input.getFeatures()), autocast)
+        x = np.asarray(input.getFeatures())
+        graphs = self._frozen_graphs(lambda m, t: (m.activate_range(t, 0, b),)) if optimize else None
+        feats = graphs.run(x)[0] if graphs is not None else self._orig._activate_range(0, b, x, autocast)
         return DataSet(feats, input.getLabels(), None, input.getLabelsMaskArray())
 
-    def _featurize_graph(self, features, autocast=None):
+    def _featurize_graph(self, features, autocast=None, optimize=False):
         g = self._orig
         xs = [np.asarray(f) for f in features]
-        # only the frozen part up to the boundary runs (DL4J's featurize runs the whole graph; same features)
-        acts = g.feedForward(xs, False, autocast=autocast, vertices=[n for n in self.graphInputs if n not in
-                                                                      g.getConfiguration().networkInputs])
         net_inputs = list(g.getConfiguration().networkInputs)
+        if len(xs) != len(net_inputs):
+            raise InvalidConfigurationError(f"this graph has {len(net_inputs)} inputs {net_inputs}, got {len(xs)}")
+        # only the frozen part up to the boundary runs (DL4J's featurize runs the whole graph; same features)
+        names = [n for n in self.graphInputs if n not in net_inputs]
+        graphs = None
+        if optimize and names:
+            from pydl4j_transfer.torch_backend import feed_forward
+
+            def part(m, *ts):
+                acts = feed_forward(m, list(ts), False, targets=names)
+                return tuple(acts[n] for n in names)
+
+            graphs = self._frozen_graphs(part)
+        if graphs is not None:
+            acts = dict(zip(names, graphs.run(*xs)))
+        else:
+            acts = g.feedForward(xs, False, autocast=autocast, vertices=names)
         out = []
         for name in self.graphInputs:
             if name in net_inputs:
@@ -440,6 +467,26 @@ class TransferLearningHelper:
             else:
                 out.append(acts[name])
         return out
+
+    def _frozen_graphs(self, fn):
+        """The original's frozen part as frozen TorchScript graphs (featurize ``optimize=True``), or None where
+        the ordinary forward runs instead (not on the CPU). A new torch module (``setParams``, ``to(...)``) gets
+        new graphs; an in-place write to its parameters (the flat tensor or a Parameter) rebuilds them."""
+        net = self._orig
+        if net._device is not None:
+            return None
+        module = net._torch_module()
+        if self._graphs is None or self._graphs.module is not module:
+            from pydl4j_transfer.torch_backend.frozen_graph import FrozenGraphs
+
+            flat = net._train.params
+            params = list(module.parameters())  # DL4J's params are views of ``flat`` with their own versions
+
+            def version():
+                return flat._version + sum(p._version for p in params)
+
+            self._graphs = FrozenGraphs(module, fn, version, dtype=flat.dtype)
+        return self._graphs
 
     # ---- fit / output ----------------------------------------------------------------------
 

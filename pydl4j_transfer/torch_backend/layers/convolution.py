@@ -40,7 +40,9 @@ _L = "org.deeplearning4j.nn.conf.layers."
 # strides, which selects oneDNN's (CPU) or cuDNN's (CUDA) NHWC kernels; each following conv/pool/activation
 # keeps that layout, so only the first conv copies. Measured on CPU (bench, VGG16 224x224 batch 8, 2 cores):
 # 1.2x faster, outputs within 2e-8. CUDA is not listed until bench/gpu.py (its channels_last rows) shows a
-# gain on a card. Training keeps NCHW (the parameters are views of DL4J's flat vector).
+# gain on a card. Training keeps NCHW (the parameters are views of DL4J's flat vector). Not while torch.jit
+# traces a frozen graph (frozen_graph.py): there optimize_for_inference keeps the activations in oneDNN's own
+# blocked layout from conv to conv, and a layout copy between two convolutions would cut that chain.
 INFERENCE_CHANNELS_LAST = frozenset({"cpu"})
 
 def _name(v):
@@ -140,7 +142,8 @@ class ConvModule(LayerModule):
         return self.p("b") if self.has_bias else None
 
     def conv(self, x):
-        if x.dim() == 4 and x.device.type in INFERENCE_CHANNELS_LAST and not torch.is_grad_enabled():
+        if (x.dim() == 4 and x.device.type in INFERENCE_CHANNELS_LAST and not torch.is_grad_enabled()
+                and not torch.jit.is_tracing()):
             x = x.contiguous(memory_format=torch.channels_last)  # see INFERENCE_CHANNELS_LAST
         w = self.p("W")
         pads = pads_for(self.mode, list(x.shape[2:]), self.kernel, self.stride, self.padding, self.dilation,
