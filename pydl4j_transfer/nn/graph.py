@@ -127,7 +127,9 @@ class ComputationGraph(BaseNetwork):
 
         module = set_mode(self._torch_module(), bool(train))
         dtype = torch.from_numpy(self._flat[:0]).dtype
-        tensors = [(x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))).to(dtype=dtype) for x in inputs]
+        from pydl4j_transfer.torch_backend.base import to_tensor
+
+        tensors = [to_tensor(x).to(dtype=dtype) for x in inputs]
         from pydl4j_transfer.torch_backend import autocast as autocast_ctx
 
         with torch.inference_mode(not train), autocast_ctx(autocast, self._device):

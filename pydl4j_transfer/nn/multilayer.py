@@ -152,7 +152,9 @@ class MultiLayerNetwork(BaseNetwork):
 
         module = set_mode(self._torch_module(), bool(train))
         dtype = torch.from_numpy(self._flat[:0]).dtype
-        x = input if isinstance(input, torch.Tensor) else torch.as_tensor(np.asarray(input))
+        from pydl4j_transfer.torch_backend.base import to_tensor
+
+        x = to_tensor(input)
         with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
             out = module(x.to(dtype=dtype))
         out = out.to(dtype)

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import numpy as np
-
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 #: state keys per recurrent module class (DL4J's stateMap keys)
@@ -163,8 +161,9 @@ def rnn_time_step(net, inputs):
     module = ts.module
     layers = recurrent_layers(net, ts, "rnnTimeStep")
     dtype = ts.params.dtype
-    xs = [(x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(np.asarray(x))))
-          .to(device=ts.device, dtype=dtype) for x in inputs]
+    from pydl4j_transfer.torch_backend.base import to_tensor
+
+    xs = [to_tensor(x).to(device=ts.device, dtype=dtype) for x in inputs]
     was = module.training
     set_mode(module, False)
     try:
@@ -202,7 +201,7 @@ def get_previous_state(net, layer) -> dict:
 
 def set_previous_state(net, layer, state) -> None:
     """Mirrors rnnSetPreviousState(layer, Map): replaces the layer's stored state."""
-    import torch
+    from pydl4j_transfer.torch_backend.base import to_tensor
 
     ts = net._train_state()
     owner = layer_owner(net, layer)
@@ -210,7 +209,7 @@ def set_previous_state(net, layer, state) -> None:
         raise InvalidConfigurationError(f"Layer is not an RNN layer: {layer!r}")
     converted = {}
     for k, v in dict(state or {}).items():
-        t = v if isinstance(v, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(np.asarray(v)))
+        t = to_tensor(v)
         converted[str(k)] = t.detach().to(device=ts.device, dtype=ts.params.dtype).clone()
     _state_store(net)[owner] = converted
 

@@ -158,7 +158,6 @@ class TrainState:
 
     def pull(self, net):
         """Copy device tensors back into the network's numpy arrays (a no-op on CPU: they share memory)."""
-        import torch
         if not self.dirty:
             return
         if self.device.type != "cpu":
@@ -227,10 +226,11 @@ def iterate(data):
 
 
 def _tensor(x, ts, dtype):
-    import torch
     if x is None:
         return None
-    t = x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(np.asarray(x)))
+    from pydl4j_transfer.torch_backend.base import to_tensor
+
+    t = to_tensor(x)
     if t.is_floating_point() or dtype is not None:
         t = t.to(dtype=dtype if dtype is not None else ts.params.dtype)
     from pydl4j_transfer.torch_backend.base import to_device

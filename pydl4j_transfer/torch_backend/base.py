@@ -158,7 +158,10 @@ def to_tensor(x, dtype=None, device=None):
     else:
         import numpy as np
 
-        t = torch.from_numpy(np.ascontiguousarray(np.asarray(x)))
+        a = np.asarray(x)
+        if not a.dtype.isnative:  # torch takes native byte order only (e.g. a '>f4' array read from disk)
+            a = a.astype(a.dtype.newbyteorder("="))
+        t = torch.from_numpy(np.ascontiguousarray(a))
     if dtype is not None and t.is_floating_point() and t.dtype != dtype:
         t = t.to(dtype)
     return to_device(t, device)

@@ -36,7 +36,7 @@ from torch import nn
 
 from pydl4j_transfer.errors import Pydl4jTransferError
 
-from .base import set_mode
+from .base import set_mode, to_tensor
 
 MAX_GRAPHS = 4  # input signatures kept per network part (a data set's last, smaller minibatch is one more)
 
@@ -83,8 +83,7 @@ class FrozenGraphs:
 
     def run(self, *arrays):
         """numpy in (floating-point arrays cast to the network's dtype, as the ordinary forward does), numpy out."""
-        xs = [torch.as_tensor(a) for a in arrays]
-        xs = [x.to(self.dtype) if x.is_floating_point() else x for x in xs]
+        xs = [to_tensor(a, self.dtype) for a in arrays]
         return [y.numpy() for y in self(*xs)]
 
     def __call__(self, *xs):

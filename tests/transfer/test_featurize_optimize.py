@@ -247,3 +247,14 @@ def test_on_a_gpu_the_ordinary_forward_runs():
     ours = helper.featurize(MultiDataSet(xs, ys), optimize=True)
     assert helper._graphs is None
     assert _rel(ours.getFeatures(0), cpu.getFeatures(0)) <= 1e-5
+
+
+def test_inputs_in_any_numpy_layout():
+    """Strided, reversed and big-endian arrays (as the ordinary forward takes them)."""
+    x, y = _mln_data(n=4, seed=12)
+    helper = TransferLearningHelper(conv_bn_mln(), frozenTill=4)
+    plain = helper.featurize(DataSet(x, y)).getFeatures()
+    for variant in (x[::-1].copy()[::-1], np.asfortranarray(x), x.astype(">f4"), x.astype(np.float64)):
+        assert _rel(helper.featurize(DataSet(variant, y), optimize=True).getFeatures(), plain) <= 1e-6
+    # the ordinary forward too (it used to stop in torch.from_numpy on the big-endian array)
+    np.testing.assert_array_equal(helper.featurize(DataSet(x.astype(">f4"), y)).getFeatures(), plain)
