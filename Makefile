@@ -13,8 +13,9 @@ JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
 
-# PYDL4J_TRANSFER_REQUIRE_JVM=1: a missing JVM fails the parity tests instead of skipping them.
+# ruff (configured in pyproject.toml) first; PYDL4J_TRANSFER_REQUIRE_JVM=1: a missing JVM fails the parity tests instead of skipping them.
 test: $(STAMP) $(JAR)
+	$(VPY) -m ruff check --quiet .
 	PYDL4J_TRANSFER_REQUIRE_JVM=1 $(VPY) -m pytest $(PYTEST_ARGS)
 
 venv: $(STAMP)

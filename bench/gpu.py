@@ -125,7 +125,7 @@ class HandResNet50(nn.Module):
 
     def __init__(self, num_classes=1000):
         super().__init__()
-        L = self.l = nn.ModuleDict()  # noqa: N806
+        L = self.l = nn.ModuleDict()
         L["stem-cnn1"] = nn.Conv2d(3, 64, 7, stride=2)
         L["stem-batch1"] = nn.BatchNorm2d(64, eps=1e-5)
         self.blocks, c_in = [], 64
@@ -145,7 +145,7 @@ class HandResNet50(nn.Module):
         L["output"] = nn.Linear(2048, num_classes)
 
     def forward(self, x, to="output"):
-        L = self.l  # noqa: N806
+        L = self.l
         x = F.relu(L["stem-batch1"](L["stem-cnn1"](F.pad(x, (3, 3, 3, 3)))), inplace=True)
         x = F.max_pool2d(x, 3, 2)
         for name, projection in self.blocks:
@@ -461,7 +461,7 @@ def parity(device):
                 diff = max(float(np.abs(o.float().cpu().numpy() - np.load(case / f)).max())
                            for o, f in zip(outs, names))
                 rows.append((case.name, diff, ""))
-            except Exception as exc:  # report, do not stop: this is a survey
+            except Exception as exc:  # noqa: BLE001 - report, do not stop: this is a survey
                 rows.append((case.name, None, f"{type(exc).__name__}: {str(exc)[:120]}"))
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old

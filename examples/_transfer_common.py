@@ -180,7 +180,7 @@ def iterators(args):
     return ListDataSetIterator(train.asList(), args.batch), ListDataSetIterator(test.asList(), args.batch)
 
 
-def fit_loop(net, trainIter, testIter, args, fit=None, evaluate=None):  # noqa: N803
+def fit_loop(net, trainIter, testIter, args, fit=None, evaluate=None):
     """The Java examples' loop: evaluate before fit, then fit minibatch by minibatch, evaluating every N."""
     fit = fit or net.fit
     evaluate = evaluate or net.evaluate

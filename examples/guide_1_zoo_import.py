@@ -31,15 +31,15 @@ def import_zoo_model(args):
 
     if not args.pretrained:  # not in the guide: the offline stand-in, same names, random weights
         return common.keras_named_vgg16(common.image_size(args))
-    zooModel = VGG16()  # noqa: N806
-    pretrainedNet = zooModel.initPretrained(PretrainedType.IMAGENET)  # noqa: N806 - a ComputationGraph; no cast
+    zooModel = VGG16()
+    pretrainedNet = zooModel.initPretrained(PretrainedType.IMAGENET)  # a ComputationGraph; no cast
     return pretrainedNet
 
 
 def main(argv=None) -> int:
     args = common.parser(__doc__.split("\n")[0]).parse_args(argv)
     common.setup(args)
-    pretrainedNet = import_zoo_model(args)  # noqa: N806
+    pretrainedNet = import_zoo_model(args)
     print(pretrainedNet.summary())
 
     # Not in the guide: the vertices sections III and IV name, and one forward pass over the test images.
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     for name in GUIDE_VERTICES:
         v = conf.vertices[name]
         print(f"vertex {name}: {type(getattr(v, 'layer', v)).__name__}")
-    _, testIter = common.iterators(args)  # noqa: N806
+    _, testIter = common.iterators(args)
     ds = testIter.next()
     predictions = pretrainedNet.output(ds.getFeatures())[0]
     print(f"output of 'predictions' for {ds.numExamples()} test images: shape {tuple(predictions.shape)}, "

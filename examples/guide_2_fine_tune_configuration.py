@@ -31,7 +31,7 @@ import guide_1_zoo_import as guide_1
 seed = common.SEED  # the guide's `seed`
 
 
-def fine_tune_configuration(seed=seed, learningRate=None):  # noqa: N803
+def fine_tune_configuration(seed=seed, learningRate=None):
     """II. Set up a fine-tune configuration: ``fineTuneConf``.
 
     ``learningRate`` (not in the guide; ``--lr``): ``Nesterovs(learningRate, 0.9)`` (Java: ``new Nesterovs(lr, 0.9)``)
@@ -42,7 +42,7 @@ def fine_tune_configuration(seed=seed, learningRate=None):  # noqa: N803
     # DL4J's one-argument constructor is Nesterovs(double momentum): the guide's `new Nesterovs(5e-5)` is learning
     # rate 0.1 (the default) with momentum 5e-5, and so is Nesterovs(5e-5) here.
     updater = Nesterovs(5e-5) if learningRate is None else Nesterovs(learningRate, 0.9)
-    fineTuneConf = (FineTuneConfiguration.Builder()  # noqa: N806
+    fineTuneConf = (FineTuneConfiguration.Builder()
                     .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)
                     .updater(updater)
                     .seed(seed)
@@ -81,13 +81,13 @@ def main(argv=None) -> int:
 
     args = parser(__doc__.split("\n")[0]).parse_args(argv)
     out = common.setup(args)
-    fineTuneConf = fine_tune_configuration(seed, args.lr)  # noqa: N806
+    fineTuneConf = fine_tune_configuration(seed, args.lr)
     print(fineTuneConf.toJson())
     (out / "fineTuneConf.json").write_text(fineTuneConf.toJson())
 
     # Not in the guide: what the configuration does to a network when applied alone.
-    pretrainedNet = guide_1.import_zoo_model(args)  # noqa: N806
-    fineTuned = TransferLearning.GraphBuilder(pretrainedNet).fineTuneConfiguration(fineTuneConf).build()  # noqa: N806
+    pretrainedNet = guide_1.import_zoo_model(args)
+    fineTuned = TransferLearning.GraphBuilder(pretrainedNet).fineTuneConfiguration(fineTuneConf).build()
     before, after = layer_settings(pretrainedNet), layer_settings(fineTuned)
     changes = {}  # (setting, before, after) -> layers
     for name in after:

@@ -30,14 +30,14 @@ import _transfer_common as common
 import guide_1_zoo_import as guide_1
 import guide_2_fine_tune_configuration as guide_2
 
-numClasses = common.NUM_CLASSES  # noqa: N816 - the guide's name
+numClasses = common.NUM_CLASSES  # the guide's name
 
 
-def modify_last_layer(pretrainedNet, fineTuneConf):  # noqa: N803
+def modify_last_layer(pretrainedNet, fineTuneConf):
     """III.A: ``vgg16Transfer``, frozen up to fc2, with a new ``numClasses``-way output layer named "predictions"."""
     from pydl4j_transfer import Activation, LossFunctions, OutputLayer, TransferLearning, WeightInit
 
-    vgg16Transfer = (TransferLearning.GraphBuilder(pretrainedNet)  # noqa: N806
+    vgg16Transfer = (TransferLearning.GraphBuilder(pretrainedNet)
                      .fineTuneConfiguration(fineTuneConf)
                      .setFeatureExtractor("fc2")
                      .removeVertexKeepConnections("predictions")
@@ -55,16 +55,16 @@ def main(argv=None) -> int:
 
     args = guide_2.parser(__doc__.split("\n")[0]).parse_args(argv)
     common.setup(args)
-    pretrainedNet = guide_1.import_zoo_model(args)  # noqa: N806
-    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)  # noqa: N806
-    vgg16Transfer = modify_last_layer(pretrainedNet, fineTuneConf)  # noqa: N806
+    pretrainedNet = guide_1.import_zoo_model(args)
+    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)
+    vgg16Transfer = modify_last_layer(pretrainedNet, fineTuneConf)
     print(vgg16Transfer.summary())
 
     # Not in the guide's snippet: train, then check that only the new layer moved.
     frozen = common.frozen_vertices(vgg16Transfer)
     table = vgg16Transfer.paramTable()
     before = {k: v.copy() for k, v in table.items()}
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16Transfer, trainIter, testIter, args)
     after = vgg16Transfer.paramTable()
     moved = sorted({k.rsplit("_", 1)[0] for k in after if not np.array_equal(after[k], before[k])})

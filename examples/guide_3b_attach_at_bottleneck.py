@@ -32,15 +32,15 @@ import _transfer_common as common
 import guide_1_zoo_import as guide_1
 import guide_2_fine_tune_configuration as guide_2
 
-numClasses = common.NUM_CLASSES  # noqa: N816 - the guide's name
+numClasses = common.NUM_CLASSES  # the guide's name
 SAVED_NAME = "vgg16Transfer.zip"  # not named in the guide ("say we have saved off our model from (B)")
 
 
-def attach_at_bottleneck(pretrainedNet, fineTuneConf):  # noqa: N803
+def attach_at_bottleneck(pretrainedNet, fineTuneConf):
     """III.B: ``vgg16Transfer``, frozen up to block5_pool, fc2 resized to 1024, fc3 and newpredictions added."""
     from pydl4j_transfer import Activation, DenseLayer, LossFunctions, OutputLayer, TransferLearning, WeightInit
 
-    vgg16Transfer = (TransferLearning.GraphBuilder(pretrainedNet)  # noqa: N806
+    vgg16Transfer = (TransferLearning.GraphBuilder(pretrainedNet)
                      .fineTuneConfiguration(fineTuneConf)
                      .setFeatureExtractor("block5_pool")
                      .nOutReplace("fc2", 1024, WeightInit.XAVIER)
@@ -62,11 +62,11 @@ def main(argv=None) -> int:
 
     args = guide_2.parser(__doc__.split("\n")[0]).parse_args(argv)
     out = common.setup(args)
-    pretrainedNet = guide_1.import_zoo_model(args)  # noqa: N806
-    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)  # noqa: N806
-    vgg16Transfer = attach_at_bottleneck(pretrainedNet, fineTuneConf)  # noqa: N806
+    pretrainedNet = guide_1.import_zoo_model(args)
+    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)
+    vgg16Transfer = attach_at_bottleneck(pretrainedNet, fineTuneConf)
     print(vgg16Transfer.summary())
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16Transfer, trainIter, testIter, args)
     common.done(args)
 

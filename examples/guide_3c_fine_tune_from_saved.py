@@ -43,15 +43,15 @@ def restore_model_from_b(args):
         return ModelSerializer.restoreComputationGraph(saved)
     print(f"{saved} not found (run guide_3b_attach_at_bottleneck.py first to train it); "
           "building section III.B's model untrained")
-    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)  # noqa: N806
+    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)
     return guide_3b.attach_at_bottleneck(guide_1.import_zoo_model(args), fineTuneConf)
 
 
-def fine_tune_from_saved(vgg16Transfer, fineTuneConf):  # noqa: N803
+def fine_tune_from_saved(vgg16Transfer, fineTuneConf):
     """III.C: ``vgg16FineTune``, frozen up to block4_pool (block 5 stays frozen in M2.1: see the module doc)."""
     from pydl4j_transfer import TransferLearning
 
-    vgg16FineTune = (TransferLearning.GraphBuilder(vgg16Transfer)  # noqa: N806
+    vgg16FineTune = (TransferLearning.GraphBuilder(vgg16Transfer)
                      .fineTuneConfiguration(fineTuneConf)
                      .setFeatureExtractor("block4_pool")
                      .build())
@@ -63,19 +63,19 @@ def main(argv=None) -> int:
 
     args = guide_2.parser(__doc__.split("\n")[0]).parse_args(argv)
     common.setup(args)
-    vgg16Transfer = restore_model_from_b(args)  # noqa: N806
+    vgg16Transfer = restore_model_from_b(args)
     before = common.frozen_vertices(vgg16Transfer)
     print(f"restored model: {len(before)} frozen vertices ({before[0]} ... {before[-1]})")
 
-    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)  # noqa: N806
-    vgg16FineTune = fine_tune_from_saved(vgg16Transfer, fineTuneConf)  # noqa: N806
+    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)
+    vgg16FineTune = fine_tune_from_saved(vgg16Transfer, fineTuneConf)
     print(vgg16FineTune.summary())
     after = common.frozen_vertices(vgg16FineTune)
     print(f"fine-tune model: {len(after)} frozen vertices ({after[0]} ... {after[-1]}); "
           f"unfrozen by setFeatureExtractor(\"block4_pool\"): {sorted(set(before) - set(after)) or 'none'}")
 
     start = {k: v.copy() for k, v in vgg16FineTune.paramTable().items()}
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16FineTune, trainIter, testIter, args)
     table = vgg16FineTune.paramTable()
     moved = sorted({k.rsplit("_", 1)[0] for k in table if not np.array_equal(table[k], start[k])})

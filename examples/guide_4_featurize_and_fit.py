@@ -46,15 +46,15 @@ N_EPOCHS = 3
 FEATURIZE_EXTRACTION_LAYER = "fc2"
 
 
-def file_name(index: int, isTrain: bool) -> str:  # noqa: N803
+def file_name(index: int, isTrain: bool) -> str:
     return f"flowers-{FEATURIZE_EXTRACTION_LAYER}-{'train' if isTrain else 'test'}-{index}.bin"
 
 
-def folder(out, isTrain: bool) -> Path:  # noqa: N803
+def folder(out, isTrain: bool) -> Path:
     return Path(out) / ("trainFolder" if isTrain else "testFolder")
 
 
-def saveToDisk(out, currentFeaturized, iterNum: int, isTrain: bool) -> Path:  # noqa: N802, N803
+def saveToDisk(out, currentFeaturized, iterNum: int, isTrain: bool) -> Path:
     """DL4J FeaturizedPreSave's ``saveToDisk``: ``currentFeaturized.save(new File(folder, fileName))``."""
     target = folder(out, isTrain)
     target.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def saveToDisk(out, currentFeaturized, iterNum: int, isTrain: bool) -> Path:  # 
     return target / file_name(iterNum, isTrain)
 
 
-def saved_iterator(out, isTrain=True):  # noqa: N803
+def saved_iterator(out, isTrain=True):
     """What ExistingMiniBatchDataSetIterator(dir, "flowers-fc2-train-%d.bin") reads: files 0, 1, 2, ... in order."""
     from pydl4j_transfer import DataSet, ExistingDataSetIterator
 
@@ -75,7 +75,7 @@ def saved_iterator(out, isTrain=True):  # noqa: N803
     return ExistingDataSetIterator(batches)
 
 
-def accuracy(transferLearningHelper, testIter) -> float:  # noqa: N803
+def accuracy(transferLearningHelper, testIter) -> float:
     import numpy as np
 
     correct = total = 0
@@ -93,44 +93,44 @@ def main(argv=None) -> int:
 
     args = guide_2.parser(__doc__.split("\n")[0], epochs=N_EPOCHS).parse_args(argv)
     out = common.setup(args)
-    pretrainedNet = guide_1.import_zoo_model(args)  # noqa: N806
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    pretrainedNet = guide_1.import_zoo_model(args)
+    trainIter, testIter = common.iterators(args)
 
     for isTrain in (True, False):  # not in the guide: no stale files from an earlier, larger run
         for stale in folder(out, isTrain).glob(f"flowers-{FEATURIZE_EXTRACTION_LAYER}-*.bin"):
             stale.unlink()
 
     # Part 1: featurize once, save to disk
-    transferLearningHelper = TransferLearningHelper(pretrainedNet, FEATURIZE_EXTRACTION_LAYER)  # noqa: N806
-    trainDataSaved = 0  # noqa: N806
+    transferLearningHelper = TransferLearningHelper(pretrainedNet, FEATURIZE_EXTRACTION_LAYER)
+    trainDataSaved = 0
     while trainIter.hasNext():
-        currentFeaturized = transferLearningHelper.featurize(trainIter.next())  # noqa: N806
+        currentFeaturized = transferLearningHelper.featurize(trainIter.next())
         saveToDisk(out, currentFeaturized, trainDataSaved, True)
-        trainDataSaved += 1  # noqa: N806
-    testDataSaved = 0  # noqa: N806 - not in the guide: the test set too, to evaluate on
+        trainDataSaved += 1
+    testDataSaved = 0  # not in the guide: the test set too, to evaluate on
     while testIter.hasNext():
         saveToDisk(out, transferLearningHelper.featurize(testIter.next()), testDataSaved, False)
-        testDataSaved += 1  # noqa: N806
+        testDataSaved += 1
     print(f"saved {trainDataSaved} featurized train and {testDataSaved} test minibatches "
           f"{tuple(currentFeaturized.getFeatures().shape)} to {folder(out, True)}, {folder(out, False)}")
 
     # Part 2: section III.A's model, trained from the saved files only
-    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)  # noqa: N806
-    vgg16Transfer = guide_3a.modify_last_layer(pretrainedNet, fineTuneConf)  # noqa: N806
-    trainIter = saved_iterator(out, True)  # noqa: N806
-    testIter = saved_iterator(out, False)  # noqa: N806
+    fineTuneConf = guide_2.fine_tune_configuration(guide_2.seed, args.lr)
+    vgg16Transfer = guide_3a.modify_last_layer(pretrainedNet, fineTuneConf)
+    trainIter = saved_iterator(out, True)
+    testIter = saved_iterator(out, False)
     everything = DataSet.merge(list(trainIter))  # not in the guide: to score the training set before and after
     trainIter.reset()
 
-    transferLearningHelper = TransferLearningHelper(vgg16Transfer)  # noqa: N806
-    scoreBefore = transferLearningHelper.unfrozenGraph().score(everything)  # noqa: N806
+    transferLearningHelper = TransferLearningHelper(vgg16Transfer)
+    scoreBefore = transferLearningHelper.unfrozenGraph().score(everything)
     for _ in range(args.epochs):  # the guide shows one pass
         while trainIter.hasNext():
             transferLearningHelper.fitFeaturized(trainIter.next())
         trainIter.reset()
     unfrozen = transferLearningHelper.unfrozenGraph()
     print(unfrozen.summary())
-    scoreAfter = unfrozen.score(everything)  # noqa: N806
+    scoreAfter = unfrozen.score(everything)
     print(f"score on the {everything.numExamples()} featurized training examples: {scoreBefore:.6f} before "
           f"fitFeaturized, {scoreAfter:.6f} after {args.epochs} epoch(s)")
     if scoreAfter > scoreBefore and args.lr is None:

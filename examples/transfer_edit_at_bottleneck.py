@@ -22,7 +22,7 @@ def build(vgg16):
     from pydl4j_transfer import (Activation, DenseLayer, FineTuneConfiguration, LossFunctions, Nesterovs,
                                  OutputLayer, TransferLearning, WeightInit)
 
-    fineTuneConf = (FineTuneConfiguration.Builder()  # noqa: N806
+    fineTuneConf = (FineTuneConfiguration.Builder()
                     .activation(Activation.LEAKYRELU)
                     .weightInit(WeightInit.RELU)
                     .updater(Nesterovs(5e-5))
@@ -50,12 +50,12 @@ def main(argv=None) -> int:
     print("Loading VGG16 ...")
     vgg16 = common.load_vgg16(args)
     print(vgg16.summary())
-    vgg16Transfer = build(vgg16)  # noqa: N806
+    vgg16Transfer = build(vgg16)
     print(vgg16Transfer.summary())
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16Transfer, trainIter, testIter, args)
     common.done(args)
-    locationToSave = out / SAVED_NAME  # noqa: N806
+    locationToSave = out / SAVED_NAME
     vgg16Transfer.save(locationToSave, False)  # saveUpdater = false
     print(f"Model saved: {locationToSave}")
     return 0

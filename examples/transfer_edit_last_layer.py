@@ -21,7 +21,7 @@ def build(vgg16, learning_rate=None, momentum=5e-5):
 
     # Java: new Nesterovs(5e-5) -- the one-number overload is Nesterovs(double momentum) (learning rate 0.1)
     updater = Nesterovs(momentum) if learning_rate is None else Nesterovs(learning_rate, momentum)
-    fineTuneConf = FineTuneConfiguration.Builder().updater(updater).seed(common.SEED).build()  # noqa: N806
+    fineTuneConf = FineTuneConfiguration.Builder().updater(updater).seed(common.SEED).build()
     fc2 = common.vertex(vgg16, "fc2")
     predictions = common.vertex(vgg16, "predictions")
     n = common.NUM_CLASSES
@@ -44,9 +44,9 @@ def main(argv=None) -> int:
     print("Loading VGG16 ...")
     vgg16 = common.load_vgg16(args)
     print(vgg16.summary())
-    vgg16Transfer = build(vgg16)  # noqa: N806
+    vgg16Transfer = build(vgg16)
     print(vgg16Transfer.summary())
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16Transfer, trainIter, testIter, args)
     common.done(args)
     return 0

@@ -41,10 +41,10 @@ def main(argv=None) -> int:
     vgg16 = common.load_vgg16(args)
     print(vgg16.summary())
     # in place: fc2 and below become frozen in vgg16 itself
-    transferLearningHelper = TransferLearningHelper(vgg16, common.vertex(vgg16, FEATURIZE_EXTRACTION_LAYER))  # noqa: N806
+    transferLearningHelper = TransferLearningHelper(vgg16, common.vertex(vgg16, FEATURIZE_EXTRACTION_LAYER))
     print(vgg16.summary())
 
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     for train, it in ((True, trainIter), (False, testIter)):
         saved = 0
         while it.hasNext():

@@ -36,28 +36,28 @@ def main(argv=None) -> int:
     out = common.setup(args)
     from pydl4j_transfer import FineTuneConfiguration, ModelSerializer, Sgd, TransferLearning
 
-    locationToSave = out / bottleneck.SAVED_NAME  # noqa: N806
+    locationToSave = out / bottleneck.SAVED_NAME
     if locationToSave.is_file():
         print(f"Restoring saved model {locationToSave} ...")
-        vgg16Transfer = ModelSerializer.restoreComputationGraph(locationToSave)  # noqa: N806
+        vgg16Transfer = ModelSerializer.restoreComputationGraph(locationToSave)
     else:
         print(f"{locationToSave} not found (run transfer_edit_at_bottleneck.py first to train it); "
               "building the same architecture untrained")
-        vgg16Transfer = bottleneck.build(common.load_vgg16(args))  # noqa: N806
+        vgg16Transfer = bottleneck.build(common.load_vgg16(args))
     print(f"restored model: {frozen_params(vgg16Transfer):,} frozen of {vgg16Transfer.numParams():,} params")
 
-    fineTuneConf = FineTuneConfiguration.Builder().updater(Sgd(1e-5)).seed(common.SEED).build()  # noqa: N806
-    vgg16FineTune = (TransferLearning.GraphBuilder(vgg16Transfer)  # noqa: N806
+    fineTuneConf = FineTuneConfiguration.Builder().updater(Sgd(1e-5)).seed(common.SEED).build()
+    vgg16FineTune = (TransferLearning.GraphBuilder(vgg16Transfer)
                      .fineTuneConfiguration(fineTuneConf)
                      .setFeatureExtractor(common.vertex(vgg16Transfer, "block4_pool"))
                      .build())
     print(vgg16FineTune.summary())
     print(f"fine-tune model: {frozen_params(vgg16FineTune):,} frozen of {vgg16FineTune.numParams():,} params")
 
-    trainIter, testIter = common.iterators(args)  # noqa: N806
+    trainIter, testIter = common.iterators(args)
     common.fit_loop(vgg16FineTune, trainIter, testIter, args)
     common.done(args)
-    locationToSaveFineTune = out / SAVED_NAME  # noqa: N806
+    locationToSaveFineTune = out / SAVED_NAME
     ModelSerializer.writeModel(vgg16FineTune, locationToSaveFineTune, False)  # saveUpdater = false
     print(f"Model saved: {locationToSaveFineTune}")
     return 0

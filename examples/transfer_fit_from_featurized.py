@@ -47,15 +47,15 @@ def main(argv=None) -> int:
 
     print("Loading VGG16 ...")
     vgg16 = common.load_vgg16(args)
-    vgg16Transfer = edit_last_layer.build(vgg16, learning_rate=3e-5, momentum=0.9)  # noqa: N806
+    vgg16Transfer = edit_last_layer.build(vgg16, learning_rate=3e-5, momentum=0.9)
     print(vgg16Transfer.summary())
 
-    trainIter = existing_mini_batches(out, True)  # noqa: N806
-    testIter = existing_mini_batches(out, False)  # noqa: N806
+    trainIter = existing_mini_batches(out, True)
+    testIter = existing_mini_batches(out, False)
     print(f"featurized data: {trainIter.totalExamples()} train / {testIter.totalExamples()} test examples, "
           f"features {trainIter.inputColumns()} wide")
 
-    transferLearningHelper = TransferLearningHelper(vgg16Transfer)  # noqa: N806
+    transferLearningHelper = TransferLearningHelper(vgg16Transfer)
     unfrozen = transferLearningHelper.unfrozenGraph()
     print(unfrozen.summary())
     common.fit_loop(unfrozen, trainIter, testIter, args, fit=transferLearningHelper.fitFeaturized,

@@ -36,4 +36,4 @@ def test_name_resolves_to_its_home_module_object(name):
 
 def test_unknown_name_raises_attribute_error():
     with pytest.raises(AttributeError, match="NoSuchLayer"):
-        pydl4j_transfer.NoSuchLayer  # noqa: B018
+        pydl4j_transfer.NoSuchLayer

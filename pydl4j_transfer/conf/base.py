@@ -486,7 +486,7 @@ class ConfObject:
         self._on_build()
 
     @classmethod
-    def Builder(cls, *args, **kwargs):  # noqa: N802 - DL4J's name
+    def Builder(cls, *args, **kwargs):  # DL4J's name
         """Mirrors DL4J's ``X.Builder``: fluent setters named as in Java, then ``build()``."""
         return _Builder(cls, args, kwargs)
 
@@ -566,7 +566,7 @@ class ConfObject:
             tree[key] = items[key]
         return tree
 
-    def toJson(self) -> str:  # noqa: N802
+    def toJson(self) -> str:
         """DL4J's JSON text of this object (Jackson pretty-printed, keys in Jackson's order)."""
         return jsonio.dumps(self._to_tree())
 
@@ -598,6 +598,6 @@ class ConfObject:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     @property
-    def unknownProperties(self) -> dict:  # noqa: N802
+    def unknownProperties(self) -> dict:
         """JSON keys this class does not model; kept and written back unchanged."""
         return self._extra

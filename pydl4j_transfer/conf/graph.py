@@ -53,7 +53,7 @@ class ComputationGraphConfiguration(ConfObject):
               Field("vertices", _VertexMap(), default={}))
 
     @staticmethod
-    def fromJson(text):  # noqa: N802
+    def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         from .legacy import upgrade_graph
 
@@ -67,12 +67,12 @@ class ComputationGraphConfiguration(ConfObject):
 
     # ---- structure
 
-    def vertexIndices(self) -> dict:  # noqa: N802
+    def vertexIndices(self) -> dict:
         """name -> vertex index (inputs first, then vertices in order)."""
         names = list(self.networkInputs) + [n for n in self.vertices if n not in self.networkInputs]
         return {n: i for i, n in enumerate(names)}
 
-    def topologicalSortOrder(self) -> list:  # noqa: N802
+    def topologicalSortOrder(self) -> list:
         """Vertex indices in DL4J's topological order (stored order if both fields are set)."""
         if self.topologicalOrder is not None and self.topologicalOrderStr is not None:
             return list(self.topologicalOrder)
@@ -106,10 +106,10 @@ class ComputationGraphConfiguration(ConfObject):
             raise InvalidConfigurationError("Invalid configuration: cycle detected in the graph (or disconnected inputs)")
         return out
 
-    def layerVertexNames(self) -> list:  # noqa: N802
+    def layerVertexNames(self) -> list:
         return [n for n, v in self.vertices.items() if isinstance(v, LayerVertex)]
 
-    def paramShapes(self) -> dict:  # noqa: N802
+    def paramShapes(self) -> dict:
         """{"<vertexName>_<key>": shape} in flat-vector (topological) order."""
         names = {i: n for n, i in self.vertexIndices().items()}
         out = {}
@@ -120,10 +120,10 @@ class ComputationGraphConfiguration(ConfObject):
                     out[f"{names[i]}_{k}"] = s
         return out
 
-    def numParams(self) -> int:  # noqa: N802
+    def numParams(self) -> int:
         return sum(v.numParams() for v in self.vertices.values())
 
-    def initVariables(self):  # noqa: N802
+    def initVariables(self):
         """What ComputationGraph.init() does to the configuration: topological order + ``variables``."""
         order = self.topologicalSortOrder()
         names = {i: n for n, i in self.vertexIndices().items()}
@@ -139,7 +139,7 @@ class ComputationGraphConfiguration(ConfObject):
                     self.defaultConfiguration.addVariable(f"{names[i]}_{key}")
         return self
 
-    def getLayerActivationTypes(self, *inputTypes, add_preprocessors=False) -> dict:  # noqa: N802
+    def getLayerActivationTypes(self, *inputTypes, add_preprocessors=False) -> dict:
         """Mirrors getLayerActivationTypes: vertex name -> output InputType (optionally adding preprocessors/nIn)."""
         if len(inputTypes) != len(self.networkInputs):
             raise InvalidConfigurationError(f"{len(self.networkInputs)} network inputs but {len(inputTypes)} input types")
@@ -182,19 +182,19 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._allow_disconnected = False
         self._allow_no_output = False
 
-    def addInputs(self, *names):  # noqa: N802
+    def addInputs(self, *names):
         self._inputs.extend(names)
         return self
 
-    def setInputTypes(self, *types):  # noqa: N802
+    def setInputTypes(self, *types):
         self._input_types = list(types)
         return self
 
-    def setOutputs(self, *names):  # noqa: N802
+    def setOutputs(self, *names):
         self._outputs = list(names)
         return self
 
-    def addLayer(self, name, layer, *inputs):  # noqa: N802
+    def addLayer(self, name, layer, *inputs):
         """``addLayer(name, layer, *inputs)`` or ``addLayer(name, layer, preprocessor, *inputs)``."""
         pre = None
         if inputs and not isinstance(inputs[0], str):
@@ -215,12 +215,12 @@ class GraphBuilder(_NetworkBuilderCommon):
 
     layer = addLayer
 
-    def addVertex(self, name, vertex, *inputs):  # noqa: N802
+    def addVertex(self, name, vertex, *inputs):
         self._vertices[name] = vertex
         self._vertex_inputs[name] = list(inputs)
         return self
 
-    def removeVertex(self, name, removeConnections=True):  # noqa: N802, N803
+    def removeVertex(self, name, removeConnections=True):
         self._vertices.pop(name, None)
         self._vertex_inputs.pop(name, None)
         if removeConnections:
@@ -229,11 +229,11 @@ class GraphBuilder(_NetworkBuilderCommon):
             self._outputs = [s for s in self._outputs if s != name]
         return self
 
-    def allowDisconnected(self, v):  # noqa: N802
+    def allowDisconnected(self, v):
         self._allow_disconnected = bool(v)
         return self
 
-    def allowNoOutput(self, v):  # noqa: N802
+    def allowNoOutput(self, v):
         self._allow_no_output = bool(v)
         return self
 

@@ -17,29 +17,29 @@ class InputType:
     type = None
 
     @staticmethod
-    def feedForward(size, timeDistributedFormat=None):  # noqa: N802
+    def feedForward(size, timeDistributedFormat=None):
         """Mirrors InputType.feedForward(long)."""
         return InputTypeFeedForward(int(size), timeDistributedFormat)
 
     @staticmethod
-    def recurrent(size, timeSeriesLength=-1, format=RNNFormat.NCW):  # noqa: N802, A002
+    def recurrent(size, timeSeriesLength=-1, format=RNNFormat.NCW):
         """Mirrors InputType.recurrent(size[, timeSeriesLength][, RNNFormat])."""
         if isinstance(timeSeriesLength, (RNNFormat, str)):
-            format, timeSeriesLength = timeSeriesLength, -1  # noqa: A001
+            format, timeSeriesLength = timeSeriesLength, -1
         return InputTypeRecurrent(int(size), int(timeSeriesLength), RNNFormat.of(format))
 
     @staticmethod
-    def convolutional(height, width, depth, format=CNN2DFormat.NCHW):  # noqa: A002
+    def convolutional(height, width, depth, format=CNN2DFormat.NCHW):
         """Mirrors InputType.convolutional(height, width, depth[, CNN2DFormat])."""
         return InputTypeConvolutional(int(height), int(width), int(depth), CNN2DFormat.of(format))
 
     @staticmethod
-    def convolutionalFlat(height, width, depth):  # noqa: N802
+    def convolutionalFlat(height, width, depth):
         """Mirrors InputType.convolutionalFlat(height, width, depth)."""
         return InputTypeConvolutionalFlat(int(height), int(width), int(depth))
 
     @staticmethod
-    def convolutional3D(*args):  # noqa: N802
+    def convolutional3D(*args):
         """Mirrors InputType.convolutional3D([dataFormat,] depth, height, width, channels)."""
         fmt = Convolution3DDataFormat.NCDHW
         if len(args) == 5:
@@ -47,7 +47,7 @@ class InputType:
         d, h, w, c = (int(x) for x in args)
         return InputTypeConvolutional3D(d, h, w, c, fmt)
 
-    def getType(self):  # noqa: N802
+    def getType(self):
         return self.type
 
 
@@ -59,10 +59,10 @@ class InputTypeFeedForward(InputType):
     timeDistributedFormat: object = None
     type = "FF"
 
-    def arrayElementsPerExample(self):  # noqa: N802
+    def arrayElementsPerExample(self):
         return self.size
 
-    def getShape(self):  # noqa: N802
+    def getShape(self):
         return [self.size]
 
 
@@ -75,10 +75,10 @@ class InputTypeRecurrent(InputType):
     format: RNNFormat = RNNFormat.NCW
     type = "RNN"
 
-    def arrayElementsPerExample(self):  # noqa: N802
+    def arrayElementsPerExample(self):
         return self.size * self.timeSeriesLength if self.timeSeriesLength > 0 else self.size
 
-    def getShape(self):  # noqa: N802
+    def getShape(self):
         t = self.timeSeriesLength
         return [self.size, t] if self.format == RNNFormat.NCW else [t, self.size]
 
@@ -93,10 +93,10 @@ class InputTypeConvolutional(InputType):
     format: CNN2DFormat = CNN2DFormat.NCHW
     type = "CNN"
 
-    def arrayElementsPerExample(self):  # noqa: N802
+    def arrayElementsPerExample(self):
         return self.height * self.width * self.channels
 
-    def getShape(self):  # noqa: N802
+    def getShape(self):
         if self.format == CNN2DFormat.NCHW:
             return [self.channels, self.height, self.width]
         return [self.height, self.width, self.channels]
@@ -111,13 +111,13 @@ class InputTypeConvolutionalFlat(InputType):
     depth: int
     type = "CNNFlat"
 
-    def getFlattenedSize(self):  # noqa: N802
+    def getFlattenedSize(self):
         return self.height * self.width * self.depth
 
-    def arrayElementsPerExample(self):  # noqa: N802
+    def arrayElementsPerExample(self):
         return self.getFlattenedSize()
 
-    def getShape(self):  # noqa: N802
+    def getShape(self):
         return [self.getFlattenedSize()]
 
 
@@ -132,10 +132,10 @@ class InputTypeConvolutional3D(InputType):
     dataFormat: Convolution3DDataFormat = Convolution3DDataFormat.NCDHW
     type = "CNN3D"
 
-    def arrayElementsPerExample(self):  # noqa: N802
+    def arrayElementsPerExample(self):
         return self.depth * self.height * self.width * self.channels
 
-    def getShape(self):  # noqa: N802
+    def getShape(self):
         if self.dataFormat == Convolution3DDataFormat.NCDHW:
             return [self.channels, self.depth, self.height, self.width]
         return [self.depth, self.height, self.width, self.channels]

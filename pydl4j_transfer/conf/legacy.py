@@ -205,7 +205,7 @@ def _upgrade_training_fields(layer, conf, where):
             and not str(layer.get("@class", "")).endswith(("AutoEncoder", "VariationalAutoencoder"))):
         try:
             layer["lossFn"] = LossFunctions.LossFunction.of(layer["lossFunction"]).getILossFunction()._to_tree()
-        except Exception:  # AutoEncoder keeps its enum 'lossFunction'
+        except Exception:  # noqa: BLE001 - AutoEncoder keeps its enum 'lossFunction'
             pass
     if layer.get("idropout") is None and "dropOut" in layer:
         p = _num(layer.get("dropOut"))

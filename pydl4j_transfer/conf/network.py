@@ -49,16 +49,16 @@ class NeuralNetConfiguration(ConfObject):
             where = raw["layer"].get("layerName")
         return super()._from_tree(raw, where)
 
-    def addVariable(self, name):  # noqa: N802
+    def addVariable(self, name):
         """Mirrors NeuralNetConfiguration#addVariable (no duplicates)."""
         if name not in self.variables:
             self.variables.append(name)
 
-    def clearVariables(self):  # noqa: N802
+    def clearVariables(self):
         self.variables.clear()
 
     @staticmethod
-    def fromJson(text):  # noqa: N802
+    def fromJson(text):
         """Mirrors NeuralNetConfiguration.fromJson."""
         tree = jsonio.loads(text)
         if not isinstance(tree, dict):
@@ -66,7 +66,7 @@ class NeuralNetConfiguration(ConfObject):
         return NeuralNetConfiguration._from_tree(tree)
 
     @staticmethod
-    def Builder():  # noqa: N802
+    def Builder():
         """Mirrors NeuralNetConfiguration.Builder: global defaults copied into layers that did not set them."""
         return NeuralNetConfigurationBuilder()
 
@@ -127,7 +127,7 @@ class NeuralNetConfigurationBuilder:
     def activation(self, a):
         return self._chain(activationFn=to_activation(a))
 
-    def weightInit(self, w):  # noqa: N802
+    def weightInit(self, w):
         if getattr(w, "name", w) == "DISTRIBUTION":
             raise InvalidConfigurationError("weightInit(WeightInit.DISTRIBUTION): use weightInit(Distribution)")
         return self._chain(weightInitFn=to_weight_init(w))
@@ -135,78 +135,78 @@ class NeuralNetConfigurationBuilder:
     def dist(self, d):
         return self._chain(weightInitFn=WeightInitDistribution(d))
 
-    def biasInit(self, v):  # noqa: N802
+    def biasInit(self, v):
         return self._chain(biasInit=float(v))
 
-    def gainInit(self, v):  # noqa: N802
+    def gainInit(self, v):
         return self._chain(gainInit=float(v))
 
     def updater(self, u):
         return self._chain(iUpdater=to_updater(u))
 
-    def biasUpdater(self, u):  # noqa: N802
+    def biasUpdater(self, u):
         return self._chain(biasUpdater=to_updater(u))
 
-    def dropOut(self, p):  # noqa: N802
+    def dropOut(self, p):
         return self._chain(idropOut=None if (isinstance(p, (int, float)) and p == 0.0) else to_dropout(p))
 
     dropout = dropOut
 
-    def weightNoise(self, w):  # noqa: N802
+    def weightNoise(self, w):
         return self._chain(weightNoise=w)
 
-    def miniBatch(self, b):  # noqa: N802
+    def miniBatch(self, b):
         return self._chain(miniBatch=bool(b))
 
     def minimize(self, b):
         return self._chain(minimize=bool(b))
 
-    def maxNumLineSearchIterations(self, n):  # noqa: N802
+    def maxNumLineSearchIterations(self, n):
         return self._chain(maxNumLineSearchIterations=int(n))
 
-    def optimizationAlgo(self, a):  # noqa: N802
+    def optimizationAlgo(self, a):
         return self._chain(optimizationAlgo=enum_value(OptimizationAlgorithm, a))
 
-    def stepFunction(self, s):  # noqa: N802
+    def stepFunction(self, s):
         return self._chain(stepFunction=s)
 
-    def gradientNormalization(self, g):  # noqa: N802
+    def gradientNormalization(self, g):
         return self._chain(gradientNormalization=_gn(g))
 
-    def gradientNormalizationThreshold(self, t):  # noqa: N802
+    def gradientNormalizationThreshold(self, t):
         return self._chain(gradientNormalizationThreshold=float(t))
 
-    def convolutionMode(self, m):  # noqa: N802
+    def convolutionMode(self, m):
         return self._chain(convolutionMode=enum_value(ConvolutionMode, m))
 
-    def cudnnAlgoMode(self, m):  # noqa: N802
+    def cudnnAlgoMode(self, m):
         return self._chain(cudnnAlgoMode=enum_value(AlgoMode, m))
 
-    def cacheMode(self, m):  # noqa: N802
+    def cacheMode(self, m):
         return self._chain(cacheMode=enum_value(CacheMode, m))
 
-    def dataType(self, d):  # noqa: N802
+    def dataType(self, d):
         d = enum_value(DataType, d)
         if d.name not in ("DOUBLE", "FLOAT", "HALF"):
             raise InvalidConfigurationError(f"Data type must be a floating point type: one of DOUBLE, FLOAT, or HALF. Got {d.name}")
         return self._chain(dataType=d)
 
-    def trainingWorkspaceMode(self, m):  # noqa: N802
+    def trainingWorkspaceMode(self, m):
         return self._chain(trainingWorkspaceMode=enum_value(WorkspaceMode, m), setTWM=True)
 
-    def inferenceWorkspaceMode(self, m):  # noqa: N802
+    def inferenceWorkspaceMode(self, m):
         return self._chain(inferenceWorkspaceMode=enum_value(WorkspaceMode, m), setIWM=True)
 
-    def constrainAllParameters(self, *c):  # noqa: N802
+    def constrainAllParameters(self, *c):
         return self._chain(allParamConstraints=list(c))
 
-    def constrainWeights(self, *c):  # noqa: N802
+    def constrainWeights(self, *c):
         return self._chain(weightConstraints=list(c))
 
-    def constrainBias(self, *c):  # noqa: N802
+    def constrainBias(self, *c):
         return self._chain(biasConstraints=list(c))
 
-    def regularizationList(self, lst):  # noqa: N802
+    def regularizationList(self, lst):
         return self._chain(regularization=list(lst))
 
     def layer(self, layer):
@@ -223,7 +223,7 @@ class NeuralNetConfigurationBuilder:
             lb.layer(layer)
         return lb
 
-    def graphBuilder(self):  # noqa: N802
+    def graphBuilder(self):
         """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration."""
         from .graph import GraphBuilder
         return GraphBuilder(self)
@@ -430,7 +430,7 @@ class MultiLayerConfiguration(ConfObject):
         return obj
 
     @staticmethod
-    def fromJson(text):  # noqa: N802
+    def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         from .legacy import upgrade_multilayer
 
@@ -449,31 +449,31 @@ class MultiLayerConfiguration(ConfObject):
         _fix_batchnorm_log_std(confs)
         return obj
 
-    def getConf(self, i):  # noqa: N802
+    def getConf(self, i):
         return self.confs[i]
 
-    def getInputPreProcess(self, i):  # noqa: N802
+    def getInputPreProcess(self, i):
         return self.inputPreProcessors.get(i)
 
     @property
     def layers(self):
         return [c.layer for c in self.confs]
 
-    def numParams(self) -> int:  # noqa: N802
+    def numParams(self) -> int:
         return sum(layer.numParams() for layer in self.layers)
 
-    def paramShapes(self) -> dict:  # noqa: N802
+    def paramShapes(self) -> dict:
         """{"<layerIndex>_<key>": shape} in flat-vector order (MultiLayerNetwork param table names)."""
         return {f"{i}_{k}": s for i, layer in enumerate(self.layers) for k, s in layer.paramShapes().items()}
 
-    def initVariables(self):  # noqa: N802
+    def initVariables(self):
         """What MultiLayerNetwork.init() does to the configuration: fill each conf's ``variables``."""
         for conf in self.confs:
             for key in conf.layer.variables():
                 conf.addVariable(key)
         return self
 
-    def getLayerActivationTypes(self, inputType):  # noqa: N802
+    def getLayerActivationTypes(self, inputType):
         """Mirrors MultiLayerConfiguration#getLayerActivationTypes: output type of every layer."""
         out = []
         for i, conf in enumerate(self.confs):
@@ -499,23 +499,23 @@ def _fix_batchnorm_log_std(confs):
 class _NetworkBuilderCommon:
     """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
 
-    def backpropType(self, t):  # noqa: N802
+    def backpropType(self, t):
         self._backprop_type = enum_value(BackpropType, t)
         return self
 
-    def tBPTTLength(self, n):  # noqa: N802
+    def tBPTTLength(self, n):
         self._tbptt_fwd = self._tbptt_back = int(n)
         return self
 
-    def tBPTTForwardLength(self, n):  # noqa: N802
+    def tBPTTForwardLength(self, n):
         self._tbptt_fwd = int(n)
         return self
 
-    def tBPTTBackwardLength(self, n):  # noqa: N802
+    def tBPTTBackwardLength(self, n):
         self._tbptt_back = int(n)
         return self
 
-    def validateOutputLayerConfig(self, v):  # noqa: N802
+    def validateOutputLayerConfig(self, v):
         self._validate_output = bool(v)
         return self
 
@@ -555,39 +555,39 @@ class ListBuilder(_NetworkBuilderCommon):
         self._counter = max(self._counter, index)
         return self
 
-    def inputPreProcessor(self, index, processor):  # noqa: N802
+    def inputPreProcessor(self, index, processor):
         self._preprocessors[int(index)] = processor
         return self
 
-    def inputPreProcessors(self, processors):  # noqa: N802
+    def inputPreProcessors(self, processors):
         self._preprocessors = dict(processors)
         return self
 
-    def setInputType(self, inputType):  # noqa: N802
+    def setInputType(self, inputType):
         self._input_type = inputType
         return self
 
-    def trainingWorkspaceMode(self, m):  # noqa: N802
+    def trainingWorkspaceMode(self, m):
         self._training_wsm = enum_value(WorkspaceMode, m)
         return self
 
-    def inferenceWorkspaceMode(self, m):  # noqa: N802
+    def inferenceWorkspaceMode(self, m):
         self._inference_wsm = enum_value(WorkspaceMode, m)
         return self
 
-    def validateTbpttConfig(self, v):  # noqa: N802
+    def validateTbpttConfig(self, v):
         self._validate_tbptt = bool(v)
         return self
 
-    def overrideNinUponBuild(self, v):  # noqa: N802
+    def overrideNinUponBuild(self, v):
         self._override_nin = bool(v)
         return self
 
-    def cacheMode(self, m):  # noqa: N802
+    def cacheMode(self, m):
         self._global.cacheMode(m)
         return self
 
-    def dataType(self, d):  # noqa: N802
+    def dataType(self, d):
         self._global.dataType(d)
         return self
 

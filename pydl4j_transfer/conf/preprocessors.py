@@ -18,7 +18,7 @@ _HWC = ("inputHeight", "inputWidth", "numChannels")
 class InputPreProcessor(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.InputPreProcessor."""
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         raise NotImplementedError
 
 
@@ -29,7 +29,7 @@ class CnnToFeedForwardPreProcessor(InputPreProcessor):
     FIELDS = _CNN_FIELDS + (Field("format", EnumCodec(CNN2DFormat), default=CNN2DFormat.NCHW),)
     POSITIONAL = _HWC + ("format",)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         if inputType.type == "CNN":
             return InputType.feedForward(inputType.height * inputType.width * inputType.channels)
         return InputType.feedForward(self.inputHeight * self.inputWidth * self.numChannels)
@@ -42,7 +42,7 @@ class FeedForwardToCnnPreProcessor(InputPreProcessor):
     FIELDS = _CNN_FIELDS
     POSITIONAL = _HWC
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
 
 
@@ -53,7 +53,7 @@ class RnnToFeedForwardPreProcessor(InputPreProcessor):
     FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
     POSITIONAL = ("rnnDataFormat",)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         if inputType.type != "RNN":
             raise InvalidConfigurationError(f"RnnToFeedForwardPreProcessor: expected RNN input, got {inputType}")
         return InputType.feedForward(inputType.size, inputType.format)  # M2.1: timeDistributedFormat = input's format
@@ -66,7 +66,7 @@ class FeedForwardToRnnPreProcessor(InputPreProcessor):
     FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
     POSITIONAL = ("rnnDataFormat",)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         size = inputType.size if inputType.type == "FF" else inputType.arrayElementsPerExample()
         return InputType.recurrent(size, format=self.rnnDataFormat or RNNFormat.NCW)
 
@@ -78,7 +78,7 @@ class CnnToRnnPreProcessor(InputPreProcessor):
     FIELDS = _CNN_FIELDS + (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW, missing=None),)
     POSITIONAL = _HWC + ("rnnDataFormat",)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         return InputType.recurrent(self.inputHeight * self.inputWidth * self.numChannels,
                                    format=self.rnnDataFormat or RNNFormat.NCW)
 
@@ -90,7 +90,7 @@ class RnnToCnnPreProcessor(InputPreProcessor):
     FIELDS = _CNN_FIELDS + (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW, missing=None),)
     POSITIONAL = _HWC + ("rnnDataFormat",)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
 
 
@@ -106,7 +106,7 @@ class Cnn3DToFeedForwardPreProcessor(InputPreProcessor):
     POSITIONAL = _CNN3D_ORDER
     KEY_ORDER = _CNN3D_ORDER
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         return InputType.feedForward(self.inputDepth * self.inputHeight * self.inputWidth * self.numChannels)
 
 
@@ -118,7 +118,7 @@ class FeedForwardToCnn3DPreProcessor(InputPreProcessor):
     POSITIONAL = _CNN3D_ORDER
     KEY_ORDER = _CNN3D_ORDER
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         # M2.1 calls InputType.convolutional3D(d, h, w, c) (default NDHWC) whatever isNCDHW says
         return InputType.convolutional3D(Convolution3DDataFormat.NDHWC, self.inputDepth, self.inputHeight,
                                          self.inputWidth, self.numChannels)
@@ -135,7 +135,7 @@ class ComposableInputPreProcessor(InputPreProcessor):
             kwargs["inputPreProcessors"] = list(preprocessors)
         super().__init__(**kwargs)
 
-    def getOutputType(self, inputType):  # noqa: N802
+    def getOutputType(self, inputType):
         for p in self.inputPreProcessors or ():
             inputType = p.getOutputType(inputType)
         return inputType

@@ -15,16 +15,16 @@ PKG = "org.deeplearning4j.nn.conf.graph."
 class GraphVertex(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.graph.GraphVertex."""
 
-    def numParams(self, backprop=True) -> int:  # noqa: N802
+    def numParams(self, backprop=True) -> int:
         return 0
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return []
 
-    def paramShapes(self):  # noqa: N802
+    def paramShapes(self):
         return {p.key: tuple(p.shape) for p in self.paramSpecs()}
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         """Mirrors GraphVertex#getOutputType(layerIndex, InputType...)."""
         return inputTypes[0] if inputTypes else None
 
@@ -54,13 +54,13 @@ class LayerVertex(GraphVertex):
     def layer(self):
         return self.layerConf.layer if self.layerConf is not None else None
 
-    def numParams(self, backprop=True):  # noqa: N802
+    def numParams(self, backprop=True):
         return self.layer.numParams()
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self.layer.paramSpecs()
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         t = inputTypes[0]
         if self.preProcessor is not None:
             t = self.preProcessor.getOutputType(t)
@@ -88,7 +88,7 @@ class MergeVertex(GraphVertex):
 
     FIELDS = (Field("mergeAxis", INT, default=1), Field("modified", BOOL, default=False))
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return _merge_output(self, inputTypes)
 
 
@@ -108,7 +108,7 @@ class SubsetVertex(GraphVertex):
     POSITIONAL = ("from_", "to")
     SETTERS = {"from": lambda self, v: setattr(self, "from_", int(v))}
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         t, n = inputTypes[0], self.to - self.from_ + 1
         if t.type == "RNN":
             return InputType.recurrent(n, t.timeSeriesLength, t.format)
@@ -151,7 +151,7 @@ class ShiftVertex(GraphVertex):
 class L2Vertex(GraphVertex):
     """Mirrors org.deeplearning4j.nn.conf.graph.L2Vertex (L2 distance of two inputs -> [mb, 1])."""
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return InputType.feedForward(1)
 
 
@@ -167,7 +167,7 @@ class L2NormalizeVertex(GraphVertex):
 class PoolHelperVertex(GraphVertex):
     """Mirrors org.deeplearning4j.nn.conf.graph.PoolHelperVertex (drops the first row/column; GoogLeNet import)."""
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return inputTypes[0]  # as DL4J: the reported type is the input's (the runtime output is 1 smaller per side)
 
 
@@ -178,7 +178,7 @@ class PreprocessorVertex(GraphVertex):
     FIELDS = (Field("preProcessor", poly(PREPROCESSORS)),)
     POSITIONAL = ("preProcessor",)
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return self.preProcessor.getOutputType(inputTypes[0])
 
 
@@ -194,7 +194,7 @@ class ReshapeVertex(GraphVertex):
                 else list(newShape)
         super().__init__(**kwargs)
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         """Mirrors M2.1: by newShape's rank, feedForward(s[1]) / recurrent(s[1]) / convolutional(s[2], s[3], s[1])."""
         s = list(self.newShape or [])
         if len(s) == 2:
@@ -213,13 +213,13 @@ class FrozenVertex(GraphVertex):
     FIELDS = (Field("underlying", poly(VERTICES)),)
     POSITIONAL = ("underlying",)
 
-    def numParams(self, backprop=True):  # noqa: N802
+    def numParams(self, backprop=True):
         return self.underlying.numParams(backprop)
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self.underlying.paramSpecs()
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return self.underlying.getOutputType(layerIndex, *inputTypes)
 
 
@@ -231,7 +231,7 @@ class LastTimeStepVertex(GraphVertex):
     FIELDS = (Field("maskArrayInputName", STR),)
     POSITIONAL = ("maskArrayInputName",)
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         return InputType.feedForward(inputTypes[0].size)
 
 
@@ -252,7 +252,7 @@ class DuplicateToTimeSeriesVertex(GraphVertex):
     FIELDS = (Field("inputName", STR),)
     POSITIONAL = ("inputName",)
 
-    def getOutputType(self, layerIndex, *inputTypes):  # noqa: N802
+    def getOutputType(self, layerIndex, *inputTypes):
         # M2.1 calls InputType.recurrent(size, layerIndex): the layer index lands in timeSeriesLength
         return InputType.recurrent(inputTypes[0].size, layerIndex)
 

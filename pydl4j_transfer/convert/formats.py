@@ -116,7 +116,7 @@ def _guess_type(layer, pre):
     return InputType.feedForward(n_in)
 
 
-def random_inputs(net, seed: int = 12345, batch: int = 2, inputTypes=None) -> list:  # noqa: N803
+def random_inputs(net, seed: int = 12345, batch: int = 2, inputTypes=None) -> list:
     """Seeded random inputs, one per network input, of the shapes ``inputTypes`` (InputType objects or
     ``cnn:H:W:C``-style strings) give; by default the shapes the configuration implies (a guess for
     convolutional inputs: 8x8)."""
@@ -145,7 +145,7 @@ def _max_abs_diff(got, want) -> float:
     return float(np.max(np.where(np.isnan(diff), np.inf, diff)))
 
 
-def to_onnx(net_or_path, out, *, inputs=None, inputTypes=None, opset: int = 17, tol: float = 1e-4) -> dict:  # noqa: N803
+def to_onnx(net_or_path, out, *, inputs=None, inputTypes=None, opset: int = 17, tol: float = 1e-4) -> dict:
     """DL4J network -> ONNX (torch.onnx.export); checked against torch with onnxruntime when installed.
 
     ``inputs``: the arrays to trace and check with (default: seeded random ones of the shapes

@@ -13,7 +13,7 @@ import struct
 import zipfile
 
 from pydl4j_transfer.errors import CorruptEntryError
-from pydl4j_transfer.zipio import COEFFICIENTS_BIN, NORMALIZER_BIN, UPDATER_BIN
+from pydl4j_transfer.zipio import COEFFICIENTS_BIN, UPDATER_BIN
 from pydl4j_transfer.zipio.archive import open_checked_zip, open_member
 
 __all__ = ["inspect_model", "format_inspection", "array_header", "FORMAT_GENERATIONS"]

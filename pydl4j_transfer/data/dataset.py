@@ -116,10 +116,10 @@ class SplitTestAndTrain:
     def __init__(self, train, test):
         self.train, self.test = train, test
 
-    def getTrain(self):  # noqa: N802
+    def getTrain(self):
         return self.train
 
-    def getTest(self):  # noqa: N802
+    def getTest(self):
         return self.test
 
     def __iter__(self):
@@ -142,60 +142,60 @@ class DataSet:
         self.exampleMetaData = None
 
     # --- accessors (DL4J names) ---------------------------------------------------------------
-    def getFeatures(self):  # noqa: N802
+    def getFeatures(self):
         """Mirrors DataSet#getFeatures."""
         return self.features
 
-    def getLabels(self):  # noqa: N802
+    def getLabels(self):
         """Mirrors DataSet#getLabels."""
         return self.labels
 
-    def getFeaturesMaskArray(self):  # noqa: N802
+    def getFeaturesMaskArray(self):
         """Mirrors DataSet#getFeaturesMaskArray."""
         return self.featuresMask
 
-    def getLabelsMaskArray(self):  # noqa: N802
+    def getLabelsMaskArray(self):
         """Mirrors DataSet#getLabelsMaskArray."""
         return self.labelsMask
 
-    def setFeatures(self, features):  # noqa: N802
+    def setFeatures(self, features):
         self.features = as_array(features)
 
-    def setLabels(self, labels):  # noqa: N802
+    def setLabels(self, labels):
         self.labels = as_array(labels)
 
-    def setFeaturesMaskArray(self, mask):  # noqa: N802
+    def setFeaturesMaskArray(self, mask):
         self.featuresMask = as_array(mask)
 
-    def setLabelsMaskArray(self, mask):  # noqa: N802
+    def setLabelsMaskArray(self, mask):
         self.labelsMask = as_array(mask)
 
-    def hasMaskArrays(self) -> bool:  # noqa: N802
+    def hasMaskArrays(self) -> bool:
         """Mirrors DataSet#hasMaskArrays."""
         return self.featuresMask is not None or self.labelsMask is not None
 
-    def getLabelNamesList(self):  # noqa: N802
+    def getLabelNamesList(self):
         return self.labelNames
 
-    def setLabelNames(self, names):  # noqa: N802
+    def setLabelNames(self, names):
         self.labelNames = None if names is None else list(names)
 
-    def numExamples(self) -> int:  # noqa: N802
+    def numExamples(self) -> int:
         """Mirrors DataSet#numExamples: size of dimension 0 of the features (else the labels)."""
         for a in (self.features, self.labels):
             if a is not None:
                 return int(a.shape[0]) if a.ndim else 1
         return 0
 
-    def numInputs(self) -> int:  # noqa: N802
+    def numInputs(self) -> int:
         """Mirrors DataSet#numInputs: features.size(1)."""
         return int(self.features.shape[1]) if self.features is not None and self.features.ndim > 1 else 0
 
-    def numOutcomes(self) -> int:  # noqa: N802
+    def numOutcomes(self) -> int:
         """Mirrors DataSet#numOutcomes: labels.size(1)."""
         return int(self.labels.shape[1]) if self.labels is not None and self.labels.ndim > 1 else 0
 
-    def isEmpty(self) -> bool:  # noqa: N802
+    def isEmpty(self) -> bool:
         return self.features is None and self.labels is None
 
     def __len__(self):
@@ -242,7 +242,7 @@ class DataSet:
                 setattr(self, name, a.copy())
         return self
 
-    def splitTestAndTrain(self, fractionTrain, seed=None) -> SplitTestAndTrain:  # noqa: N802
+    def splitTestAndTrain(self, fractionTrain, seed=None) -> SplitTestAndTrain:
         """Mirrors DataSet#splitTestAndTrain(double) / (int numHolds, Random).
 
         ``fractionTrain``: a float in (0, 1) (fraction of examples for train, DL4J's
@@ -268,11 +268,11 @@ class DataSet:
         self.features, self.labels = shuffled.features, shuffled.labels
         self.featuresMask, self.labelsMask = shuffled.featuresMask, shuffled.labelsMask
 
-    def asList(self) -> list:  # noqa: N802
+    def asList(self) -> list:
         """Mirrors DataSet#asList: one DataSet per example (dimension 0 kept, size 1)."""
         return [self._take(slice(i, i + 1)) for i in range(self.numExamples())]
 
-    def batchBy(self, num: int) -> list:  # noqa: N802
+    def batchBy(self, num: int) -> list:
         """Mirrors DataSet#batchBy: consecutive DataSets of at most ``num`` examples."""
         n = self.numExamples()
         return [self._take(slice(i, min(i + num, n))) for i in range(0, n, num)]
@@ -321,7 +321,7 @@ class DataSet:
                 if a is not None:
                     write_array(a, stream=out)
 
-    def toBytes(self) -> bytes:  # noqa: N802
+    def toBytes(self) -> bytes:
         """The bytes :meth:`save` writes."""
         buf = io.BytesIO()
         self.save(buf)
@@ -378,36 +378,36 @@ class MultiDataSet:
             return arrays
         return None if arrays is None else arrays[index]
 
-    def getFeatures(self, index=None):  # noqa: N802
+    def getFeatures(self, index=None):
         """Mirrors MultiDataSet#getFeatures() / #getFeatures(int)."""
         return self._pick(self.features, index)
 
-    def getLabels(self, index=None):  # noqa: N802
+    def getLabels(self, index=None):
         """Mirrors MultiDataSet#getLabels() / #getLabels(int)."""
         return self._pick(self.labels, index)
 
-    def getFeaturesMaskArrays(self):  # noqa: N802
+    def getFeaturesMaskArrays(self):
         return self.featuresMaskArrays
 
-    def getLabelsMaskArrays(self):  # noqa: N802
+    def getLabelsMaskArrays(self):
         return self.labelsMaskArrays
 
-    def getFeaturesMaskArray(self, index):  # noqa: N802
+    def getFeaturesMaskArray(self, index):
         return self._pick(self.featuresMaskArrays, index)
 
-    def getLabelsMaskArray(self, index):  # noqa: N802
+    def getLabelsMaskArray(self, index):
         return self._pick(self.labelsMaskArrays, index)
 
-    def numFeatureArrays(self) -> int:  # noqa: N802
+    def numFeatureArrays(self) -> int:
         return 0 if self.features is None else len(self.features)
 
-    def numLabelsArrays(self) -> int:  # noqa: N802
+    def numLabelsArrays(self) -> int:
         return 0 if self.labels is None else len(self.labels)
 
-    def hasMaskArrays(self) -> bool:  # noqa: N802
+    def hasMaskArrays(self) -> bool:
         return any(m is not None for ms in (self.featuresMaskArrays, self.labelsMaskArrays) if ms for m in ms)
 
-    def numExamples(self) -> int:  # noqa: N802
+    def numExamples(self) -> int:
         for arrays in (self.features, self.labels):
             if arrays:
                 return int(arrays[0].shape[0])
@@ -436,7 +436,7 @@ class MultiDataSet:
             return None if arrays is None else [None if a is None else a[idx] for a in arrays]
         return MultiDataSet(t(self.features), t(self.labels), t(self.featuresMaskArrays), t(self.labelsMaskArrays))
 
-    def asList(self) -> list:  # noqa: N802
+    def asList(self) -> list:
         """Mirrors MultiDataSet#asList: one MultiDataSet per example."""
         return [self._take(slice(i, i + 1)) for i in range(self.numExamples())]
 
@@ -446,7 +446,7 @@ class MultiDataSet:
         self.features, self.labels = s.features, s.labels
         self.featuresMaskArrays, self.labelsMaskArrays = s.featuresMaskArrays, s.labelsMaskArrays
 
-    def splitTestAndTrain(self, fractionTrain, seed=None):  # noqa: N802
+    def splitTestAndTrain(self, fractionTrain, seed=None):
         """Like DataSet#splitTestAndTrain, for every array at once: (train, test) MultiDataSets."""
         n = self.numExamples()
         n_train = int(fractionTrain * n) if isinstance(fractionTrain, float) else int(fractionTrain)
@@ -494,7 +494,7 @@ class MultiDataSet:
                         a = EMPTY_MASK_PLACEHOLDER
                     write_array(a, stream=out)
 
-    def toBytes(self) -> bytes:  # noqa: N802
+    def toBytes(self) -> bytes:
         buf = io.BytesIO()
         self.save(buf)
         return buf.getvalue()

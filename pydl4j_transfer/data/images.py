@@ -70,7 +70,7 @@ class VGG16ImagePreProcessor:
             x = x.astype(np.float32)
         return x - self._offset(x)
 
-    def preProcess(self, data):  # noqa: N802
+    def preProcess(self, data):
         """Mirrors VGG16ImagePreProcessor#preProcess(DataSet / INDArray): in place."""
         if isinstance(data, DataSet):
             data.features = self.transform(data.features)
@@ -81,7 +81,7 @@ class VGG16ImagePreProcessor:
             return x
         return self.transform(x)
 
-    def revertFeatures(self, features):  # noqa: N802
+    def revertFeatures(self, features):
         """Mirrors VGG16ImagePreProcessor#revertFeatures: adds the means back."""
         x = np.asarray(features)
         return x + self._offset(x)
@@ -94,10 +94,10 @@ class VGG16ImagePreProcessor:
 class ParentPathLabelGenerator:
     """Mirrors org.datavec.api.io.labels.ParentPathLabelGenerator: the label is the parent folder's name."""
 
-    def getLabelForPath(self, path) -> str:  # noqa: N802
+    def getLabelForPath(self, path) -> str:
         return Path(path).parent.name
 
-    def inferLabelClasses(self) -> bool:  # noqa: N802
+    def inferLabelClasses(self) -> bool:
         return True
 
 
@@ -283,16 +283,16 @@ class ImageRecordReader:
             self.labels = sorted({self.labelGenerator.getLabelForPath(p) for p in self.locations})
         self.curr = 0
 
-    def getLabels(self):  # noqa: N802
+    def getLabels(self):
         return list(self.labels)
 
-    def numLabels(self) -> int:  # noqa: N802
+    def numLabels(self) -> int:
         return len(self.labels)
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.curr < len(self.locations)
 
-    def next(self):  # noqa: A003
+    def next(self):
         """(image [C, H, W] float32, label index or None) for the next file."""
         path = self.locations[self.curr]
         self.curr += 1
@@ -321,7 +321,7 @@ class RecordReaderDataSetIterator(DataSetIterator):
                                      else recordReader.numLabels())
         self.labels = recordReader.getLabels()
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.recordReader.hasNext()
 
     def _next(self, num):
@@ -346,18 +346,18 @@ class RecordReaderDataSetIterator(DataSetIterator):
     def batch(self) -> int:
         return self._batch
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         return len(self.recordReader.locations)
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         r = self.recordReader
         return r.channels * r.height * r.width
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         return self.numPossibleLabels
 
 
-def ImageFolderDataSetIterator(root, height: int, width: int, channels: int = 3, batchSize: int = 32,  # noqa: N802
+def ImageFolderDataSetIterator(root, height: int, width: int, channels: int = 3, batchSize: int = 32,
                                seed=None, preProcessor=None) -> RecordReaderDataSetIterator:
     """The DL4J idiom in one call: FileSplit + ImageRecordReader(ParentPathLabelGenerator) + RecordReaderDataSetIterator.
 

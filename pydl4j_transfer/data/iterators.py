@@ -52,7 +52,7 @@ class _IteratorProtocol:
         self.preProcessor = None
 
     # protocol -----------------------------------------------------------------------------------
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         raise NotImplementedError
 
     def _next(self, num):
@@ -61,7 +61,7 @@ class _IteratorProtocol:
     def _preprocess(self, batch):
         raise NotImplementedError
 
-    def next(self, num=None):  # noqa: A003
+    def next(self, num=None):
         """Mirrors next() / next(int): the next batch, pre-processed."""
         if not self.hasNext():
             raise StopIteration("no more data: call reset() first")
@@ -70,17 +70,17 @@ class _IteratorProtocol:
     def reset(self) -> None:
         raise NotImplementedError
 
-    def resetSupported(self) -> bool:  # noqa: N802
+    def resetSupported(self) -> bool:
         return True
 
-    def asyncSupported(self) -> bool:  # noqa: N802
+    def asyncSupported(self) -> bool:
         return False
 
-    def setPreProcessor(self, preProcessor) -> None:  # noqa: N802
+    def setPreProcessor(self, preProcessor) -> None:
         """Mirrors setPreProcessor."""
         self.preProcessor = preProcessor
 
-    def getPreProcessor(self):  # noqa: N802
+    def getPreProcessor(self):
         return self.preProcessor
 
     # Python manners -----------------------------------------------------------------------------
@@ -113,16 +113,16 @@ class DataSetIterator(_IteratorProtocol):
     def batch(self) -> int:
         raise NotImplementedError
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         raise NotImplementedError
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         raise NotImplementedError
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         raise NotImplementedError
 
-    def getLabels(self):  # noqa: N802
+    def getLabels(self):
         """Mirrors DataSetIterator#getLabels: the class names, where known."""
         return self.labels
 
@@ -146,7 +146,7 @@ class ListDataSetIterator(DataSetIterator):
         if self.list and self.list[0].labelNames:
             self.labels = list(self.list[0].labelNames)
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.curr < len(self.list)
 
     def _next(self, num):
@@ -163,13 +163,13 @@ class ListDataSetIterator(DataSetIterator):
     def batch(self) -> int:
         return self._batch
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         return sum(d.numExamples() for d in self.list)
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         return self.list[0].numInputs() if self.list else 0
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         return self.list[0].numOutcomes() if self.list else 0
 
     def cursor(self) -> int:
@@ -189,7 +189,7 @@ class ExistingDataSetIterator(DataSetIterator):
         self.labels = labels
         self.curr = 0
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.curr < len(self._items)
 
     def _next(self, num):
@@ -203,13 +203,13 @@ class ExistingDataSetIterator(DataSetIterator):
     def batch(self) -> int:
         return self._items[0].numExamples() if len(self._items) else 0
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         return sum(d.numExamples() for d in self._items)
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         return self._items[0].numInputs() if len(self._items) else 0
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         return self._items[0].numOutcomes() if len(self._items) else 0
 
 
@@ -229,7 +229,7 @@ class NumpyDataSetIterator(DataSetIterator):
         self.labels = None if labelNames is None else list(labelNames)
         self.reset()
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.curr < self.data.numExamples()
 
     def _next(self, num):
@@ -248,13 +248,13 @@ class NumpyDataSetIterator(DataSetIterator):
     def batch(self) -> int:
         return self._batch
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         return self.data.numExamples()
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         return self.data.numInputs()
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         return self.data.numOutcomes()
 
     def __len__(self):
@@ -304,7 +304,7 @@ class TorchDataSetIterator(DataSetIterator):
         ds.labelNames = self.labels
         return ds
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         if self._peek is None:
             try:
                 self._peek = next(self._it)
@@ -323,26 +323,26 @@ class TorchDataSetIterator(DataSetIterator):
     def batch(self) -> int:
         return int(getattr(self.loader, "batch_size", None) or 0)
 
-    def totalExamples(self) -> int:  # noqa: N802
+    def totalExamples(self) -> int:
         dataset = getattr(self.loader, "dataset", None)
         return len(dataset) if dataset is not None else -1
 
     def _first(self):
         return self._convert(next(iter(self.loader)))
 
-    def inputColumns(self) -> int:  # noqa: N802
+    def inputColumns(self) -> int:
         return self._first().numInputs()
 
-    def totalOutcomes(self) -> int:  # noqa: N802
+    def totalOutcomes(self) -> int:
         return self.numClasses if self.numClasses is not None else self._first().numOutcomes()
 
 
-def fromNumpy(features, labels=None, batchSize: int = 32, **kwargs) -> NumpyDataSetIterator:  # noqa: N802
+def fromNumpy(features, labels=None, batchSize: int = 32, **kwargs) -> NumpyDataSetIterator:
     """A DataSetIterator over numpy arrays (see :class:`NumpyDataSetIterator` for the options)."""
     return NumpyDataSetIterator(features, labels, batchSize, **kwargs)
 
 
-def fromTorch(data, labels=None, batchSize: int = 32, numClasses=None, **kwargs):  # noqa: N802
+def fromTorch(data, labels=None, batchSize: int = 32, numClasses=None, **kwargs):
     """A DataSetIterator from torch: a ``DataLoader`` / ``Dataset`` / iterable of batches, or tensors.
 
     * tensors (``data`` and ``labels``): batched like :func:`fromNumpy` (integer class labels
@@ -362,7 +362,7 @@ def fromTorch(data, labels=None, batchSize: int = 32, numClasses=None, **kwargs)
     return TorchDataSetIterator(data, numClasses=numClasses, **kwargs)
 
 
-def trainTestSplit(features, labels=None, fractionTrain: float = 0.8, batchSize: int = 32, seed=None):  # noqa: N802
+def trainTestSplit(features, labels=None, fractionTrain: float = 0.8, batchSize: int = 32, seed=None):
     """(train, test) iterators over a seeded split of arrays or of a DataSet.
 
     Mirrors the ``DataSet#splitTestAndTrain(fraction)`` + ``ListDataSetIterator`` idiom of DL4J's
@@ -393,7 +393,7 @@ class ListMultiDataSetIterator(MultiDataSetIterator):
         self._batch = int(batch)
         self.curr = 0
 
-    def hasNext(self) -> bool:  # noqa: N802
+    def hasNext(self) -> bool:
         return self.curr < len(self.list)
 
     def _next(self, num):

@@ -66,12 +66,12 @@ class _FeatureStatsNormalizer:
 
     _fit_label = False
 
-    def fitLabel(self, fitLabels: bool = True):  # noqa: N802
+    def fitLabel(self, fitLabels: bool = True):
         """Mirrors AbstractDataSetNormalizer#fitLabel: also normalize the labels."""
         self._fit_label = bool(fitLabels)
         return self
 
-    def isFitLabel(self) -> bool:  # noqa: N802
+    def isFitLabel(self) -> bool:
         return self._fit_label
 
     @staticmethod
@@ -103,7 +103,7 @@ class NormalizerStandardize(_FeatureStatsNormalizer):
         x = np.asarray(features)
         return (x - _stats_shape(self.mean, x)) / _stats_shape(self.std, x)
 
-    def revertFeatures(self, features):  # noqa: N802
+    def revertFeatures(self, features):
         x = np.asarray(features)
         return x * _stats_shape(self.std, x) + _stats_shape(self.mean, x)
 

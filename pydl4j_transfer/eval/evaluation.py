@@ -104,7 +104,7 @@ class Evaluation:
             self.labelsList = [str(i) for i in range(n)]
 
     # --- accumulating ----------------------------------------------------------------------------
-    def eval(self, labels, predictions, mask=None):  # noqa: A003
+    def eval(self, labels, predictions, mask=None):
         """Mirrors Evaluation#eval(INDArray labels, INDArray predictions[, INDArray mask])."""
         labels, predictions = to_2d(labels, predictions, mask, self.axis)
         if labels.shape[0] == 0:
@@ -155,29 +155,29 @@ class Evaluation:
     def _tn(self):
         return self.numRowCounter - self._tp() - self._fp() - self._fn()
 
-    def numClasses(self) -> int:  # noqa: N802
+    def numClasses(self) -> int:
         return 0 if self.confusion is None else int(self.confusion.shape[0])
 
-    def getNumRowCounter(self) -> int:  # noqa: N802
+    def getNumRowCounter(self) -> int:
         return self.numRowCounter
 
-    def truePositives(self) -> dict:  # noqa: N802
+    def truePositives(self) -> dict:
         return {i: int(v) for i, v in enumerate(self._tp())}
 
-    def falsePositives(self) -> dict:  # noqa: N802
+    def falsePositives(self) -> dict:
         return {i: int(v) for i, v in enumerate(self._fp())}
 
-    def trueNegatives(self) -> dict:  # noqa: N802
+    def trueNegatives(self) -> dict:
         return {i: int(v) for i, v in enumerate(self._tn())}
 
-    def falseNegatives(self) -> dict:  # noqa: N802
+    def falseNegatives(self) -> dict:
         return {i: int(v) for i, v in enumerate(self._fn())}
 
-    def getConfusionMatrix(self):  # noqa: N802
+    def getConfusionMatrix(self):
         """The confusion matrix as a numpy array [actual, predicted] (DL4J returns a ConfusionMatrix object)."""
         return None if self.confusion is None else self.confusion.copy()
 
-    def classCount(self, clazz: int) -> int:  # noqa: N802
+    def classCount(self, clazz: int) -> int:
         return int(self.confusion[clazz].sum())
 
     # --- metrics ----------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ class Evaluation:
             return 0.0 if tp + fn == 0 else tp / float(tp + fn)
         return self._macro(lambda i: self._rec(i, -1))
 
-    def fBeta(self, beta: float, classLabel=None, averaging=None) -> float:  # noqa: N802
+    def fBeta(self, beta: float, classLabel=None, averaging=None) -> float:
         """Mirrors Evaluation#fBeta(beta, int) / (beta, EvaluationAveraging)."""
         if classLabel is not None:
             return self._fbeta_class(beta, int(classLabel), 0.0)
@@ -256,15 +256,15 @@ class Evaluation:
             return self.fBeta(1.0, classLabel=self.binaryPositiveClass)
         return self.fBeta(1.0, averaging=averaging or EvaluationAveraging.Macro)
 
-    def falsePositiveRate(self, classLabel: int) -> float:  # noqa: N802
+    def falsePositiveRate(self, classLabel: int) -> float:
         fp, tn = int(self._fp()[classLabel]), int(self._tn()[classLabel])
         return 0.0 if fp + tn == 0 else fp / float(fp + tn)
 
-    def falseNegativeRate(self, classLabel: int) -> float:  # noqa: N802
+    def falseNegativeRate(self, classLabel: int) -> float:
         fn, tp = int(self._fn()[classLabel]), int(self._tp()[classLabel])
         return 0.0 if fn + tp == 0 else fn / float(fn + tp)
 
-    def matthewsCorrelation(self, classIdx: int) -> float:  # noqa: N802
+    def matthewsCorrelation(self, classIdx: int) -> float:
         tp, fp, fn, tn = (float(a[classIdx]) for a in (self._tp(), self._fp(), self._fn(), self._tn()))
         den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
         return (tp * tn - fp * fn) / den if den else math.nan
@@ -276,7 +276,7 @@ class Evaluation:
     def _label(self, i) -> str:
         return self.labelsList[i] if self.labelsList is not None and len(self.labelsList) > i else str(i)
 
-    def confusionMatrix(self) -> str:  # noqa: N802
+    def confusionMatrix(self) -> str:
         """Mirrors Evaluation#confusionMatrix(): the text block of stats()."""
         if self.confusion is None:
             return "Confusion matrix: <no data>"
@@ -347,7 +347,7 @@ class Evaluation:
         return {"map": {str(i): float(v) for i, v in enumerate(values) if v != 0},
                 "totalCount": float(np.sum(values)), "dirty": False, "empty": not bool(np.any(values))}
 
-    def toJson(self) -> str:  # noqa: N802
+    def toJson(self) -> str:
         """Mirrors Evaluation#toJson: Jackson's layout (2-space indent, ``" : "``) for DL4J 1.0.0-M2.1."""
         n = self.numClasses()
         conf = None
@@ -374,7 +374,7 @@ class Evaluation:
         return jackson_dumps(obj)
 
     @classmethod
-    def fromJson(cls, text: str) -> "Evaluation":  # noqa: N802
+    def fromJson(cls, text: str) -> "Evaluation":
         """Mirrors Evaluation.fromJson: DL4J 1.0.0-beta .. M2.1 JSON (``org.deeplearning4j.eval`` names too)."""
         obj = json.loads(text) if isinstance(text, str) else text
         if obj.get("@class") not in CLASS_NAMES:

@@ -39,7 +39,7 @@ class RegressionEvaluation:
             self.columnNames = [f"col_{i}" for i in range(n)]
         self.initialized = True
 
-    def eval(self, labels, predictions, mask=None):  # noqa: A003
+    def eval(self, labels, predictions, mask=None):
         """Mirrors RegressionEvaluation#eval(labels, predictions[, mask])."""
         labels, predictions = to_2d(labels, predictions, mask)
         y, p = labels.astype(np.float64), predictions.astype(np.float64)
@@ -60,51 +60,51 @@ class RegressionEvaluation:
         self.currentPredictionMean = (self.currentPredictionMean * n_old + p.sum(0)) / total
         self.exampleCountPerColumn = total
 
-    def numColumns(self) -> int:  # noqa: N802
+    def numColumns(self) -> int:
         return len(self.columnNames or ())
 
-    def meanSquaredError(self, column: int) -> float:  # noqa: N802
+    def meanSquaredError(self, column: int) -> float:
         return float(self.sumSquaredErrorsPerColumn[column] / self.exampleCountPerColumn[column])
 
-    def meanAbsoluteError(self, column: int) -> float:  # noqa: N802
+    def meanAbsoluteError(self, column: int) -> float:
         return float(self.sumAbsErrorsPerColumn[column] / self.exampleCountPerColumn[column])
 
-    def rootMeanSquaredError(self, column: int) -> float:  # noqa: N802
+    def rootMeanSquaredError(self, column: int) -> float:
         return float(np.sqrt(self.meanSquaredError(column)))
 
     def _sst(self, column):
         n = self.exampleCountPerColumn[column]
         return self.sumSquaredLabels[column] - n * self.currentMean[column] ** 2
 
-    def relativeSquaredError(self, column: int) -> float:  # noqa: N802
+    def relativeSquaredError(self, column: int) -> float:
         return float(self.sumSquaredErrorsPerColumn[column] / self._sst(column))
 
-    def pearsonCorrelation(self, column: int) -> float:  # noqa: N802
+    def pearsonCorrelation(self, column: int) -> float:
         n = self.exampleCountPerColumn[column]
         sx, sy = self.sumLabels[column], self.currentPredictionMean[column] * n
         num = n * self.sumOfProducts[column] - sx * sy
         den = np.sqrt(n * self.sumSquaredLabels[column] - sx * sx) * np.sqrt(n * self.sumSquaredPredicted[column] - sy * sy)
         return float(num / den)
 
-    def rSquared(self, column: int) -> float:  # noqa: N802
+    def rSquared(self, column: int) -> float:
         return float(1.0 - self.sumSquaredErrorsPerColumn[column] / self._sst(column))
 
     def _avg(self, fn):
         return float(np.mean([fn(i) for i in range(self.numColumns())]))
 
-    def averageMeanSquaredError(self):  # noqa: N802
+    def averageMeanSquaredError(self):
         return self._avg(self.meanSquaredError)
 
-    def averageMeanAbsoluteError(self):  # noqa: N802
+    def averageMeanAbsoluteError(self):
         return self._avg(self.meanAbsoluteError)
 
-    def averagerootMeanSquaredError(self):  # noqa: N802
+    def averagerootMeanSquaredError(self):
         return self._avg(self.rootMeanSquaredError)
 
-    def averagePearsonCorrelation(self):  # noqa: N802
+    def averagePearsonCorrelation(self):
         return self._avg(self.pearsonCorrelation)
 
-    def averageRSquared(self):  # noqa: N802
+    def averageRSquared(self):
         return self._avg(self.rSquared)
 
     def stats(self) -> str:
@@ -121,7 +121,7 @@ class RegressionEvaluation:
             rows.append(f"{name:<{width}}" + "".join(f"{v:<{vw}.{self.precision}e}" for v in vals))
         return "\n".join(rows) + "\n"
 
-    def toJson(self) -> str:  # noqa: N802
+    def toJson(self) -> str:
         """Mirrors RegressionEvaluation#toJson (M2.1 layout)."""
         obj = {"@class": CLASS_NAMES[0], "axis": 1, "initialized": self.initialized, "columnNames": self.columnNames,
                "precision": self.precision}
@@ -131,7 +131,7 @@ class RegressionEvaluation:
         return jackson_dumps(obj)
 
     @classmethod
-    def fromJson(cls, text) -> "RegressionEvaluation":  # noqa: N802
+    def fromJson(cls, text) -> "RegressionEvaluation":
         """Mirrors RegressionEvaluation.fromJson (M2.1 and 1.0.0-beta layouts)."""
         obj = json.loads(text) if isinstance(text, str) else text
         if obj.get("@class") not in CLASS_NAMES:

@@ -49,7 +49,7 @@ class ROC:
         self._label = []
         self._stored = None  # (auc, auprc, pos, neg, count) read from JSON
 
-    def eval(self, labels, predictions, mask=None):  # noqa: A003
+    def eval(self, labels, predictions, mask=None):
         """Mirrors ROC#eval(labels, predictions[, mask])."""
         labels, predictions = to_2d(labels, predictions, mask)
         col = 1 if labels.shape[1] == 2 else 0
@@ -66,16 +66,16 @@ class ROC:
         return p[order], lab[order]
 
     @property
-    def exampleCount(self) -> int:  # noqa: N802
+    def exampleCount(self) -> int:
         return self._stored[4] if self._stored else int(sum(len(p) for p in self._prob))
 
-    def getCountActualPositive(self) -> int:  # noqa: N802
+    def getCountActualPositive(self) -> int:
         return self._stored[2] if self._stored else int(sum((lab == 1).sum() for lab in self._label))
 
-    def getCountActualNegative(self) -> int:  # noqa: N802
+    def getCountActualNegative(self) -> int:
         return self.exampleCount - self.getCountActualPositive()
 
-    def getRocCurve(self):  # noqa: N802
+    def getRocCurve(self):
         """(threshold, fpr, tpr) arrays, as ROC#getRocCurve."""
         p, lab = self._pl()
         pos, neg = lab.sum(), (1 - lab).sum()
@@ -87,7 +87,7 @@ class ROC:
             t, fpr, tpr = t[k], fpr[k], tpr[k]
         return t, fpr, tpr
 
-    def getPrecisionRecallCurve(self):  # noqa: N802
+    def getPrecisionRecallCurve(self):
         """(threshold, precision, recall) arrays, lowest threshold first, as ROC#getPrecisionRecallCurve."""
         p, lab = self._pl()
         n = len(p)
@@ -102,7 +102,7 @@ class ROC:
             t, prec, rec = t[k], prec[k], rec[k]
         return t, prec, rec
 
-    def calculateAUC(self) -> float:  # noqa: N802
+    def calculateAUC(self) -> float:
         """Mirrors ROC#calculateAUC (trapezoids over the ROC curve)."""
         if self._stored:
             return self._stored[0]
@@ -111,7 +111,7 @@ class ROC:
         _, fpr, tpr = self.getRocCurve()
         return _area(fpr, tpr)
 
-    def calculateAUCPR(self) -> float:  # noqa: N802
+    def calculateAUCPR(self) -> float:
         """Mirrors ROC#calculateAUCPR (trapezoids over the precision-recall curve)."""
         if self._stored:
             return self._stored[1]
@@ -133,7 +133,7 @@ class ROC:
         return r
 
     @classmethod
-    def fromJson(cls, text) -> "ROC":  # noqa: N802
+    def fromJson(cls, text) -> "ROC":
         """Mirrors ROC.fromJson: AUC, AUPRC and counts (the curves are not rebuilt)."""
         return cls._from_obj(json.loads(text) if isinstance(text, str) else text)
 
@@ -148,7 +148,7 @@ class ROCMultiClass:
         self.underlying = None
         self.labels = None
 
-    def eval(self, labels, predictions, mask=None):  # noqa: A003
+    def eval(self, labels, predictions, mask=None):
         """Mirrors ROCMultiClass#eval."""
         labels, predictions = to_2d(labels, predictions, mask)
         n = labels.shape[1]
@@ -157,25 +157,25 @@ class ROCMultiClass:
         for i, roc in enumerate(self.underlying):
             roc.eval(labels[:, i:i + 1], predictions[:, i:i + 1])
 
-    def getNumClasses(self) -> int:  # noqa: N802
+    def getNumClasses(self) -> int:
         return 0 if self.underlying is None else len(self.underlying)
 
-    def calculateAUC(self, classIdx: int) -> float:  # noqa: N802
+    def calculateAUC(self, classIdx: int) -> float:
         return self.underlying[classIdx].calculateAUC()
 
-    def calculateAUCPR(self, classIdx: int) -> float:  # noqa: N802
+    def calculateAUCPR(self, classIdx: int) -> float:
         return self.underlying[classIdx].calculateAUCPR()
 
-    def calculateAverageAUC(self) -> float:  # noqa: N802
+    def calculateAverageAUC(self) -> float:
         return float(np.mean([r.calculateAUC() for r in self.underlying]))
 
-    def calculateAverageAUCPR(self) -> float:  # noqa: N802
+    def calculateAverageAUCPR(self) -> float:
         return float(np.mean([r.calculateAUCPR() for r in self.underlying]))
 
-    def getCountActualPositive(self, classIdx: int) -> int:  # noqa: N802
+    def getCountActualPositive(self, classIdx: int) -> int:
         return self.underlying[classIdx].getCountActualPositive()
 
-    def getCountActualNegative(self, classIdx: int) -> int:  # noqa: N802
+    def getCountActualNegative(self, classIdx: int) -> int:
         return self.underlying[classIdx].getCountActualNegative()
 
     def stats(self) -> str:
@@ -188,7 +188,7 @@ class ROCMultiClass:
         return "\n".join(rows) + f"Average AUC: {self.calculateAverageAUC():<12.4f}"
 
     @classmethod
-    def fromJson(cls, text) -> "ROCMultiClass":  # noqa: N802
+    def fromJson(cls, text) -> "ROCMultiClass":
         """Mirrors ROCMultiClass.fromJson (per-class AUC, AUPRC and counts)."""
         obj = json.loads(text) if isinstance(text, str) else text
         r = cls(0, obj.get("rocRemoveRedundantPts", True))

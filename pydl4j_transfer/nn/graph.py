@@ -44,7 +44,7 @@ class ComputationGraph(BaseNetwork):
         d = self._conf.defaultConfiguration
         return int(d.seed) if d is not None else 0
 
-    def getConfiguration(self) -> ComputationGraphConfiguration:  # noqa: N802
+    def getConfiguration(self) -> ComputationGraphConfiguration:
         """Mirrors ComputationGraph#getConfiguration()."""
         return self._conf
 
@@ -52,7 +52,7 @@ class ComputationGraph(BaseNetwork):
         d = self._conf.defaultConfiguration
         return getattr(d, "miniBatch", True) is not False if d is not None else True
 
-    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None, autocast=None,  # noqa: N802
+    def feedForward(self, inputs, train: bool = False, *, featuresMasks=None, autocast=None,
                     vertices=None):
         """Mirrors ComputationGraph#feedForward(INDArray[], boolean): {vertex name: activation}, inputs included
         (numpy in -> numpy out). ``autocast="bf16"|"fp16"``: see :meth:`output`. ``vertices`` (an extension):
@@ -87,13 +87,13 @@ class ComputationGraph(BaseNetwork):
 
         return {k: host(k, v) for k, v in acts.items()}
 
-    def getVertex(self, name: str):  # noqa: N802
+    def getVertex(self, name: str):
         """Mirrors ComputationGraph#getVertex(String): here the vertex's configuration object."""
         if name not in self._conf.vertices:
             raise KeyError(f"no vertex {name!r}; vertices: {list(self._conf.vertices)}")
         return self._conf.vertices[name]
 
-    def getLayer(self, name: str):  # noqa: N802
+    def getLayer(self, name: str):
         """Mirrors ComputationGraph#getLayer(String): the layer of a layer vertex (config and params)."""
         from pydl4j_transfer.nn.network import LayerView
 
@@ -104,10 +104,10 @@ class ComputationGraph(BaseNetwork):
         names = list(self._conf.vertices)
         return LayerView(self, name, getattr(layer, "_layer", layer), names.index(name))
 
-    def getNumInputArrays(self) -> int:  # noqa: N802
+    def getNumInputArrays(self) -> int:
         return len(self._conf.networkInputs)
 
-    def getNumOutputArrays(self) -> int:  # noqa: N802
+    def getNumOutputArrays(self) -> int:
         return len(self._conf.networkOutputs)
 
     def output(self, *inputs, train: bool = False, autocast=None):

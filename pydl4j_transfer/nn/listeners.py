@@ -55,22 +55,22 @@ def java_double(x) -> str:
 class TrainingListener:
     """Mirrors org.deeplearning4j.optimize.api.TrainingListener (every callback a no-op by default)."""
 
-    def iterationDone(self, model, iteration: int, epoch: int) -> None:  # noqa: N802
+    def iterationDone(self, model, iteration: int, epoch: int) -> None:
         pass
 
-    def onEpochStart(self, model) -> None:  # noqa: N802
+    def onEpochStart(self, model) -> None:
         pass
 
-    def onEpochEnd(self, model) -> None:  # noqa: N802
+    def onEpochEnd(self, model) -> None:
         pass
 
-    def onForwardPass(self, model, activations) -> None:  # noqa: N802
+    def onForwardPass(self, model, activations) -> None:
         pass
 
-    def onGradientCalculation(self, model) -> None:  # noqa: N802
+    def onGradientCalculation(self, model) -> None:
         pass
 
-    def onBackwardPass(self, model) -> None:  # noqa: N802
+    def onBackwardPass(self, model) -> None:
         pass
 
 
@@ -117,10 +117,10 @@ class InvocationType(enum.Enum):
 class ScoreIterationListener(BaseTrainingListener):
     """Mirrors ScoreIterationListener: logs ``"Score at iteration N is S"`` (INFO) every printIterations."""
 
-    def __init__(self, printIterations: int = 10):  # noqa: N803
+    def __init__(self, printIterations: int = 10):
         self.printIterations = int(printIterations)
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         if self.printIterations <= 0:
             self.printIterations = 1
         if iteration % self.printIterations == 0:
@@ -139,12 +139,12 @@ class CollectScoresIterationListener(BaseTrainingListener):
         self.iterations: list = []
         self.scores: list = []
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         if iteration % self.frequency == 0:
             self.iterations.append(int(iteration))
             self.scores.append(float(model.score()))
 
-    def getScores(self):  # noqa: N802
+    def getScores(self):
         return list(zip(self.iterations, self.scores))
 
 
@@ -159,7 +159,7 @@ class PerformanceListener(BaseTrainingListener):
     the last minibatch's size. The last values are kept in ``samplesPerSec`` / ``batchesPerSec``.
     ``reportGC`` is accepted and ignored (no JVM garbage collector here)."""
 
-    def __init__(self, frequency: int = 1, reportScore: bool = False, reportGC: bool = False):  # noqa: N803
+    def __init__(self, frequency: int = 1, reportScore: bool = False, reportGC: bool = False):
         if int(frequency) <= 0:
             raise ValueError(f"Invalid frequency, must be > 0: Got {frequency}")
         self.frequency = int(frequency)
@@ -170,7 +170,7 @@ class PerformanceListener(BaseTrainingListener):
         self.batchesPerSec = 0.0
         self._last_time = time.perf_counter()
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         if iteration % self.frequency == 0:
             now = time.perf_counter()
             spent_ms = int((now - self._last_time) * 1000)
@@ -202,31 +202,31 @@ class PerformanceListener(BaseTrainingListener):
             self._frequency, self._score = 1, False
             self._flags = dict(reportIteration=True, reportTime=True, reportEtl=True, reportSample=True, reportBatch=True)
 
-        def setFrequency(self, frequency: int):  # noqa: N802
+        def setFrequency(self, frequency: int):
             self._frequency = int(frequency)
             return self
 
-        def reportScore(self, value: bool = True):  # noqa: N802
+        def reportScore(self, value: bool = True):
             self._score = bool(value)
             return self
 
-        def reportIteration(self, value: bool = True):  # noqa: N802
+        def reportIteration(self, value: bool = True):
             self._flags["reportIteration"] = bool(value)
             return self
 
-        def reportTime(self, value: bool = True):  # noqa: N802
+        def reportTime(self, value: bool = True):
             self._flags["reportTime"] = bool(value)
             return self
 
-        def reportETL(self, value: bool = True):  # noqa: N802
+        def reportETL(self, value: bool = True):
             self._flags["reportEtl"] = bool(value)
             return self
 
-        def reportSample(self, value: bool = True):  # noqa: N802
+        def reportSample(self, value: bool = True):
             self._flags["reportSample"] = bool(value)
             return self
 
-        def reportBatch(self, value: bool = True):  # noqa: N802
+        def reportBatch(self, value: bool = True):
             self._flags["reportBatch"] = bool(value)
             return self
 
@@ -253,35 +253,35 @@ _TIME_UNITS_MS = {"MILLISECONDS": 1, "SECONDS": 1000, "MINUTES": 60_000, "HOURS"
 class Checkpoint:
     """Mirrors org.deeplearning4j.optimize.listeners.Checkpoint (one line of checkpointInfo.txt)."""
 
-    def __init__(self, checkpointNum, timestamp, iteration, epoch, modelType, filename=None):  # noqa: N803
+    def __init__(self, checkpointNum, timestamp, iteration, epoch, modelType, filename=None):
         self.checkpointNum, self.timestamp = int(checkpointNum), int(timestamp)
         self.iteration, self.epoch, self.modelType, self.filename = int(iteration), int(epoch), modelType, filename
 
     @staticmethod
-    def getFileHeader() -> str:  # noqa: N802
+    def getFileHeader() -> str:
         return "checkpointNum,timestamp,iteration,epoch,modelType,filename"
 
-    def toFileString(self) -> str:  # noqa: N802
+    def toFileString(self) -> str:
         return ",".join(str(v) for v in (self.checkpointNum, self.timestamp, self.iteration, self.epoch,
                                          self.modelType, self.filename))
 
     @staticmethod
-    def fromFileString(line: str) -> "Checkpoint":  # noqa: N802
+    def fromFileString(line: str) -> "Checkpoint":
         parts = line.strip().split(",")
         if len(parts) != 6:
             raise ValueError(f"Invalid checkpoint line: {line!r}")
         return Checkpoint(int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]), parts[4], parts[5])
 
-    def getCheckpointNum(self):  # noqa: N802
+    def getCheckpointNum(self):
         return self.checkpointNum
 
-    def getIteration(self):  # noqa: N802
+    def getIteration(self):
         return self.iteration
 
-    def getEpoch(self):  # noqa: N802
+    def getEpoch(self):
         return self.epoch
 
-    def getFilename(self):  # noqa: N802
+    def getFilename(self):
         return self.filename
 
     def __repr__(self):
@@ -299,7 +299,7 @@ class _RootDirMethod:
 
     def __get__(self, obj, cls):
         if obj is None:
-            return lambda rootDir, *a: self.fn(os.fspath(rootDir), *a)  # noqa: N803
+            return lambda rootDir, *a: self.fn(os.fspath(rootDir), *a)
         return lambda *a: self.fn(obj.rootDir, *a, _instance=True)
 
 
@@ -392,12 +392,12 @@ class CheckpointListener(BaseTrainingListener):
 
     # ---- callbacks ---------------------------------------------------------------------------
 
-    def onEpochEnd(self, model):  # noqa: N802
+    def onEpochEnd(self, model):
         done = model.getEpochCount() + 1
         if self.saveEveryNEpochs is not None and done > 0 and done % self.saveEveryNEpochs == 0:
             self._save(model)
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         now = time.time() * 1000.0
         if self._start_time is None:
             self._start_time, self._start_iter = now, iteration
@@ -470,25 +470,25 @@ class CheckpointListener(BaseTrainingListener):
     class Builder:
         """Mirrors CheckpointListener.Builder(File rootDir)."""
 
-        def __init__(self, rootDir):  # noqa: N803
+        def __init__(self, rootDir):
             self._root = os.fspath(rootDir)
             self._keep_mode, self._keep_last, self._keep_every = None, 0, 0
             self._log_saving, self._delete_existing = True, False
             self._every_epochs = self._every_iters = self._every_ms = None
             self._iters_since_last = self._time_since_last = False
 
-        def saveEveryEpoch(self):  # noqa: N802
+        def saveEveryEpoch(self):
             return self.saveEveryNEpochs(1)
 
-        def saveEveryNEpochs(self, n: int):  # noqa: N802
+        def saveEveryNEpochs(self, n: int):
             self._every_epochs = int(n)
             return self
 
-        def saveEveryNIterations(self, n: int, sinceLast: bool = False):  # noqa: N802, N803
+        def saveEveryNIterations(self, n: int, sinceLast: bool = False):
             self._every_iters, self._iters_since_last = int(n), bool(sinceLast)
             return self
 
-        def saveEvery(self, amount, unit="SECONDS", sinceLast: bool = False):  # noqa: N802, N803
+        def saveEvery(self, amount, unit="SECONDS", sinceLast: bool = False):
             """``unit``: a TimeUnit name (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)."""
             name = getattr(unit, "name", str(unit)).upper()
             if name not in _TIME_UNITS_MS:
@@ -496,27 +496,27 @@ class CheckpointListener(BaseTrainingListener):
             self._every_ms, self._time_since_last = float(amount) * _TIME_UNITS_MS[name], bool(sinceLast)
             return self
 
-        def keepAll(self):  # noqa: N802
+        def keepAll(self):
             self._keep_mode = "ALL"
             return self
 
-        def keepLast(self, n: int):  # noqa: N802
+        def keepLast(self, n: int):
             if int(n) <= 0:
                 raise ValueError(f"Number of model files to keep should be > 0 (got: {n})")
             self._keep_mode, self._keep_last = "LAST", int(n)
             return self
 
-        def keepLastAndEvery(self, nLast: int, everyN: int):  # noqa: N802, N803
+        def keepLastAndEvery(self, nLast: int, everyN: int):
             if int(nLast) <= 0 or int(everyN) <= 0:
                 raise ValueError(f"nLast and everyN must be > 0 (got: {nLast}, {everyN})")
             self._keep_mode, self._keep_last, self._keep_every = "LAST_AND_EVERY", int(nLast), int(everyN)
             return self
 
-        def logSaving(self, value: bool):  # noqa: N802
+        def logSaving(self, value: bool):
             self._log_saving = bool(value)
             return self
 
-        def deleteExisting(self, value: bool):  # noqa: N802
+        def deleteExisting(self, value: bool):
             self._delete_existing = bool(value)
             return self
 
@@ -535,7 +535,7 @@ class EvaluativeListener(BaseTrainingListener):
     ``net.evaluate(iterator)``), logs ``stats()`` and calls ``callback(listener, model, invocationCount,
     evaluations)`` when set. The last evaluations are in ``getEvaluations()``."""
 
-    def __init__(self, iterator, frequency: int = 1, invocationType=InvocationType.ITERATION_END,  # noqa: N803
+    def __init__(self, iterator, frequency: int = 1, invocationType=InvocationType.ITERATION_END,
                  *evaluations, callback=None):
         if isinstance(invocationType, str):
             invocationType = InvocationType[invocationType]
@@ -550,24 +550,24 @@ class EvaluativeListener(BaseTrainingListener):
         self._calls = 0
         self.invocationCount = 0
 
-    def getEvaluations(self):  # noqa: N802
+    def getEvaluations(self):
         return self.evaluations
 
-    def getInvocationType(self):  # noqa: N802
+    def getInvocationType(self):
         return self.invocationType
 
-    def setCallback(self, callback):  # noqa: N802
+    def setCallback(self, callback):
         self.callback = callback
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         if self.invocationType == InvocationType.ITERATION_END:
             self._invoke(model)
 
-    def onEpochStart(self, model):  # noqa: N802
+    def onEpochStart(self, model):
         if self.invocationType == InvocationType.EPOCH_START:
             self._invoke(model)
 
-    def onEpochEnd(self, model):  # noqa: N802
+    def onEpochEnd(self, model):
         if self.invocationType == InvocationType.EPOCH_END:
             self._invoke(model)
 
@@ -657,7 +657,7 @@ def length_of(data):
 # ---- score plot ------------------------------------------------------------------------------
 
 
-def plotScores(scores, path, title: str = "Score vs iteration") -> str:  # noqa: N802
+def plotScores(scores, path, title: str = "Score vs iteration") -> str:
     """Write a PNG of a score history: a list of scores (x = index), a list of (iteration, score) pairs, or a
     :class:`CollectScoresIterationListener`. Needs matplotlib (drawn without pyplot's global state); raises
     ImportError with an install hint when it is missing. Returns the path written."""

@@ -35,7 +35,7 @@ class MultiLayerNetwork(BaseNetwork):
     def _seed(self) -> int:
         return int(self._conf.confs[0].seed) if self._conf.confs else 0
 
-    def setEpochCount(self, count: int) -> None:  # noqa: N802
+    def setEpochCount(self, count: int) -> None:
         """Mirrors MultiLayerNetwork#setEpochCount -> MultiLayerConfiguration#setEpochCount, which also sets
         every layer conf's ``epochCount`` (DL4J's Jackson calls that setter on load too, so a restored
         network's layer confs always carry the network's epoch count; graphs have no such setter)."""
@@ -46,13 +46,13 @@ class MultiLayerNetwork(BaseNetwork):
     def _mini_batch(self) -> bool:
         return getattr(self._conf.confs[0], "miniBatch", True) is not False if self._conf.confs else True
 
-    def feedForward(self, x, train: bool = False, *, featuresMask=None, autocast=None):  # noqa: N802
+    def feedForward(self, x, train: bool = False, *, featuresMask=None, autocast=None):
         """Mirrors MultiLayerNetwork#feedForward(INDArray, boolean): [input, layer 0 output, ..., output]
         (numpy in -> numpy out; torch in -> torch out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
         return self.feedForwardToLayer(len(self._conf.confs) - 1, x, train, featuresMask=featuresMask,
                                        autocast=autocast)
 
-    def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None,  # noqa: N802
+    def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None,
                            autocast=None):
         """Mirrors MultiLayerNetwork#feedForwardToLayer(int, INDArray, boolean): [input, ..., output of layer layerNum]."""
         import torch
@@ -73,7 +73,7 @@ class MultiLayerNetwork(BaseNetwork):
             return acts
         return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
 
-    def activateSelectedLayers(self, from_: int, to: int, input, *, autocast=None):  # noqa: N802, A002
+    def activateSelectedLayers(self, from_: int, to: int, input, *, autocast=None):
         """Mirrors MultiLayerNetwork#activateSelectedLayers(int from, int to, INDArray input): layers ``from``..``to``
         (inclusive, inference mode) on ``input``; returns the output of layer ``to`` only (numpy in -> numpy out,
         torch in -> torch out). ``autocast="bf16"|"fp16"``: see :meth:`output`."""
@@ -109,17 +109,17 @@ class MultiLayerNetwork(BaseNetwork):
             out = out.to(dtype)
         return out if isinstance(x, torch.Tensor) else out.detach().cpu().numpy()
 
-    def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:  # noqa: N802
+    def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
         return self._conf
 
     getConfiguration = getLayerWiseConfigurations
 
-    def getnLayers(self) -> int:  # noqa: N802
+    def getnLayers(self) -> int:
         """Mirrors MultiLayerNetwork#getnLayers()."""
         return len(self._conf.confs)
 
-    def getLayer(self, indexOrName):  # noqa: N802
+    def getLayer(self, indexOrName):
         """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String)."""
         from pydl4j_transfer.nn.network import LayerView
 
@@ -130,14 +130,14 @@ class MultiLayerNetwork(BaseNetwork):
         index %= len(names)
         return LayerView(self, index, self._conf.layers[index], index)
 
-    def getLayers(self) -> list:  # noqa: N802
+    def getLayers(self) -> list:
         """Mirrors MultiLayerNetwork#getLayers()."""
         return [self.getLayer(i) for i in range(self.getnLayers())]
 
-    def getLayerNames(self) -> list:  # noqa: N802
+    def getLayerNames(self) -> list:
         return [layer.layerName for layer in self._conf.layers]
 
-    def output(self, input, train: bool = False, *, autocast=None):  # noqa: A002
+    def output(self, input, train: bool = False, *, autocast=None):
         """Mirrors MultiLayerNetwork#output(INDArray, boolean): numpy in (or torch), numpy out.
 
         ``autocast="bf16"|"fp16"`` (an extension; torch backend only): run under ``torch.autocast`` in that

@@ -49,17 +49,17 @@ class LayerView:
         """The layer's configuration object (DL4J: ``layer.conf().getLayer()``)."""
         return self._conf
 
-    def getIndex(self) -> int:  # noqa: N802
+    def getIndex(self) -> int:
         return self._index
 
-    def paramTable(self) -> dict:  # noqa: N802
+    def paramTable(self) -> dict:
         prefix = self._owner + "_"
         return {k[len(prefix):]: v for k, v in self._net.paramTable().items() if k.startswith(prefix)}
 
-    def getParam(self, key: str):  # noqa: N802
+    def getParam(self, key: str):
         return self._net.getParam(f"{self._owner}_{key}")
 
-    def setParam(self, key: str, value) -> None:  # noqa: N802
+    def setParam(self, key: str, value) -> None:
         self._net.setParam(f"{self._owner}_{key}", value)
 
     def params(self) -> np.ndarray:
@@ -67,7 +67,7 @@ class LayerView:
         table = self.paramTable()
         return np.concatenate([v.reshape(-1, order="F") for v in table.values()]) if table else np.zeros(0)
 
-    def numParams(self) -> int:  # noqa: N802
+    def numParams(self) -> int:
         return int(self._conf.numParams()) if self._conf is not None else 0
 
     def __repr__(self):
@@ -152,7 +152,7 @@ class BaseNetwork:
         """Every NeuralNetConfiguration inside the network configuration."""
         raise NotImplementedError
 
-    def setDataType(self, name: str) -> None:  # noqa: N802
+    def setDataType(self, name: str) -> None:
         """Mirrors the configuration's setDataType: the network and every layer conf take the dtype."""
         value = DataType[name]
         self._conf.dataType = value
@@ -171,7 +171,7 @@ class BaseNetwork:
         self._pull_from_backend()
         return self._flat
 
-    def setParams(self, params) -> None:  # noqa: N802
+    def setParams(self, params) -> None:
         """Mirrors Model#setParams: copy a flat vector of exactly numParams() values in."""
         self._require_init()
         self._pull_from_backend()
@@ -181,24 +181,24 @@ class BaseNetwork:
         self._module = None
         self._dl4j = None
 
-    def numParams(self) -> int:  # noqa: N802
+    def numParams(self) -> int:
         """Mirrors Model#numParams()."""
         if self._flat is not None:
             return int(self._flat.size)
         return int(sum(s.size for s in P.layout(self._owners_and_layers())))
 
-    def paramTable(self) -> dict:  # noqa: N802
+    def paramTable(self) -> dict:
         """Mirrors Model#paramTable(): {"0_W": view, ...} (MLN) / {"dense_W": view, ...} (graph), views into params()."""
         return P.param_table(self.params(), self._slots)
 
-    def getParam(self, name: str) -> np.ndarray:  # noqa: N802
+    def getParam(self, name: str) -> np.ndarray:
         """Mirrors Model#getParam(String)."""
         table = self.paramTable()
         if name not in table:
             raise KeyError(f"no parameter {name!r}; the parameters are {list(table)}")
         return table[name]
 
-    def setParam(self, name: str, value) -> None:  # noqa: N802
+    def setParam(self, name: str, value) -> None:
         """Mirrors Model#setParam(String, INDArray)."""
         target = self.getParam(name)  # params() pulls first
         value = np.asarray(value)
@@ -210,21 +210,21 @@ class BaseNetwork:
 
     # ---- updater state -----------------------------------------------------------------
 
-    def updaterStateSize(self) -> int:  # noqa: N802
+    def updaterStateSize(self) -> int:
         """The exact length DL4J's updater state has for this configuration (0: no state)."""
         return state_size(self._updater_owners_and_layers())
 
-    def updaterBlocks(self) -> list:  # noqa: N802
+    def updaterBlocks(self) -> list:
         """DL4J's UpdaterBlocks of this network (see nn/updater_layout.py)."""
         return updater_blocks(self._updater_owners_and_layers())
 
-    def getUpdaterState(self):  # noqa: N802
+    def getUpdaterState(self):
         """Mirrors getUpdater().getStateViewArray(): the flat updater state, or None if none is held
         (a network that was never fitted and loaded none has none, as DL4J before its updater exists)."""
         self._pull_from_backend()
         return self._updater_state
 
-    def setUpdaterState(self, state, *, entry: str | None = None) -> None:  # noqa: N802
+    def setUpdaterState(self, state, *, entry: str | None = None) -> None:
         """Mirrors getUpdater().setStateViewArray(...): the state must have exactly updaterStateSize() values."""
         self._pull_from_backend()
         if self._train is not None:
@@ -243,19 +243,19 @@ class BaseNetwork:
 
     # ---- counters kept in the configuration, as DL4J does ------------------------------
 
-    def getIterationCount(self) -> int:  # noqa: N802
+    def getIterationCount(self) -> int:
         return int(self._conf.iterationCount or 0)
 
-    def setIterationCount(self, count: int) -> None:  # noqa: N802
+    def setIterationCount(self, count: int) -> None:
         self._conf.iterationCount = int(count)
 
-    def getEpochCount(self) -> int:  # noqa: N802
+    def getEpochCount(self) -> int:
         return int(self._conf.epochCount or 0)
 
-    def setEpochCount(self, count: int) -> None:  # noqa: N802
+    def setEpochCount(self, count: int) -> None:
         self._conf.epochCount = int(count)
 
-    def summary(self, *inputTypes) -> str:  # noqa: N803
+    def summary(self, *inputTypes) -> str:
         """Mirrors MultiLayerNetwork#summary([InputType]) / ComputationGraph#summary([InputType...]):
         DL4J's table (name, type, nIn/nOut, param counts and shapes, frozen marks, totals)."""
         from pydl4j_transfer.nn.summary import summary
@@ -286,19 +286,19 @@ class BaseNetwork:
 
         return self._run_evaluation(Evaluation(labels=labelsList), iterator)
 
-    def evaluateRegression(self, iterator, columnNames=None):  # noqa: N802
+    def evaluateRegression(self, iterator, columnNames=None):
         """Mirrors MultiLayerNetwork#evaluateRegression(DataSetIterator): a RegressionEvaluation."""
         from pydl4j_transfer.eval import RegressionEvaluation
 
         return self._run_evaluation(RegressionEvaluation(columnNames), iterator)
 
-    def evaluateROC(self, iterator, rocThresholdSteps: int = 0):  # noqa: N802
+    def evaluateROC(self, iterator, rocThresholdSteps: int = 0):
         """Mirrors MultiLayerNetwork#evaluateROC(DataSetIterator, int) (exact mode: rocThresholdSteps=0)."""
         from pydl4j_transfer.eval import ROC
 
         return self._run_evaluation(ROC(rocThresholdSteps), iterator)
 
-    def evaluateROCMultiClass(self, iterator, rocThresholdSteps: int = 0):  # noqa: N802
+    def evaluateROCMultiClass(self, iterator, rocThresholdSteps: int = 0):
         """Mirrors MultiLayerNetwork#evaluateROCMultiClass(DataSetIterator, int)."""
         from pydl4j_transfer.eval import ROCMultiClass
 
@@ -326,7 +326,7 @@ class BaseNetwork:
 
         ModelSerializer.writeModel(self, path, saveUpdater)
 
-    def toJson(self) -> str:  # noqa: N802
+    def toJson(self) -> str:
         """The configuration JSON DL4J would write into configuration.json."""
         return self._conf.toJson()
 
@@ -371,7 +371,7 @@ class BaseNetwork:
     def _torch_module(self):
         return self._train_state().module
 
-    def torchModule(self):  # noqa: N802
+    def torchModule(self):
         """The plain ``torch.nn.Module`` running this network (state_dict keys ``"<layerName>.<key>"``).
 
         Its Parameters are views into the network's flat parameter vector: training through
@@ -408,26 +408,26 @@ class BaseNetwork:
 
     # ---- listeners (DL4J's setListeners / addListeners / getListeners; see nn/listeners.py) --------
 
-    def setListeners(self, *listeners) -> None:  # noqa: N802
+    def setListeners(self, *listeners) -> None:
         """Mirrors setListeners(TrainingListener...) / setListeners(Collection): replaces the listeners
         (``setListeners()`` or ``setListeners(None)`` removes them all)."""
         from pydl4j_transfer.nn.listeners import as_listener_list
 
         self._listeners = as_listener_list(listeners)
 
-    def addListeners(self, *listeners) -> None:  # noqa: N802
+    def addListeners(self, *listeners) -> None:
         """Mirrors addListeners(TrainingListener...): appends to the current listeners."""
         from pydl4j_transfer.nn.listeners import as_listener_list
 
         self._listeners = list(getattr(self, "_listeners", None) or []) + as_listener_list(listeners)
 
-    def getListeners(self) -> list:  # noqa: N802
+    def getListeners(self) -> list:
         """Mirrors getListeners(): the listeners, in call order (the list itself)."""
         if getattr(self, "_listeners", None) is None:
             self._listeners = []
         return self._listeners
 
-    def getLastEtlTime(self) -> int:  # noqa: N802
+    def getLastEtlTime(self) -> int:
         """Mirrors getLastEtlTime(): ms the last fit minibatch waited for its iterator."""
         return int(getattr(self, "_last_etl_ms", 0) or 0)
 
@@ -495,7 +495,7 @@ class BaseNetwork:
                     bar.update(T.num_examples(batch[0]), self.score())
         return self
 
-    def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):  # noqa: N802
+    def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):
         """Mirrors Model#computeGradientAndScore() on the given minibatch (DL4J's setInput/setLabels first):
         returns ``(gradient, score)`` — the flat gradient in DL4J's parameter order (summed over the minibatch,
         before the updater) and the score (loss / minibatch + L1/L2/weight-decay terms)."""
@@ -509,7 +509,7 @@ class BaseNetwork:
 
     # ---- stored RNN state (DL4J's rnnTimeStep & co; see nn/rnn.py) ------------------------------------------
 
-    def rnnTimeStep(self, *inputs):  # noqa: N802
+    def rnnTimeStep(self, *inputs):
         """Mirrors MultiLayerNetwork#rnnTimeStep(INDArray) / ComputationGraph#rnnTimeStep(INDArray...): inference
         that continues each recurrent layer from its stored state and stores the state after the last step.
 
@@ -531,13 +531,13 @@ class BaseNetwork:
             outs = [o.detach().cpu().numpy() for o in outs]
         return outs if self._is_graph else outs[0]
 
-    def rnnClearPreviousState(self) -> None:  # noqa: N802
+    def rnnClearPreviousState(self) -> None:
         """Mirrors rnnClearPreviousState(): forget every recurrent layer's stored state."""
         from pydl4j_transfer.nn import rnn
 
         rnn.clear_previous_state(self)
 
-    def rnnGetPreviousState(self, layer) -> dict:  # noqa: N802
+    def rnnGetPreviousState(self, layer) -> dict:
         """Mirrors rnnGetPreviousState(int layer) (graph: also a layer name): ``{"prevAct": ..., "prevMem": ...}``
         (LSTM/GravesLSTM; SimpleRnn: ``prevAct``) as numpy copies, ``{}`` when nothing is stored."""
         from pydl4j_transfer.nn import rnn
@@ -545,7 +545,7 @@ class BaseNetwork:
         self._require_torch("rnnGetPreviousState")
         return rnn.get_previous_state(self, layer)
 
-    def rnnSetPreviousState(self, layer, state) -> None:  # noqa: N802
+    def rnnSetPreviousState(self, layer, state) -> None:
         """Mirrors rnnSetPreviousState(layer, Map<String, INDArray>): replace a recurrent layer's stored state."""
         from pydl4j_transfer.nn import rnn
 

@@ -92,7 +92,7 @@ class ModelSerializer:
     """Mirrors org.deeplearning4j.util.ModelSerializer."""
 
     @staticmethod
-    def writeModel(model, path, saveUpdater: bool = True, dataNormalization=None, *,  # noqa: N802
+    def writeModel(model, path, saveUpdater: bool = True, dataNormalization=None, *,
                    compression: str | None = None) -> None:
         """Mirrors ModelSerializer.writeModel(Model, File, boolean[, DataNormalization]).
 
@@ -118,35 +118,35 @@ class ModelSerializer:
         write_model_zip(path, raw, compression=compression)
 
     @staticmethod
-    def restoreMultiLayerNetwork(path, loadUpdater: bool = True, *, backend: str = "torch") -> MultiLayerNetwork:  # noqa: N802
+    def restoreMultiLayerNetwork(path, loadUpdater: bool = True, *, backend: str = "torch") -> MultiLayerNetwork:
         """Mirrors ModelSerializer.restoreMultiLayerNetwork(File, boolean); ``backend="dl4j"`` runs it in real DL4J."""
         return _build(read_model_zip(path, load_updater=loadUpdater), MLN, path, backend)
 
     @staticmethod
-    def restoreComputationGraph(path, loadUpdater: bool = True, *, backend: str = "torch") -> ComputationGraph:  # noqa: N802
+    def restoreComputationGraph(path, loadUpdater: bool = True, *, backend: str = "torch") -> ComputationGraph:
         """Mirrors ModelSerializer.restoreComputationGraph(File, boolean); ``backend="dl4j"`` runs it in real DL4J."""
         return _build(read_model_zip(path, load_updater=loadUpdater), CG, path, backend)
 
     @staticmethod
-    def restoreMultiLayerNetworkAndNormalizer(path, loadUpdater: bool = True):  # noqa: N802
+    def restoreMultiLayerNetworkAndNormalizer(path, loadUpdater: bool = True):
         """Mirrors ModelSerializer.restoreMultiLayerNetworkAndNormalizer: ``(net, normalizer or None)``."""
         net = ModelSerializer.restoreMultiLayerNetwork(path, loadUpdater)
         return net, _normalizer_of(net)
 
     @staticmethod
-    def restoreComputationGraphAndNormalizer(path, loadUpdater: bool = True):  # noqa: N802
+    def restoreComputationGraphAndNormalizer(path, loadUpdater: bool = True):
         """Mirrors ModelSerializer.restoreComputationGraphAndNormalizer: ``(graph, normalizer or None)``."""
         net = ModelSerializer.restoreComputationGraph(path, loadUpdater)
         return net, _normalizer_of(net)
 
     @staticmethod
-    def restoreNormalizerFromFile(path):  # noqa: N802
+    def restoreNormalizerFromFile(path):
         """Mirrors ModelSerializer.restoreNormalizerFromFile: the zip's normalizer, or None."""
         data = read_zip_entries(path).get(NORMALIZER_BIN)
         return None if data is None else read_normalizer(data)
 
     @staticmethod
-    def addNormalizerToModel(path, normalizer) -> None:  # noqa: N802
+    def addNormalizerToModel(path, normalizer) -> None:
         """Mirrors ModelSerializer.addNormalizerToModel: (re)write ``normalizer.bin`` into an existing zip, atomically."""
         raw = read_model_zip(path)
         raw.normalizer = write_normalizer(normalizer)

@@ -112,17 +112,17 @@ class FrozenParams:
         self._layer = layer
         self._noop = NoOp()
 
-    def numParams(self):  # noqa: N802
+    def numParams(self):
         return self._layer.numParams()
 
-    def paramShapes(self):  # noqa: N802
+    def paramShapes(self):
         return self._layer.paramShapes()
 
-    def paramKeys(self):  # noqa: N802
+    def paramKeys(self):
         return self._layer.paramKeys()
 
-    def isPretrainParam(self, key):  # noqa: N802
+    def isPretrainParam(self, key):
         return False
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         return self._noop

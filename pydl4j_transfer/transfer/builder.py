@@ -101,7 +101,7 @@ class Builder:
     see docs/deviations.md for the others.
     """
 
-    def __init__(self, origModel: MultiLayerNetwork):  # noqa: N803
+    def __init__(self, origModel: MultiLayerNetwork):
         if not isinstance(origModel, MultiLayerNetwork):
             raise InvalidConfigurationError(
                 f"TransferLearning.Builder needs a MultiLayerNetwork, got {type(origModel).__name__}"
@@ -123,7 +123,7 @@ class Builder:
         self.edits.append(Edit(method, args, kwargs))
         return self
 
-    def fineTuneConfiguration(self, finetuneConfiguration: FineTuneConfiguration):  # noqa: N802, N803
+    def fineTuneConfiguration(self, finetuneConfiguration: FineTuneConfiguration):
         """Mirrors Builder#fineTuneConfiguration: settings applied to every kept layer (and default for new ones)."""
         if not isinstance(finetuneConfiguration, FineTuneConfiguration):
             raise InvalidConfigurationError(f"expected a FineTuneConfiguration, got {finetuneConfiguration!r}")
@@ -131,38 +131,38 @@ class Builder:
         self._ftc = finetuneConfiguration
         return self
 
-    def setFeatureExtractor(self, layerNum: int):  # noqa: N802, N803
+    def setFeatureExtractor(self, layerNum: int):
         """Mirrors Builder#setFeatureExtractor(int): freeze layers 0..layerNum INCLUSIVE of the final network."""
         return self._record("setFeatureExtractor", int(layerNum))
 
-    def nOutReplace(self, layerNum: int, nOut: int, weightInit=None, weightInitNext=None, dist=None,  # noqa: N802, N803
-                    distNext=None):  # noqa: N803
+    def nOutReplace(self, layerNum: int, nOut: int, weightInit=None, weightInitNext=None, dist=None,
+                    distNext=None):
         """Mirrors Builder#nOutReplace (all overloads): new nOut for a layer; that layer is re-initialised
         with ``weightInit``/``dist``, and the next layer, if FeedForward, gets nIn = nOut and is re-initialised
         with ``weightInitNext``/``distNext`` (default: the same scheme)."""
         scheme, nxt = _resolve_schemes(weightInit, weightInitNext, dist, distNext, "nOutReplace")
         return self._record("nOutReplace", int(layerNum), int(nOut), scheme, nxt)
 
-    def nInReplace(self, layerNum: int, nIn: int, weightInit=None, dist=None):  # noqa: N802, N803
+    def nInReplace(self, layerNum: int, nIn: int, weightInit=None, dist=None):
         """Mirrors Builder#nInReplace (all overloads): new nIn for one layer, re-initialised with the scheme."""
         scheme = _scheme(weightInit, dist, "nInReplace")
         if scheme is None:
             raise InvalidConfigurationError("nInReplace: a weight init (weightInit=...) or a distribution (dist=...) is required")
         return self._record("nInReplace", int(layerNum), int(nIn), scheme)
 
-    def removeOutputLayer(self):  # noqa: N802
+    def removeOutputLayer(self):
         """Mirrors Builder#removeOutputLayer (sets the number of layers to pop to 1, unconditionally)."""
         self._pop_n = 1
         return self._record("removeOutputLayer")
 
-    def removeLayersFromOutput(self, layerNum: int):  # noqa: N802, N803
+    def removeLayersFromOutput(self, layerNum: int):
         """Mirrors Builder#removeLayersFromOutput: remove the last ``layerNum`` layers (only callable once)."""
         if self._pop_n != 0:
             raise InvalidConfigurationError("Remove layers from can only be called once")
         self._pop_n = int(layerNum)
         return self._record("removeLayersFromOutput", int(layerNum))
 
-    def addLayer(self, layer):  # noqa: N802
+    def addLayer(self, layer):
         """Mirrors Builder#addLayer: append a layer (its own settings, then the FTC's, then DL4J's defaults).
 
         As in DL4J a FineTuneConfiguration is required (DL4J: NullPointerException); give an empty
@@ -175,11 +175,11 @@ class Builder:
         self._added = True
         return self
 
-    def setInputPreProcessor(self, layer: int, processor):  # noqa: N802
+    def setInputPreProcessor(self, layer: int, processor):
         """Mirrors Builder#setInputPreProcessor: the preprocessor at a FINAL layer index."""
         return self._record("setInputPreProcessor", int(layer), copy.deepcopy(processor))
 
-    def validateOutputLayerConfig(self, validate: bool):  # noqa: N802
+    def validateOutputLayerConfig(self, validate: bool):
         return self._record("validateOutputLayerConfig", bool(validate))
 
     # ---- build
@@ -327,7 +327,7 @@ class GraphBuilder:
     nInReplace keep the FTC's settings on the rebuilt layers; the dtype is kept; params are copied by name.
     """
 
-    def __init__(self, origGraph: ComputationGraph):  # noqa: N803
+    def __init__(self, origGraph: ComputationGraph):
         if not isinstance(origGraph, ComputationGraph):
             raise InvalidConfigurationError(
                 f"TransferLearning.GraphBuilder needs a ComputationGraph, got {type(origGraph).__name__}"
@@ -342,7 +342,7 @@ class GraphBuilder:
         self._structural = self._structural or structural
         return self
 
-    def fineTuneConfiguration(self, fineTuneConfiguration: FineTuneConfiguration):  # noqa: N802, N803
+    def fineTuneConfiguration(self, fineTuneConfiguration: FineTuneConfiguration):
         """Mirrors GraphBuilder#fineTuneConfiguration. Call it first: after a structural edit it raises
         (DL4J discards the earlier structural edits silently, issue #8992)."""
         if not isinstance(fineTuneConfiguration, FineTuneConfiguration):
@@ -353,66 +353,66 @@ class GraphBuilder:
                 "add*/set* calls (DL4J silently discards structural edits made before it, issue #8992)")
         return self._record("fineTuneConfiguration", fineTuneConfiguration, structural=False)
 
-    def setFeatureExtractor(self, *layerNames):  # noqa: N802, N803
+    def setFeatureExtractor(self, *layerNames):
         """Mirrors GraphBuilder#setFeatureExtractor(String...): freeze these vertices and ALL their ancestors."""
         return self._record("setFeatureExtractor", *[str(n) for n in layerNames], structural=False)
 
-    def nOutReplace(self, layerName: str, nOut: int, weightInit=None, weightInitNext=None, dist=None,  # noqa: N802, N803
-                    distNext=None):  # noqa: N803
+    def nOutReplace(self, layerName: str, nOut: int, weightInit=None, weightInitNext=None, dist=None,
+                    distNext=None):
         """Mirrors GraphBuilder#nOutReplace (all overloads): new nOut for a layer vertex (re-initialised with
         ``weightInit``/``dist``); every FeedForward layer it feeds gets nIn = nOut and is re-initialised with
         ``weightInitNext``/``distNext`` (default: the same). A non-layer vertex among its outputs is an error."""
         scheme, nxt = _resolve_schemes(weightInit, weightInitNext, dist, distNext, "nOutReplace")
         return self._record("nOutReplace", str(layerName), int(nOut), scheme, nxt)
 
-    def nInReplace(self, layerName: str, nIn: int, weightInit=None, dist=None):  # noqa: N802, N803
+    def nInReplace(self, layerName: str, nIn: int, weightInit=None, dist=None):
         """Mirrors GraphBuilder#nInReplace (all overloads): new nIn for one layer vertex, re-initialised."""
         scheme = _scheme(weightInit, dist, "nInReplace")
         if scheme is None:
             raise InvalidConfigurationError("nInReplace: a weight init (weightInit=...) or a distribution (dist=...) is required")
         return self._record("nInReplace", str(layerName), int(nIn), scheme)
 
-    def removeVertexKeepConnections(self, vertexName: str):  # noqa: N802, N803
+    def removeVertexKeepConnections(self, vertexName: str):
         """Mirrors GraphBuilder#removeVertexKeepConnections: remove it, keep its name in other vertices' inputs
         and in the outputs, so a vertex of the same name must be added back."""
         return self._record("removeVertexKeepConnections", str(vertexName))
 
-    def removeVertexAndConnections(self, vertexName: str):  # noqa: N802, N803
+    def removeVertexAndConnections(self, vertexName: str):
         """Mirrors GraphBuilder#removeVertexAndConnections (downstream vertices are not removed)."""
         return self._record("removeVertexAndConnections", str(vertexName))
 
-    def addLayer(self, layerName: str, layer, *layerInputs, preProcessor=None):  # noqa: N802, N803
+    def addLayer(self, layerName: str, layer, *layerInputs, preProcessor=None):
         """Mirrors GraphBuilder#addLayer(name, layer[, preProcessor], inputs...): new layer (its own settings,
         then the FTC's, then DL4J's defaults), initialised from the FTC seed; >1 input adds "<name>-merge"."""
         if layerInputs and not isinstance(layerInputs[0], str):  # DL4J's positional preprocessor overload
             preProcessor, layerInputs = layerInputs[0], layerInputs[1:]
         return self._record("addLayer", str(layerName), _as_layer(layer), *layerInputs, preProcessor=copy.deepcopy(preProcessor))
 
-    def addVertex(self, vertexName: str, vertex, *vertexInputs):  # noqa: N802, N803
+    def addVertex(self, vertexName: str, vertex, *vertexInputs):
         """Mirrors GraphBuilder#addVertex."""
         return self._record("addVertex", str(vertexName), copy.deepcopy(vertex), *vertexInputs)
 
-    def setInputs(self, *inputs):  # noqa: N802
+    def setInputs(self, *inputs):
         """Mirrors GraphBuilder#setInputs: replaces the network inputs."""
         return self._record("setInputs", *inputs)
 
-    def addInputs(self, *inputNames):  # noqa: N802, N803
+    def addInputs(self, *inputNames):
         """Mirrors GraphBuilder#addInputs: appends network inputs."""
         return self._record("addInputs", *inputNames)
 
-    def setOutputs(self, *outputNames):  # noqa: N802, N803
+    def setOutputs(self, *outputNames):
         """Mirrors GraphBuilder#setOutputs: REPLACES the outputs (DL4J's javadoc says 'adds'; its code replaces)."""
         return self._record("setOutputs", *outputNames)
 
-    def setInputTypes(self, *inputTypes):  # noqa: N802, N803
+    def setInputTypes(self, *inputTypes):
         """Mirrors GraphBuilder#setInputTypes: preprocessors and nIn inferred at build (nIn overridden)."""
         return self._record("setInputTypes", *inputTypes)
 
-    def setWorkspaceMode(self, workspaceMode):  # noqa: N802, N803
+    def setWorkspaceMode(self, workspaceMode):
         """Mirrors GraphBuilder#setWorkspaceMode: the training workspace mode of the new graph."""
         return self._record("setWorkspaceMode", enum_value(WorkspaceMode, workspaceMode), structural=False)
 
-    def validateOutputLayerConfig(self, validate: bool):  # noqa: N802
+    def validateOutputLayerConfig(self, validate: bool):
         """Mirrors GraphBuilder#validateOutputLayerConfig (default true; not inherited from the original)."""
         return self._record("validateOutputLayerConfig", bool(validate), structural=False)
 

@@ -107,7 +107,7 @@ class FineTuneConfigurationBuilder:
         """Mirrors Builder#activation(IActivation | Activation)."""
         return self._set(activationFn=to_activation(activation))
 
-    def weightInit(self, weightInit):  # noqa: N802, N803
+    def weightInit(self, weightInit):
         """Mirrors Builder#weightInit(IWeightInit | WeightInit | Distribution)."""
         if weightInit is WeightInit.DISTRIBUTION or weightInit == "DISTRIBUTION":
             raise InvalidConfigurationError(
@@ -119,7 +119,7 @@ class FineTuneConfigurationBuilder:
         """Mirrors the deprecated Builder#dist(Distribution) (= weightInit(dist))."""
         return self._set(weightInitFn=WeightInitDistribution(dist))
 
-    def biasInit(self, biasInit):  # noqa: N802, N803
+    def biasInit(self, biasInit):
         return self._set(biasInit=float(biasInit))
 
     def l1(self, l1):
@@ -138,7 +138,7 @@ class FineTuneConfigurationBuilder:
             self._f["removeL2"] = True
         return self
 
-    def l1Bias(self, l1Bias):  # noqa: N802, N803
+    def l1Bias(self, l1Bias):
         _remove_instances(self._f["regularizationBias"], L1Regularization)
         if l1Bias > 0.0:
             self._f["regularizationBias"].append(L1Regularization(l1Bias))
@@ -146,7 +146,7 @@ class FineTuneConfigurationBuilder:
             self._f["removeL1Bias"] = True
         return self
 
-    def l2Bias(self, l2Bias):  # noqa: N802, N803
+    def l2Bias(self, l2Bias):
         _remove_instances(self._f["regularizationBias"], L2Regularization)
         if l2Bias > 0.0:
             _remove_instances(self._f["regularizationBias"], WeightDecay)
@@ -155,7 +155,7 @@ class FineTuneConfigurationBuilder:
             self._f["removeL2Bias"] = True
         return self
 
-    def weightDecay(self, coefficient, applyLR=True):  # noqa: N802, N803
+    def weightDecay(self, coefficient, applyLR=True):
         _remove_instances(self._f["regularization"], WeightDecay)
         if coefficient > 0.0:
             _remove_instances(self._f["regularization"], L2Regularization)
@@ -164,7 +164,7 @@ class FineTuneConfigurationBuilder:
             self._f["removeWD"] = True
         return self
 
-    def weightDecayBias(self, coefficient, applyLR=True):  # noqa: N802, N803
+    def weightDecayBias(self, coefficient, applyLR=True):
         _remove_instances(self._f["regularizationBias"], WeightDecay)
         if coefficient > 0.0:
             _remove_instances(self._f["regularizationBias"], L2Regularization)
@@ -179,46 +179,46 @@ class FineTuneConfigurationBuilder:
             return self.dropOut(dropout)
         return self._set(dropout=_opt(dropout))
 
-    def dropOut(self, inputRetainProbability):  # noqa: N802, N803
+    def dropOut(self, inputRetainProbability):
         """Mirrors Builder#dropOut(double): p is the RETAIN probability; 0.0 removes dropout."""
         if _is_zero(inputRetainProbability):
             return self._set(dropout=REMOVE)
         return self._set(dropout=Dropout(float(inputRetainProbability)))
 
-    def weightNoise(self, weightNoise):  # noqa: N802, N803
+    def weightNoise(self, weightNoise):
         return self._set(weightNoise=_opt(weightNoise))
 
     def updater(self, updater):
         """Mirrors Builder#updater(IUpdater) and the deprecated updater(Updater) (default config of that enum)."""
         return self._set(updater=to_updater(updater))
 
-    def biasUpdater(self, biasUpdater):  # noqa: N802, N803
+    def biasUpdater(self, biasUpdater):
         return self._set(biasUpdater=to_updater(biasUpdater))
 
-    def gradientNormalization(self, gradientNormalization):  # noqa: N802, N803
+    def gradientNormalization(self, gradientNormalization):
         gn = REMOVE if gradientNormalization is None else enum_value(GradientNormalization, gradientNormalization)
         return self._set(gradientNormalization=gn)
 
-    def gradientNormalizationThreshold(self, threshold):  # noqa: N802
+    def gradientNormalizationThreshold(self, threshold):
         return self._set(gradientNormalizationThreshold=float(threshold))
 
     def constraints(self, constraints):
         return self._set(constraints=REMOVE if constraints is None else list(constraints))
 
     # ---- NeuralNetConfiguration-level values
-    def miniBatch(self, miniBatch):  # noqa: N802, N803
+    def miniBatch(self, miniBatch):
         return self._set(miniBatch=bool(miniBatch))
 
-    def maxNumLineSearchIterations(self, n):  # noqa: N802
+    def maxNumLineSearchIterations(self, n):
         return self._set(maxNumLineSearchIterations=int(n))
 
     def seed(self, seed):
         return self._set(seed=int(seed))
 
-    def optimizationAlgo(self, optimizationAlgo):  # noqa: N802, N803
+    def optimizationAlgo(self, optimizationAlgo):
         return self._set(optimizationAlgo=enum_value(OptimizationAlgorithm, optimizationAlgo))
 
-    def stepFunction(self, stepFunction):  # noqa: N802, N803
+    def stepFunction(self, stepFunction):
         """A step function as DL4J's JSON writes it (e.g. ``{"negativeDefault": {}}``), or its short name."""
         if isinstance(stepFunction, str):
             stepFunction = {stepFunction: {}}
@@ -227,10 +227,10 @@ class FineTuneConfigurationBuilder:
     def minimize(self, minimize):
         return self._set(minimize=bool(minimize))
 
-    def convolutionMode(self, convolutionMode):  # noqa: N802, N803
+    def convolutionMode(self, convolutionMode):
         return self._set(convolutionMode=enum_value(ConvolutionMode, convolutionMode))
 
-    def cudnnAlgoMode(self, cudnnAlgoMode):  # noqa: N802, N803
+    def cudnnAlgoMode(self, cudnnAlgoMode):
         return self._set(cudnnAlgoMode=enum_value(AlgoMode, cudnnAlgoMode))
 
     def pretrain(self, pretrain):
@@ -242,19 +242,19 @@ class FineTuneConfigurationBuilder:
         return self._set(backprop=bool(backprop))
 
     # ---- network-level values
-    def backpropType(self, backpropType):  # noqa: N802, N803
+    def backpropType(self, backpropType):
         return self._set(backpropType=enum_value(BackpropType, backpropType))
 
-    def tbpttFwdLength(self, n):  # noqa: N802
+    def tbpttFwdLength(self, n):
         return self._set(tbpttFwdLength=int(n))
 
-    def tbpttBackLength(self, n):  # noqa: N802
+    def tbpttBackLength(self, n):
         return self._set(tbpttBackLength=int(n))
 
-    def trainingWorkspaceMode(self, mode):  # noqa: N802
+    def trainingWorkspaceMode(self, mode):
         return self._set(trainingWorkspaceMode=enum_value(WorkspaceMode, mode))
 
-    def inferenceWorkspaceMode(self, mode):  # noqa: N802
+    def inferenceWorkspaceMode(self, mode):
         return self._set(inferenceWorkspaceMode=enum_value(WorkspaceMode, mode))
 
     def build(self) -> "FineTuneConfiguration":
@@ -287,7 +287,7 @@ class FineTuneConfiguration:
         self.__dict__.update(b.build().__dict__)
 
     @staticmethod
-    def Builder() -> FineTuneConfigurationBuilder:  # noqa: N802
+    def Builder() -> FineTuneConfigurationBuilder:
         """Mirrors ``new FineTuneConfiguration.Builder()``."""
         return FineTuneConfigurationBuilder()
 
@@ -313,17 +313,17 @@ class FineTuneConfiguration:
         return copy.deepcopy(self)
 
     # ---- getters with DL4J's names
-    def getSeed(self):  # noqa: N802
+    def getSeed(self):
         return self.seed
 
-    def getUpdater(self):  # noqa: N802
+    def getUpdater(self):
         return self.updater
 
-    def getDropout(self):  # noqa: N802
+    def getDropout(self):
         return self.dropout
 
     # ---- application (mirrors applyToNeuralNetConfiguration)
-    def applyToNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> None:  # noqa: N802
+    def applyToNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> None:
         """Mirrors FineTuneConfiguration#applyToNeuralNetConfiguration: override, in place, only what is set.
 
         Dropout, activation, weight init, bias init, regularization (whole list replaced when the
@@ -403,7 +403,7 @@ class FineTuneConfiguration:
             if keys:
                 layer.constraints = out
 
-    def applyToMultiLayerConfiguration(self, conf) -> None:  # noqa: N802
+    def applyToMultiLayerConfiguration(self, conf) -> None:
         """Mirrors applyToMultiLayerConfiguration: backpropType and tbptt lengths, when set."""
         for name in ("backpropType", "tbpttFwdLength", "tbpttBackLength"):
             if getattr(self, name) is not None:
@@ -411,7 +411,7 @@ class FineTuneConfiguration:
 
     applyToComputationGraphConfiguration = applyToMultiLayerConfiguration
 
-    def appliedNeuralNetConfigurationBuilder(self) -> NeuralNetConfigurationBuilder:  # noqa: N802
+    def appliedNeuralNetConfigurationBuilder(self) -> NeuralNetConfigurationBuilder:
         """Mirrors appliedNeuralNetConfigurationBuilder: a NeuralNetConfiguration.Builder whose defaults are
         DL4J's, overridden by the FTC values that are set (not convolutionMode, cudnnAlgoMode, weightNoise,
         constraints or the remove flags: new layers do not inherit those)."""
@@ -437,7 +437,7 @@ class FineTuneConfiguration:
             b.inferenceWorkspaceMode(self.inferenceWorkspaceMode)
         return b
 
-    def appliedNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> NeuralNetConfiguration:  # noqa: N802
+    def appliedNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> NeuralNetConfiguration:
         """Mirrors appliedNeuralNetConfiguration: a clone with the FTC applied."""
         nnc = nnc.clone()
         self.applyToNeuralNetConfiguration(nnc)
@@ -464,12 +464,12 @@ class FineTuneConfiguration:
                 items[name] = copy.deepcopy(value)
         return {"type": TYPE, **{k: items[k] for k in sorted(items)}}
 
-    def toJson(self) -> str:  # noqa: N802
+    def toJson(self) -> str:
         """Mirrors FineTuneConfiguration#toJson (DL4J's text, key for key)."""
         return jsonio.dumps(self._to_tree())
 
     @staticmethod
-    def fromJson(text: str) -> "FineTuneConfiguration":  # noqa: N802
+    def fromJson(text: str) -> "FineTuneConfiguration":
         """Mirrors FineTuneConfiguration.fromJson.
 
         ``{"present": false}`` reads as :data:`REMOVE` (as in DL4J). ``{"present": true}`` carries no value

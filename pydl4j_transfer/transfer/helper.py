@@ -89,7 +89,7 @@ class TransferLearningHelper:
     * ``TransferLearningHelper(mln, frozenTill)`` (or ``frozenTill=k``): freezes layers 0..k **in place**.
     """
 
-    def __init__(self, orig, *frozenOutputAt, frozenTill=None):  # noqa: N803
+    def __init__(self, orig, *frozenOutputAt, frozenTill=None):
         self._graph = isinstance(orig, ComputationGraph)
         if not self._graph and not isinstance(orig, MultiLayerNetwork):
             raise InvalidConfigurationError(
@@ -316,7 +316,7 @@ class TransferLearningHelper:
         self._orig._module = None
         return self
 
-    def unfrozenGraph(self) -> ComputationGraph:  # noqa: N802
+    def unfrozenGraph(self) -> ComputationGraph:
         """Mirrors unfrozenGraph(): the unfrozen subset (its params follow the original after each fitFeaturized)."""
         if not self._graph:
             raise InvalidConfigurationError(_MLN_ERR)
@@ -326,7 +326,7 @@ class TransferLearningHelper:
             return network_from_java(self._java.unfrozenGraph())
         return self._subset_graph
 
-    def unfrozenMLN(self) -> MultiLayerNetwork:  # noqa: N802
+    def unfrozenMLN(self) -> MultiLayerNetwork:
         """Mirrors unfrozenMLN()."""
         if self._graph:
             raise InvalidConfigurationError(_CG_ERR)
@@ -338,7 +338,7 @@ class TransferLearningHelper:
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False):  # noqa: A002
+    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False):
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
@@ -375,7 +375,7 @@ class TransferLearningHelper:
                 bar.update(_num_examples(ds))
         return result
 
-    def _featurize_cached(self, input, cache, autocast=None, optimize=False):  # noqa: A002
+    def _featurize_cached(self, input, cache, autocast=None, optimize=False):
         """``_featurize_one`` through the feature cache (when there is one)."""
         if self._java is not None:
             if autocast is not None:
@@ -407,7 +407,7 @@ class TransferLearningHelper:
             return MultiDataSet(hit, labels, None, input.getLabelsMaskArrays())
         return DataSet(hit[0], input.getLabels(), None, input.getLabelsMaskArray())
 
-    def _featurize_one(self, input, autocast=None, optimize=False):  # noqa: A002
+    def _featurize_one(self, input, autocast=None, optimize=False):
         from pydl4j_transfer.data import DataSet, MultiDataSet
 
         if _is_multi(input):
@@ -490,7 +490,7 @@ class TransferLearningHelper:
 
     # ---- fit / output ----------------------------------------------------------------------
 
-    def fitFeaturized(self, data, labels=None):  # noqa: N802
+    def fitFeaturized(self, data, labels=None):
         """Mirrors fitFeaturized(DataSet | MultiDataSet | iterator): fit the unfrozen subset, then copy its
         params back into the original by name."""
         if self._java is not None:
@@ -504,7 +504,7 @@ class TransferLearningHelper:
         self._copy_subset_to_orig()
         return self
 
-    def outputFromFeaturized(self, input):  # noqa: N802, A002
+    def outputFromFeaturized(self, input):
         """Mirrors outputFromFeaturized(INDArray) (one array -> one array) and outputFromFeaturized(INDArray[])
         (a list/tuple -> a list, graphs only)."""
         if self._java is not None:

@@ -255,7 +255,7 @@ class _ParallelMemberReader(io.RawIOBase):
         want = min(len(view), self._left_out)
         try:
             got = self._src.readinto(view[:want]) if want else 0
-        except Exception as exc:  # rapidgzip raises plain exceptions on bad data
+        except Exception as exc:  # noqa: BLE001 - rapidgzip raises plain exceptions on bad data
             raise zipfile.BadZipFile(f"inflate failed: {exc}") from None
         if want and not got:
             raise EOFError("compressed data ends early")

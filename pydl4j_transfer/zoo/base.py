@@ -55,21 +55,21 @@ class ZooType(enum.Enum):
 class ModelMetaData:
     """Mirrors org.deeplearning4j.zoo.ModelMetaData (deprecated in DL4J, kept for ported code)."""
 
-    def __init__(self, inputShape, numOutputs: int, zooType: ZooType):  # noqa: N803
+    def __init__(self, inputShape, numOutputs: int, zooType: ZooType):
         self._input_shape = None if inputShape is None else [list(s) for s in inputShape]
         self._num_outputs = int(numOutputs)
         self._zoo_type = zooType
 
-    def getInputShape(self):  # noqa: N802
+    def getInputShape(self):
         return self._input_shape
 
-    def getNumOutputs(self) -> int:  # noqa: N802
+    def getNumOutputs(self) -> int:
         return self._num_outputs
 
-    def getZooType(self) -> ZooType:  # noqa: N802
+    def getZooType(self) -> ZooType:
         return self._zoo_type
 
-    def useMDS(self) -> bool:  # noqa: N802
+    def useMDS(self) -> bool:
         """True if the model has more than one input (DL4J: use a MultiDataSet)."""
         return self._input_shape is not None and len(self._input_shape) > 1
 
@@ -183,52 +183,52 @@ class ZooModel:
         """
         return self.MODEL_TYPE(self.conf(), backend=backend).init()
 
-    def modelType(self):  # noqa: N802
+    def modelType(self):
         """Mirrors InstantiableModel#modelType: ``MultiLayerNetwork`` or ``ComputationGraph`` (the class)."""
         return self.MODEL_TYPE
 
-    def modelName(self) -> str:  # noqa: N802
+    def modelName(self) -> str:
         """Mirrors ZooModel#modelName: the class's simple name in lower case."""
         return type(self).__name__.lower()
 
-    def metaData(self) -> ModelMetaData:  # noqa: N802
+    def metaData(self) -> ModelMetaData:
         """Mirrors InstantiableModel#metaData."""
         return ModelMetaData([self.inputShape], 1, self.ZOO_TYPE)
 
-    def setInputShape(self, inputShape) -> None:  # noqa: N802, N803
+    def setInputShape(self, inputShape) -> None:
         """Mirrors InstantiableModel#setInputShape(int[][]): the first row is the model's input shape."""
         self.inputShape = [int(v) for v in inputShape[0]]
 
     # ---- pretrained weights --------------------------------------------------------------
 
-    def pretrainedUrl(self, pretrainedType) -> str | None:  # noqa: N802, N803
+    def pretrainedUrl(self, pretrainedType) -> str | None:
         """Mirrors InstantiableModel#pretrainedUrl: where DL4J publishes the weights, or None."""
         entry = self.PRETRAINED.get(PretrainedType(pretrainedType))
         return None if entry is None else DL4JResources.getURLString(entry[0])
 
-    def pretrainedChecksum(self, pretrainedType) -> int:  # noqa: N802, N803
+    def pretrainedChecksum(self, pretrainedType) -> int:
         """Mirrors InstantiableModel#pretrainedChecksum: DL4J's Adler-32 of the zip, 0 if none."""
         entry = self.PRETRAINED.get(PretrainedType(pretrainedType))
         return 0 if entry is None else int(entry[1])
 
-    def pretrainedAvailable(self, pretrainedType) -> bool:  # noqa: N802, N803
+    def pretrainedAvailable(self, pretrainedType) -> bool:
         """Mirrors ZooModel#pretrainedAvailable."""
         return self.pretrainedUrl(pretrainedType) is not None
 
-    def pretrainedFile(self, pretrainedType=PretrainedType.IMAGENET) -> Path:  # noqa: N802, N803
+    def pretrainedFile(self, pretrainedType=PretrainedType.IMAGENET) -> Path:
         """Where DL4J caches the pretrained zip: ``<base>/models/<modelName>/<file name of the URL>`` (addition)."""
         url = self.pretrainedUrl(pretrainedType)
         if url is None:
             raise self._not_available(pretrainedType)
         return DL4JResources.getDirectory(ResourceType.ZOO_MODEL, self.modelName()) / url.rsplit("/", 1)[-1]
 
-    def _not_available(self, pretrainedType):  # noqa: N803
+    def _not_available(self, pretrainedType):
         available = [t.value for t in PretrainedType if self.pretrainedAvailable(t)]
         return PretrainedNotAvailableError(
             f"Pretrained {PretrainedType(pretrainedType)} weights are not available for this model "
             f"({type(self).__name__}; available: {', '.join(available) or 'none'}).")
 
-    def initPretrained(self, pretrainedType=PretrainedType.IMAGENET, backend: str = "torch"):  # noqa: N802, N803
+    def initPretrained(self, pretrainedType=PretrainedType.IMAGENET, backend: str = "torch"):
         """Mirrors ZooModel#initPretrained: restore DL4J's pretrained zip from DL4J's cache folder.
 
         Never downloads. Raises :class:`~pydl4j_transfer.errors.PretrainedNotAvailableError` when the type

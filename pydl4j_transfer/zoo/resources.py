@@ -41,7 +41,7 @@ class ResourceType(enum.Enum):
     ZOO_MODEL = "models"
     RESOURCE = "resources"
 
-    def resourceName(self) -> str:  # noqa: N802
+    def resourceName(self) -> str:
         return self.value
 
 
@@ -69,12 +69,12 @@ class DL4JResources:
     _base_url: str | None = None
 
     @staticmethod
-    def resetBaseDirectoryLocation() -> None:  # noqa: N802
+    def resetBaseDirectoryLocation() -> None:
         """Mirrors DL4JResources#resetBaseDirectoryLocation: back to the property / default lookup."""
         DL4JResources._base_directory = None
 
     @staticmethod
-    def setBaseDirectory(f) -> None:  # noqa: N802
+    def setBaseDirectory(f) -> None:
         """Mirrors DL4JResources#setBaseDirectory: the directory must exist."""
         p = Path(f)
         if not p.is_dir():
@@ -83,7 +83,7 @@ class DL4JResources:
         DL4JResources._base_directory = p
 
     @staticmethod
-    def getBaseDirectory() -> Path:  # noqa: N802
+    def getBaseDirectory() -> Path:
         """Mirrors DL4JResources#getBaseDirectory."""
         if DL4JResources._base_directory is not None:
             return DL4JResources._base_directory
@@ -93,26 +93,26 @@ class DL4JResources:
         return Path(os.path.expanduser("~")) / ".deeplearning4j"
 
     @staticmethod
-    def getDirectory(resourceType: ResourceType, resourceName: str) -> Path:  # noqa: N802, N803
+    def getDirectory(resourceType: ResourceType, resourceName: str) -> Path:
         """Mirrors DL4JResources#getDirectory (without creating the directory)."""
         return DL4JResources.getBaseDirectory() / ResourceType(resourceType).resourceName() / resourceName
 
     @staticmethod
-    def setBaseDownloadURL(baseDownloadURL: str) -> None:  # noqa: N802, N803
+    def setBaseDownloadURL(baseDownloadURL: str) -> None:
         """Mirrors DL4JResources#setBaseDownloadURL (only used to name URLs: nothing is downloaded)."""
         if baseDownloadURL is None:
             raise InvalidConfigurationError("baseDownloadURL is marked non-null but is null")
         DL4JResources._base_url = baseDownloadURL
 
     @staticmethod
-    def getBaseDownloadURL() -> str:  # noqa: N802
+    def getBaseDownloadURL() -> str:
         """Mirrors DL4JResources#getBaseDownloadURL."""
         if DL4JResources._base_url is not None:
             return DL4JResources._base_url
         return _java_property(DL4J_BASE_URL_PROPERTY) or DL4J_DEFAULT_URL
 
     @staticmethod
-    def getURLString(relativeToBase: str) -> str:  # noqa: N802, N803
+    def getURLString(relativeToBase: str) -> str:
         """Mirrors DL4JResources#getURLString."""
         if relativeToBase.startswith("/"):
             relativeToBase = relativeToBase[1:]

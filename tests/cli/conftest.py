@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from cli_support import M21
+from .cli_support import M21
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-from cli_support import M21, run_cli
+from .cli_support import M21, run_cli
 
 from pydl4j_transfer import cli, load
 from pydl4j_transfer.convert import graph_dot, to_dl4j_zip, to_onnx, to_safetensors, to_state_dict

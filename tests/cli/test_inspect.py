@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from cli_support import CASES, M21, REPO, run_cli
+from .cli_support import CASES, M21, REPO, run_cli
 
 from pydl4j_transfer import cli
 from pydl4j_transfer.convert import inspect_model

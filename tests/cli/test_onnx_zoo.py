@@ -9,7 +9,7 @@ either would make the comparison meaningless, so the tests also check the output
 
 import numpy as np
 import pytest
-from cli_support import M21, run_cli
+from .cli_support import M21, run_cli
 
 from pydl4j_transfer import WeightInit
 from pydl4j_transfer.convert import to_onnx

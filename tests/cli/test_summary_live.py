@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from cli_support import CASES, M21
+from .cli_support import CASES, M21
 
 from pydl4j_transfer import load
 from pydl4j_transfer.conf import InputType

@@ -4,8 +4,8 @@ import pytest
 
 from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
 
-from conf_testdata import CASES_DIR
-from dl4j_cases import CASES
+from .conf_testdata import CASES_DIR
+from .dl4j_cases import CASES
 
 # DL4J quirks after init() that are not mirrored (documented): DL4J's MultiLayerNetwork.init() rewrites
 # PReLULayer.inputShape to the network input's shape ([1] here, was [10]).

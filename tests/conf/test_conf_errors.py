@@ -7,7 +7,7 @@ import pytest
 from pydl4j_transfer.conf import ComputationGraphConfiguration, DenseLayer, MultiLayerConfiguration, jsonio
 from pydl4j_transfer.errors import MalformedConfigError, UnsupportedLayerError
 
-from conf_testdata import CASES_DIR
+from .conf_testdata import CASES_DIR
 
 
 def _mln_tree():

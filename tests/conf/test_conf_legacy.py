@@ -9,7 +9,7 @@ import pytest
 import pydl4j_transfer.conf as c
 from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
 
-from conf_testdata import LEGACY, LEGACY_REASON, added_keys, coefficient_count, subset_equal, zip_json
+from .conf_testdata import LEGACY, LEGACY_REASON, added_keys, coefficient_count, subset_equal, zip_json
 
 pytestmark = pytest.mark.skipif(not LEGACY.is_dir(), reason=LEGACY_REASON)
 

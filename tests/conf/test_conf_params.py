@@ -62,7 +62,7 @@ def test_misc_layers():
 
 
 def test_network_param_tables():
-    from dl4j_cases import CASES
+    from .dl4j_cases import CASES
 
     mln = CASES["mln_cnn"]()
     shapes = mln.paramShapes()

@@ -7,7 +7,7 @@ from pydl4j_transfer.conf import jsonio
 from pydl4j_transfer.conf.base import ALL_REGISTRIES, Registry
 from pydl4j_transfer.errors import InvalidConfigurationError, UnsupportedLayerError
 
-from conf_testdata import load_data
+from .conf_testdata import load_data
 
 ALL = [(r, key, cls) for r in ALL_REGISTRIES for key, cls in r.items()]
 IDS = [key.rsplit(".", 1)[-1] + "-" + r.kind.replace(" ", "_") for r, key, cls in ALL]

@@ -1,9 +1,7 @@
-"""Shared machinery of the tests/nn parity tests: JSON diffs, array identity, the text-identity record."""
+"""Shared machinery of the tests/nn parity tests: array identity, the text-identity record (JSON diffs: tests/json_diff.py)."""
 
 from __future__ import annotations
 
-import json
-import math
 
 import numpy as np
 
@@ -16,39 +14,6 @@ TEXT_IDENTITY: dict = {}
 JSON_DIFFS: dict = {}
 #: M2.1 fixture id -> whether our toJson() text was byte-identical to the zip's configuration.json (recorded only).
 FIXTURE_TEXT_IDENTITY: dict = {}
-
-
-def jdiff(ours, theirs, path: str = "") -> list:
-    """``[(path, ours, theirs)]``: where two parsed JSON trees differ (NaN equals NaN; 1 != 1.0 by type)."""
-    out = []
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        for key in list(ours) + [k for k in theirs if k not in ours]:
-            if key not in theirs:
-                out.append((f"{path}/{key}", ours[key], "<absent>"))
-            elif key not in ours:
-                out.append((f"{path}/{key}", "<absent>", theirs[key]))
-            else:
-                out += jdiff(ours[key], theirs[key], f"{path}/{key}")
-    elif isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
-        for i, (a, b) in enumerate(zip(ours, theirs)):
-            out += jdiff(a, b, f"{path}[{i}]")
-    elif isinstance(ours, float) and isinstance(theirs, float) and math.isnan(ours) and math.isnan(theirs):
-        pass
-    elif type(ours) is not type(theirs) or ours != theirs:
-        out.append((path, ours, theirs))
-    return out
-
-
-def canonical(text: str):
-    """DL4J JSON parsed (Jackson writes NaN/Infinity as strings or bare tokens: json.loads takes both)."""
-    return json.loads(text)
-
-
-def format_diffs(diffs, limit: int = 25) -> str:
-    lines = [f"  {p}: ours={json.dumps(a)[:160]} dl4j={json.dumps(b)[:160]}" for p, a, b in diffs[:limit]]
-    if len(diffs) > limit:
-        lines.append(f"  ... and {len(diffs) - limit} more")
-    return "\n".join(lines)
 
 
 def type_ids(tree) -> set:

@@ -118,7 +118,7 @@ def test_constraints_after_listeners_and_not_in_compute_gradient():
     seen = []
 
     class L:
-        def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        def iterationDone(self, model, iteration, epoch):
             seen.append(float(model.getParam("0_W").min()))
 
     net.computeGradientAndScore(x, y)

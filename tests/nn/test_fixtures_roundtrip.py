@@ -38,7 +38,8 @@ from pydl4j_transfer.nn import ComputationGraph, ModelSerializer, MultiLayerNetw
 from pydl4j_transfer.zipio import RawModelZip, read_model_zip, write_model_zip
 
 from . import nn_recipes as R
-from .nn_parity import FIXTURE_TEXT_IDENTITY, canonical, format_diffs, jdiff, network_for, same_array, state_values
+from ..json_diff import canonical, format_diffs, jdiff
+from .nn_parity import FIXTURE_TEXT_IDENTITY, network_for, same_array, state_values
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "compat_fixtures"

@@ -53,19 +53,19 @@ class Recorder(TrainingListener):
     def __init__(self):
         self.events = []
 
-    def iterationDone(self, model, iteration, epoch):  # noqa: N802
+    def iterationDone(self, model, iteration, epoch):
         self.events.append(("iter", iteration, epoch, model.getIterationCount(), model.score()))
 
-    def onEpochStart(self, model):  # noqa: N802
+    def onEpochStart(self, model):
         self.events.append(("start", model.getEpochCount()))
 
-    def onEpochEnd(self, model):  # noqa: N802
+    def onEpochEnd(self, model):
         self.events.append(("end", model.getEpochCount()))
 
-    def onGradientCalculation(self, model):  # noqa: N802
+    def onGradientCalculation(self, model):
         self.events.append(("grad",))
 
-    def onBackwardPass(self, model):  # noqa: N802
+    def onBackwardPass(self, model):
         self.events.append(("back",))
 
 
@@ -128,7 +128,7 @@ def test_duck_typed_listener_with_only_iteration_done():
         def __init__(self):
             self.n = 0
 
-        def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        def iterationDone(self, model, iteration, epoch):
             self.n += 1
 
     n, only = net(), Only()

@@ -129,7 +129,7 @@ def test_tbptt_segments_are_iterations_for_listeners():
     calls = []
 
     class L:
-        def iterationDone(self, model, iteration, epoch):  # noqa: N802
+        def iterationDone(self, model, iteration, epoch):
             calls.append(iteration)
 
     net = MultiLayerNetwork(mln(_lstm(3, 4), _rnn_out(4))).init()

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from pydl4j_transfer.conf import (AdaDelta, AdaGrad, AdaMax, Adam, AMSGrad, BatchNormalization, ExponentialSchedule,
-                                  FrozenLayer, FrozenLayerWithBackprop, InputType, L1Regularization, L2Regularization,
-                                  LSTM, MapSchedule, MergeVertex, Nadam, Nesterovs, NoOp, RmsProp, ScheduleType, Sgd,
-                                  SubsamplingLayer, ConvolutionLayer, WeightDecay)
+                                  FrozenLayer, FrozenLayerWithBackprop, InputType, LSTM, MapSchedule, MergeVertex, Nadam, Nesterovs, NoOp, RmsProp, ScheduleType, Sgd,
+                                  SubsamplingLayer, ConvolutionLayer)
 from pydl4j_transfer.conf.values.losses import LossBinaryXENT, LossKLD, LossMCXENT, LossMSE, LossSparseMCXENT
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn import ComputationGraph, ModelSerializer, MultiLayerNetwork
@@ -264,7 +263,7 @@ def _make_iter(batches):
         def __init__(self):
             self.i = 0
 
-        def hasNext(self):  # noqa: N802
+        def hasNext(self):
             return self.i < len(batches)
 
         def next(self):
@@ -278,10 +277,10 @@ def _make_iter(batches):
         def __init__(self, x, y):
             self.x, self.y = x, y
 
-        def getFeatures(self):  # noqa: N802
+        def getFeatures(self):
             return self.x
 
-        def getLabels(self):  # noqa: N802
+        def getLabels(self):
             return self.y
 
     return It()

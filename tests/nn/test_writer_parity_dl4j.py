@@ -27,8 +27,8 @@ from pydl4j_transfer.errors import Dl4jBackendError
 from pydl4j_transfer.nn import ModelSerializer
 
 from . import nn_recipes as R
-from .nn_parity import (JSON_DIFFS, TEXT_IDENTITY, canonical, format_diffs, jdiff, network_for, same_array,
-                        state_values, type_ids)
+from ..json_diff import canonical, format_diffs, jdiff
+from .nn_parity import JSON_DIFFS, TEXT_IDENTITY, network_for, same_array, state_values, type_ids
 
 CLASSES = R.registered_classes()
 SCENARIO_IDS = sorted(R.SCENARIOS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import numpy as np
-from parity import check_parity, conf_from_json, dl4j_net, rand, seeded_params
+from .parity import check_parity, conf_from_json, dl4j_net, rand, seeded_params
 
 from pydl4j_transfer.torch_backend import build_module
 

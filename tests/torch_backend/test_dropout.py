@@ -42,7 +42,7 @@ def test_gaussian_dropout_noise_alpha_and_spatial():
 
 @pytest.mark.dl4j
 def test_dropout_layer_training_statistics_match_dl4j():
-    from parity import dl4j_net
+    from .parity import dl4j_net
 
     conf = (NeuralNetConfiguration.Builder().seed(1).list()
             .layer(DenseLayer(nIn=4, nOut=4, activation="identity")).layer(DropoutLayer(0.7)).build())

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from test_fixtures import FIXTURES, TOLERANCE, _conf, _unscramble_nwc, _uses_nwc
+from .test_fixtures import FIXTURES, TOLERANCE, _conf, _unscramble_nwc, _uses_nwc
 
 from pydl4j_transfer.conf import ComputationGraphConfiguration
 from pydl4j_transfer.torch_backend import build_module, flatten_params, load_flat_params

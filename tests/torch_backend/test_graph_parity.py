@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from parity import check_parity, rand
+from .parity import check_parity, rand
 
 from pydl4j_transfer.conf import (LSTM, AutoEncoder, Cnn3DLossLayer, CnnToFeedForwardPreProcessor, Convolution3D,
                                   ConvolutionLayer, Cropping3D, Deconvolution3D, DenseLayer, DuplicateToTimeSeriesVertex,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from parity import check_parity, rand
+from .parity import check_parity, rand
 
 from pydl4j_transfer.conf import (LSTM, Bidirectional, DenseLayer, EmbeddingSequenceLayer, GlobalPoolingLayer, GravesBidirectionalLSTM,
                                   GravesLSTM, InputType, LastTimeStep, MaskZeroLayer, NeuralNetConfiguration, OutputLayer,
@@ -52,7 +52,7 @@ def test_recurrent_layer(kind, fmt):
 def test_nwc_workspace_bug():
     """DL4J M2.1 with workspaces (the default) returns an NWC RNN output as the NCW result's buffer reshaped to
     [mb, T, n] (for minibatch > 1); with inferenceWorkspaceMode NONE it returns the right array, which is ours."""
-    from parity import conf_from_json, dl4j_net, seeded_params
+    from .parity import conf_from_json, dl4j_net, seeded_params
 
     from pydl4j_transfer.torch_backend import build_module
 
@@ -123,7 +123,7 @@ def test_simple_rnn_layer_norm_against_numpy():
     g = [gx | gh], LayerNorm = (z - mean) / (biased std + 1e-12) * gain over the features."""
     import torch
 
-    from parity import seeded_params
+    from .parity import seeded_params
 
     from pydl4j_transfer.torch_backend import build_module
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from tl_support import assert_distribution, assert_kept, assert_kept_in_dl4j, assert_same_conf, both, vgg, xavier_std
+from .tl_support import assert_distribution, assert_kept, assert_kept_in_dl4j, assert_same_conf, both, vgg, xavier_std
 
 from pydl4j_transfer.conf import Adam, DenseLayer, MergeVertex, Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tl_support import assert_same_conf, both, vgg
+from .tl_support import assert_same_conf, both, vgg
 
 from pydl4j_transfer.conf import DenseLayer, InputType, MergeVertex, Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from tl_support import (SEED, assert_distribution, assert_kept, assert_kept_in_dl4j, assert_same_conf, both, cnn_mln,
+from .tl_support import (SEED, assert_distribution, assert_kept, assert_kept_in_dl4j, assert_same_conf, both, cnn_mln,
                         mln, xavier_std)
 
 from pydl4j_transfer.conf import Adam, CnnToFeedForwardPreProcessor, DenseLayer, NormalDistribution, OutputLayer

@@ -11,7 +11,7 @@ from pydl4j_transfer import FineTuneConfiguration, ModelSerializer, TransferLear
 from pydl4j_transfer.conf import Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
 
-from tl_support import mln, vgg
+from .tl_support import mln, vgg
 
 pytestmark = pytest.mark.dl4j
 
@@ -96,7 +96,7 @@ def test_helper_on_the_dl4j_backend_runs_dl4j_helper_and_matches_the_torch_helpe
 
 
 def test_helper_multidataset_featurize_on_the_dl4j_backend(tmp_path):
-    from test_helper import _two_input_data, two_input_graph
+    from .test_helper import _two_input_data, two_input_graph
 
     from pydl4j_transfer import MultiDataSet, TransferLearningHelper
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from tl_support import vgg
+from .tl_support import vgg
 
 from pydl4j_transfer.conf import Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions

@@ -1,7 +1,7 @@
 """The on-disk feature cache of TransferLearningHelper.featurize (an extension: not in DL4J)."""
 
 import numpy as np
-from tl_support import mln, vgg
+from .tl_support import mln, vgg
 
 from pydl4j_transfer.data import DataSet
 from pydl4j_transfer.transfer import FeatureCache, TransferLearningHelper

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from test_helper import _java_helper, _java_net, _jds, _jmds, _np
+from .test_helper import _java_helper, _java_net, _jds, _jmds, _np
 
 from pydl4j_transfer.conf import (ActivationLayer, BatchNormalization, ConvolutionLayer, ConvolutionMode, DenseLayer,
                                   ElementWiseVertex, EmbeddingLayer, InputType, MergeVertex, NeuralNetConfiguration,

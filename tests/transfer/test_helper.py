@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from tl_support import assert_same_conf, mln, vgg
+from .tl_support import assert_same_conf, mln, vgg
 
 from pydl4j_transfer.conf import DenseLayer, MergeVertex, NeuralNetConfiguration, Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
@@ -301,7 +301,7 @@ def test_fit_featurized_iterator_and_stale_subset_semantics():
 
 def test_mln_helper_shifts_preprocessors_onto_the_subset_network():
     """Deviation (docs/deviations.md): DL4J copies the input preprocessors with their original indices."""
-    from tl_support import cnn_mln
+    from .tl_support import cnn_mln
 
     net = cnn_mln()
     pre = dict(net.getLayerWiseConfigurations().inputPreProcessors)

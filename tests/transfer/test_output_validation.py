@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tl_support import mln, vgg
+from .tl_support import mln, vgg
 
 from pydl4j_transfer.conf import OutputLayer, Sgd
 from pydl4j_transfer.conf.enums import Activation, LossFunctions

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tl_support import both, mln, vgg
+from .tl_support import both, mln, vgg
 
 from pydl4j_transfer.conf import DenseLayer, Nesterovs, OutputLayer, Sgd
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tl_support import assert_kept, assert_same_conf, both
+from .tl_support import assert_kept, assert_same_conf, both
 
 from pydl4j_transfer.conf import Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit

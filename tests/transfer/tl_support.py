@@ -7,7 +7,6 @@ original network (JSON + params). Configuration JSON is compared after ``json.lo
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
@@ -16,6 +15,8 @@ from pydl4j_transfer.conf import (Adam, ConvolutionLayer, ConvolutionMode, Dense
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
 from pydl4j_transfer.transfer.dl4j_replay import replay
+
+from ..json_diff import assert_same_json, canonical
 
 SEED = 12345
 
@@ -85,9 +86,7 @@ def vgg(seed=SEED, output_layer=False):
     return ComputationGraph(conf).init()
 
 
-def canon(text):
-    """Configuration JSON -> comparable tree (json.loads; the key order is irrelevant)."""
-    return json.loads(text)
+canon = canonical  # configuration JSON -> comparable tree (the key order is irrelevant)
 
 
 def layer_trees(tree):
@@ -105,33 +104,13 @@ def both(builder):
 
 
 def assert_same_conf(ours, theirs, ignore=(), skip=()):
-    """Our configuration JSON equals DL4J's (after json.loads), except the listed top-level keys."""
+    """Our configuration JSON equals DL4J's (after json.loads), except the listed top-level keys and the paths
+    under the ``skip`` prefixes."""
     a, b = canon(ours.toJson()), canon(theirs.configurationJson())
     for k in ignore:
         a.pop(k, None)
         b.pop(k, None)
-    diffs = [d for d in _diff(a, b) if not any(d.startswith(p) for p in skip)]
-    if diffs:
-        raise AssertionError("configuration differs from DL4J's:\n" + "\n".join(diffs[:30]))
-
-
-def _diff(a, b, path=""):
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for k in sorted(set(a) | set(b)):
-            if k not in a:
-                out.append(f"{path}/{k}: missing in ours (DL4J: {json.dumps(b[k])[:200]})")
-            elif k not in b:
-                out.append(f"{path}/{k}: extra in ours ({json.dumps(a[k])[:200]})")
-            else:
-                out += _diff(a[k], b[k], f"{path}/{k}")
-        return out
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        out = []
-        for i, (x, y) in enumerate(zip(a, b)):
-            out += _diff(x, y, f"{path}[{i}]")
-        return out
-    return [] if a == b else [f"{path}: ours {json.dumps(a)[:200]} != DL4J {json.dumps(b)[:200]}"]
+    assert_same_json(a, b, skip=skip)
 
 
 def java_param_table(model):

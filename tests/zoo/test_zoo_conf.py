@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from pydl4j_transfer import zoo
 from pydl4j_transfer.zoo import PretrainedType, ZooType
+
+from ..json_diff import assert_same_json
 
 pytestmark = pytest.mark.dl4j
 
@@ -106,23 +107,6 @@ def _java_num_params(conf) -> int:
     return sum(int(c.getLayer().initializer().numParams(c)) for c in conf.getConfs())
 
 
-def _diff(a, b, path="", out=None):
-    """Paths where two JSON values differ (first 10), for readable failures."""
-    out = [] if out is None else out
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                out.append(f"{path}/{k}: {'missing in ours' if k not in a else 'missing in DL4J'}")
-            else:
-                _diff(a[k], b[k], f"{path}/{k}", out)
-    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
-            _diff(x, y, f"{path}[{i}]", out)
-    elif a != b:
-        out.append(f"{path}: ours {str(a)[:120]} != DL4J {str(b)[:120]}")
-    return out[:10]
-
-
 def _params():
     for name, variants in CASES.items():
         for i, options in enumerate(variants):
@@ -134,8 +118,7 @@ def _params():
 def test_conf_json_and_num_params_equal_dl4j(name, options):
     ours = getattr(zoo, name)(**options).conf()
     java_conf = _java_conf(_java_builder(name, options))
-    a, b = json.loads(ours.toJson()), json.loads(str(java_conf.toJson()))
-    assert a == b, "\n".join(_diff(a, b))
+    assert_same_json(ours.toJson(), str(java_conf.toJson()), f"zoo {name} configuration")
     assert ours.numParams() == _java_num_params(java_conf)
 
 

@@ -21,7 +21,7 @@ from ..preprocessors import preprocessor_for_feedforward
 from ..values.activations import to_activation
 from ..values.dropout import to_dropout
 from ..values.regularization import L1Regularization, L2Regularization, WeightDecay
-from ..values.updaters import NoOp, to_updater
+from ..values.updaters import to_updater
 from ..values.weightinit import WeightInitDistribution, to_weight_init
 
 PKG = "org.deeplearning4j.nn.conf.layers."
@@ -85,55 +85,55 @@ class Layer(ConfObject):
 
     # ---- parameters (DL4J ParamInitializer)
 
-    def paramSpecs(self) -> list:  # noqa: N802
+    def paramSpecs(self) -> list:
         """Flat-vector layout: [ParamSpec(key, shape, order)] in coefficients.bin order."""
         return []
 
-    def paramShapes(self) -> dict:  # noqa: N802
+    def paramShapes(self) -> dict:
         """{key: shape} in flat-vector order."""
         return {p.key: tuple(p.shape) for p in self.paramSpecs()}
 
-    def numParams(self) -> int:  # noqa: N802
+    def numParams(self) -> int:
         """Mirrors ParamInitializer#numParams."""
         return sum(math.prod(p.shape) for p in self.paramSpecs())
 
-    def paramKeys(self) -> list:  # noqa: N802
+    def paramKeys(self) -> list:
         """Mirrors ParamInitializer#paramKeys (param-table order)."""
         return [p.key for p in self.paramSpecs()]
 
-    def weightKeys(self) -> list:  # noqa: N802
+    def weightKeys(self) -> list:
         return [k for k in self.paramKeys() if k not in self.biasKeys()]
 
-    def biasKeys(self) -> list:  # noqa: N802
+    def biasKeys(self) -> list:
         return [k for k in self.paramKeys() if k == "b"]
 
-    def isBiasParam(self, key) -> bool:  # noqa: N802
+    def isBiasParam(self, key) -> bool:
         return key in self.biasKeys()
 
-    def isPretrainParam(self, key) -> bool:  # noqa: N802
+    def isPretrainParam(self, key) -> bool:
         return False
 
     def variables(self) -> list:
         """The keys DL4J's network init puts into this layer's NeuralNetConfiguration.variables."""
         return self.paramKeys()
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         """Mirrors Layer#getUpdaterByParam (no updater for parameter-less layers)."""
         return None
 
     # ---- shape inference (DL4J Layer#getOutputType / setNIn / getPreProcessorForInputType)
 
-    def getOutputType(self, *args):  # noqa: N802
+    def getOutputType(self, *args):
         """Mirrors Layer#getOutputType(layerIndex, inputType); ``getOutputType(inputType)`` also works."""
         return self._output_type(args[-1])
 
     def _output_type(self, inputType):
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         """Mirrors Layer#setNIn(InputType, boolean)."""
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         """Mirrors Layer#getPreProcessorForInputType."""
         return None
 
@@ -145,7 +145,7 @@ class Layer(ConfObject):
         self.layerName = name
 
     @property
-    def dl4jSimpleName(self):  # noqa: N802
+    def dl4jSimpleName(self):
         return type(self).__name__
 
 
@@ -166,7 +166,7 @@ class NoParamLayer(Layer):
         return (("gradientNormalization", "None"), ("gradientNormalizationThreshold", self.GN_THRESHOLD))
 
     @property
-    def gradientNormalization(self):  # noqa: N802
+    def gradientNormalization(self):
         return GradientNormalization["None"]
 
 
@@ -231,7 +231,7 @@ class BaseLayer(Layer):
                "biasUpdater": lambda self, v: setattr(self, "biasUpdater", to_updater(v)),
                **REGULARIZATION_SETTERS}
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         """Mirrors BaseLayer#getUpdaterByParam: biasUpdater for bias params when set, else iUpdater."""
         if self.biasUpdater is not None and self.isBiasParam(key):
             return self.biasUpdater
@@ -253,7 +253,7 @@ class FeedForwardLayer(BaseLayer):
             raise InvalidConfigurationError(f"{self._name()}: invalid input type {inputType} for a feed-forward layer")
         return InputType.feedForward(self.nOut, self.timeDistributedFormat)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if self.nIn <= 0 or override:
             t = inputType.type
             if t == "FF":
@@ -265,7 +265,7 @@ class FeedForwardLayer(BaseLayer):
             else:
                 raise InvalidConfigurationError(f"{self._name()}: cannot set nIn from {inputType}")
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_feedforward(inputType, self._name())
 
 

@@ -92,11 +92,11 @@ class ConvolutionLayer(FeedForwardLayer):
     def _kernel_shape(self):
         return tuple(self.kernelSize[: self.DIMS])
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
         return specs + [ParamSpec("W", (self.nOut, self.nIn) + self._kernel_shape(), "c")]
 
-    def paramKeys(self):  # noqa: N802
+    def paramKeys(self):
         return ["W", "b"] if self.hasBias else ["W"]
 
     def _out_hw(self, inputType, deconv=False, in_hw=None):
@@ -114,14 +114,14 @@ class ConvolutionLayer(FeedForwardLayer):
         h, w = self._out_hw(inputType, in_hw=(in_h, in_w))
         return InputType.convolutional(h, w, depth, self.cnn2dDataFormat or CNN2DFormat.NCHW)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type != "CNN":
             raise InvalidConfigurationError(f"{self._name()}: convolution needs CNN input, got {inputType}")
         if self.nIn <= 0 or override:
             self.nIn = inputType.channels
         self.cnn2dDataFormat = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_cnn(inputType, self._name())
 
 
@@ -133,7 +133,7 @@ class Convolution2D(ConvolutionLayer):
     """
 
     @classmethod
-    def Builder(cls, *args, **kwargs):  # noqa: N802
+    def Builder(cls, *args, **kwargs):
         return ConvolutionLayer.Builder(*args, **kwargs)
 
 
@@ -149,7 +149,7 @@ class Convolution1DLayer(ConvolutionLayer):
     FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW),)
     DEFAULTS = {"kernelSize": None}
 
-    def _set_1d(attr):  # noqa: N805
+    def _set_1d(attr):
         def setter(self, value):
             v = list(value) if isinstance(value, (list, tuple)) else [int(value)]
             setattr(self, attr, [int(v[0]), int(v[0])] if len(v) == 1 else [int(x) for x in v])
@@ -169,14 +169,14 @@ class Convolution1DLayer(ConvolutionLayer):
                             self.convolutionMode) if t > 0 else t
         return InputType.recurrent(self.nOut, out, self.rnnDataFormat or RNNFormat.NCW)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type != "RNN":
             raise InvalidConfigurationError(f"{self._name()}: Convolution1D needs RNN input, got {inputType}")
         if self.nIn <= 0 or override:
             self.nIn = inputType.size
         self.rnnDataFormat = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
 
 
@@ -192,7 +192,7 @@ class Convolution1D(Convolution1DLayer):
 class Deconvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution2D: b [nOut], W [nIn, nOut, kH, kW] 'c'."""
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
         return specs + [ParamSpec("W", (self.nIn, self.nOut) + self._kernel_shape(), "c")]
 
@@ -207,11 +207,11 @@ class DepthwiseConvolution2D(ConvolutionLayer):
 
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
         return specs + [ParamSpec("W", self._kernel_shape() + (self.nIn, self.depthMultiplier), "c")]
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         super().setNIn(inputType, override)
         self.nOut = self.nIn * self.depthMultiplier
 
@@ -224,12 +224,12 @@ class SeparableConvolution2D(ConvolutionLayer):
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
     DEFAULTS = {"cnn2dDataFormat": None}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
         return specs + [ParamSpec("W", (self.depthMultiplier, self.nIn) + self._kernel_shape(), "c"),
                         ParamSpec("pW", (self.nOut, self.nIn * self.depthMultiplier, 1, 1), "c")]
 
-    def paramKeys(self):  # noqa: N802
+    def paramKeys(self):
         return ["W", "pW", "b"] if self.hasBias else ["W", "pW"]
 
 
@@ -252,13 +252,13 @@ class Convolution3D(ConvolutionLayer):
                               self.convolutionMode) for i, s in enumerate((inputType.depth, inputType.height, inputType.width))]
         return InputType.convolutional3D(cnn3d_out_format(self), *dims, self.nOut)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type != "CNN3D":
             raise InvalidConfigurationError(f"{self._name()}: Convolution3D needs CNN3D input, got {inputType}")
         if self.nIn <= 0 or override:
             self.nIn = inputType.channels
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 
@@ -273,6 +273,6 @@ class Deconvolution3D(Convolution3D):
         tree.pop("mode", None)  # Deconvolution3D has no 'mode' property
         return tree
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
         return specs + [ParamSpec("W", self._kernel_shape() + (self.nOut, self.nIn), "c")]

@@ -26,7 +26,7 @@ class DenseLayer(FeedForwardLayer):
 
     FIELDS = (Field("hasBias", BOOL, default=True), Field("hasLayerNorm", BOOL, default=False))
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         specs = dense_specs(self.nIn, self.nOut, self.hasBias)
         if self.hasLayerNorm:
             specs.append(ParamSpec("g", (self.nOut,), "f"))
@@ -41,7 +41,7 @@ class BaseOutputLayer(FeedForwardLayer):
     POSITIONAL = ("lossFunction",)
     SETTERS = {"lossFunction": _loss_setter, "lossFn": _loss_setter}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
 
 
@@ -64,11 +64,11 @@ class LossLayer(FeedForwardLayer):
             return super()._output_type(inputType)
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type in ("FF", "CNNFlat", "RNN"):
             super().setNIn(inputType, override)
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None if inputType.type in ("FF", "CNNFlat") else super().getPreProcessorForInputType(inputType)
 
 
@@ -81,10 +81,10 @@ class CenterLossOutputLayer(BaseOutputLayer):
               Field("gradientCheck", BOOL, default=False))
     SETTERS = {"lambda": lambda self, v: setattr(self, "lambda_", float(v))}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("cL", (self.nOut, self.nIn), "c")]
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         from ..values.updaters import NoOp
 
         return NoOp() if key == "cL" else super().getUpdaterByParam(key)
@@ -97,10 +97,10 @@ class EmbeddingLayer(FeedForwardLayer):
     FIELDS = (Field("hasBias", BOOL, default=False, missing=True),)
     DEFAULTS = {"activationFn": ActivationIdentity}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None if inputType.type == "RNN" else super().getPreProcessorForInputType(inputType)
 
 
@@ -112,16 +112,16 @@ class EmbeddingSequenceLayer(FeedForwardLayer):
               Field("inputLength", INT, default=1), Field("outputFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW))
     DEFAULTS = {"activationFn": ActivationIdentity}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
 
     def _output_type(self, inputType):
         return InputType.recurrent(self.nOut, self.inputLength, self.outputFormat)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         pass  # nIn is the vocabulary size, not an activation size
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 
@@ -143,10 +143,10 @@ class DropoutLayer(FeedForwardLayer):
     def _output_type(self, inputType):
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         pass
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 
@@ -156,7 +156,7 @@ class ElementWiseMultiplicationLayer(FeedForwardLayer):
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer"
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         if self.nIn != self.nOut:
             raise InvalidConfigurationError(f"{self._name()}: ElementWiseMultiplicationLayer needs nIn == nOut")
         return [ParamSpec("W", (self.nIn,), "f"), ParamSpec("b", (self.nOut,), "f")]
@@ -175,7 +175,7 @@ class PReLULayer(FeedForwardLayer):
         tree.pop("timeDistributedFormat", None)  # PReLULayer overrides the getter away (not in its JSON)
         return tree
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         shape = list(self.inputShape or [])
         for axis in self.sharedAxes or ():
             shape[int(axis) - 1] = 1
@@ -184,11 +184,11 @@ class PReLULayer(FeedForwardLayer):
     def _output_type(self, inputType):
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if self.inputShape is None or override:
             self.inputShape = list(inputType.getShape())
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 
@@ -201,13 +201,13 @@ class AutoEncoder(FeedForwardLayer):
                     default=LossFunctions.LossFunction.RECONSTRUCTION_CROSSENTROPY, missing=None),
               Field("sparsity", DOUBLE, default=0.0), Field("visibleBiasInit", DOUBLE, default=0.0))
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("vb", (self.nIn,), "f")]
 
-    def isPretrainParam(self, key):  # noqa: N802
+    def isPretrainParam(self, key):
         return key == "vb"
 
-    def biasKeys(self):  # noqa: N802
+    def biasKeys(self):
         return ["b", "vb"]
 
 

@@ -33,15 +33,15 @@ class BatchNormalization(FeedForwardLayer):
                         "gradientNormalizationThreshold": math.nan, "regularization": [], "regularizationBias": []}
     SETTERS = {"minibatch": lambda self, v: setattr(self, "isMinibatch", bool(v))}
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         n = self.nOut
         specs = [] if self.lockGammaBeta else [ParamSpec("gamma", (n,), "f"), ParamSpec("beta", (n,), "f")]
         return specs + [ParamSpec("mean", (n,), "f"), ParamSpec("log10stdev" if self.useLogStd else "var", (n,), "f")]
 
-    def biasKeys(self):  # noqa: N802
+    def biasKeys(self):
         return ["beta"] if not self.lockGammaBeta else []
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         """Running statistics are not trained: NoOp."""
         if key in ("mean", "var", "log10stdev"):
             return NoOp()
@@ -52,7 +52,7 @@ class BatchNormalization(FeedForwardLayer):
             return InputType.convolutional(inputType.height, inputType.width, inputType.depth)
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if self.nIn <= 0 or override:
             t = inputType.type
             n = {"FF": lambda: inputType.size, "RNN": lambda: inputType.size, "CNN": lambda: inputType.channels,
@@ -61,7 +61,7 @@ class BatchNormalization(FeedForwardLayer):
         if inputType.type == "CNN":
             self.cnn2DFormat = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         if inputType.type == "CNNFlat":
             return FeedForwardToCnnPreProcessor(inputType.height, inputType.width, inputType.depth)
         return None

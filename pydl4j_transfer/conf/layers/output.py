@@ -17,11 +17,11 @@ class CnnLossLayer(LossLayer):
     FIELDS = (Field("format", EnumCodec(CNN2DFormat), default=CNN2DFormat.NCHW),)
     SETTERS = {"dataFormat": lambda self, v: setattr(self, "format", CNN2DFormat.of(v))}
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.format = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 
@@ -31,10 +31,10 @@ class Cnn3DLossLayer(LossLayer):
 
     FIELDS = (Field("dataFormat", EnumCodec(Convolution3DDataFormat), default=Convolution3DDataFormat.NCDHW, missing=None),)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         pass
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return None
 
 

@@ -32,7 +32,7 @@ def _cnn_only(layer, inputType):
 
 
 class _SpatialLayer(NoParamLayer):
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_cnn(inputType, self._name())
 
 
@@ -60,7 +60,7 @@ class SubsamplingLayer(_SpatialLayer):
                           self.convolutionMode)
         return InputType.convolutional(h, w, depth, fmt if fmt in (CNN2DFormat.NCHW, CNN2DFormat.NHWC) else inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.cnn2dDataFormat = inputType.format
 
@@ -78,7 +78,7 @@ class Subsampling1DLayer(SubsamplingLayer):
 
     DEFAULTS = {"kernelSize": [2, 1], "stride": [1, 1], "padding": [0, 0]}
 
-    def _set_1d(attr, fill):  # noqa: N805
+    def _set_1d(attr, fill):
         def setter(self, value):
             v = list(value) if isinstance(value, (list, tuple)) else [int(value)]
             setattr(self, attr, [int(v[0]), fill] if len(v) == 1 else [int(x) for x in v])
@@ -94,10 +94,10 @@ class Subsampling1DLayer(SubsamplingLayer):
                             self.convolutionMode) if t > 0 else t
         return InputType.recurrent(inputType.size, out, inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         pass
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, layer_name=self._name())
 
 
@@ -148,7 +148,7 @@ class GlobalPoolingLayer(NoParamLayer):
             return InputType.feedForward(inputType.channels)
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if self.poolingDimensions is None:
             dims = {"CNN": [2, 3] if getattr(inputType, "format", None) != CNN2DFormat.NHWC else [1, 2],
                     "RNN": [2], "CNN3D": [2, 3, 4]}.get(inputType.type)
@@ -164,11 +164,11 @@ class LocalResponseNormalization(NoParamLayer):
               Field("cudnnAllowFallback", BOOL, default=True), Field("dataFormat", CNN2D, default=CNN2DFormat.NCHW),
               Field("k", DOUBLE, default=2.0), Field("n", DOUBLE, default=5.0))
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.dataFormat = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_cnn(inputType, self._name())
 
 
@@ -197,13 +197,13 @@ class ZeroPaddingLayer(_SpatialLayer):
         t, b, l, r = self.padding
         return InputType.convolutional(inputType.height + t + b, inputType.width + l + r, inputType.channels, inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.dataFormat = inputType.format
 
 
 class _Rnn1DSpatial(NoParamLayer):
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, layer_name=self._name())
 
     def _rnn_out(self, inputType, delta=0, factor=1):
@@ -274,7 +274,7 @@ class Cropping2D(_SpatialLayer):
         t, b, l, r = self.cropping
         return InputType.convolutional(inputType.height - t - b, inputType.width - l - r, inputType.channels, inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.dataFormat = inputType.format
 
@@ -320,7 +320,7 @@ class Upsampling2D(_SpatialLayer):
         s = self.size * 2 if len(self.size) == 1 else self.size
         return InputType.convolutional(inputType.height * s[0], inputType.width * s[1], inputType.channels, inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.format = inputType.format
 
@@ -365,6 +365,6 @@ class SpaceToBatchLayer(_SpatialLayer):
                                        (inputType.width + p[1][0] + p[1][1]) // self.blocks[1],
                                        inputType.channels, inputType.format)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if inputType.type == "CNN":
             self.format = inputType.format

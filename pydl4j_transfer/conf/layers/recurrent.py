@@ -27,13 +27,13 @@ class _RecurrentShapes:
             return InputType.recurrent(self.nOut, inputType.timeSeriesLength, inputType.format)
         return InputType.recurrent(self.nOut, -1, self.rnnDataFormat or RNNFormat.NCW)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         if self.nIn <= 0 or override:
             self.nIn = inputType.size
         if inputType.type == "RNN":
             self.rnnDataFormat = inputType.format
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
 
 
@@ -59,7 +59,7 @@ class AbstractLSTM(BaseRecurrentLayer):
         return [ParamSpec(f"{prefix}W{suffix}", (n_in, 4 * h), "f"), ParamSpec(f"{prefix}RW{suffix}", (h, 4 * h + peephole), "f"),
                 ParamSpec(f"{prefix}b{suffix}", (4 * h,), "f")]
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self._lstm_specs()
 
 
@@ -72,7 +72,7 @@ class LSTM(AbstractLSTM):
 class GravesLSTM(AbstractLSTM):
     """Mirrors org.deeplearning4j.nn.conf.layers.GravesLSTM (RW [H, 4H+3]: peepholes)."""
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self._lstm_specs(peephole=3)
 
 
@@ -80,10 +80,10 @@ class GravesLSTM(AbstractLSTM):
 class GravesBidirectionalLSTM(AbstractLSTM):
     """Mirrors org.deeplearning4j.nn.conf.layers.GravesBidirectionalLSTM: WF, RWF, bF, WB, RWB, bB (sum of directions)."""
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self._lstm_specs(suffix="F", peephole=3) + self._lstm_specs(suffix="B", peephole=3)
 
-    def biasKeys(self):  # noqa: N802
+    def biasKeys(self):
         return ["bF", "bB"]
 
 
@@ -94,7 +94,7 @@ class SimpleRnn(BaseRecurrentLayer):
     dl4jClass = "org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn"
     FIELDS = (Field("hasLayerNorm", BOOL, default=False),)
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         n_in, n = self.nIn, self.nOut
         specs = [ParamSpec("W", (n_in, n), "f"), ParamSpec("RW", (n, n), "f"), ParamSpec("b", (n,), "f")]
         if self.hasLayerNorm:
@@ -120,10 +120,10 @@ class RnnLossLayer(LossLayer):
     def _output_type(self, inputType):
         return inputType
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         pass
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, self.rnnDataFormat, self._name())
 
 

@@ -39,28 +39,28 @@ class _DelegatingGN(Layer):
                 ("gradientNormalizationThreshold", items.get("gradientNormalizationThreshold")))
 
     # params: the wrapped layer's
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return self._inner().paramSpecs()
 
-    def paramKeys(self):  # noqa: N802
+    def paramKeys(self):
         return self._inner().paramKeys()
 
-    def biasKeys(self):  # noqa: N802
+    def biasKeys(self):
         return self._inner().biasKeys()
 
-    def weightKeys(self):  # noqa: N802
+    def weightKeys(self):
         return self._inner().weightKeys()
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         return self._inner().getUpdaterByParam(key)
 
     def _output_type(self, inputType):
         return self._inner()._output_type(inputType)
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         self._inner().setNIn(inputType, override)
 
-    def getPreProcessorForInputType(self, inputType):  # noqa: N802
+    def getPreProcessorForInputType(self, inputType):
         return self._inner().getPreProcessorForInputType(inputType)
 
     def _set_name(self, name):
@@ -84,7 +84,7 @@ class FrozenLayer(_DelegatingGN):
     POSITIONAL = ("layer",)
     BUILDER_POSITIONAL = ()
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         return NoOp()
 
 
@@ -172,20 +172,20 @@ class Bidirectional(_DelegatingGN):
         return tuple(super()._extra_tree_items()) + (("nin", getattr(f, "nIn", 0)), ("nout", n_out),
                                                      ("rnndataFormat", fmt.name if fmt is not None else None))
 
-    def paramSpecs(self):  # noqa: N802
+    def paramSpecs(self):
         return ([p._replace(key="f" + p.key) for p in self.fwd.paramSpecs()]
                 + [p._replace(key="b" + p.key) for p in self.bwd.paramSpecs()])
 
-    def paramKeys(self):  # noqa: N802
+    def paramKeys(self):
         return ["f" + k for k in self.fwd.paramKeys()] + ["b" + k for k in self.bwd.paramKeys()]
 
-    def biasKeys(self):  # noqa: N802
+    def biasKeys(self):
         return ["f" + k for k in self.fwd.biasKeys()] + ["b" + k for k in self.bwd.biasKeys()]
 
-    def weightKeys(self):  # noqa: N802
+    def weightKeys(self):
         return [k for k in self.paramKeys() if k not in self.biasKeys()]
 
-    def getUpdaterByParam(self, key):  # noqa: N802
+    def getUpdaterByParam(self, key):
         return self.fwd.getUpdaterByParam(key[1:])
 
     def _output_type(self, inputType):
@@ -198,7 +198,7 @@ class Bidirectional(_DelegatingGN):
             return InputType.recurrent(out.size * 2, getattr(self.fwd, "rnnDataFormat", None) or RNNFormat.NCW)
         return out
 
-    def setNIn(self, inputType, override=False):  # noqa: N802
+    def setNIn(self, inputType, override=False):
         self.fwd.setNIn(inputType, override)
         self.bwd.setNIn(inputType, override)
 

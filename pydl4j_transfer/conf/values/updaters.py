@@ -25,14 +25,14 @@ class BaseUpdater(ConfObject):
     def _to_tree(self):
         return {k: v for k, v in super()._to_tree().items() if v is not None}
 
-    def stateSize(self, numParams: int) -> int:  # noqa: N802
+    def stateSize(self, numParams: int) -> int:
         """Mirrors IUpdater#stateSize."""
         return self.STATE_MULTIPLIER * int(numParams)
 
-    def hasLearningRate(self) -> bool:  # noqa: N802
+    def hasLearningRate(self) -> bool:
         return "learningRate" in self._attr_fields
 
-    def getLearningRate(self, iteration: int = 0, epoch: int = 0):  # noqa: N802
+    def getLearningRate(self, iteration: int = 0, epoch: int = 0):
         """Mirrors IUpdater#getLearningRate(iteration, epoch) for fixed rates (schedules: not evaluated)."""
         sched = getattr(self, "learningRateSchedule", None)
         if sched is not None and hasattr(sched, "valueAt"):

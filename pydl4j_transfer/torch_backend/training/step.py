@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import math
 
-import torch
-
 from .gradnorm import normalize_layer_gradient
 from .regularization import BEFORE_UPDATER, POST_UPDATER, _is_frozen, _unwrap, apply_regularization, apply_step
 from .regularization import update_regularizations_for as regularizations_for

@@ -16,15 +16,15 @@ class DarknetHelper:
     """Mirrors org.deeplearning4j.zoo.model.helper.DarknetHelper."""
 
     @staticmethod
-    def getGridWidth(inputShape) -> int:  # noqa: N802, N803
+    def getGridWidth(inputShape) -> int:
         return int(inputShape[1]) // 32
 
     @staticmethod
-    def getGridHeight(inputShape) -> int:  # noqa: N802, N803
+    def getGridHeight(inputShape) -> int:
         return int(inputShape[2]) // 32
 
     @staticmethod
-    def addLayers(g, layerNumber, *args):  # noqa: N802, N803
+    def addLayers(g, layerNumber, *args):
         """``addLayers(g, n, filterSize, nIn, nOut, poolSize[, poolStride])`` (input: the previous block's last
         vertex, else "input") or ``addLayers(g, n, input, filterSize, nIn, nOut, poolSize, poolStride)``:
         conv (no bias, Same) -> BN -> leaky ReLU 0.1 [-> max pool (Same)]."""
@@ -125,10 +125,10 @@ class TinyYOLO(ZooModel):
     # the M2.1 jar has "models/" in this path (the GitHub source does not)
     PRETRAINED = {PretrainedType.IMAGENET: ("models/tiny-yolo-voc_dl4j_inference.v2.zip", 1256226465)}
 
-    def getNBoxes(self) -> int:  # noqa: N802
+    def getNBoxes(self) -> int:
         return self.nBoxes
 
-    def getPriorBoxes(self):  # noqa: N802
+    def getPriorBoxes(self):
         return self.priorBoxes
 
     def conf(self):
@@ -151,10 +151,10 @@ class YOLO2(ZooModel):
                "numClasses": 0, "updater": lambda: Adam(1e-3), **_COMMON}
     PRETRAINED = {PretrainedType.IMAGENET: ("models/yolo2_dl4j_inference.v3.zip", 3658373840)}
 
-    def getNBoxes(self) -> int:  # noqa: N802
+    def getNBoxes(self) -> int:
         return self.nBoxes
 
-    def getPriorBoxes(self):  # noqa: N802
+    def getPriorBoxes(self):
         return self.priorBoxes
 
     def conf(self):

@@ -31,7 +31,7 @@ class InceptionResNetHelper:
     """Mirrors org.deeplearning4j.zoo.model.helper.InceptionResNetHelper."""
 
     @staticmethod
-    def nameLayer(blockName, layerName, i) -> str:  # noqa: N802, N803
+    def nameLayer(blockName, layerName, i) -> str:
         return f"{blockName}-{layerName}-{i}"
 
     @staticmethod
@@ -73,20 +73,20 @@ class InceptionResNetHelper:
         return g
 
     @classmethod
-    def inceptionV1ResA(cls, graph, blockName, scale, activationScale, input):  # noqa: N802, N803, A002
+    def inceptionV1ResA(cls, graph, blockName, scale, activationScale, input):
         return cls._blocks(graph, blockName, scale, activationScale, input,
                            [[((1, 1), 192, 32)], [((1, 1), 192, 32), ((3, 3), 32, 32)],
                             [((1, 1), 192, 32), ((3, 3), 32, 32), ((3, 3), 32, 32)]], 96, 192, (3, 3))
 
     @classmethod
-    def inceptionV1ResB(cls, graph, blockName, scale, activationScale, input):  # noqa: N802, N803, A002
+    def inceptionV1ResB(cls, graph, blockName, scale, activationScale, input):
         graph.addLayer(cls.nameLayer(blockName, "activation1", 0), _act(Activation.TANH), input)
         return cls._blocks(graph, blockName, scale, activationScale, cls.nameLayer(blockName, "activation1", 0),
                            [[((1, 1), 576, 128)], [((1, 1), 576, 128), ((1, 3), 128, 128), ((3, 1), 128, 128)]],
                            256, 576, (1, 1))
 
     @classmethod
-    def inceptionV1ResC(cls, graph, blockName, scale, activationScale, input):  # noqa: N802, N803, A002
+    def inceptionV1ResC(cls, graph, blockName, scale, activationScale, input):
         # the last BN of the 1x1 -> 1x3 -> 3x1 branch and the BN after the merge have a tanh activation
         return cls._blocks(graph, blockName, scale, activationScale, input,
                            [[((1, 1), 1344, 192)], [((1, 1), 1344, 192), ((1, 3), 192, 192), ((3, 1), 192, 192)]],
@@ -114,7 +114,7 @@ class InceptionResNetV1(ZooModel):
     def _maxpool():
         return SubsamplingLayer.Builder(PoolingType.MAX, [3, 3], [2, 2]).build()
 
-    def graphBuilder(self, input):  # noqa: N802, A002
+    def graphBuilder(self, input):
         """Mirrors InceptionResNetV1#graphBuilder(String): the body, without inputs, ending at "avgpool"."""
         g = (NeuralNetConfiguration.Builder().seed(self.seed).activation(Activation.RELU)
              .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT).updater(self.updater)

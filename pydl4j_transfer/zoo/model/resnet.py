@@ -50,7 +50,7 @@ class ResNet50(ZooModel):
         g.addLayer(conv, ActivationLayer.Builder().activation(Activation.RELU).build(), short)
         return conv
 
-    def graphBuilder(self):  # noqa: N802
+    def graphBuilder(self):
         """Mirrors ResNet50#graphBuilder."""
         c, h, w = self.inputShape
         g = (NeuralNetConfiguration.Builder().seed(self.seed).activation(Activation.IDENTITY).updater(self.updater)

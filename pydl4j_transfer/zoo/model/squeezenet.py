@@ -45,7 +45,7 @@ class SqueezeNet(ZooModel):
         g.addVertex(p, MergeVertex(), p + "_relu_exp1x1", p + "_relu_exp3x3")
         return p
 
-    def graphBuilder(self):  # noqa: N802
+    def graphBuilder(self):
         """Mirrors SqueezeNet#graphBuilder: like DL4J's, it has no inputs yet (``conf()``/``init()`` add "input")."""
         g = (NeuralNetConfiguration.Builder().seed(self.seed)
              .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)

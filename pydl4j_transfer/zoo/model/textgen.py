@@ -39,7 +39,7 @@ class TextGenerationLSTM(ZooModel):
                 .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(50).tBPTTBackwardLength(50)
                 .build())
 
-    def metaData(self) -> ModelMetaData:  # noqa: N802
+    def metaData(self) -> ModelMetaData:
         """Mirrors TextGenerationLSTM#metaData (ZooType.RNN; the input shape row is None while unset)."""
         meta = ModelMetaData([], 1, ZooType.RNN)
         meta._input_shape = [None if self.inputShape is None else list(self.inputShape)]

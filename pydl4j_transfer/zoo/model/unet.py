@@ -25,7 +25,7 @@ class UNet(ZooModel):
         return (ConvolutionLayer.Builder(k, k).stride(1, 1).nOut(n_out).convolutionMode(ConvolutionMode.Same)
                 .cudnnAlgoMode(self.cudnnAlgoMode).activation(activation).build())
 
-    def graphBuilder(self):  # noqa: N802
+    def graphBuilder(self):
         """Mirrors UNet#graphBuilder (no inputs)."""
         g = (NeuralNetConfiguration.Builder().seed(self.seed)
              .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)

@@ -47,7 +47,7 @@ class Xception(ZooModel):
                    .convolutionMode(ConvolutionMode.Same).cudnnAlgoMode(self.cudnnAlgoMode).build(), input_name)
         g.addLayer(f"residual{i}", _bn(), f"residual{i}_conv")
 
-    def graphBuilder(self):  # noqa: N802
+    def graphBuilder(self):
         """Mirrors Xception#graphBuilder (with input "input", as the jar's)."""
         c, h, w = self.inputShape
         g = (NeuralNetConfiguration.Builder().seed(self.seed)

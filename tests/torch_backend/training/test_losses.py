@@ -12,7 +12,7 @@ from pydl4j_transfer.conf.values import losses as LF
 from pydl4j_transfer.torch_backend.training.losses import (LOSS_FNS, UNSUPPORTED_LOSSES, compute_gradient,
                                                            compute_score, score_array)
 
-from _jhelpers import assert_close, nd, npy, to_java
+from ._jhelpers import assert_close, nd, npy, to_java
 
 pytestmark = pytest.mark.dl4j
 MB, N = 6, 4

@@ -13,7 +13,7 @@ from pydl4j_transfer.conf.values.regularization import L1Regularization, L2Regul
 from pydl4j_transfer.torch_backend.training.regularization import REGULARIZATION_FNS, apply_regularization, apply_step
 from pydl4j_transfer.torch_backend.training.schedules import SCHEDULE_FNS, value_at
 
-from _jhelpers import assert_close, jclass, nd, npy, to_java
+from ._jhelpers import assert_close, jclass, nd, npy, to_java
 
 pytestmark = pytest.mark.dl4j
 IT, EP = ScheduleType.ITERATION, ScheduleType.EPOCH

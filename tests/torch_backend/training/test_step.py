@@ -17,7 +17,7 @@ from pydl4j_transfer.nn.updater_layout import updater_blocks
 from pydl4j_transfer.torch_backend.training.step import apply_update_blocks
 from pydl4j_transfer.torch_backend.training.updaters import init_state
 
-from _jhelpers import assert_close, jclass, nd, npy
+from ._jhelpers import assert_close, jclass, nd, npy
 
 pytestmark = pytest.mark.dl4j
 

@@ -11,7 +11,7 @@ from pydl4j_transfer.conf.values import updaters as U
 from pydl4j_transfer.conf.values.schedules import ExponentialSchedule, StepSchedule
 from pydl4j_transfer.torch_backend.training.updaters import UPDATER_FNS, apply_updater, init_state
 
-from _jhelpers import assert_close, nd, npy, to_java
+from ._jhelpers import assert_close, nd, npy, to_java
 
 pytestmark = pytest.mark.dl4j
 
