@@ -1,6 +1,7 @@
 """The layering of shared/design.md, enforced over every module's imports (ast, no import).
 
 layer 0: errors                     -> stdlib
+layer 0.5: registry                 -> errors (the one Registry class every registry is made of)
 layer 1: zipio, conf                -> numpy, errors; not each other; never torch/jpype
 layer 2: torch_backend, dl4j_backend -> layers 0-1 (+ torch resp. jpype); never each other
 layer 2.5: data, eval               -> layers 0-2 (numpy; torch only inside functions)
@@ -20,7 +21,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "pydl4j_transfer"
 
 LAYER = {
-    "errors": 0,
+    "errors": 0, "registry": 0.5,
     "zipio": 1, "conf": 1,
     "torch_backend": 2, "dl4j_backend": 2,
     "data": 2.5, "eval": 2.5,
@@ -32,6 +33,7 @@ FORBIDDEN_PAIRS = {("zipio", "conf"), ("conf", "zipio"),
                    ("torch_backend", "dl4j_backend"), ("dl4j_backend", "torch_backend")}
 THIRD_PARTY_ALLOWED = {
     0: set(),
+    0.5: set(),
     1: {"numpy", "isal", "rapidgzip"},  # isal, rapidgzip: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype"},
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
@@ -40,7 +42,7 @@ THIRD_PARTY_ALLOWED = {
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
-TORCH_FREE_AT_IMPORT = {"errors", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli", "demo"}
+TORCH_FREE_AT_IMPORT = {"errors", "registry", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli", "demo"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 
 

@@ -22,7 +22,8 @@ import copy
 import enum
 import math
 
-from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, UnsupportedLayerError
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
+from pydl4j_transfer.registry import Registry as _Registry
 
 from . import jsonio
 
@@ -33,32 +34,22 @@ MISSING = object()
 # registries
 
 
-class Registry:
-    """One registry per kind of DL4J polymorphic object, keyed by its ``"@class"``."""
+class Registry(_Registry):
+    """A registry of configuration classes (``@LAYERS.register`` on the class, keyed by its own ``dl4jClass``),
+    which also decodes JSON objects carrying its kind's type id (pydl4j_transfer/registry.py)."""
 
     def __init__(self, kind: str, type_key: str = "@class"):
-        self.kind = kind
-        self.type_key = type_key
-        self._classes: dict = {}
+        super().__init__(kind, self_keyed=True, type_key=type_key)
 
     def register(self, cls):
-        key = cls.dl4jClass
-        if not key:
-            raise InvalidConfigurationError(f"{cls.__name__} declares no dl4jClass for the {self.kind} registry")
-        if key in self._classes:
-            raise InvalidConfigurationError(
-                f"duplicate {self.kind} registration for {key!r}: {self._classes[key].__name__} and {cls.__name__}")
-        self._classes[key] = cls
+        super().register(cls)
         cls._registry = self
         return cls
 
     def lookup(self, key: str, where: str | None = None):
         if not isinstance(key, str):
             raise MalformedConfigError(f"{self.kind} type id must be a string, got {key!r}" + _where(where))
-        try:
-            return self._classes[key]
-        except KeyError:
-            raise UnsupportedLayerError(key, where, what=self.kind) from None
+        return super().lookup(key, where)
 
     def decode(self, raw, where: str | None = None):
         """Decode a JSON object carrying this kind's type id into a conf object."""
@@ -70,21 +61,6 @@ class Registry:
             raise MalformedConfigError(f"{self.kind} object without {self.type_key!r}: keys {list(raw)[:6]}"
                                        + (f" (in {where})" if where else ""))
         return self.lookup(raw[self.type_key], where)._from_tree(raw, where)
-
-    def __contains__(self, key):
-        return key in self._classes
-
-    def __iter__(self):
-        return iter(self._classes.values())
-
-    def __len__(self):
-        return len(self._classes)
-
-    def items(self):
-        return self._classes.items()
-
-    def __repr__(self):
-        return f"Registry({self.kind!r}, {len(self)} classes)"
 
 
 LAYERS = Registry("layer")
@@ -227,6 +203,15 @@ class EnumCodec(Codec):
 
     def coerce(self, value):
         return None if value is None else enum_value(self.enum_cls, value)
+
+
+def enum_name(value):
+    """The constant name of an enum attribute: a member's ``name``, or the string an unknown JSON name was kept as
+    (EnumCodec keeps those, so a zip from a newer DL4J round-trips); None stays None. The one accessor every
+    layer of the package reads enum attributes through."""
+    if value is None:
+        return None
+    return value.name if isinstance(value, enum.Enum) else str(value)
 
 
 def enum_value(enum_cls, value):

@@ -13,6 +13,7 @@ import logging
 
 import numpy as np
 
+from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.conf.enums import DataType
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
 from pydl4j_transfer.nn import params as P
@@ -32,10 +33,6 @@ def _dtype_name(dtype) -> str:
         return dtype.upper()
     name = str(dtype).replace("torch.", "")
     return {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(np.dtype(name).name if name != "bfloat16" else "", "FLOAT")
-
-
-def _enum_name(value) -> str:
-    return getattr(value, "name", None) or str(value)
 
 
 class LayerView:
@@ -121,7 +118,7 @@ class BaseNetwork:
 
     @property
     def _dtype(self):
-        return NET_DTYPES.get(_enum_name(self._conf.dataType), np.float32)
+        return NET_DTYPES.get(enum_name(self._conf.dataType), np.float32)
 
     # ---- init --------------------------------------------------------------------------
 

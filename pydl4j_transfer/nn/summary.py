@@ -17,6 +17,8 @@ prints the 5-column table DL4J intended.
 
 from __future__ import annotations
 
+from pydl4j_transfer.conf.base import enum_name
+
 __all__ = ["summary", "runtime_class_name", "input_type_string", "parse_input_type"]
 
 #: conf class -> the simple name of the runtime layer class DL4J instantiates (same name if absent)
@@ -67,15 +69,11 @@ def _n_in_out(layer) -> tuple[str, str]:
     inner = _inner(layer)
     if type(inner).__name__ == "Bidirectional":
         fwd = inner.fwd
-        n_out = int(fwd.nOut) * (2 if _enum(inner.mode) == "CONCAT" else 1)
+        n_out = int(fwd.nOut) * (2 if enum_name(inner.mode) == "CONCAT" else 1)
         return str(int(fwd.nIn)), str(n_out)
     if hasattr(inner, "nIn") and hasattr(inner, "nOut") and type(inner).__name__ not in _NOT_FEED_FORWARD:
         return str(int(inner.nIn)), str(int(inner.nOut))
     return "-", "-"
-
-
-def _enum(v) -> str:
-    return getattr(v, "name", None) or str(v)
 
 
 def _param_shapes(layer, graph: bool) -> str:
@@ -97,16 +95,16 @@ def input_type_string(t) -> str:
     kind = t.type
     if kind == "FF":
         fmt = getattr(t, "timeDistributedFormat", None)
-        return f"InputTypeFeedForward({t.size}" + (f",{_enum(fmt)}" if fmt is not None else "") + ")"
+        return f"InputTypeFeedForward({t.size}" + (f",{enum_name(fmt)}" if fmt is not None else "") + ")"
     if kind == "RNN":
         ts = f",timeSeriesLength={t.timeSeriesLength}" if t.timeSeriesLength > 0 else ""
-        return f"InputTypeRecurrent({t.size}{ts},format={_enum(t.format)})"
+        return f"InputTypeRecurrent({t.size}{ts},format={enum_name(t.format)})"
     if kind == "CNN":
-        return f"InputTypeConvolutional(h={t.height},w={t.width},c={t.channels},{_enum(t.format)})"
+        return f"InputTypeConvolutional(h={t.height},w={t.width},c={t.channels},{enum_name(t.format)})"
     if kind == "CNNFlat":
         return f"InputTypeConvolutionalFlat(h={t.height},w={t.width},d={t.depth})"
     if kind == "CNN3D":
-        return (f"InputTypeConvolutional3D(format={_enum(t.dataFormat)},d={t.depth},h={t.height},w={t.width},"
+        return (f"InputTypeConvolutional3D(format={enum_name(t.dataFormat)},d={t.depth},h={t.height},w={t.width},"
                 f"c={t.channels})")
     return str(t)
 

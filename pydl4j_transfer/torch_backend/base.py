@@ -50,10 +50,9 @@ class LayerModule(nn.Module):
     and, where the layer changes the mask, :meth:`feed_forward_mask`.
     """
 
-    dl4j_class = ""
-
     def __init__(self, conf, ctx: ConvertContext):
         super().__init__()
+        self.dl4j_class = conf.dl4jClass  # for messages: the DL4J configuration class this module runs
         self.layer_name = ctx.name
         self.param_prefix = ctx.prefix
         self.frozen = False

@@ -12,11 +12,14 @@ order of the array as it is (NCHW: c, h, w; NHWC: h, w, c).
 
 from __future__ import annotations
 
+from pydl4j_transfer.conf import (Cnn3DToFeedForwardPreProcessor, CnnToFeedForwardPreProcessor, CnnToRnnPreProcessor,
+                                    ComposableInputPreProcessor, FeedForwardToCnn3DPreProcessor,
+                                    FeedForwardToCnnPreProcessor, FeedForwardToRnnPreProcessor,
+                                    RnnToCnnPreProcessor, RnnToFeedForwardPreProcessor)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .registry import PREPROCESSOR_CONVERTERS
 
-_P = "org.deeplearning4j.nn.conf.preprocessor."
 
 
 def _fmt(v):
@@ -54,10 +57,9 @@ def rows_to_mask(mask, mb):
 class Preprocessor:
     """Base: identity mask handling."""
 
-    dl4j_class = ""
-
     def __init__(self, conf):
         self.conf = conf
+        self.dl4j_class = conf.dl4jClass
 
     def __call__(self, x, minibatch):
         return self.pre_process(x, minibatch)
@@ -69,6 +71,7 @@ class Preprocessor:
         return f"{type(self).__name__}()"
 
 
+@PREPROCESSOR_CONVERTERS.register(CnnToFeedForwardPreProcessor)
 class CnnToFeedForward(Preprocessor):
     """Mirrors CnnToFeedForwardPreProcessor: [mb, C, H, W] (or NHWC [mb, H, W, C]) -> [mb, C*H*W] ('c' order)."""
 
@@ -86,6 +89,7 @@ class CnnToFeedForward(Preprocessor):
         return x.reshape(x.shape[0], -1)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToCnnPreProcessor)
 class FeedForwardToCnn(Preprocessor):
     """Mirrors FeedForwardToCnnPreProcessor: [mb, C*H*W] -> [mb, C, H, W] ('c' order)."""
 
@@ -101,6 +105,7 @@ class FeedForwardToCnn(Preprocessor):
         return x.reshape(x.shape[0], *shape)
 
 
+@PREPROCESSOR_CONVERTERS.register(RnnToFeedForwardPreProcessor)
 class RnnToFeedForward(Preprocessor):
     """Mirrors RnnToFeedForwardPreProcessor: [mb, size, T] (NWC: [mb, T, size]) -> [mb*T, size]."""
 
@@ -117,6 +122,7 @@ class RnnToFeedForward(Preprocessor):
         return mask_to_rows(mask)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToRnnPreProcessor)
 class FeedForwardToRnn(Preprocessor):
     """Mirrors FeedForwardToRnnPreProcessor: [mb*T, size] -> [mb, size, T] (NWC: [mb, T, size])."""
 
@@ -130,6 +136,7 @@ class FeedForwardToRnn(Preprocessor):
         return rows_to_mask(mask, mb)
 
 
+@PREPROCESSOR_CONVERTERS.register(CnnToRnnPreProcessor)
 class CnnToRnn(Preprocessor):
     """Mirrors CnnToRnnPreProcessor: [mb*T, C, H, W] -> [mb, C*H*W, T] (NWC: [mb, T, C*H*W])."""
 
@@ -143,6 +150,7 @@ class CnnToRnn(Preprocessor):
         return rows_to_mask(mask, mb)
 
 
+@PREPROCESSOR_CONVERTERS.register(RnnToCnnPreProcessor)
 class RnnToCnn(Preprocessor):
     """Mirrors RnnToCnnPreProcessor: [mb, C*H*W, T] (NWC: [mb, T, C*H*W]) -> [mb*T, C, H, W]."""
 
@@ -159,6 +167,7 @@ class RnnToCnn(Preprocessor):
         return mask_to_rows(mask)
 
 
+@PREPROCESSOR_CONVERTERS.register(Cnn3DToFeedForwardPreProcessor)
 class Cnn3DToFeedForward(Preprocessor):
     """Mirrors Cnn3DToFeedForwardPreProcessor: [mb, C, D, H, W] (or NDHWC) -> [mb, C*D*H*W] ('c' order)."""
 
@@ -170,6 +179,7 @@ class Cnn3DToFeedForward(Preprocessor):
         return x.reshape(x.shape[0], -1)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToCnn3DPreProcessor)
 class FeedForwardToCnn3D(Preprocessor):
     """Mirrors FeedForwardToCnn3DPreProcessor: [mb, C*D*H*W] -> [mb, C, D, H, W] (or [mb, D, H, W, C])."""
 
@@ -200,22 +210,7 @@ class Composable(Preprocessor):
         return mask
 
 
-_TABLE = {
-    "CnnToFeedForwardPreProcessor": CnnToFeedForward,
-    "FeedForwardToCnnPreProcessor": FeedForwardToCnn,
-    "RnnToFeedForwardPreProcessor": RnnToFeedForward,
-    "FeedForwardToRnnPreProcessor": FeedForwardToRnn,
-    "CnnToRnnPreProcessor": CnnToRnn,
-    "RnnToCnnPreProcessor": RnnToCnn,
-    "Cnn3DToFeedForwardPreProcessor": Cnn3DToFeedForward,
-    "FeedForwardToCnn3DPreProcessor": FeedForwardToCnn3D,
-}
-for _name, _cls in _TABLE.items():
-    _cls.dl4j_class = _P + _name
-    PREPROCESSOR_CONVERTERS.register(_P + _name)(lambda conf, where=None, _c=_cls: _c(conf))
-
-
-@PREPROCESSOR_CONVERTERS.register(_P + "ComposableInputPreProcessor")
+@PREPROCESSOR_CONVERTERS.register(ComposableInputPreProcessor)
 def _composable(conf, where=None):
     return Composable(conf, [convert_preprocessor(p, where) for p in conf.inputPreProcessors or ()])
 

@@ -40,6 +40,7 @@ SigmoidSchedule = _schedule("SigmoidSchedule", [Field("scheduleType", STYPE), Fi
                             ("scheduleType", "initialValue", "gamma", "stepSize"))
 
 
+@SCHEDULES.register
 class MapSchedule(BaseSchedule):
     """Mirrors org.nd4j.linalg.schedule.MapSchedule.
 
@@ -54,6 +55,7 @@ class MapSchedule(BaseSchedule):
                                                  if v is not None else None)}
 
 
+@SCHEDULES.register
 class CycleSchedule(BaseSchedule):
     """Mirrors org.nd4j.linalg.schedule.CycleSchedule (stepSize/increment derived as DL4J does)."""
 
@@ -74,6 +76,7 @@ class CycleSchedule(BaseSchedule):
                 self.increment = (self.maxLearningRate - self.initialLearningRate) / self.stepSize
 
 
+@SCHEDULES.register
 class RampSchedule(BaseSchedule):
     """Mirrors org.nd4j.linalg.schedule.RampSchedule.
 
@@ -92,11 +95,6 @@ class RampSchedule(BaseSchedule):
 
     def _state(self):
         return [self._extra]
-
-
-SCHEDULES.register(MapSchedule)
-SCHEDULES.register(CycleSchedule)
-SCHEDULES.register(RampSchedule)
 
 
 def to_schedule(value):

@@ -83,6 +83,7 @@ AdaDelta = _updater("AdaDelta", None, [("rho", 0.95), ("epsilon", 1e-6)], ("rho"
 NoOp = _updater("NoOp", None, [], (), 0)
 
 
+@UPDATERS.register
 class Nesterovs(BaseUpdater):
     """Mirrors org.nd4j.linalg.learning.config.Nesterovs and its constructors:
 
@@ -104,7 +105,6 @@ class Nesterovs(BaseUpdater):
         super().__init__(*args, **kwargs)
 
 
-UPDATERS.register(Nesterovs)
 
 
 def to_updater(value):

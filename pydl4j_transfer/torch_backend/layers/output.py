@@ -12,19 +12,20 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf import (CenterLossOutputLayer, Cnn3DLossLayer, CnnLossLayer, LossLayer, OutputLayer, RnnLossLayer, RnnOutputLayer,
+                                    Yolo2OutputLayer)
 from ..activations import activation_module
 from ..base import LayerModule, act_on_axis, apply_mask_rows
 from ..registry import LAYER_CONVERTERS
 from .feedforward import DenseModule
 
-_L = "org.deeplearning4j.nn.conf.layers."
 
 
 def _fmt(value):
     return getattr(value, "name", value)
 
 
-@LAYER_CONVERTERS.register(_L + "OutputLayer", _L + "CenterLossOutputLayer")
+@LAYER_CONVERTERS.register(OutputLayer, CenterLossOutputLayer)
 def _output(conf, ctx):
     """Mirrors org.deeplearning4j.nn.layers.OutputLayer / training.CenterLossOutputLayer (forward = dense)."""
     return DenseModule(conf, ctx)
@@ -32,8 +33,6 @@ def _output(conf, ctx):
 
 class LossModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.LossLayer: act(input), masked rows zeroed (BaseLayer-style)."""
-
-    dl4j_class = _L + "LossLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -45,7 +44,7 @@ class LossModule(LayerModule):
         return apply_mask_rows(self.act(x), mask)
 
 
-@LAYER_CONVERTERS.register(_L + "LossLayer")
+@LAYER_CONVERTERS.register(LossLayer)
 def _loss(conf, ctx):
     return LossModule(conf, ctx)
 
@@ -72,7 +71,7 @@ class RnnOutputModule(DenseModule):
         return out if self.nwc else out.permute(0, 2, 1)
 
 
-@LAYER_CONVERTERS.register(_L + "RnnOutputLayer")
+@LAYER_CONVERTERS.register(RnnOutputLayer)
 def _rnn_output(conf, ctx):
     return RnnOutputModule(conf, ctx)
 
@@ -90,7 +89,7 @@ class RnnLossModule(LossModule):
         return act_on_axis(self.act, x, 2 if self.nwc else 1)  # no masking in output(), like RnnOutputLayer
 
 
-@LAYER_CONVERTERS.register(_L + "RnnLossLayer")
+@LAYER_CONVERTERS.register(RnnLossLayer)
 def _rnn_loss(conf, ctx):
     return RnnLossModule(conf, ctx)
 
@@ -109,12 +108,12 @@ class CnnLossModule(LossModule):
         return act_on_axis(self.act, x, -1 if self.channels_last else 1)
 
 
-@LAYER_CONVERTERS.register(_L + "CnnLossLayer")
+@LAYER_CONVERTERS.register(CnnLossLayer)
 def _cnn_loss(conf, ctx):
     return CnnLossModule(conf, ctx, 4, _fmt(conf.format) == "NHWC")
 
 
-@LAYER_CONVERTERS.register(_L + "Cnn3DLossLayer")
+@LAYER_CONVERTERS.register(Cnn3DLossLayer)
 def _cnn3d_loss(conf, ctx):
     return CnnLossModule(conf, ctx, 5, _fmt(conf.dataFormat) == "NDHWC")
 
@@ -123,8 +122,6 @@ class Yolo2OutputModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.objdetect.Yolo2OutputLayer#activate (YoloUtils.activate):
     input [mb, B*(5+C), H, W] viewed as [mb, B, 5+C, H, W]: sigmoid(x, y), prior·exp(w, h),
     sigmoid(confidence), softmax over the C class scores."""
-
-    dl4j_class = _L + "objdetect.Yolo2OutputLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -150,6 +147,6 @@ class Yolo2OutputModule(LayerModule):
         return out.permute(0, 2, 3, 1) if self.nhwc else out
 
 
-@LAYER_CONVERTERS.register(_L + "objdetect.Yolo2OutputLayer")
+@LAYER_CONVERTERS.register(Yolo2OutputLayer)
 def _yolo(conf, ctx):
     return Yolo2OutputModule(conf, ctx)

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (GravesBidirectionalLSTM, GravesLSTM, LSTM, SimpleRnn)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activation_module
@@ -43,11 +45,6 @@ from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 from .feedforward import dl4j_layer_norm
 
-_L = "org.deeplearning4j.nn.conf.layers."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 @dataclass
@@ -84,9 +81,8 @@ class RecurrentModule(LayerModule):
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         self.n_in, self.n_out = int(conf.nIn), int(conf.nOut)
-        self.nwc = _name(getattr(conf, "rnnDataFormat", None)) == "NWC"
+        self.nwc = enum_name(getattr(conf, "rnnDataFormat", None)) == "NWC"
 
     def to_ncw(self, x):
         if x.dim() == 2:  # DL4J accepts [mb, nIn] as a single time step
@@ -184,6 +180,7 @@ class GravesBidirectionalLSTMModule(LSTMModule):
         return super().run(x, mask, True, "F") + super().run(x, mask, False, "B")
 
 
+@LAYER_CONVERTERS.register(SimpleRnn)
 class SimpleRnnModule(RecurrentModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.SimpleRnn: h_t = act(x_t·W + h_{t-1}·RW + b)
     (with layer norm, g = [gx | gh]: act(LN(x_t·W)·gx + LN(h_{t-1}·RW)·gh + b)); masked outputs zeroed
@@ -221,8 +218,16 @@ class SimpleRnnModule(RecurrentModule):
         return out
 
 
-_REG = LAYER_CONVERTERS.register
-_REG(_L + "LSTM")(lambda conf, ctx: LSTMModule(conf, ctx))
-_REG(_L + "GravesLSTM")(lambda conf, ctx: LSTMModule(conf, ctx, peepholes=True))
-_REG(_L + "GravesBidirectionalLSTM")(lambda conf, ctx: GravesBidirectionalLSTMModule(conf, ctx, peepholes=True))
-_REG(_L + "recurrent.SimpleRnn")(lambda conf, ctx: SimpleRnnModule(conf, ctx))
+@LAYER_CONVERTERS.register(LSTM)
+def _lstm(conf, ctx):
+    return LSTMModule(conf, ctx)
+
+
+@LAYER_CONVERTERS.register(GravesLSTM)
+def _graves_lstm(conf, ctx):
+    return LSTMModule(conf, ctx, peepholes=True)
+
+
+@LAYER_CONVERTERS.register(GravesBidirectionalLSTM)
+def _graves_bidirectional_lstm(conf, ctx):
+    return GravesBidirectionalLSTMModule(conf, ctx, peepholes=True)

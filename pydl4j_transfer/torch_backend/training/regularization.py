@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import torch
 
+from pydl4j_transfer.conf.values import regularization as R  # the configuration classes
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .schedules import value_at
 
-_R = "org.nd4j.linalg.learning.regularization."
 BEFORE_UPDATER, POST_UPDATER = "BEFORE_UPDATER", "POST_UPDATER"
 
 
@@ -43,9 +43,9 @@ def _weight_decay(reg, param, update, lr, it, ep):
 
 #: "@class" -> (apply function, ApplyStep)
 REGULARIZATION_FNS = {
-    _R + "L1Regularization": (_l1, BEFORE_UPDATER),
-    _R + "L2Regularization": (_l2, BEFORE_UPDATER),
-    _R + "WeightDecay": (_weight_decay, POST_UPDATER),
+    R.L1Regularization.dl4jClass: (_l1, BEFORE_UPDATER),
+    R.L2Regularization.dl4jClass: (_l2, BEFORE_UPDATER),
+    R.WeightDecay.dl4jClass: (_weight_decay, POST_UPDATER),
 }
 
 

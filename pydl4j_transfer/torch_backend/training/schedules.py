@@ -10,20 +10,12 @@ from __future__ import annotations
 import bisect
 import math
 
+from pydl4j_transfer.conf.values import schedules as S  # the configuration classes (S.StepSchedule, ...)
 from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.registry import Registry
 
-_P = "org.nd4j.linalg.schedule."
-SCHEDULE_FNS: dict = {}
-
-
-def _register(name):
-    def deco(fn):
-        key = _P + name
-        if key in SCHEDULE_FNS:
-            raise InvalidConfigurationError(f"duplicate schedule function for {key!r}")
-        SCHEDULE_FNS[key] = fn
-        return fn
-    return deco
+#: DL4J schedule configuration class -> its valueAt(iteration, epoch)
+SCHEDULE_FNS = Registry("schedule rule")
 
 
 def _which(s, iteration, epoch) -> int:
@@ -39,20 +31,19 @@ def value_at(schedule, iteration: int, epoch: int) -> float:
         return None
     if isinstance(schedule, (int, float)):
         return float(schedule)
-    try:
-        fn = SCHEDULE_FNS[schedule.dl4jClass]
-    except KeyError:
-        raise InvalidConfigurationError(f"no schedule function for {schedule.dl4jClass!r}") from None
+    fn = SCHEDULE_FNS.get(schedule.dl4jClass)
+    if fn is None:
+        raise InvalidConfigurationError(f"no schedule function for {schedule.dl4jClass!r}")
     return fn(schedule, int(iteration), int(epoch))
 
 
-@_register("FixedSchedule")
+@SCHEDULE_FNS.register(S.FixedSchedule)
 def _fixed(s, it, ep):
     """Mirrors FixedSchedule#valueAt."""
     return float(s.value)
 
 
-@_register("MapSchedule")
+@SCHEDULE_FNS.register(S.MapSchedule)
 def _map(s, it, ep):
     """Mirrors MapSchedule#valueAt: the value of the largest key <= i (keys must include 0)."""
     i = _which(s, it, ep)
@@ -65,26 +56,26 @@ def _map(s, it, ep):
     return vals[keys[bisect.bisect_right(keys, i) - 1]]
 
 
-@_register("StepSchedule")
+@SCHEDULE_FNS.register(S.StepSchedule)
 def _step(s, it, ep):
     """Mirrors StepSchedule#valueAt: initialValue * decayRate ^ floor(i / step) (step is a double)."""
     i = _which(s, it, ep)
     return s.initialValue * math.pow(s.decayRate, math.floor(i / s.step))
 
 
-@_register("ExponentialSchedule")
+@SCHEDULE_FNS.register(S.ExponentialSchedule)
 def _exponential(s, it, ep):
     """Mirrors ExponentialSchedule#valueAt: initialValue * gamma ^ i."""
     return s.initialValue * math.pow(s.gamma, _which(s, it, ep))
 
 
-@_register("InverseSchedule")
+@SCHEDULE_FNS.register(S.InverseSchedule)
 def _inverse(s, it, ep):
     """Mirrors InverseSchedule#valueAt: initialValue / (1 + gamma * i) ^ power."""
     return s.initialValue / math.pow(1 + s.gamma * _which(s, it, ep), s.power)
 
 
-@_register("PolySchedule")
+@SCHEDULE_FNS.register(S.PolySchedule)
 def _poly(s, it, ep):
     """Mirrors PolySchedule#valueAt: initialValue * (1 + i / maxIter) ^ power.
 
@@ -98,13 +89,13 @@ def _poly(s, it, ep):
     return s.initialValue * math.pow(1 + i / float(s.maxIter), s.power)
 
 
-@_register("SigmoidSchedule")
+@SCHEDULE_FNS.register(S.SigmoidSchedule)
 def _sigmoid(s, it, ep):
     """Mirrors SigmoidSchedule#valueAt: initialValue / (1 + exp(-gamma * (i - stepSize)))."""
     return s.initialValue / (1.0 + math.exp(-s.gamma * (_which(s, it, ep) - s.stepSize)))
 
 
-@_register("CycleSchedule")
+@SCHEDULE_FNS.register(S.CycleSchedule)
 def _cycle(s, it, ep):
     """Mirrors CycleSchedule#valueAt (one-cycle: ramp up, ramp down, then anneal; iteration-based)."""
     pos = it % s.cycleLength
@@ -115,7 +106,7 @@ def _cycle(s, it, ep):
     return s.initialLearningRate * math.pow(s.annealingDecay, s.annealingLength - (s.cycleLength - pos))
 
 
-@_register("RampSchedule")
+@SCHEDULE_FNS.register(S.RampSchedule)
 def _ramp(s, it, ep):
     """Mirrors RampSchedule#valueAt: base * (iteration + 1) / numIter until numIter, then base."""
     base = value_at(s.baseSchedule, it, ep)
