@@ -190,7 +190,7 @@ def porting_table() -> str:
     """docs/api-porting.md: every DL4J configuration class and API method next to its Python form.
 
     Generated from the registries, the Python classes and the Java API snapshot
-    (``pydl4j_transfer/convert/dl4j_api.py``); ``tests/test_docs.py`` checks the committed file.
+    (``pydl4j_transfer/convert/dl4j_api.json``); ``tests/test_docs.py`` checks the committed file.
     """
     from pydl4j_transfer.convert.porting import render_porting_table
 
@@ -214,9 +214,9 @@ def cmd_porting_table(args) -> int:
     if args.java_snapshot:
         from pathlib import Path
 
-        from pydl4j_transfer.convert.porting import snapshot_source
+        from pydl4j_transfer.convert.porting import snapshot_json
 
-        Path(args.java_snapshot).write_text(snapshot_source(java_api_snapshot()), encoding="utf-8")
+        Path(args.java_snapshot).write_text(snapshot_json(java_api_snapshot()), encoding="utf-8")
         print(f"wrote {args.java_snapshot}")
         return 0
     print(porting_table())
@@ -332,8 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("supported", help=COMMANDS["supported"][1])
     p = sub.add_parser("porting-table", help=COMMANDS["porting-table"][1])
     p.add_argument("--java-snapshot", metavar="FILE",
-                   help="instead: reflect DL4J's API in the JVM and write the snapshot module "
-                        "(pydl4j_transfer/convert/dl4j_api.py)")
+                   help="instead: reflect DL4J's API in the JVM and write the snapshot "
+                        "(pydl4j_transfer/convert/dl4j_api.json)")
     demo = sub.add_parser("demo", help=COMMANDS["demo"][1])
     demo.add_argument("--out", default="demo_output", help="folder for the zips and the score plot")
     fmt = argparse.RawDescriptionHelpFormatter

@@ -171,7 +171,7 @@ def test_guide_3a_matches_dl4js_transfer_learning_on_the_same_zip(guide, tmp_pat
     ftc = g2.fine_tune_configuration(g2.seed)
     ours = g3a.modify_last_layer(pydl4j_transfer.load(path), ftc)
     theirs = g3a.modify_last_layer(pydl4j_transfer.load(path, backend="dl4j"), ftc)  # DL4J's own GraphBuilder
-    assert theirs.backend == "dl4j" and theirs._dl4j is not None
+    assert theirs.backend == "dl4j" and theirs.getRuntime().model is not None
     tree = json.loads(theirs.toJson())
     assert json.loads(ours.toJson()) == tree
     assert tree["vertices"]["predictions"]["layerConf"]["layer"]["nout"] == 5

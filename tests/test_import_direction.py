@@ -100,3 +100,51 @@ def test_imports_follow_the_layers(path, top):
                 assert top in ("dl4j_backend", "cli"), f"{path}: jpype belongs to dl4j_backend"
             if root == "torch" and top in TORCH_FREE_AT_IMPORT:
                 assert not at_module_level, f"{path}: torch at module level would load with the package"
+
+
+def _import_graph() -> dict:
+    """{module: modules of the package it imports}, every import counted (module level or inside a function)."""
+    def name_of(path):
+        parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    mods = {name_of(p): p for p in PKG.rglob("*.py")}
+    edges = {m: set() for m in mods}
+    for m, path in mods.items():
+        base = m.split(".") if path.name == "__init__.py" else m.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mod = (".".join(base[:len(base) - node.level + 1] + ([node.module] if node.module else []))
+                       if node.level else node.module or "")
+                names = [mod] + [f"{mod}.{a.name}" for a in node.names]
+            else:
+                continue
+            for n in names:
+                while n and n not in mods:
+                    n = n.rsplit(".", 1)[0] if "." in n else ""
+                if n and n != m and not m.startswith(n + "."):  # a module's own parent packages do not count
+                    edges[m].add(n)
+    return edges
+
+
+def test_no_import_cycles():
+    """No module reaches itself through imports, a function-local import included (such an import is not a way
+    out of a circle: move the shared part down a layer, or register it, as conf/network.py's GRAPH_BUILDER)."""
+    edges = _import_graph()
+    state, cycles = {}, []
+
+    def visit(m, path):
+        state[m] = "open"
+        for n in sorted(edges[m]):
+            if state.get(n) == "open":
+                cycles.append(path[path.index(n):] + [n])
+            elif n not in state:
+                visit(n, path + [n])
+        state[m] = "done"
+
+    for m in sorted(edges):
+        if m not in state:
+            visit(m, [m])
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)

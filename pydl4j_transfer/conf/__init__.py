@@ -15,12 +15,10 @@ from .enums import *  # noqa: F401,F403
 from .graph import ComputationGraphConfiguration, GraphBuilder
 from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D, InputTypeConvolutionalFlat,
                      InputTypeFeedForward, InputTypeRecurrent)
-from .layers import base as _lbase, convolution as _conv, feedforward as _ff, normalization as _norm
-from .layers import output as _out, pooling as _pool, recurrent as _rnn, wrappers as _wrap
+from .layers import MODULES as _LAYER_MODULES
 from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
 from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
-from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg
-from .values import schedules as _sched, updaters as _upd, weightinit as _wi
+from .values import MODULES as _VALUE_MODULES
 
 REGISTRIES = {r.kind: r for r in ALL_REGISTRIES}
 
@@ -35,7 +33,7 @@ def _export(module):
 
 
 _exported = []
-for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, preprocessors, vertices):
+for _m in (*_VALUE_MODULES, *_LAYER_MODULES, preprocessors, vertices):
     _exported += _export(_m)
 
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {

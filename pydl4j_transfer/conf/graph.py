@@ -17,8 +17,9 @@ from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, 
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
-from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
+from .network import GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
+from .legacy import upgrade_graph
 
 
 class _VertexMap(Codec):
@@ -55,7 +56,6 @@ class ComputationGraphConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        from .legacy import upgrade_graph
 
         tree = jsonio.loads(text)
         if not isinstance(tree, dict) or not isinstance(tree.get("vertices"), dict):
@@ -108,6 +108,20 @@ class ComputationGraphConfiguration(ConfObject):
 
     def layerVertexNames(self) -> list:
         return [n for n, v in self.vertices.items() if isinstance(v, LayerVertex)]
+
+    def topological_names(self) -> list:
+        """Vertex names (network inputs included) in DL4J's topological order."""
+        names = {i: n for n, i in self.vertexIndices().items()}
+        return [names[i] for i in self.topologicalSortOrder()]
+
+    def param_owners(self) -> list:
+        """[(vertex name, vertex conf)] in flat-vector (topological) order: the one source of the flat parameter
+        order (conf/params.py lays the parameters out from it; the torch module binds to that layout)."""
+        return [(n, self.vertices[n]) for n in self.topological_names() if n in self.vertices]
+
+    def updater_owners(self) -> list:
+        """[(vertex name, the layer conf whose updaters apply, or None)] in flat-vector order."""
+        return [(n, v.updater_layer()) for n, v in self.param_owners()]
 
     def paramShapes(self) -> dict:
         """{"<vertexName>_<key>": shape} in flat-vector (topological) order."""
@@ -166,7 +180,9 @@ class ComputationGraphConfiguration(ConfObject):
 
 
 class GraphBuilder(_NetworkBuilderCommon):
-    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder."""
+    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder (with its Lombok @Data
+    getters and setters: ``getVertices()``, ``getVertexInputs()``, ``getNetworkInputs()`` ... return the live
+    maps and lists, as Java's do)."""
 
     def __init__(self, global_conf):
         self._global = global_conf
@@ -174,7 +190,7 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._vertex_inputs: dict = {}
         self._inputs: list = []
         self._outputs: list = []
-        self._input_types = None
+        self._input_types: list = []
         self._backprop_type = BackpropType.Standard
         self._tbptt_fwd = 20
         self._tbptt_back = 20
@@ -182,12 +198,65 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._allow_disconnected = False
         self._allow_no_output = False
 
+    @classmethod
+    def fromConfiguration(cls, newConf, globalConfiguration) -> "GraphBuilder":
+        """Mirrors ``new GraphBuilder(ComputationGraphConfiguration newConf, NeuralNetConfiguration.Builder global)``:
+        a builder holding a clone of the configuration's vertices, vertex inputs, network inputs and outputs,
+        backprop type and TBPTT lengths (what DL4J's TransferLearning.GraphBuilder edits)."""
+        clone = newConf.clone()
+        builder = cls(globalConfiguration)
+        builder._vertices = dict(clone.vertices)
+        builder._vertex_inputs = {k: list(v) for k, v in clone.vertexInputs.items()}
+        builder._inputs = list(clone.networkInputs)
+        builder._outputs = list(clone.networkOutputs)
+        builder._backprop_type = clone.backpropType
+        builder._tbptt_fwd, builder._tbptt_back = clone.tbpttFwdLength, clone.tbpttBackLength
+        return builder
+
+    # ---- Lombok @Data accessors (the live objects, as in Java)
+    def getVertices(self) -> dict:
+        return self._vertices
+
+    def getVertexInputs(self) -> dict:
+        return self._vertex_inputs
+
+    def getNetworkInputs(self) -> list:
+        return self._inputs
+
+    def setNetworkInputs(self, networkInputs) -> None:
+        self._inputs = list(networkInputs)
+
+    def getNetworkOutputs(self) -> list:
+        return self._outputs
+
+    def setNetworkOutputs(self, networkOutputs) -> None:
+        self._outputs = list(networkOutputs)
+
+    def getNetworkInputTypes(self) -> list:
+        return self._input_types
+
+    def getGlobalConfiguration(self):
+        return self._global
+
+    def isValidateOutputConfig(self) -> bool:
+        return self._validate_output
+
+    def setValidateOutputConfig(self, validateOutputConfig: bool) -> None:
+        self._validate_output = bool(validateOutputConfig)
+
     def addInputs(self, *names):
         self._inputs.extend(names)
         return self
 
     def setInputTypes(self, *types):
-        self._input_types = list(types)
+        """Mirrors GraphBuilder#setInputTypes: APPENDS to the input types given so far; their total must equal
+        the number of network inputs (when inputs were added already)."""
+        if types:
+            if self._inputs and len(self._input_types) + len(types) != len(self._inputs):
+                raise InvalidConfigurationError(
+                    f"Invalid number of InputTypes: existing inputTypes ({len(self._input_types)}) + additional "
+                    f"inputTypes ({len(types)}) != number of network inputs ({len(self._inputs)})")
+            self._input_types.extend(types)
         return self
 
     def setOutputs(self, *names):
@@ -221,8 +290,11 @@ class GraphBuilder(_NetworkBuilderCommon):
         return self
 
     def removeVertex(self, name, removeConnections=True):
+        """Mirrors GraphBuilder#removeVertex(String[, boolean]): the vertex, its input list and its place among the
+        network inputs; with removeConnections also its name in other vertices' inputs and in the outputs."""
         self._vertices.pop(name, None)
         self._vertex_inputs.pop(name, None)
+        self._inputs = [s for s in self._inputs if s != name]
         if removeConnections:
             for k, ins in self._vertex_inputs.items():
                 self._vertex_inputs[k] = [s for s in ins if s != name]
@@ -256,7 +328,7 @@ class GraphBuilder(_NetworkBuilderCommon):
         default._s._layer = None
         conf.defaultConfiguration = default.build()
         self._validate(conf)
-        if self._input_types is not None:
+        if self._input_types:
             conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)
         return conf
 
@@ -284,3 +356,6 @@ class GraphBuilder(_NetworkBuilderCommon):
                     f"Invalid configuration: disconnected vertices found - {disconnected}. Set them as outputs with"
                     " setOutputs(...) or use GraphBuilder.allowDisconnected(true)")
         conf.topologicalSortOrder()  # raises on cycles
+
+
+GRAPH_BUILDER.append(GraphBuilder)  # what NeuralNetConfiguration.Builder#graphBuilder() returns

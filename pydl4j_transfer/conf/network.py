@@ -22,6 +22,12 @@ from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType
 from .inputs import InputType
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
+from .layers.feedforward import ActivationLayer
+from .layers.normalization import BatchNormalization
+from .layers.pooling import SubsamplingLayer
+from .layers.wrappers import Bidirectional, FrozenLayer
+from .layers.recurrent import BaseRecurrentLayer
+from .legacy import upgrade_multilayer
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
 from .values.regularization import L1Regularization, L2Regularization
@@ -224,9 +230,9 @@ class NeuralNetConfigurationBuilder:
         return lb
 
     def graphBuilder(self):
-        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration."""
-        from .graph import GraphBuilder
-        return GraphBuilder(self)
+        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration (conf/graph.py, which
+        builds on this module, registers it in :data:`GRAPH_BUILDER`)."""
+        return GRAPH_BUILDER[0](self)
 
     # ---- build
 
@@ -293,18 +299,18 @@ class NeuralNetConfigurationBuilder:
                 layer.gradientNormalization = self._s.gradientNormalization
             if _isnan(layer.gradientNormalizationThreshold):
                 layer.gradientNormalizationThreshold = self._s.gradientNormalizationThreshold
-        if type(layer).__name__ == "ActivationLayer" and layer.activationFn is None:
+        if isinstance(layer, ActivationLayer) and layer.activationFn is None:
             layer.activationFn = copy.deepcopy(self._s.activationFn)
 
     def _general_validation(self, layer):
         """Mirrors LayerValidation.generalValidation (M2.1): regularization merge and global constraints."""
         target = layer
         if not isinstance(layer, BaseLayer):
-            inner = getattr(layer, "layer", None) if type(layer).__name__ == "FrozenLayer" else None
+            inner = layer.layer if isinstance(layer, FrozenLayer) else None
             target = inner if isinstance(inner, BaseLayer) else None
         if target is not None:
             self._configure_base_layer(target)
-        elif type(layer).__name__ == "Bidirectional":
+        elif isinstance(layer, Bidirectional):
             for inner in (layer.fwd, layer.bwd):
                 self._general_validation(inner)
         if not layer.constraints:
@@ -351,32 +357,21 @@ def _isnan(x):
 
 
 def _frozen_inner(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return layer.layer
-    if name == "FrozenLayerWithBackprop":
-        return layer.underlying
-    return None
+    return layer.wrapped() if layer is not None and layer.FROZEN_PARAMS else None
 
 
 def _direct_inners(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return [layer.layer]
-    if name == "FrozenLayerWithBackprop":
-        return [layer.underlying]
-    if name == "Bidirectional":
+    if isinstance(layer, Bidirectional):
         return [layer.fwd, layer.bwd]
-    return []
+    return [layer.wrapped()] if layer.FROZEN_PARAMS else []
 
 
 def _is_wrapper(layer):
     # BaseWrapperLayer subclasses: FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer, TimeDistributed
-    return type(layer).__name__ in ("FrozenLayerWithBackprop", "LastTimeStep", "MaskZeroLayer", "TimeDistributed")
+    return layer.RUNTIME_WRAPS and not isinstance(layer, FrozenLayer)
 
 
 def _is_subsampling(layer):
-    from .layers.pooling import SubsamplingLayer
     return isinstance(layer, SubsamplingLayer)
 
 
@@ -432,8 +427,6 @@ class MultiLayerConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        from .legacy import upgrade_multilayer
-
         tree = jsonio.loads(text)
         if not isinstance(tree, dict) or not isinstance(tree.get("confs"), list):
             raise MalformedConfigError("not a DL4J MultiLayerConfiguration: no 'confs' array")
@@ -461,6 +454,15 @@ class MultiLayerConfiguration(ConfObject):
 
     def numParams(self) -> int:
         return sum(layer.numParams() for layer in self.layers)
+
+    def param_owners(self) -> list:
+        """[(layer index, layer conf)] in flat-vector order: the one source of the flat parameter order
+        (conf/params.py lays the parameters out from it; the torch module binds to that layout)."""
+        return list(enumerate(self.layers))
+
+    def updater_owners(self) -> list:
+        """[(layer index, the layer conf whose updaters apply)] in flat-vector order (conf/updater_layout.py)."""
+        return self.param_owners()
 
     def paramShapes(self) -> dict:
         """{"<layerIndex>_<key>": shape} in flat-vector order (MultiLayerNetwork param table names)."""
@@ -492,8 +494,12 @@ def _fix_batchnorm_log_std(confs):
     useLogStd=false, written before init(), reads back with useLogStd=true in DL4J too)."""
     for conf in confs:
         layer = conf.layer
-        if type(layer).__name__ == "BatchNormalization":
+        if isinstance(layer, BatchNormalization):
             layer.useLogStd = "var" not in (conf.variables or [])
+
+
+#: the ComputationGraphConfiguration.GraphBuilder class (registered by conf/graph.py, which imports this module)
+GRAPH_BUILDER: list = []
 
 
 class _NetworkBuilderCommon:
@@ -631,7 +637,6 @@ class ListBuilder(_NetworkBuilderCommon):
         input_type = self._input_type
         if input_type is None and conf.inputPreProcessors.get(0) is None:
             first = layers[0]
-            from .layers.recurrent import BaseRecurrentLayer
             if isinstance(first, BaseRecurrentLayer):
                 if first.nIn > 0:
                     input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
+from .updater_layout import FrozenParams
 from .base import (BOOL, DOUBLE, INT, INT_ARRAY, LAYERS, LONG_ARRAY, PREPROCESSORS, STR, VERTICES, ConfObject, EnumCodec,
                    Field, ObjCodec, poly)
 from .enums import ElementWiseOp
 from .inputs import InputType
+from .network import NeuralNetConfiguration
 
 PKG = "org.deeplearning4j.nn.conf.graph."
 
@@ -28,6 +30,14 @@ class GraphVertex(ConfObject):
         """Mirrors GraphVertex#getOutputType(layerIndex, InputType...)."""
         return inputTypes[0] if inputTypes else None
 
+    def updater_layer(self):
+        """The layer configuration whose updaters this vertex's parameters use (None: no layer)."""
+        return None
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        """[(param key prefix, layer conf)] whose constraints DL4J's runtime applies for this vertex."""
+        return []
+
 
 def _vertex(cls):
     if "dl4jClass" not in cls.__dict__:
@@ -38,7 +48,6 @@ def _vertex(cls):
 
 
 def _nnc():
-    from .network import NeuralNetConfiguration
     return NeuralNetConfiguration
 
 
@@ -59,6 +68,12 @@ class LayerVertex(GraphVertex):
 
     def paramSpecs(self):
         return self.layer.paramSpecs()
+
+    def updater_layer(self):
+        return self.layer
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        return self.layer.constrained_layers(prefix)
 
     def getOutputType(self, layerIndex, *inputTypes):
         t = inputTypes[0]
@@ -218,6 +233,14 @@ class FrozenVertex(GraphVertex):
 
     def paramSpecs(self):
         return self.underlying.paramSpecs()
+
+    def updater_layer(self):
+        """DL4J wraps a FrozenVertex's runtime layer in a FrozenLayer: every parameter gets the NoOp updater."""
+        inner = self.underlying.updater_layer()
+        return None if inner is None else FrozenParams(inner)
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        return self.underlying.constrained_layers(prefix)  # FrozenVertex#getLayer(): constrained as usual
 
     def getOutputType(self, layerIndex, *inputTypes):
         return self.underlying.getOutputType(layerIndex, *inputTypes)

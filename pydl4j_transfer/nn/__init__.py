@@ -5,10 +5,11 @@ backend (imported on first use) or on real DL4J. Importing this package imports 
 jpype.
 """
 
+from pydl4j_transfer.nn.checkpoint import Checkpoint, CheckpointListener
 from pydl4j_transfer.nn.graph import ComputationGraph
-from pydl4j_transfer.nn.listeners import (BaseTrainingListener, Checkpoint, CheckpointListener,
-                                          CollectScoresIterationListener, EvaluativeListener, InvocationType,
-                                          PerformanceListener, ScoreIterationListener, TrainingListener, plotScores)
+from pydl4j_transfer.nn.listeners import (BaseTrainingListener, CollectScoresIterationListener, EvaluativeListener,
+                                          InvocationType, PerformanceListener, ScoreIterationListener, TrainingListener,
+                                          plotScores)
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 from pydl4j_transfer.nn.serializer import ModelSerializer, load, network_kind
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pydl4j_transfer.conf import ComputationGraphConfiguration, FrozenVertex, LayerVertex
+from pydl4j_transfer.conf import ComputationGraphConfiguration, LayerVertex
+from pydl4j_transfer.conf.updater_layout import FrozenParams
 from pydl4j_transfer.errors import InvalidConfigurationError
-from pydl4j_transfer.nn.network import BaseNetwork
-from pydl4j_transfer.nn.updater_layout import FrozenParams
+from pydl4j_transfer.nn.network import BaseNetwork, LayerView
+from pydl4j_transfer.nn.training import is_tensor, to_host
 
 
 class ComputationGraph(BaseNetwork):
@@ -26,15 +27,11 @@ class ComputationGraph(BaseNetwork):
                 + ("; use MultiLayerNetwork for a list configuration" if "MultiLayer" in type(conf).__name__ else ""))
         super().__init__(conf, backend)
 
-    def _topological_names(self) -> list:
-        names = {i: n for n, i in self._conf.vertexIndices().items()}
-        return [names[i] for i in self._conf.topologicalSortOrder()]
-
     def _owners_and_layers(self):
-        return [(n, self._conf.vertices[n]) for n in self._topological_names() if n in self._conf.vertices]
+        return self._conf.param_owners()
 
     def _updater_owners_and_layers(self):
-        return [(n, _updater_layer(v)) for n, v in self._owners_and_layers()]
+        return self._conf.updater_owners()
 
     def _layer_confs(self):
         confs = [self._conf.defaultConfiguration] if self._conf.defaultConfiguration is not None else []
@@ -57,33 +54,25 @@ class ComputationGraph(BaseNetwork):
         """Mirrors ComputationGraph#feedForward(INDArray[], boolean): {vertex name: activation}, inputs included
         (numpy in -> numpy out). ``autocast="bf16"|"fp16"``: see :meth:`output`. ``vertices`` (an extension):
         only these vertices' activations (and the inputs), and only the part of the graph they need is run."""
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import feed_forward
-
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(xs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(xs)}")
-        module = self._torch_module()
-        torch_in = any(isinstance(x, torch.Tensor) for x in xs)
+        torch_in = any(is_tensor(x) for x in xs)
         # numpy results need no autograd record at all; torch results stay usable in later autograd code
-        with (torch.no_grad() if torch_in else torch.inference_mode()), autocast_ctx(autocast, self._device):
-            acts = feed_forward(module, xs, bool(train), masks=featuresMasks,
-                                targets=None if vertices is None else list(vertices))
-        if autocast is not None:  # results in the network's dtype, as DL4J would give them
-            dtype = torch.from_numpy(self._flat[:0]).dtype
-            acts = {k: v.to(dtype) if v.is_floating_point() else v for k, v in acts.items()}
+        acts = self.getRuntime().feed_forward(xs, train=bool(train), masks=featuresMasks, autocast=autocast,
+                                              targets=None if vertices is None else list(vertices),
+                                              inference=not torch_in)
         if torch_in:
             return dict(acts)
         given = dict(zip(self._conf.networkInputs, xs))
+        dtype = self.params().dtype
 
         def host(name, t):  # an input already in the network's dtype comes back as given, without a device copy
             g = np.asarray(given[name]) if name in given else None
-            if g is not None and g.shape == tuple(t.shape) and g.dtype == torch.empty(0, dtype=t.dtype).numpy().dtype:
+            if g is not None and g.shape == tuple(t.shape) and g.dtype == dtype and t.dtype.is_floating_point:
                 return g
-            return t.detach().cpu().numpy()
+            return to_host(t)
 
         return {k: host(k, v) for k, v in acts.items()}
 
@@ -95,14 +84,12 @@ class ComputationGraph(BaseNetwork):
 
     def getLayer(self, name: str):
         """Mirrors ComputationGraph#getLayer(String): the layer of a layer vertex (config and params)."""
-        from pydl4j_transfer.nn.network import LayerView
-
         vertex = self.getVertex(name)
-        layer = _updater_layer(vertex)
+        layer = vertex.updater_layer()
         if layer is None:
             raise KeyError(f"vertex {name!r} is a {type(vertex).__name__}, not a layer")
         names = list(self._conf.vertices)
-        return LayerView(self, name, getattr(layer, "_layer", layer), names.index(name))
+        return LayerView(self, name, layer.layer if isinstance(layer, FrozenParams) else layer, names.index(name))
 
     def getNumInputArrays(self) -> int:
         return len(self._conf.networkInputs)
@@ -119,29 +106,4 @@ class ComputationGraph(BaseNetwork):
         if len(inputs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(inputs)}")
-        if self._backend == "dl4j":
-            return self._dl4j_model().output(*[np.asarray(x) for x in inputs], train=train)
-        import torch
-
-        from pydl4j_transfer.torch_backend import set_mode
-
-        module = set_mode(self._torch_module(), bool(train))
-        dtype = torch.from_numpy(self._flat[:0]).dtype
-        from pydl4j_transfer.torch_backend.base import to_tensor
-
-        tensors = [to_tensor(x).to(dtype=dtype) for x in inputs]
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-
-        with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
-            outs = module(*tensors)
-        return [o.detach().to(dtype).cpu().numpy() for o in outs]
-
-
-def _updater_layer(vertex):
-    """The layer whose updaters a vertex's params use (DL4J wraps a FrozenVertex's layer in a FrozenLayer)."""
-    if isinstance(vertex, LayerVertex):
-        return vertex.layer
-    if isinstance(vertex, FrozenVertex):
-        inner = _updater_layer(vertex.underlying)
-        return None if inner is None else FrozenParams(inner)
-    return None
+        return [to_host(o) for o in self.getRuntime().output(inputs, train=train, autocast=autocast)]

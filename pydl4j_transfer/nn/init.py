@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from pydl4j_transfer.nn.params import ParamSlot
+from pydl4j_transfer.conf.params import ParamSlot
 
 
 def _fans(layer, slot: ParamSlot) -> tuple[float, float]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from pydl4j_transfer.conf import MultiLayerConfiguration
 from pydl4j_transfer.errors import InvalidConfigurationError
-from pydl4j_transfer.nn.network import BaseNetwork
+from pydl4j_transfer.nn.network import BaseNetwork, LayerView
+from pydl4j_transfer.nn.training import is_tensor, to_host
 
 
 class MultiLayerNetwork(BaseNetwork):
@@ -25,9 +25,10 @@ class MultiLayerNetwork(BaseNetwork):
         super().__init__(conf, backend)
 
     def _owners_and_layers(self):
-        return [(i, layer) for i, layer in enumerate(self._conf.layers)]
+        return self._conf.param_owners()
 
-    _updater_owners_and_layers = _owners_and_layers
+    def _updater_owners_and_layers(self):
+        return self._conf.updater_owners()
 
     def _layer_confs(self):
         return list(self._conf.confs)
@@ -55,23 +56,14 @@ class MultiLayerNetwork(BaseNetwork):
     def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None,
                            autocast=None):
         """Mirrors MultiLayerNetwork#feedForwardToLayer(int, INDArray, boolean): [input, ..., output of layer layerNum]."""
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import feed_forward
-
         n = len(self._conf.confs)
         if not 0 <= int(layerNum) < n:
             raise InvalidConfigurationError(f"layerNum must be in [0, {n - 1}], got {layerNum}")
-        module = self._torch_module()
-        with torch.no_grad(), autocast_ctx(autocast, self._device):
-            acts = feed_forward(module, x, bool(train), mask=featuresMask, upto=int(layerNum))
-        if autocast is not None:  # results in the network's dtype, as DL4J would give them
-            dtype = torch.from_numpy(self._flat[:0]).dtype
-            acts = [a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in acts]
-        if isinstance(x, torch.Tensor):
+        acts = self.getRuntime().feed_forward(x, train=bool(train), mask=featuresMask, upto=int(layerNum),
+                                              autocast=autocast)
+        if is_tensor(x):
             return acts
-        return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
+        return [to_host(a) for a in acts]
 
     def activateSelectedLayers(self, from_: int, to: int, input, *, autocast=None):
         """Mirrors MultiLayerNetwork#activateSelectedLayers(int from, int to, INDArray input): layers ``from``..``to``
@@ -91,23 +83,8 @@ class MultiLayerNetwork(BaseNetwork):
     def _activate_range(self, start: int, upto: int, x, autocast=None):
         """Layers start..upto in inference mode, only the last activation kept and converted (featurize's path:
         on a GPU only the boundary activation crosses to the host)."""
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import set_mode
-
-        module = self._torch_module()
-        was = module.training
-        set_mode(module, False)
-        try:
-            with torch.inference_mode(), autocast_ctx(autocast, self._device):
-                out = module.activate_range(x, start, upto)
-        finally:
-            set_mode(module, was)
-        dtype = torch.from_numpy(self._flat[:0]).dtype
-        if out.is_floating_point() and out.dtype != dtype:  # autocast: the network's dtype, as DL4J gives
-            out = out.to(dtype)
-        return out if isinstance(x, torch.Tensor) else out.detach().cpu().numpy()
+        out = self.getRuntime().activate_range(x, start, upto, autocast=autocast)
+        return out if is_tensor(x) else to_host(out)
 
     def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
@@ -121,8 +98,6 @@ class MultiLayerNetwork(BaseNetwork):
 
     def getLayer(self, indexOrName):
         """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String)."""
-        from pydl4j_transfer.nn.network import LayerView
-
         names = self.getLayerNames()
         index = names.index(indexOrName) if isinstance(indexOrName, str) and indexOrName in names else indexOrName
         if not isinstance(index, int) or not -len(names) <= index < len(names):
@@ -142,20 +117,5 @@ class MultiLayerNetwork(BaseNetwork):
 
         ``autocast="bf16"|"fp16"`` (an extension; torch backend only): run under ``torch.autocast`` in that
         precision; the result comes back in the network's dtype (torch_backend/precision.py)."""
-        self._require_init()
-        if self._backend == "dl4j":
-            return self._dl4j_model().output(np.asarray(input), train=train)
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import set_mode
-
-        module = set_mode(self._torch_module(), bool(train))
-        dtype = torch.from_numpy(self._flat[:0]).dtype
-        from pydl4j_transfer.torch_backend.base import to_tensor
-
-        x = to_tensor(input)
-        with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
-            out = module(x.to(dtype=dtype))
-        out = out.to(dtype)
-        return out.detach().cpu().numpy() if not isinstance(input, torch.Tensor) else out
+        out = self.getRuntime().output([input], train=train, autocast=autocast)
+        return out if is_tensor(input) else to_host(out)

@@ -50,6 +50,13 @@ class LayerModule(nn.Module):
     and, where the layer changes the mask, :meth:`feed_forward_mask`.
     """
 
+    #: a FrozenLayer: DL4J's backprop returns a null epsilon here, nothing below gets a gradient from this layer
+    cuts_backprop = False
+    #: the keys of DL4J's stateMap when this layer keeps RNN state (rnnTimeStep, truncated BPTT; torch_backend/rnn.py)
+    rnn_state_keys: tuple = ()
+    #: why DL4J refuses rnnTimeStep / truncated BPTT through this layer (None: it does not)
+    rnn_state_refused: str | None = None
+
     def __init__(self, conf, ctx: ConvertContext):
         super().__init__()
         self.dl4j_class = conf.dl4jClass  # for messages: the DL4J configuration class this module runs

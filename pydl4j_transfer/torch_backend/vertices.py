@@ -120,6 +120,8 @@ class FrozenVertexModule(VertexModule):
     """Mirrors org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex: the wrapped vertex, always in
     inference mode, parameters not trained."""
 
+    cuts_backprop = True  # DL4J's FrozenVertex: no gradient flows to the vertices below
+
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
         self.inner = VERTEX_CONVERTERS.convert(conf.underlying, ctx, where=ctx.name)

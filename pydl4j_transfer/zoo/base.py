@@ -257,12 +257,8 @@ class ZooModel:
                     f"{self.pretrainedUrl(pretrainedType)} (DL4J deletes such a file; it was left in place).",
                     entry=str(path))
         if self.MODEL_TYPE is MultiLayerNetwork:
-            net = ModelSerializer.restoreMultiLayerNetwork(path)
-        else:
-            net = ModelSerializer.restoreComputationGraph(path)
-        if backend != "torch":
-            net = type(net)(net.getConfiguration(), backend=backend).init(net.params())
-        return net
+            return ModelSerializer.restoreMultiLayerNetwork(path, backend=backend)
+        return ModelSerializer.restoreComputationGraph(path, backend=backend)
 
 
 _PROP = DL4J_RESOURCES_DIR_PROPERTY

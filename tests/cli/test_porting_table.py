@@ -4,7 +4,7 @@ import pytest
 
 from pydl4j_transfer import cli
 from pydl4j_transfer.conf import base as conf_base
-from pydl4j_transfer.convert import dl4j_api
+from pydl4j_transfer.convert.porting import load_java_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_every_api_method_of_the_snapshot_is_placed(table):
     """Each public Java method of each API class is a row (mirrored) or listed as not mirrored."""
     sections = table.split("\n### ")
     for java, spelled, _ in cli._PORTING_API:
-        methods = dl4j_api.API[java]
+        methods = load_java_snapshot()["api"][java]
         section = next(s for s in sections if s.startswith(spelled + "\n"))
         for name in methods or {}:
             if name != "<init>":
@@ -45,6 +45,6 @@ def test_cli_prints_the_table(capsys, table):
 @pytest.mark.dl4j
 def test_java_snapshot_matches_the_jvm():
     live = cli.java_api_snapshot()
-    assert live == {"builders": dl4j_api.BUILDERS, "api": dl4j_api.API}, (
-        "pydl4j_transfer/convert/dl4j_api.py is stale: regenerate it with `pydl4j-transfer porting-table "
-        "--java-snapshot pydl4j_transfer/convert/dl4j_api.py`, then docs/api-porting.md")
+    assert live == load_java_snapshot(), (
+        "pydl4j_transfer/convert/dl4j_api.json is stale: regenerate it with `pydl4j-transfer porting-table "
+        "--java-snapshot pydl4j_transfer/convert/dl4j_api.json`, then docs/api-porting.md")

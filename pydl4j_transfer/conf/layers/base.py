@@ -23,6 +23,7 @@ from ..values.dropout import to_dropout
 from ..values.regularization import L1Regularization, L2Regularization, WeightDecay
 from ..values.updaters import to_updater
 from ..values.weightinit import WeightInitDistribution, to_weight_init
+from ..inputs import InputType
 
 PKG = "org.deeplearning4j.nn.conf.layers."
 NAN = math.nan
@@ -54,7 +55,22 @@ def _dropout(self, value):
 
 
 class Layer(ConfObject):
-    """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName)."""
+    """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName).
+
+    Facts about DL4J's *runtime* layer for this configuration, kept here as class attributes so no other
+    module needs a table keyed by class names (summary, training, the runtime layer objects):
+    """
+
+    #: the simple name of the runtime class DL4J instantiates (``org.deeplearning4j.nn.layers...``); None: the
+    #: configuration class's own name (DL4J's summary prints it)
+    RUNTIME_NAME: str | None = None
+    #: DL4J's runtime is a BaseWrapperLayer: ``conf()`` of the runtime layer is the wrapped layer's configuration
+    RUNTIME_WRAPS = False
+    #: DL4J's FrozenLayer / FrozenLayerWithBackprop runtime: parameters never updated (NoOp, no regularization,
+    #: no constraints)
+    FROZEN_PARAMS = False
+    #: DL4J's class is a FeedForwardLayer (its summary prints nIn,nOut only for those)
+    DL4J_FEED_FORWARD = False
 
     FIELDS = (Field("constraints", array(poly(CONSTRAINTS))),
               Field("idropout", poly(DROPOUTS), attr="iDropout"),
@@ -98,8 +114,22 @@ class Layer(ConfObject):
         return sum(math.prod(p.shape) for p in self.paramSpecs())
 
     def paramKeys(self) -> list:
-        """Mirrors ParamInitializer#paramKeys (param-table order)."""
+        """Mirrors ParamInitializer#paramKeys."""
         return [p.key for p in self.paramSpecs()]
+
+    def paramTableKeys(self) -> list:
+        """The order of DL4J's param table for this layer (the ParamInitializer's map, the order DL4J's updater
+        and MultiLayerNetwork#summary walk): the flat-vector order except where a layer says otherwise."""
+        return [p.key for p in self.paramSpecs()]
+
+    def runtime_class_name(self) -> str:
+        """The simple name of DL4J's runtime layer class (what DL4J's summary prints)."""
+        return self.RUNTIME_NAME or type(self).__name__
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        """[(param key prefix, layer conf)] whose ``constraints`` DL4J's runtime applies for this layer
+        (Layer#applyConstraints; wrappers delegate, frozen layers apply none)."""
+        return [(prefix, self)] if getattr(self, "constraints", None) else []
 
     def weightKeys(self) -> list:
         return [k for k in self.paramKeys() if k not in self.biasKeys()]
@@ -141,8 +171,11 @@ class Layer(ConfObject):
         return self.layerName or type(self).__name__
 
     def _set_name(self, name):
-        """Mirrors Layer#setLayerName (wrappers propagate the name to the wrapped layers)."""
         self.layerName = name
+
+    def setLayerName(self, layerName):
+        """Mirrors Layer#setLayerName (wrappers propagate the name to the wrapped layers)."""
+        self._set_name(layerName)
 
     @property
     def dl4jSimpleName(self):
@@ -241,13 +274,14 @@ class BaseLayer(Layer):
 class FeedForwardLayer(BaseLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.FeedForwardLayer (adds nin, nout, timeDistributedFormat)."""
 
+    DL4J_FEED_FORWARD = True
+
     FIELDS = (Field("nin", LONG, attr="nIn", default=0),
               Field("nout", LONG, attr="nOut", default=0),
               Field("timeDistributedFormat", STR))
     SETTERS = {"units": lambda self, v: setattr(self, "nOut", int(v))}
 
     def _output_type(self, inputType):
-        from ..inputs import InputType
 
         if inputType is None or inputType.type not in ("FF", "CNNFlat", "RNN"):
             raise InvalidConfigurationError(f"{self._name()}: invalid input type {inputType} for a feed-forward layer")

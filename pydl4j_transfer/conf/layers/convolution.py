@@ -132,6 +132,8 @@ class Convolution2D(ConvolutionLayer):
     Java's ``Convolution2D.Builder`` is ConvolutionLayer's (it builds a ConvolutionLayer); so is ours.
     """
 
+    RUNTIME_NAME = "ConvolutionLayer"
+
     @classmethod
     def Builder(cls, *args, **kwargs):
         return ConvolutionLayer.Builder(*args, **kwargs)
@@ -187,10 +189,14 @@ register(Convolution1DLayer)
 class Convolution1D(Convolution1DLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Convolution1D."""
 
+    RUNTIME_NAME = "Convolution1DLayer"
+
 
 @register
 class Deconvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution2D: b [nOut], W [nIn, nOut, kH, kW] 'c'."""
+
+    RUNTIME_NAME = "Deconvolution2DLayer"
 
     def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
@@ -205,6 +211,8 @@ class Deconvolution2D(ConvolutionLayer):
 class DepthwiseConvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D: b [nOut], W [kH, kW, nIn, dm] 'c'; nOut = nIn*dm."""
 
+    RUNTIME_NAME = "DepthwiseConvolution2DLayer"
+
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
 
     def paramSpecs(self):
@@ -215,11 +223,16 @@ class DepthwiseConvolution2D(ConvolutionLayer):
         super().setNIn(inputType, override)
         self.nOut = self.nIn * self.depthMultiplier
 
+    def paramTableKeys(self):
+        return self.paramKeys()  # DepthwiseConvolutionParamInitializer's map: W, b (the flat vector: b first)
+
 
 @register
 class SeparableConvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SeparableConvolution2D:
     b [nOut], W [dm, nIn, kH, kW] 'c' (depthwise), pW [nOut, nIn*dm, 1, 1] 'c' (pointwise)."""
+
+    RUNTIME_NAME = "SeparableConvolution2DLayer"
 
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
     DEFAULTS = {"cnn2dDataFormat": None}
@@ -232,10 +245,15 @@ class SeparableConvolution2D(ConvolutionLayer):
     def paramKeys(self):
         return ["W", "pW", "b"] if self.hasBias else ["W", "pW"]
 
+    def paramTableKeys(self):
+        return self.paramKeys()  # SeparableConvolutionParamInitializer's map: W, pW, b (the flat vector: b first)
+
 
 @register
 class Convolution3D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Convolution3D: b [nOut], W [nOut, nIn, kD, kH, kW] 'c'."""
+
+    RUNTIME_NAME = "Convolution3DLayer"
 
     FIELDS = (Field("dataFormat", EnumCodec(Convolution3DDataFormat), default=Convolution3DDataFormat.NCDHW),
               Field("mode", CMODE, default=ConvolutionMode.Same))
@@ -265,6 +283,8 @@ class Convolution3D(ConvolutionLayer):
 @register
 class Deconvolution3D(Convolution3D):
     """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution3D: b [nOut], W [kD, kH, kW, nOut, nIn] 'c'."""
+
+    RUNTIME_NAME = "Deconvolution3DLayer"
 
     FIELDS = (Field("mode", CMODE, default=None),)
 

@@ -12,6 +12,7 @@ from ..values.activations import ActivationIdentity, ActivationSigmoid, Activati
 from ..values.losses import LossMCXENT, to_loss
 from ..values.weightinit import WeightInitConstant
 from .base import FeedForwardLayer, NoParamLayer, ParamSpec, dense_specs, register
+from ..values.updaters import NoOp
 
 LOSS_FN = poly(LOSSES)
 
@@ -85,7 +86,6 @@ class CenterLossOutputLayer(BaseOutputLayer):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("cL", (self.nOut, self.nIn), "c")]
 
     def getUpdaterByParam(self, key):
-        from ..values.updaters import NoOp
 
         return NoOp() if key == "cL" else super().getUpdaterByParam(key)
 
@@ -165,6 +165,9 @@ class ElementWiseMultiplicationLayer(FeedForwardLayer):
 @register
 class PReLULayer(FeedForwardLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.PReLULayer: W = inputShape with sharedAxes (1-based) set to 1, 'f'."""
+
+    RUNTIME_NAME = "PReLU"
+    DL4J_FEED_FORWARD = False  # DL4J's PReLULayer is a BaseLayer
 
     FIELDS = (Field("inputShape", LONG_ARRAY), Field("sharedAxes", LONG_ARRAY))
     MISSING_DEFAULTS = {"timeDistributedFormat": None}

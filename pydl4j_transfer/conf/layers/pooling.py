@@ -72,6 +72,8 @@ register(SubsamplingLayer)
 class Pooling2D(SubsamplingLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Pooling2D."""
 
+    RUNTIME_NAME = "SubsamplingLayer"
+
 
 class Subsampling1DLayer(SubsamplingLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Subsampling1DLayer (sizes stored as [k, 1])."""
@@ -107,6 +109,8 @@ register(Subsampling1DLayer)
 @register
 class Pooling1D(Subsampling1DLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Pooling1D."""
+
+    RUNTIME_NAME = "Subsampling1DLayer"
 
 
 @register
@@ -238,6 +242,8 @@ class ZeroPadding3DLayer(NoParamLayer):
 class Cropping1D(_Rnn1DSpatial):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D: cropping [top, bottom]."""
 
+    RUNTIME_NAME = "Cropping1DLayer"
+
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0, 0], missing=None),)
     SETTERS = {"cropping": _pad_setter("cropping", 2, lambda v: [v[0], v[0]])}
@@ -256,6 +262,8 @@ class Cropping1D(_Rnn1DSpatial):
 @register
 class Cropping2D(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D: cropping [top, bottom, left, right]."""
+
+    RUNTIME_NAME = "Cropping2DLayer"
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0, 0, 0, 0], missing=None),
@@ -282,6 +290,8 @@ class Cropping2D(_SpatialLayer):
 @register
 class Cropping3D(NoParamLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D."""
+
+    RUNTIME_NAME = "Cropping3DLayer"
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0] * 6, missing=None),)
@@ -339,6 +349,8 @@ class Upsampling3D(NoParamLayer):
 class SpaceToDepthLayer(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer (``Builder(blockSize, dataFormat)``)."""
 
+    RUNTIME_NAME = "SpaceToDepth"
+
     FIELDS = (Field("blockSize", INT, default=0), Field("dataFormat", EnumCodec(SpaceToDepthDataFormat),
                                                          default=SpaceToDepthDataFormat.NCHW, missing=None))
     POSITIONAL = ("blockSize", "dataFormat")
@@ -353,6 +365,8 @@ class SpaceToDepthLayer(_SpatialLayer):
 @register
 class SpaceToBatchLayer(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer (``Builder(blocks[, padding])``)."""
+
+    RUNTIME_NAME = "SpaceToBatch"
 
     FIELDS = (Field("blocks", INT_ARRAY), Field("format", CNN2D, default=CNN2DFormat.NCHW),
               Field("padding", array(INT_ARRAY), default=[[0, 0], [0, 0]], missing=None))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..base import COERCERS, DOUBLE, INT, LOSSES, ConfObject, Field
 from .ndarray import NDARRAY
+from ..enums import LossFunctions
 
 PKG = "org.nd4j.linalg.lossfunctions.impl."
 
@@ -57,7 +58,6 @@ LossWasserstein = _loss("LossWasserstein")
 
 def to_loss(value):
     """ILossFunction instance or LossFunctions.LossFunction member/name -> ILossFunction."""
-    from ..enums import LossFunctions
 
     if value is None or isinstance(value, BaseLoss):
         return value

@@ -12,6 +12,7 @@ import math
 
 from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field
 from .schedules import SCHEDULE, BaseSchedule
+from ..enums import Updater
 
 PKG = "org.nd4j.linalg.learning.config."
 
@@ -109,7 +110,6 @@ class Nesterovs(BaseUpdater):
 
 def to_updater(value):
     """IUpdater instance, or a legacy Updater enum name ('NESTEROVS') -> IUpdater with default config."""
-    from ..enums import Updater
 
     if value is None or isinstance(value, BaseUpdater):
         return value

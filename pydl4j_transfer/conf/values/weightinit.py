@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..base import COERCERS, DISTRIBUTIONS, DOUBLE, INT, WEIGHT_INITS, ConfObject, Field, poly
+from ..enums import WeightInit
 
 PKG = "org.deeplearning4j.nn.weights."
 DPKG = "org.deeplearning4j.nn.conf.distribution."
@@ -66,7 +67,6 @@ WeightInitDistribution = _wi("WeightInitDistribution", [Field("distribution", po
 
 def to_weight_init(value):
     """IWeightInit, Distribution (-> WeightInitDistribution) or WeightInit member/name -> IWeightInit."""
-    from ..enums import WeightInit
 
     if value is None or isinstance(value, BaseWeightInit):
         return value

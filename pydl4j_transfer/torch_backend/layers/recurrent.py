@@ -118,6 +118,8 @@ class RecurrentModule(LayerModule):
 class LSTMModule(RecurrentModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.LSTM (and GravesLSTM with ``peepholes``)."""
 
+    rnn_state_keys = ("prevAct", "prevMem")
+
     def __init__(self, conf, ctx, peepholes=False, suffix=""):
         super().__init__(conf, ctx)
         self.peepholes = peepholes
@@ -173,6 +175,9 @@ class GravesBidirectionalLSTMModule(LSTMModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.GravesBidirectionalLSTM: forward pass with
     (WF, RWF, bF), backward pass (time T-1 .. 0) with (WB, RWB, bB); output = sum of the two."""
 
+    rnn_state_keys = ()
+    rnn_state_refused = "GravesBidirectionalLSTM (DL4J: UnsupportedOperationException)"
+
     def take_network_mask(self, mask):
         return mask
 
@@ -186,6 +191,8 @@ class SimpleRnnModule(RecurrentModule):
     (with layer norm, g = [gx | gh]: act(LN(x_t·W)·gx + LN(h_{t-1}·RW)·gh + b)); masked outputs zeroed
     afterwards. Note: real DL4J 1.0.0-M2.1 fails in its own forward pass with hasLayerNorm=true
     (an interval on its rank-1 gain view), so the layer-norm variant is checked against numpy only."""
+
+    rnn_state_keys = ("prevAct",)
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)

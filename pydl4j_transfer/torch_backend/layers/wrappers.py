@@ -53,6 +53,7 @@ class FrozenModule(WrapperModule):
         super().__init__(conf, ctx, inner_conf)
         self.frozen = True
         self.backprop = backprop
+        self.cuts_backprop = not backprop
         self.train(False)
 
     def compute(self, x, mask=None):
@@ -94,6 +95,8 @@ class BidirectionalModule(LayerModule):
     With a mask that the wrapped layer keeps (SimpleRnn; not LSTM, which ignores network masks),
     DL4J reverses each example only up to its last unmasked step (padding stays at the end) and
     gives ``bwd`` the same mask; without one, the whole time axis is reversed (checked against DL4J)."""
+
+    rnn_state_refused = 'Bidirectional (DL4J: "cannot use this method (or truncated BPTT) with bidirectional layers")'
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .values.updaters import NoOp
+
 
 @dataclass
 class UpdaterBlock:
@@ -61,26 +63,11 @@ def updater_blocks(owners_and_layers) -> list[UpdaterBlock]:
     return blocks
 
 
-#: layers whose param table (the initializer's map) is NOT in flat-vector order (dl4j-format.md §5.1)
-_TABLE_ORDER_DIFFERS = ("DepthwiseConvolution2D", "SeparableConvolution2D")
-
-
 def table_keys(layer) -> list:
-    """The layer's param-table order (the order DL4J's updater walks): the ParamInitializer's map
-    order, which is the flat order (ConvolutionLayer: ``b, W``) except for Depthwise/Separable
-    convolutions (``W, b`` / ``W, pW, b`` over a bias-first flat layout)."""
-    inner = getattr(layer, "_layer", layer)
-    seen = 0
-    while hasattr(inner, "_inner") and seen < 8:
-        nxt = inner._inner()
-        if nxt is None:
-            break
-        inner, seen = nxt, seen + 1
-    name = (getattr(inner, "dl4jClass", "") or "").rsplit(".", 1)[-1]
-    specs = getattr(layer, "paramSpecs", None) or getattr(getattr(layer, "_layer", None), "paramSpecs", None)
-    if name in _TABLE_ORDER_DIFFERS or specs is None:
-        return list(layer.paramKeys())
-    return [s.key for s in specs()]
+    """The layer's param-table order (the order DL4J's updater walks): ``Layer.paramTableKeys`` -- the
+    ParamInitializer's map order, which is the flat order (ConvolutionLayer: ``b, W``) except for
+    Depthwise/Separable convolutions (``W, b`` / ``W, pW, b`` over a bias-first flat layout)."""
+    return list(layer.paramTableKeys())
 
 
 def _same_block(layer1, key1, layer2, key2) -> bool:
@@ -106,20 +93,23 @@ class FrozenParams:
     Used for a graph's FrozenVertex, whose runtime layer DL4J wraps in a FrozenLayer.
     """
 
-    def __init__(self, layer):
-        from pydl4j_transfer.conf import NoOp
+    FROZEN_PARAMS = True
 
-        self._layer = layer
+    def __init__(self, layer):
+        self.layer = layer
         self._noop = NoOp()
 
     def numParams(self):
-        return self._layer.numParams()
+        return self.layer.numParams()
 
     def paramShapes(self):
-        return self._layer.paramShapes()
+        return self.layer.paramShapes()
 
     def paramKeys(self):
-        return self._layer.paramKeys()
+        return self.layer.paramKeys()
+
+    def paramTableKeys(self):
+        return self.layer.paramTableKeys()
 
     def isPretrainParam(self, key):
         return False

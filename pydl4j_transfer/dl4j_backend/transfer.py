@@ -1,22 +1,27 @@
-"""Replay a recorded TransferLearning plan on DL4J's own Java builders (real DL4J through JPype).
+"""The Java side of DL4J's transfer-learning API: the values DL4J's builders take, its builders, its helper.
 
-This is how the transfer-learning API delegates to real DL4J: ``build()`` on a builder whose
-original network has ``backend="dl4j"`` replays the recorded plan here and returns DL4J's result;
-the parity tests replay the same plan to compare both executions. Java values are made through
-``pydl4j_transfer.dl4j_backend`` (jclass, jlong, jstrings, ...): this module never imports jpype.
-
-``replay(builder)`` takes a :class:`~pydl4j_transfer.transfer.builder.Builder` or ``GraphBuilder``
-whose calls were recorded, builds the original network in the JVM from its JSON + params, calls
-DL4J's ``TransferLearning.Builder`` / ``GraphBuilder`` with the same calls, and returns the Java
-network wrapped as a :class:`~pydl4j_transfer.dl4j_backend.Dl4jModel`.
+The one place Java objects for the transfer-learning API are made (``pydl4j_transfer.transfer`` imports
+nothing from JPype): configuration objects become Java objects through DL4J's own JSON mapper
+(:func:`to_java`), a FineTuneConfiguration through DL4J's Java builder setter for setter
+(:func:`ftc_to_java`), InputTypes through DL4J's factory methods. :class:`Dl4jRuntime` replays a recorded
+plan on ``TransferLearning.Builder`` / ``GraphBuilder`` with :func:`transfer_builder` (each recorded edit makes
+its own Java call with these values), and :class:`Dl4jTransferLearningHelper` wraps DL4J's
+``TransferLearningHelper`` for networks on the dl4j backend.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from pydl4j_transfer.conf.enums import WeightInit
+from pydl4j_transfer.conf.fine_tune import REMOVE, FineTuneConfiguration
 from pydl4j_transfer.conf.values.weightinit import WeightInitDistribution
 
-from pydl4j_transfer.transfer.fine_tune import REMOVE, FineTuneConfiguration
+from .arrays import to_indarray, to_numpy
+from .jvm import jarray, jclass, jlong, jstring, jstrings
+
+__all__ = ["to_java", "ftc_to_java", "input_type_to_java", "input_types_to_java", "enum", "scheme_args", "jstring",
+           "jstrings", "transfer_builder", "to_java_dataset", "Dl4jTransferLearningHelper"]
 
 _IFACES = {
     "layer": "org.deeplearning4j.nn.conf.layers.Layer",
@@ -34,28 +39,24 @@ _IFACES = {
 
 
 def _j(name):
-    from pydl4j_transfer.dl4j_backend import jclass
-
     return jclass(name)
 
 
 def input_type_to_java(t):
     """An InputType -> DL4J's InputType, through DL4J's own factory methods (InputType has no JSON)."""
-    from pydl4j_transfer.dl4j_backend import jlong
-
     it = _j("org.deeplearning4j.nn.conf.inputs.InputType")
     if t.type == "FF":
         return it.feedForward(jlong(t.size))
     if t.type == "RNN":
-        fmt = _enum("org.deeplearning4j.nn.conf.RNNFormat", t.format)
+        fmt = enum("org.deeplearning4j.nn.conf.RNNFormat", t.format)
         return it.recurrent(jlong(t.size), jlong(t.timeSeriesLength), fmt) if t.timeSeriesLength > 0 else \
             it.recurrent(jlong(t.size), fmt)
     if t.type == "CNN":
-        fmt = _enum("org.deeplearning4j.nn.conf.CNN2DFormat", t.format)
+        fmt = enum("org.deeplearning4j.nn.conf.CNN2DFormat", t.format)
         return it.convolutional(jlong(t.height), jlong(t.width), jlong(t.channels), fmt)
     if t.type == "CNNFlat":
         return it.convolutionalFlat(jlong(t.height), jlong(t.width), jlong(t.depth))
-    fmt = _enum("org.deeplearning4j.nn.conf.layers.Convolution3D$DataFormat", t.dataFormat)
+    fmt = enum("org.deeplearning4j.nn.conf.layers.Convolution3D$DataFormat", t.dataFormat)
     return it.convolutional3D(fmt, jlong(t.depth), jlong(t.height), jlong(t.width), jlong(t.channels))
 
 
@@ -69,17 +70,16 @@ def to_java(obj, kind):
     return mapper.readValue(obj.toJson(), _j(_IFACES[kind]))
 
 
-def _enum(java_enum, value):
+def enum(java_enum, value):
+    """The constant of Java enum ``java_enum`` named like ``value`` (one of conf's enums)."""
     return getattr(_j(java_enum), value.name)
 
 
 def _enum_of(java_enum):
-    return lambda value: _enum(java_enum, value)
+    return lambda value: enum(java_enum, value)
 
 
 def _long(value):
-    from pydl4j_transfer.dl4j_backend import jlong
-
     return jlong(value)
 
 
@@ -162,97 +162,83 @@ def _wi_enum(scheme):
     raise ValueError(f"no WeightInit enum constant for {scheme!r}")
 
 
-def _scheme_args(scheme):
+def scheme_args(method: str, *schemes) -> tuple:
+    """The Java arguments after (layer, n) of DL4J's nOutReplace / nInReplace overload for these weight inits."""
+    if method == "nInReplace":
+        (s,) = schemes
+        if isinstance(s, WeightInitDistribution):  # nInReplace(layer, nIn, WeightInit.DISTRIBUTION, Distribution)
+            return _j("org.deeplearning4j.nn.weights.WeightInit").DISTRIBUTION, to_java(s.distribution, "distribution")
+        return (_wi_enum(s),)
+    return tuple(_scheme_arg(s) for s in schemes)  # nOutReplace(layer, nOut, scheme, schemeNext)
+
+
+def _scheme_arg(scheme):
     if isinstance(scheme, WeightInitDistribution):
         return to_java(scheme.distribution, "distribution")
     return _wi_enum(scheme)
 
 
-def replay(builder):
-    """Run ``builder``'s recorded plan on DL4J's Java builder; returns the built network as a Dl4jModel."""
-    from pydl4j_transfer.dl4j_backend import Dl4jModel, jarray, jstring, jstrings
+def input_types_to_java(types):
+    """An InputType[] for DL4J."""
+    return jarray(_j(_IFACES["inputtype"]), [input_type_to_java(t) for t in types])
 
-    from pydl4j_transfer.transfer.builder import GraphBuilder
 
-    orig = builder._orig
-    jorig = Dl4jModel.fromJson(orig.toJson(), orig.params()).java
-    graph = isinstance(builder, GraphBuilder)
+def transfer_builder(java_model, graph: bool):
+    """DL4J's ``TransferLearning.Builder(MultiLayerNetwork)`` / ``TransferLearning.GraphBuilder(ComputationGraph)``."""
     cls = "GraphBuilder" if graph else "Builder"
-    jb = _j(f"org.deeplearning4j.nn.transferlearning.TransferLearning${cls}")(jorig)
-    String = jstring
-    for e in builder.edits:
-        m, a = e.method, e.args
-        if m == "fineTuneConfiguration":
-            jb.fineTuneConfiguration(ftc_to_java(a[0]))
-        elif m == "setFeatureExtractor":
-            jb.setFeatureExtractor(*a) if graph else jb.setFeatureExtractor(int(a[0]))
-        elif m == "nOutReplace":
-            target = String(a[0]) if graph else int(a[0])
-            jb.nOutReplace(target, int(a[1]), _scheme_args(a[2]), _scheme_args(a[3]))
-        elif m == "nInReplace":
-            target = String(a[0]) if graph else int(a[0])
-            s = a[2]
-            if isinstance(s, WeightInitDistribution):
-                jb.nInReplace(target, int(a[1]), _wi_enum_distribution(), to_java(s.distribution, "distribution"))
-            else:
-                jb.nInReplace(target, int(a[1]), _wi_enum(s))
-        elif m == "removeOutputLayer":
-            jb.removeOutputLayer()
-        elif m == "removeLayersFromOutput":
-            jb.removeLayersFromOutput(int(a[0]))
-        elif m == "addLayer":
-            if graph:
-                pre = e.kwargs.get("preProcessor")
-                ins = jstrings(a[2:])
-                if pre is not None:
-                    jb.addLayer(a[0], to_java(a[1], "layer"), to_java(pre, "preprocessor"), ins)
-                else:
-                    jb.addLayer(a[0], to_java(a[1], "layer"), ins)
-            else:
-                jb.addLayer(to_java(a[0], "layer"))
-        elif m == "addVertex":
-            jb.addVertex(a[0], to_java(a[1], "vertex"), jstrings(a[2:]))
-        elif m == "setInputPreProcessor":
-            jb.setInputPreProcessor(int(a[0]), to_java(a[1], "preprocessor"))
-        elif m in ("setInputs", "addInputs", "setOutputs", "setFeatureExtractor"):
-            getattr(jb, m)(jstrings(a))
-        elif m == "setInputTypes":
-            getattr(jb, m)(jarray(_j(_IFACES["inputtype"]), [to_java(t, "inputtype") for t in a]))
-        elif m == "setWorkspaceMode":
-            jb.setWorkspaceMode(_enum("org.deeplearning4j.nn.conf.WorkspaceMode", a[0]))
-        elif m == "validateOutputLayerConfig":
-            jb.validateOutputLayerConfig(bool(a[0]))
-        elif m in ("removeVertexKeepConnections", "removeVertexAndConnections"):
-            getattr(jb, m)(a[0])
-        else:  # pragma: no cover
-            raise ValueError(f"cannot replay {m}")
-    return Dl4jModel(jb.build())
+    return _j(f"org.deeplearning4j.nn.transferlearning.TransferLearning${cls}")(java_model)
 
 
-def build_in_dl4j(builder):
-    """``build()`` for a network on the dl4j backend: DL4J's own builder runs the plan; the result comes
-    back as a network object (configuration + params read from DL4J) that keeps running in the JVM."""
-    return network_from_java(replay(builder))
+def to_java_dataset(ds):
+    """Our DataSet / MultiDataSet (anything with DL4J's getters) -> ND4J's, arrays in bulk."""
+    def ind(a):
+        return None if a is None else to_indarray(np.asarray(a))
+
+    if hasattr(ds, "numFeatureArrays"):
+        cls = _j("org.nd4j.linalg.api.ndarray.INDArray")
+
+        def arrays(xs):
+            return None if xs is None else jarray(cls, [ind(x) for x in xs])
+
+        return _j("org.nd4j.linalg.dataset.MultiDataSet")(
+            arrays([ds.getFeatures(i) for i in range(ds.numFeatureArrays())]),
+            arrays([ds.getLabels(i) for i in range(ds.numLabelsArrays())]),
+            arrays(ds.getFeaturesMaskArrays()), arrays(ds.getLabelsMaskArrays()))
+    return _j("org.nd4j.linalg.dataset.DataSet")(ind(ds.getFeatures()), ind(ds.getLabels()),
+                                                ind(ds.getFeaturesMaskArray()), ind(ds.getLabelsMaskArray()))
 
 
-def network_from_java(java_model):
-    """A network object (configuration + params read from DL4J) that keeps running in the JVM.
+class Dl4jTransferLearningHelper:
+    """DL4J's own org.deeplearning4j.nn.transferlearning.TransferLearningHelper on a network in the JVM
+    (the dl4j backend's side of :class:`pydl4j_transfer.transfer.TransferLearningHelper`); arrays are numpy."""
 
-    ``java_model``: a Dl4jModel, or a Java MultiLayerNetwork / ComputationGraph."""
-    from pydl4j_transfer.dl4j_backend import Dl4jModel
-    from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
-    from pydl4j_transfer.nn.serializer import CG, network_kind
-    from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
+    def __init__(self, java_model, graph: bool, names=None, frozen_till=None):
+        helper_cls = _j("org.deeplearning4j.nn.transferlearning.TransferLearningHelper")
+        if graph:
+            self.java = helper_cls(java_model, jstrings(names)) if names else helper_cls(java_model)
+        else:
+            self.java = helper_cls(java_model, int(frozen_till)) if frozen_till is not None else helper_cls(java_model)
 
-    if not isinstance(java_model, Dl4jModel):
-        java_model = Dl4jModel(java_model)
-    text = java_model.configurationJson()
-    graph = network_kind(text) == CG
-    conf = (ComputationGraphConfiguration if graph else MultiLayerConfiguration).fromJson(text)
-    net = (ComputationGraph if graph else MultiLayerNetwork)(conf, backend="dl4j").init(java_model.params())
-    net._dl4j = java_model
-    return net
+    def featurize(self, ds) -> list:
+        """Mirrors featurize(DataSet | MultiDataSet): the featurized feature arrays (numpy)."""
+        out = self.java.featurize(to_java_dataset(ds))
+        if hasattr(ds, "numFeatureArrays"):
+            return [to_numpy(f) for f in out.getFeatures()]
+        return [to_numpy(out.getFeatures())]
 
+    def fitFeaturized(self, ds) -> None:
+        self.java.fitFeaturized(to_java_dataset(ds))
 
-def _wi_enum_distribution():
-    return _j("org.deeplearning4j.nn.weights.WeightInit").DISTRIBUTION
+    def outputFromFeaturized(self, x):
+        """One array -> one array; a list -> a list."""
+        if isinstance(x, (list, tuple)):
+            cls = _j("org.nd4j.linalg.api.ndarray.INDArray")
+            outs = self.java.outputFromFeaturized(jarray(cls, [to_indarray(np.asarray(a)) for a in x]))
+            return [to_numpy(o) for o in outs]
+        return to_numpy(self.java.outputFromFeaturized(to_indarray(np.asarray(x))))
+
+    def unfrozenGraph(self):
+        return self.java.unfrozenGraph()
+
+    def unfrozenMLN(self):
+        return self.java.unfrozenMLN()

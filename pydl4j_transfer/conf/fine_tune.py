@@ -21,21 +21,23 @@ import copy
 import logging
 import math
 
-from pydl4j_transfer.conf import jsonio
-from pydl4j_transfer.conf.base import (ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS,
-                                       WEIGHT_NOISES, enum_value)
-from pydl4j_transfer.conf.enums import (AlgoMode, BackpropType, ConvolutionMode, GradientNormalization,
-                                        OptimizationAlgorithm, WeightInit, WorkspaceMode)
-from pydl4j_transfer.conf.layers.base import BaseLayer
-from pydl4j_transfer.conf.layers.convolution import ConvolutionLayer
-from pydl4j_transfer.conf.layers.pooling import SubsamplingLayer
-from pydl4j_transfer.conf.network import NeuralNetConfiguration, NeuralNetConfigurationBuilder
-from pydl4j_transfer.conf.values.activations import to_activation
-from pydl4j_transfer.conf.values.dropout import Dropout
-from pydl4j_transfer.conf.values.regularization import L1Regularization, L2Regularization, WeightDecay
-from pydl4j_transfer.conf.values.updaters import to_updater
-from pydl4j_transfer.conf.values.weightinit import Distribution, WeightInitDistribution, to_weight_init
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
+
+from . import jsonio
+from .javautil import hash_order
+from .base import ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value
+from .enums import (AlgoMode, BackpropType, ConvolutionMode, GradientNormalization, OptimizationAlgorithm, WeightInit,
+                    WorkspaceMode)
+from .layers.base import BaseLayer
+from .layers.convolution import ConvolutionLayer
+from .layers.pooling import SubsamplingLayer
+from .layers.wrappers import FrozenLayer
+from .network import NeuralNetConfiguration, NeuralNetConfigurationBuilder
+from .values.activations import to_activation
+from .values.dropout import Dropout
+from .values.regularization import L1Regularization, L2Regularization, WeightDecay
+from .values.updaters import to_updater
+from .values.weightinit import Distribution, WeightInitDistribution, to_weight_init
 
 log = logging.getLogger(__name__)
 
@@ -385,15 +387,13 @@ class FineTuneConfiguration:
         (cloned, over all its param keys)."""
         target = layer
         if not isinstance(layer, BaseLayer):
-            inner = getattr(layer, "layer", None) if type(layer).__name__ == "FrozenLayer" else None
+            inner = layer.layer if isinstance(layer, FrozenLayer) else None
             target = inner if isinstance(inner, BaseLayer) else None
         if target is not None:
             # (regularization: already replaced above on a BaseLayer; DL4J M2.1 leaves a frozen inner layer's alone)
             if target.iDropout is None and self.dropout not in (None, REMOVE):
                 target.iDropout = copy.deepcopy(self.dropout)
         if not layer.constraints and self.constraints not in (None, REMOVE) and self.constraints:
-            from pydl4j_transfer.conf.javautil import hash_order
-
             keys = layer.paramKeys()
             out = []
             for c in self.constraints:
@@ -527,7 +527,7 @@ def _read_optional(key, raw):
 def _set_constraints(layer, constraints):
     """Mirrors Layer#setConstraints (a conf FrozenLayer forwards it to the wrapped layer)."""
     layer.constraints = constraints
-    inner = getattr(layer, "layer", None) if type(layer).__name__ == "FrozenLayer" else None
+    inner = layer.layer if isinstance(layer, FrozenLayer) else None
     if inner is not None:
         _set_constraints(inner, copy.deepcopy(constraints))
 
