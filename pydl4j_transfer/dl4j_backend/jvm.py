@@ -48,8 +48,13 @@ def default_classpath() -> list[str]:
 
 
 def _unavailable(why: str, classpath: jars.Classpath | None) -> JvmUnavailableError:
-    tried = (f"  classpath tried (from {classpath.label}): {os.pathsep.join(classpath.entries)}\n"
-             if classpath is not None else "")
+    if classpath is None:
+        tried = ""
+    elif classpath.source == "setup-java":  # the facade + the list's jars in one folder: say so, not 38 paths
+        tried = (f"  classpath tried (from {classpath.label}): {classpath.entries[0]} + "
+                 f"{len(classpath.entries) - 1} jars in {classpath.where}\n")
+    else:
+        tried = f"  classpath tried (from {classpath.label}): {os.pathsep.join(classpath.entries)}\n"
     return JvmUnavailableError(f"cannot start real DL4J: {why}\n{tried}{jars.setup_hint()}")
 
 

@@ -127,6 +127,7 @@ class Repository:
             if digest.hexdigest() != expected_sha1:
                 raise JavaSetupError(f"{self.where(artifact.repository_path)}: SHA-1 {digest.hexdigest()} differs from "
                                      f"the published {expected_sha1}; nothing written")
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the jar from other users of a shared folder
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -158,10 +159,13 @@ def _read_installed(folder: Path) -> dict[str, str]:
 
 
 def _write_installed(folder: Path, installed: dict[str, str]) -> None:
+    if not installed and not (folder / INSTALLED_NAME).exists():
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{INSTALLED_NAME}.", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(dict(sorted(installed.items())), f, indent=1)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, folder / INSTALLED_NAME)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -176,3 +176,10 @@ def test_lookup_order_environment_variable_then_the_clone(tmp_path):
     # a clone with its Maven build wins over setup-java's folder, even when that is set
     got = _lookup(**{jars.ENV_JAVA_HOME: str(tmp_path)})
     assert got["source"] == "clone" and got["where"] == str(REPO / "java" / "target")
+
+
+def test_fetched_jars_are_readable_by_others_of_a_shared_folder(world):
+    _run(world)
+    folder = world["home"] / "linux-x86_64"
+    for name in os.listdir(folder):
+        assert (folder / name).stat().st_mode & 0o044 == 0o044, name
