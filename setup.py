@@ -84,7 +84,7 @@ def jar_list() -> dict:
         if m is None:
             continue
         group, artifact, kind, classifier, version, scope = m.groups()
-        if scope not in ("compile", "runtime"):
+        if scope not in ("compile", "runtime") or kind != "jar":  # a pom-typed dependency has no classes
             continue
         name = f"{artifact}-{version}{'-' + classifier if classifier else ''}.{kind}"
         jar = TARGET / "lib" / name

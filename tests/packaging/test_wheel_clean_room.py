@@ -60,8 +60,13 @@ def test_sdist_and_wheel_carry_the_java_side_and_py_typed(dist):
     assert "pydl4j_transfer/py.typed" in names
     assert facade == (REPO / "java" / "target" / "pydl4j-transfer-java.jar").read_bytes()
     assert re.search(rf"^Version: {re.escape(version)}$", metadata, re.M)
-    # the list is Maven's resolution of java/pom.xml: exactly the jars `mvn package` copied to java/target/lib
-    assert sorted(a["file"] for a in listing["artifacts"]) == sorted(os.listdir(REPO / "java" / "target" / "lib"))
+    # the list is Maven's resolution of java/pom.xml: one entry per jar line of java/target/dependencies.txt, each
+    # a jar `mvn package` copied to java/target/lib (which may also hold jars of an older pom: not on the list)
+    resolved = [line for line in (REPO / "java" / "target" / "dependencies.txt").read_text().splitlines()
+                if re.match(r"\s+\S+:\S+:jar:", line)]
+    files = [a["file"] for a in listing["artifacts"]]
+    assert len(files) == len(set(files)) == len(resolved) > 30
+    assert set(files) <= {p.name for p in (REPO / "java" / "target" / "lib").glob("*.jar")}
     assert listing["dl4j_version"] == "1.0.0-M2.1" and listing["platform"] == "linux-x86_64"
     with tarfile.open(dist / f"pydl4j_transfer-{version}.tar.gz") as t:
         members = set(t.getnames())
@@ -99,6 +104,8 @@ def test_clean_room_install_setup_java_env_and_verify(dist, tmp_path):
            if k not in ("PYTHONPATH", "PYDL4J_TRANSFER_CLASSPATH", "PYDL4J_TRANSFER_JAVA_HOME")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")   # the default (platformdirs-style) folder, in tmp
     wheel = next(dist.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        files = [a["file"] for a in json.loads(z.read("pydl4j_transfer/dl4j_backend/dl4j-jars.json"))["artifacts"]]
     _run([python, "-m", "pip", "install", "--no-index", "--no-cache-dir", "--disable-pip-version-check", "--quiet",
           f"{wheel}[dl4j]"], cwd=elsewhere, env=env)
     cli = python.parent / "pydl4j-transfer"
@@ -114,7 +121,7 @@ def test_clean_room_install_setup_java_env_and_verify(dist, tmp_path):
     setup = _run([cli, "setup-java", "--repository", M2], cwd=elsewhere, env=env)
     folder = tmp_path / "cache" / "pydl4j-transfer" / "java" / "linux-x86_64"
     assert f"into:  {folder}" in setup.stdout and "MB" in setup.stdout and "ready:" in setup.stdout
-    assert len(list(folder.glob("*.jar"))) == len(os.listdir(REPO / "java" / "target" / "lib"))
+    assert {p.name for p in folder.glob("*.jar")} == set(files)
 
     shown = _run([cli, "env", "--require-dl4j"], cwd=elsewhere, env=env).stdout
     lines = dict(line.split(": ", 1) for line in shown.strip().splitlines())
