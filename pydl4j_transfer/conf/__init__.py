@@ -16,7 +16,7 @@ from .graph import ComputationGraphConfiguration, GraphBuilder
 from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D, InputTypeConvolutionalFlat,
                      InputTypeFeedForward, InputTypeRecurrent)
 from .layers import base as _lbase, convolution as _conv, feedforward as _ff, normalization as _norm
-from .layers import output as _out, pooling as _pool, recurrent as _rnn, wrappers as _wrap
+from .layers import output as _out, pooling as _pool, recurrent as _rnn, samediff as _sd, wrappers as _wrap
 from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
 from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
 from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg

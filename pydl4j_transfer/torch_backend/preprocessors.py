@@ -200,6 +200,52 @@ class Composable(Preprocessor):
         return mask
 
 
+class Reshape(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.ReshapePreprocessor: each example reshaped in 'c' order to
+    targetShape (the array as it is: an NHWC activation reshapes in (h, w, c) order, as in DL4J)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        shape = list(c.targetShape)
+        if c.hasMiniBatchDimension:
+            shape = shape[1:]
+        if x[0].numel() != _prod(shape):
+            raise InvalidConfigurationError(f"ReshapePreprocessor: input shape {list(x.shape)} and target shape "
+                                            f"{[x.shape[0]] + shape} do not match")
+        return x.reshape(x.shape[0], *shape)
+
+
+class Permute(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.PermutePreprocessor: the example axes permuted (minibatch first)."""
+
+    def pre_process(self, x, mb):
+        idx = [int(i) for i in self.conf.permutationIndices]
+        if len(idx) + 1 == x.dim():
+            idx = [0] + idx
+        return x.permute(*idx)
+
+
+class KerasFlattenRnn(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.KerasFlattenRnnPreprocessor: [mb, a, b] -> [mb, a*b] ('c' order)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        return x.reshape(x.shape[0], int(c.depth) * int(c.tsLength))
+
+
+def _prod(shape):
+    out = 1
+    for v in shape:
+        out *= int(v)
+    return out
+
+
+for _name, _cls in (("ReshapePreprocessor", Reshape), ("PermutePreprocessor", Permute),
+                    ("KerasFlattenRnnPreprocessor", KerasFlattenRnn)):
+    _cls.dl4j_class = "org.deeplearning4j.preprocessors." + _name
+    PREPROCESSOR_CONVERTERS.register(_cls.dl4j_class)(lambda conf, where=None, _c=_cls: _c(conf))
+
+
 _TABLE = {
     "CnnToFeedForwardPreProcessor": CnnToFeedForward,
     "FeedForwardToCnnPreProcessor": FeedForwardToCnn,
