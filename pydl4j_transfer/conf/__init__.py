@@ -35,7 +35,8 @@ def _export(module):
 
 
 _exported = []
-for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, preprocessors, vertices):
+for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _sd, _wrap, preprocessors,
+           vertices):
     _exported += _export(_m)
 
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {

@@ -418,6 +418,7 @@ class KerasModel:
             layers[layer.getLayerName()] = layer
             if hasattr(layer, "getUnroll"):
                 self.useTruncatedBPTT = self.useTruncatedBPTT or layer.getUnroll()
+        _refuse_mixed_data_formats(layer_configs, self.kerasMajorVersion)
         names = [l.getLayerName() for l in ordered]
         for i, layer in enumerate(ordered):
             for inbound in layer.getInboundLayerNames():
@@ -696,6 +697,32 @@ class KerasSequentialModel(KerasModel):
             owners = [(i, layer.layerName) for i, layer in enumerate(conf.layers)]
             _copy(net, self.layers, owners, self.source)
         return net
+
+
+def _refuse_mixed_data_formats(layer_configs, keras_version):
+    """Deviation (docs/deviations.md): a model whose layers mix channels_first and channels_last is refused.
+
+    DL4J M2.1 imports such models with wrong shapes: its setNIn adopts the previous layer's format, so a
+    channels_first layer after a channels_last one gets nIn from the wrong axis; it then either fails
+    (shared/keras/unsupported/: cnn2d_40.h5, simpleconv2d_model.hdf5), assigns the Keras kernel into a parameter of
+    another size (tfkeras/cnn2d_52.h5: Deconvolution2D W [30, 4, 3, 3] from a [3, 3, 4, 9] kernel) or builds a
+    network that rejects every input (weights/simpleconv2d.hdf5)."""
+    conf = layer_configuration(keras_version)
+    first = None
+    for cfg in layer_configs:
+        inner = cfg.get("config") if isinstance(cfg, dict) else None
+        if not isinstance(inner, dict):
+            continue
+        fmt = inner.get(conf.LAYER_FIELD_DIM_ORDERING)
+        if fmt not in (conf.DIM_ORDERING_THEANO, conf.DIM_ORDERING_TENSORFLOW):
+            continue
+        if first is None:
+            first = (inner.get("name"), fmt)
+        elif fmt != first[1]:
+            raise UnsupportedKerasConfigurationError(
+                f"the model mixes {conf.LAYER_FIELD_DIM_ORDERING}={first[1]} (layer {first[0]}) and {fmt}: DL4J M2.1 "
+                "imports such models with wrong shapes, so this importer refuses them; re-save the model with one data "
+                "format", layer=inner.get("name"))
 
 
 def _first(entry, what):

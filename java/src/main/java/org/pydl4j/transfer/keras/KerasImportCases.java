@@ -13,6 +13,7 @@ import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
@@ -121,10 +122,30 @@ public final class KerasImportCases {
             in[i] = Nd4j.createFromNpyFile(new File(files[i])).castTo(DataType.FLOAT);
         }
         INDArray[] outs;
-        if (model instanceof MultiLayerNetwork) {
-            outs = new INDArray[] {((MultiLayerNetwork) model).output(in[0], false)};
-        } else {
-            outs = ((ComputationGraph) model).output(false, in);
+        try {
+            if (model instanceof MultiLayerNetwork) {
+                outs = new INDArray[] {((MultiLayerNetwork) model).output(in[0], false)};
+            } else {
+                outs = ((ComputationGraph) model).output(false, in);
+            }
+        } catch (Exception e) {  // the import worked; running the network did not
+            String err = e.getClass().getName() + "\n" + e.getMessage() + "\n";
+            Files.write(out.resolve(id + ".outerr"), err.getBytes(StandardCharsets.UTF_8));
+            // once more without inference workspaces (M2.1's workspace handling NPEs on some imported networks)
+            try {
+                if (model instanceof MultiLayerNetwork) {
+                    MultiLayerNetwork m = (MultiLayerNetwork) model;
+                    m.getLayerWiseConfigurations().setInferenceWorkspaceMode(WorkspaceMode.NONE);
+                    outs = new INDArray[] {m.output(in[0], false)};
+                } else {
+                    ComputationGraph g = (ComputationGraph) model;
+                    g.getConfiguration().setInferenceWorkspaceMode(WorkspaceMode.NONE);
+                    outs = g.output(false, in);
+                }
+                Files.write(out.resolve(id + ".noworkspace"), new byte[0]);
+            } catch (Exception e2) {
+                return;
+            }
         }
         for (int k = 0; k < outs.length; k++) {
             Nd4j.writeAsNumpy(outs[k].dup('c'), new File(out.resolve(id + ".out" + k + ".npy").toString()));
