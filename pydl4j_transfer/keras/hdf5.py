@@ -113,6 +113,14 @@ class Hdf5Archive:
         """Mirrors Hdf5Archive#getDataSets: the dataset names of the given group path."""
         return self._children(groups, _h5py().Dataset)
 
+    def hasGroup(self, *groups) -> bool:
+        """True when the group path exists (not in DL4J's API)."""
+        try:
+            self._group(groups)
+            return True
+        except InvalidKerasConfigurationError:
+            return False
+
     def hasAttribute(self, attributeName, *groups) -> bool:
         """Mirrors Hdf5Archive#hasAttribute."""
         return attributeName in self._group(groups).attrs

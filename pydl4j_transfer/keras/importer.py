@@ -4,6 +4,9 @@ Mirrors org.deeplearning4j.nn.modelimport.keras.KerasModelImport (1.0.0-M2.1). J
 each with keyword arguments; the defaults are DL4J's (``enforceTrainingConfig`` is true for the one-file HDF5
 forms and false for the JSON + weights forms, as in DL4J). Paths may be str or os.PathLike; DL4J's InputStream
 forms take a binary file object (copied to a temporary file that is removed afterwards).
+
+Beyond DL4J: the one-file forms also read Keras 3 ``.keras`` archives (recognised by their zip signature; see
+keras3.py), and :meth:`KerasModelImport.importKerasModel` picks Sequential vs functional by itself.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import shutil
 import tempfile
 
+from .keras3 import is_keras_archive
 from .model import KerasModel, KerasSequentialModel
 
 
@@ -58,8 +62,9 @@ class KerasModelImport:
         enforce = True if enforceTrainingConfig is None else bool(enforceTrainingConfig)
 
         def build(path):
-            return KerasModel.modelBuilder().modelHdf5Filename(path).enforceTrainingConfig(enforce) \
-                .inputShape(inputShape).buildModel().getComputationGraph()
+            b = KerasModel.modelBuilder()
+            b = b.kerasArchive(path) if is_keras_archive(path) else b.modelHdf5Filename(path)
+            return b.enforceTrainingConfig(enforce).inputShape(inputShape).buildModel().getComputationGraph()
 
         return _with_path(modelHdf5OrJson, build)
 
@@ -80,8 +85,9 @@ class KerasModelImport:
         enforce = True if enforceTrainingConfig is None else bool(enforceTrainingConfig)
 
         def build(path):
-            return KerasSequentialModel.modelBuilder().modelHdf5Filename(path).enforceTrainingConfig(enforce) \
-                .inputShape(inputShape).buildSequential().getMultiLayerNetwork()
+            b = KerasSequentialModel.modelBuilder()
+            b = b.kerasArchive(path) if is_keras_archive(path) else b.modelHdf5Filename(path)
+            return b.enforceTrainingConfig(enforce).inputShape(inputShape).buildSequential().getMultiLayerNetwork()
 
         return _with_path(modelHdf5OrJson, build)
 
@@ -96,3 +102,43 @@ class KerasModelImport:
         """Mirrors KerasModelImport#importKerasSequentialConfiguration -> MultiLayerConfiguration."""
         return KerasSequentialModel.modelBuilder().modelJsonFilename(modelJsonFilename) \
             .enforceTrainingConfig(enforceTrainingConfig).buildSequential().getMultiLayerConfiguration()
+
+    @staticmethod
+    def importKerasModel(modelFile, enforceTrainingConfig: bool = False, weightsHdf5Filename=None):
+        """Not in DL4J: a Keras model file (.h5 / .keras, or a config JSON with ``weightsHdf5Filename``) as a
+        MultiLayerNetwork when it is a Sequential model, else as a ComputationGraph."""
+        seq = _is_sequential(modelFile)
+        if weightsHdf5Filename is not None:
+            fn = (KerasModelImport.importKerasSequentialModelAndWeights if seq
+                  else KerasModelImport.importKerasModelAndWeights)
+            return fn(modelFile, weightsHdf5Filename, enforceTrainingConfig)
+        fn = KerasModelImport.importKerasSequentialModelAndWeights if seq else KerasModelImport.importKerasModelAndWeights
+        return fn(modelFile, enforceTrainingConfig)
+
+
+def _is_sequential(path) -> bool:
+    """Whether a Keras file holds a Sequential model (by its model config's class name)."""
+    import json
+
+    from pydl4j_transfer.errors import InvalidKerasConfigurationError
+
+    from .config import KerasModelConfiguration as MC
+    from .hdf5 import Hdf5Archive
+    from .keras3 import read_archive
+
+    path = os.fspath(path)
+    if is_keras_archive(path):
+        return read_archive(path)[0].get("class_name") == "Sequential"
+    if path.endswith(".json"):
+        from .model import _read_text, parse_json
+
+        return parse_json(_read_text(path)).get("class_name") == "Sequential"
+    with Hdf5Archive(path) as archive:
+        if not archive.hasAttribute(MC.trainingModelConfigAttribute):
+            raise InvalidKerasConfigurationError(f"Model configuration attribute missing from {path} archive.",
+                                                 file=path)
+        try:
+            return json.loads(archive.readAttributeAsJson(MC.trainingModelConfigAttribute)).get("class_name") \
+                == "Sequential"
+        except ValueError as exc:
+            raise InvalidKerasConfigurationError(f"model_config is not JSON ({exc})", file=path) from None

@@ -388,7 +388,7 @@ class KerasLayer:
         return (self.getLayer() is not None or self.getVertex() is not None
                 or self.getInputPreprocessor() is not None or self.className == self.conf.LAYER_CLASS_NAME_INPUT)
 
-    def copyWeightsToLayer(self, net, owner: str) -> None:
+    def copyWeightsToLayer(self, net, owner: str, layer_conf=None) -> None:
         """Mirrors KerasLayer#copyWeightsToLayer: check the key sets match, then set each DL4J param (reshaped
         when only the shape differs)."""
         import numpy as np
@@ -398,8 +398,10 @@ class KerasLayer:
         msg = f"Error when attempting to copy weights from Keras layer {self.layerName} to DL4J layer {owner}"
         if self.weights is None:
             raise InvalidKerasConfigurationError(msg + "(weights is null)", layer=self.layerName)
-        prefix = f"{owner}_"
-        table = {k[len(prefix):]: v for k, v in net.paramTable().items() if k.startswith(prefix)}
+        full = net.paramTable()
+        keys = layer_conf.paramKeys() if layer_conf is not None else \
+            [k[len(owner) + 1:] for k in full if k.startswith(f"{owner}_")]
+        table = {k: full[f"{owner}_{k}"] for k in keys if f"{owner}_{k}" in full}
         missing = set(table) - set(self.weights)
         if missing:
             raise InvalidKerasConfigurationError(

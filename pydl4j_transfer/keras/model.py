@@ -131,13 +131,28 @@ def import_weights(archive: Hdf5Archive, root, layers: dict, keras_version: int,
                                                  file=archive.path)
 
 
+def set_weights(weights: dict, layers: dict) -> None:
+    """The Keras 3 counterpart of import_weights: {layer: {Keras 2 param name: array}} -> each mapper."""
+    for name, w in weights.items():
+        if name not in layers:
+            raise InvalidKerasConfigurationError(f"Found weights for layer not in model (named {name})", layer=name)
+        try:
+            layers[name].setWeights(dict(w))
+        except InvalidKerasConfigurationError as exc:
+            raise exc.with_context(layer=name) from None
+    for name, layer in layers.items():
+        if name not in weights and layer.getNumParams() > 0:
+            raise InvalidKerasConfigurationError(f"Could not find weights required for layer {name}", layer=name)
+
+
 def copy_weights_to_model(net, kerasLayers: dict, owners: list) -> None:
-    """Mirrors KerasModelUtils#copyWeightsToModel: ``owners`` is [(param owner, DL4J layer name)] of the network."""
+    """Mirrors KerasModelUtils#copyWeightsToModel: ``owners`` is [(param owner, DL4J layer name, layer conf)] of the
+    network (the owner prefixes its parameter keys: the layer index or the vertex name)."""
     remaining = set(kerasLayers)
-    for owner, name in owners:
+    for owner, name, layer_conf in owners:
         if name not in kerasLayers:
             raise InvalidKerasConfigurationError(f"No weights found for layer in model (named {name})", layer=name)
-        kerasLayers[name].copyWeightsToLayer(net, str(owner))
+        kerasLayers[name].copyWeightsToLayer(net, str(owner), layer_conf)
         remaining.discard(name)
     for name in remaining:
         if kerasLayers[name].getNumParams() > 0:
@@ -196,6 +211,8 @@ class KerasModelBuilder:
         self.inputShape_ = None
         self.dimOrder_ = None
         self.source = None
+        self.weightsMap = None  # Keras 3 archives: {layer: {param: array}} instead of an HDF5 weights archive
+        self.kerasVersion = None
 
     def modelJson(self, modelJson: str):
         self.modelJson_ = modelJson
@@ -254,6 +271,21 @@ class KerasModelBuilder:
         except BaseException:
             archive.close()
             raise
+        return self
+
+    def kerasArchive(self, kerasFilename):
+        """A Keras 3 ``.keras`` archive (config + weights; an extension: DL4J M2.1 reads HDF5 only). Its training
+        configuration is not imported (Keras 3 keeps ``compile_config`` in another form)."""
+        from .keras3 import read_archive
+
+        self.source = os.fspath(kerasFilename)
+        if not os.path.isfile(self.source):
+            raise InvalidKerasConfigurationError(f"File with name {self.source} does not exist.", file=self.source)
+        config, weights, version = read_archive(self.source)
+        self.modelJson_ = json.dumps(config)
+        self._close()
+        self.weightsMap = weights
+        self.kerasVersion = version
         return self
 
     def weightsHdf5FilenameNoRoot(self, weightsHdf5Filename):
@@ -384,6 +416,8 @@ class KerasModel:
         if builder.weightsArchive is not None:
             import_weights(builder.weightsArchive, builder.weightsRoot, self.layers, self.kerasMajorVersion,
                            self.kerasBackend)
+        elif builder.weightsMap is not None:
+            set_weights(builder.weightsMap, self.layers)
 
     def prepareLayers(self, layer_configs):
         """Mirrors KerasModel#prepareLayers: a mapper per Keras layer config, in file order."""
@@ -578,7 +612,7 @@ class KerasModel:
         net = ComputationGraph(conf)
         _init(net, importWeights)
         if importWeights:
-            owners = [(name, v.layer.layerName) for name, v in _layer_vertices_in_order(net, conf)]
+            owners = [(name, v.layer.layerName, v.layer) for name, v in _layer_vertices_in_order(net, conf)]
             _copy(net, self.layers, owners, self.source)
         return net
 
@@ -648,9 +682,11 @@ class KerasSequentialModel(KerasModel):
         if len(self.outputLayerNames) != 1:
             raise InvalidKerasConfigurationError(f"MultiLayerNetwork expects only 1 output (found "
                                                  f"{len(self.outputLayerNames)})")
+        from pydl4j_transfer.conf import ComposableInputPreProcessor
+
         lb = self._global().list()
         lb.overrideNinUponBuild(False)
-        prev, index = None, 0
+        prev, index, run = None, 0, []
         for layer in self.layersOrdered:
             try:
                 if layer.isLayer():
@@ -658,7 +694,18 @@ class KerasSequentialModel(KerasModel):
                         raise InvalidKerasConfigurationError(
                             "Layers in MultiLayerConfiguration must have exactly one inbound layer (found "
                             f"{len(layer.getInboundLayerNames())} for layer {layer.getLayerName()})")
-                    if prev is not None:
+                    if prev is not None and len(run) > 1:
+                        # Deviation (docs/deviations.md): DL4J M2.1 keeps only the last of consecutive preprocessor
+                        # layers (Reshape then Permute: the Reshape is lost); here they are composed, in order
+                        parts = []
+                        for p in run:
+                            pp = p.getInputPreprocessor(self.outputTypes[p.getInboundLayerNames()[0]])
+                            set_data_format_if_needed(pp, layer)
+                            parts.append(pp)
+                        pre = ComposableInputPreProcessor(*parts)
+                        layer.getLayer().setNIn(self.outputTypes[run[-1].getLayerName()], False)
+                        lb.inputPreProcessor(index, pre)
+                    elif prev is not None:
                         if prev.isInputPreProcessor():
                             t = self.outputTypes[prev.getInboundLayerNames()[0]]
                             pre = prev.getInputPreprocessor(t)
@@ -678,6 +725,7 @@ class KerasSequentialModel(KerasModel):
                                                          f"{layer.getClassName()}, layer name {layer.getLayerName()})")
             except (InvalidKerasConfigurationError, UnsupportedKerasConfigurationError) as exc:
                 raise exc.with_context(layer=layer.getLayerName()) from None
+            run = run + [layer] if layer.isInputPreProcessor() else []
             prev = layer
         if self.useTruncatedBPTT and self.truncatedBPTT > 0:
             lb.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(self.truncatedBPTT) \
@@ -694,7 +742,7 @@ class KerasSequentialModel(KerasModel):
         net = MultiLayerNetwork(conf)
         _init(net, importWeights)
         if importWeights:
-            owners = [(i, layer.layerName) for i, layer in enumerate(conf.layers)]
+            owners = [(i, layer.layerName, layer) for i, layer in enumerate(conf.layers)]
             _copy(net, self.layers, owners, self.source)
         return net
 

@@ -609,12 +609,21 @@ class KerasSeparableConvolution2D(KerasConvolution):
 
 class _Spatial(KerasLayer):
     WHAT = ""
+    TIME_AXIS_ONLY = False  # a DL4J 1-D layer that works on [minibatch, channels, time] only
 
     def getOutputType(self, *inputType):
         if len(inputType) > 1:
             raise InvalidKerasConfigurationError(f"Keras {self.WHAT} layer accepts only one input "
                                                  f"(received {len(inputType)})", layer=self.layerName)
-        return self.layer.getOutputType(-1, inputType[0])
+        t = inputType[0]
+        if self.TIME_AXIS_ONLY and t is not None and t.type == "RNN" and t.format == RNNFormat.NWC:
+            # Deviation (docs/deviations.md): DL4J M2.1 maps Keras's (always channels_last) 1-D padding / cropping /
+            # upsampling to layers that act on axis 2 of [mb, C, T]; on an NWC activation they would pad, crop or
+            # repeat the channels. Refused rather than imported wrong.
+            raise UnsupportedKerasConfigurationError(
+                f"Keras {self.className} on channels_last (NWC) data: DL4J's {type(self.layer).__name__} works on "
+                "[minibatch, channels, time] and would act on the channel axis", layer=self.layerName)
+        return self.layer.getOutputType(-1, t)
 
 
 @register("Cropping1D")
@@ -622,6 +631,7 @@ class KerasCropping1D(_Spatial):
     """Mirrors layers.convolutional.KerasCropping1D -> Cropping1D."""
 
     WHAT = "Cropping"
+    TIME_AXIS_ONLY = True
 
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
@@ -660,6 +670,7 @@ class KerasZeroPadding1D(_Spatial):
     """Mirrors layers.convolutional.KerasZeroPadding1D -> ZeroPadding1DLayer."""
 
     WHAT = "ZeroPadding"
+    TIME_AXIS_ONLY = True
 
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
@@ -698,6 +709,7 @@ class KerasUpsampling1D(_Spatial):
     """Mirrors layers.convolutional.KerasUpsampling1D -> Upsampling1D."""
 
     WHAT = "Upsampling 1D"
+    TIME_AXIS_ONLY = True
 
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
