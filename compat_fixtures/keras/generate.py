@@ -122,11 +122,148 @@ def keras3():
         print("keras3", name, [a.shape for a in inputs], "->", [np.shape(p) for p in preds])
 
 
+PACKAGE_ARCHITECTURES = HERE.parents[1] / "pydl4j_transfer" / "zoo" / "keras_applications"
+
+
+def architectures():
+    """The Keras applications' architectures (model.to_json of keras 3, gzipped) shipped with pydl4j_transfer.zoo:
+    what a weights-only applications file is imported into (the weights files carry no architecture)."""
+    import gzip
+
+    import keras
+
+    PACKAGE_ARCHITECTURES.mkdir(exist_ok=True)
+    for name, fn in (("vgg16", keras.applications.VGG16), ("vgg19", keras.applications.VGG19),
+                     ("resnet50", keras.applications.ResNet50)):
+        text = fn(weights=None).to_json()
+        (PACKAGE_ARCHITECTURES / f"{name}.json.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+        print("architecture", name, len(text))
+
+
+def _vgg_layout(blocks, dense, classes, input_shape):
+    """keras.applications.vgg16's layer names and layout, with other widths (the reduced test variants)."""
+    import keras
+    from keras import layers as L
+
+    inp = keras.Input(input_shape)
+    x = inp
+    for b, (n, width) in enumerate(blocks, start=1):
+        for i in range(1, n + 1):
+            x = L.Conv2D(width, (3, 3), activation="relu", padding="same", name=f"block{b}_conv{i}")(x)
+        x = L.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{b}_pool")(x)
+    x = L.Flatten(name="flatten")(x)
+    x = L.Dense(dense, activation="relu", name="fc1")(x)
+    x = L.Dense(dense, activation="relu", name="fc2")(x)
+    x = L.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inp, x, name="vgg")
+
+
+def _resnet50_layout(div, classes, input_shape):
+    """keras.applications.resnet.ResNet50's layer names and layout (residual_block_v1 stacks), widths / ``div``."""
+    import keras
+    from keras import layers as L
+
+    def block(x, filters, kernel_size=3, stride=1, conv_shortcut=True, name=None):
+        if conv_shortcut:
+            shortcut = L.Conv2D(4 * filters, 1, strides=stride, name=name + "_0_conv")(x)
+            shortcut = L.BatchNormalization(axis=3, epsilon=1.001e-5, name=name + "_0_bn")(shortcut)
+        else:
+            shortcut = x
+        x = L.Conv2D(filters, 1, strides=stride, name=name + "_1_conv")(x)
+        x = L.BatchNormalization(axis=3, epsilon=1.001e-5, name=name + "_1_bn")(x)
+        x = L.Activation("relu", name=name + "_1_relu")(x)
+        x = L.Conv2D(filters, kernel_size, padding="SAME", name=name + "_2_conv")(x)
+        x = L.BatchNormalization(axis=3, epsilon=1.001e-5, name=name + "_2_bn")(x)
+        x = L.Activation("relu", name=name + "_2_relu")(x)
+        x = L.Conv2D(4 * filters, 1, name=name + "_3_conv")(x)
+        x = L.BatchNormalization(axis=3, epsilon=1.001e-5, name=name + "_3_bn")(x)
+        x = L.Add(name=name + "_add")([shortcut, x])
+        return L.Activation("relu", name=name + "_out")(x)
+
+    def stack(x, filters, blocks, stride1=2, name=None):
+        x = block(x, filters, stride=stride1, name=name + "_block1")
+        for i in range(2, blocks + 1):
+            x = block(x, filters, conv_shortcut=False, name=name + "_block" + str(i))
+        return x
+
+    inp = keras.Input(input_shape)
+    x = L.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inp)
+    x = L.Conv2D(64 // div, 7, strides=2, use_bias=True, name="conv1_conv")(x)
+    x = L.BatchNormalization(axis=3, epsilon=1.001e-5, name="conv1_bn")(x)
+    x = L.Activation("relu", name="conv1_relu")(x)
+    x = L.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+    x = L.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+    x = stack(x, 64 // div, 3, stride1=1, name="conv2")
+    x = stack(x, 128 // div, 4, name="conv3")
+    x = stack(x, 256 // div, 6, name="conv4")
+    x = stack(x, 512 // div, 3, name="conv5")
+    x = L.GlobalAveragePooling2D(name="avg_pool")(x)
+    x = L.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inp, x, name="resnet50")
+
+
+def _randomize(model, seed):
+    rng = np.random.default_rng(seed)
+    for w in model.weights:
+        value = rng.standard_normal(tuple(w.shape)).astype(np.float32)
+        fan_in = int(np.prod(w.shape[:-1])) if len(w.shape) > 1 else 1
+        value = value / np.sqrt(max(fan_in, 1))
+        if "variance" in w.path:
+            value = np.abs(value) + 0.5
+        w.assign(value)
+
+
+def applications():
+    """Random-weight files in the exact layout of the published weight files, reduced in width (the full files are
+    0.1-0.5 GB): Keras applications (legacy HDF5 ``save_weights``: root ``layer_names``, per-layer ``weight_names``)
+    with the architecture JSON of the same reduced model, and torchvision state_dicts (``torch.save``)."""
+    import h5py
+    import torch
+    import torchvision
+    from keras.src.legacy.saving import legacy_h5_format
+
+    out = HERE / "applications"
+    out.mkdir(exist_ok=True)
+    rng = np.random.default_rng(33)
+    keras_models = {
+        "vgg16_keras": _vgg_layout([(2, 4), (2, 8), (3, 16), (3, 32), (3, 32)], 64, 10, (64, 64, 3)),
+        "vgg19_keras": _vgg_layout([(2, 4), (2, 8), (4, 16), (4, 32), (4, 32)], 64, 10, (64, 64, 3)),
+        "resnet50_keras": _resnet50_layout(16, 10, (64, 64, 3)),
+    }
+    for i, (name, model) in enumerate(keras_models.items()):
+        _randomize(model, 100 + i)
+        x = rng.uniform(0, 255, size=(2,) + tuple(model.input_shape[1:])).astype(np.float32)
+        pred = np.asarray(model.predict(x, verbose=0))
+        with h5py.File(out / f"{name}_weights_tf_dim_ordering_tf_kernels.h5", "w") as f:
+            legacy_h5_format.save_weights_to_hdf5_group(f, model)
+        (out / f"{name}_architecture.json").write_text(model.to_json())
+        np.savez_compressed(out / f"{name}.npz", input0=x, prediction0=pred)
+        print("applications", name, model.count_params(), x.shape, "->", pred.shape)
+    torch.manual_seed(5)
+    for name, cfg in (("vgg16_torchvision", [4, 4, "M", 8, 8, "M", 16, 16, 16, "M", 32, 32, 32, "M", 32, 32, 32, "M"]),
+                      ("vgg19_torchvision", [4, 4, "M", 8, 8, "M", 16, 16, 16, 16, "M", 32, 32, 32, 32, "M",
+                                             32, 32, 32, 32, "M"])):
+        model = torchvision.models.vgg.VGG(torchvision.models.vgg.make_layers(cfg), num_classes=10)
+        # torchvision's VGG head with the reduced widths (indices 0, 3, 6 as in the published state_dicts)
+        model.classifier = torch.nn.Sequential(torch.nn.Linear(32 * 7 * 7, 64), torch.nn.ReLU(True), torch.nn.Dropout(),
+                                               torch.nn.Linear(64, 64), torch.nn.ReLU(True), torch.nn.Dropout(),
+                                               torch.nn.Linear(64, 10))
+        model.eval()
+        # 8-bit images keep the committed inputs small: the network sees u8 / 255 (float32)
+        u8 = rng.integers(0, 256, size=(2, 3, 224, 224), dtype=np.uint8)
+        x = torch.from_numpy(u8.astype(np.float32) / np.float32(255))
+        with torch.no_grad():
+            pred = model(x).numpy()
+        torch.save(model.state_dict(), out / f"{name}.pth")
+        np.savez_compressed(out / f"{name}.npz", input0_u8=u8, prediction0=pred)
+        print("applications", name, sum(p.numel() for p in model.parameters()), tuple(x.shape), "->", pred.shape)
+
+
 def main(argv):
     import keras
 
     print("keras", keras.__version__, "backend", keras.backend.backend())
-    parts = argv or ["references", "keras3", "applications"]
+    parts = argv or ["references", "keras3", "architectures", "applications"]
     for part in parts:
         globals()[part]()
 
