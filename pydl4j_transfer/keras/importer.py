@@ -122,7 +122,7 @@ def _is_sequential(path) -> bool:
 
     from pydl4j_transfer.errors import InvalidKerasConfigurationError
 
-    from .config import KerasModelConfiguration as MC
+    from .config import KerasModelConfiguration
     from .hdf5 import Hdf5Archive
     from .keras3 import read_archive
 
@@ -134,11 +134,11 @@ def _is_sequential(path) -> bool:
 
         return parse_json(_read_text(path)).get("class_name") == "Sequential"
     with Hdf5Archive(path) as archive:
-        if not archive.hasAttribute(MC.trainingModelConfigAttribute):
+        if not archive.hasAttribute(KerasModelConfiguration.trainingModelConfigAttribute):
             raise InvalidKerasConfigurationError(f"Model configuration attribute missing from {path} archive.",
                                                  file=path)
         try:
-            return json.loads(archive.readAttributeAsJson(MC.trainingModelConfigAttribute)).get("class_name") \
+            return json.loads(archive.readAttributeAsJson(KerasModelConfiguration.trainingModelConfigAttribute)).get("class_name") \
                 == "Sequential"
         except ValueError as exc:
             raise InvalidKerasConfigurationError(f"model_config is not JSON ({exc})", file=path) from None
