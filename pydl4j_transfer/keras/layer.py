@@ -297,6 +297,17 @@ class KerasLayer:
             raise TypeError("registerLambdaLayer needs a SameDiffLambdaLayer instance (subclass it and define "
                             f"defineLayer / getOutputType), got {type(sameDiffLambdaLayer).__name__}")
         KerasLayer.lambdaLayers[str(lambdaLayerName)] = sameDiffLambdaLayer
+        from pydl4j_transfer.conf.layers.base import LAYERS
+
+        cls = type(sameDiffLambdaLayer)
+        if cls.dl4jClass and cls.dl4jClass not in LAYERS:  # so a zip holding it reads back
+            LAYERS.register(cls)
+        try:  # the torch backend runs it through its defineLayer
+            from pydl4j_transfer.torch_backend.layers.samediff import register_lambda_class
+        except ImportError:  # pragma: no cover - torch missing: the conf still imports and writes
+            return
+        if cls.dl4jClass:
+            register_lambda_class(cls.dl4jClass)
 
     @staticmethod
     def clearLambdaLayers() -> None:
