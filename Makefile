@@ -8,7 +8,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java fixtures keras-fixtures bench clean
+.PHONY: demo test venv java fixtures keras-fixtures keras-report bench clean
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -40,6 +40,10 @@ fixtures: $(JAR)
 KERAS_PYTHON ?= python3
 keras-fixtures:
 	KERAS_BACKEND=torch $(KERAS_PYTHON) compat_fixtures/keras/generate.py $(KERAS_FIXTURES)
+
+# The Keras parity table (per file of shared/keras: JSON equal, params equal, max output diff vs DL4J and Keras).
+keras-report: $(STAMP) $(JAR)
+	PYTHONPATH=$(CURDIR) $(VPY) -m tests.keras.report keras_parity_report.md
 
 clean:
 	rm -rf $(VENV) java/target .pytest_cache
