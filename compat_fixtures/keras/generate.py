@@ -100,6 +100,9 @@ def _keras3_models():
                                                    L.LSTM(3, return_sequences=True), L.Flatten(), L.Dense(2)]), [x(12)])
     models["repeat_vector"] = (keras.Sequential([keras.Input((4,)), L.Dense(3), L.RepeatVector(2),
                                                  L.SimpleRNN(2)]), [x(4)])
+    # DepthwiseConv2D right after the input: DL4J M2.1's importer fails to find nIn here (docs/deviations.md)
+    models["depthwise_first"] = (keras.Sequential([keras.Input((7, 7, 3)), L.DepthwiseConv2D(3, depth_multiplier=2),
+                                                   L.Flatten(), L.Dense(3)]), [x(7, 7, 3)])
     return models
 
 
