@@ -48,7 +48,14 @@ class TimesThree(SameDiffLambdaLayer):
 
 
 @pytest.fixture
-def clean_registrations():
+def clean_registrations(monkeypatch):
+    """Registrations made by the test (Keras hooks, and the layer / torch converter registries that
+    registerLambdaLayer fills) are undone after it, so later tests see the package's own classes only."""
+    from pydl4j_transfer.conf.layers.base import LAYERS
+    from pydl4j_transfer.torch_backend.registry import LAYER_CONVERTERS
+
+    monkeypatch.setattr(LAYERS, "_classes", dict(LAYERS._classes))
+    monkeypatch.setattr(LAYER_CONVERTERS, "_fns", dict(LAYER_CONVERTERS._fns))
     yield
     KerasLayer.clearLambdaLayers()
     KerasLayer.clearCustomLayers()
