@@ -10,7 +10,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java dist fixtures bench clean
+.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench clean
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -41,6 +41,17 @@ dist: $(STAMP) $(JAR)
 fixtures: $(JAR)
 	java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
 	  -cp '$(JAR):java/target/lib/*' org.pydl4j.transfer.fixtures.GenerateFixtures compat_fixtures
+
+# Regenerates the Keras-made fixtures of compat_fixtures/keras/ (reference/, keras3/, applications/) with the real
+# keras package (3.x, torch backend), which is not a dependency of the project: KERAS_PYTHON names a Python that has
+# keras and torch, e.g. `python -m venv kv && kv/bin/pip install keras==3.12.0 torch==2.5.1`.
+KERAS_PYTHON ?= python3
+keras-fixtures:
+	KERAS_BACKEND=torch $(KERAS_PYTHON) compat_fixtures/keras/generate.py $(KERAS_FIXTURES)
+
+# The Keras parity table (per file of shared/keras: JSON equal, params equal, max output diff vs DL4J and Keras).
+keras-report: $(STAMP) $(JAR)
+	PYTHONPATH=$(CURDIR) $(VPY) -m tests.keras.report keras_parity_report.md
 
 clean:
 	rm -rf $(VENV) java/target .pytest_cache dist build pydl4j_transfer.egg-info

@@ -25,7 +25,11 @@ _register("pydl4j_transfer.errors", [
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
     "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
+    "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
 ])
+_register("pydl4j_transfer.keras", ["KerasModelImport", "KerasLayer", "KerasModel", "KerasSequentialModel",
+                                    "KerasLossUtils", "InvalidKerasConfigurationException",
+                                    "UnsupportedKerasConfigurationException"])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load",
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import logging
+import os
 import platform
 import sys
 
-from pydl4j_transfer.errors import Pydl4jTransferError
+from pydl4j_transfer.errors import InvalidConfigurationError, Pydl4jTransferError
 
 log = logging.getLogger("pydl4j_transfer")
 
@@ -269,13 +270,29 @@ def _check_file(path) -> None:
         raise NotADl4jZipError("no such file", entry=str(path))
 
 
+def _is_keras_file(path) -> bool:
+    """A Keras file by content: HDF5, a Keras 3 archive, or a JSON model config (not a DL4J zip)."""
+    from pydl4j_transfer.zoo.pretrained_files import file_kind
+
+    if str(path).endswith(".json"):
+        return True
+    return file_kind(path) in ("hdf5", "keras-archive")
+
+
 def cmd_inspect(args) -> int:
-    """Entries, format generation, dtype, params per layer, updater state, frozen layers, normalizer."""
+    """Entries, format generation, dtype, params per layer, updater state, frozen layers, normalizer; for a Keras
+    file, each Keras layer and the DL4J class it maps to (or why it is unsupported)."""
     import json
 
     from pydl4j_transfer.convert.inspect import format_inspection, inspect_model
 
     _check_file(args.model)
+    if _is_keras_file(args.model):
+        from pydl4j_transfer.keras.inspect import describe, format_description
+
+        info = describe(args.model)
+        print(json.dumps(info, indent=2) if args.json else format_description(info))
+        return 1 if any("unsupported" in r for r in info["layers"]) else 0
     info = inspect_model(args.model)
     print(json.dumps(info, indent=2) if args.json else format_inspection(info))
     return 0
@@ -293,8 +310,12 @@ def cmd_summary(args) -> int:
 
 
 def cmd_convert(args) -> int:
-    """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension)."""
+    """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension); Keras files
+    (.h5 / .keras, or a JSON config with --weights) and, with --zoo, pretrained weights files to a DL4J zip."""
     from pydl4j_transfer.convert.formats import convert
+
+    if args.zoo or args.weights or (os.path.isfile(args.input) and _is_keras_file(args.input)):
+        return _convert_to_dl4j(args)
 
     report = convert(args.input, args.output, configuration=args.config, onnx_tol=args.tol,
                      input_types=args.input_type)
@@ -306,6 +327,31 @@ def cmd_convert(args) -> int:
     elif "checked" in report:
         msg += " (onnxruntime not installed: outputs not checked)"
     print(msg)
+    return 0
+
+
+def _convert_to_dl4j(args) -> int:
+    """Keras file -> DL4J zip (KerasModelImport), or a pretrained weights file -> zoo model zip (--zoo)."""
+    from pydl4j_transfer.nn.serializer import ModelSerializer
+
+    _check_file(args.input)
+    if not str(args.output).endswith(".zip"):
+        raise InvalidConfigurationError(f"the output of a Keras / --zoo conversion is a DL4J model zip, got {args.output}")
+    if args.zoo:
+        from pydl4j_transfer import zoo
+
+        cls = getattr(zoo, args.zoo, None)
+        if not (isinstance(cls, type) and issubclass(cls, zoo.ZooModel)):
+            raise InvalidConfigurationError(f"--zoo {args.zoo}: not a zoo model (e.g. VGG16, VGG19, ResNet50)")
+        net = cls().initPretrainedFrom(args.input)
+        what = f"{args.zoo} with the weights of {args.input}"
+    else:
+        from pydl4j_transfer.keras import KerasModelImport
+
+        net = KerasModelImport.importKerasModel(args.input, args.enforce_training_config, args.weights)
+        what = f"{type(net).__name__} imported from {args.input}"
+    ModelSerializer.writeModel(net, args.output, False)
+    print(f"wrote {args.output}: {what} ({net.numParams()} parameters)")
     return 0
 
 
@@ -375,9 +421,9 @@ COMMANDS = {
     "setup-java": (cmd_setup_java, "fetch DL4J's jars from Maven Central (checksums verified) for an installed wheel"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
     "porting-table": (cmd_porting_table, "print the Java -> Python table of classes and methods (docs/api-porting.md)"),
-    "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
+    "inspect": (cmd_inspect, "show what a DL4J model zip holds, or what each Keras layer of a Keras file maps to"),
     "summary": (cmd_summary, "print DL4J's summary() table for a model zip"),
-    "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX"),
+    "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX; Keras -> DL4J zip"),
     "verify": (cmd_verify, "compare torch and real DL4J outputs for a model zip"),
     "graph": (cmd_graph, "draw the network as a graph (svg/png with Graphviz, else DOT)"),
 }
@@ -406,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Entries and sizes, network type, DL4J format generation (ND4J alloc mode and rank of the params:\n"
         "'<=M2 [1,N]' or 'M2.1 [N]'; legacy or @class JSON), dtype, params per layer, updater(s) and\n"
         "state blocks, frozen layers and normalizer. Needs neither torch nor Java."))
-    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("model", help="DL4J model zip, or a Keras file (.h5/.hdf5/.keras/.json)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
     p = sub.add_parser("summary", help=COMMANDS["summary"][1], description=(
         "The table MultiLayerNetwork#summary / ComputationGraph#summary prints (frozen layers marked,\n"
@@ -419,12 +465,21 @@ def build_parser() -> argparse.ArgumentParser:
         "  model.zip -> model.safetensors  (DL4J configuration.json kept in the metadata)\n"
         "  model.zip -> model.onnx      (checked against torch with onnxruntime when installed)\n"
         "  model.zip -> configuration.json\n"
-        "  model.safetensors|.pt [--config conf.json] -> model.zip  (DL4J ModelSerializer format)"))
+        "  model.safetensors|.pt [--config conf.json] -> model.zip  (DL4J ModelSerializer format)\n"
+        "  model.h5|.hdf5|.keras -> model.zip   Keras model (KerasModelImport, as DL4J 1.0.0-M2.1 imports it)\n"
+        "  model.json --weights w.h5 -> model.zip   Keras config JSON + weights file\n"
+        "  vgg16.pth|.h5|.safetensors --zoo VGG16 -> model.zip   pretrained weights into a zoo network"))
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--config", help="DL4J configuration JSON for safetensors/state_dict -> zip "
                                     "(optional when the safetensors metadata has it)")
     p.add_argument("--tol", type=float, default=1e-4, help="ONNX vs torch tolerance (default 1e-4)")
+    p.add_argument("--weights", metavar="H5", help="Keras: the weights HDF5 of a JSON model config")
+    p.add_argument("--enforce-training-config", action="store_true",
+                   help="Keras: import the loss and optimizer too (DL4J's enforceTrainingConfig)")
+    p.add_argument("--zoo", metavar="MODEL", help="pretrained weights file (Keras applications .h5, torchvision "
+                                                  ".pth/.safetensors, DL4J zoo zip) into this zoo model: VGG16, VGG19, "
+                                                  "ResNet50")
     p.add_argument("--input-type", action="append", metavar="TYPE",
                    help="ONNX: shape of the traced example input; " + _INPUT_TYPE_HELP)
     p = sub.add_parser("verify", help=COMMANDS["verify"][1], description=(

@@ -81,6 +81,42 @@ class InvalidConfigurationError(Pydl4jTransferError, ValueError):
     """A configuration is inconsistent (bad nIn/nOut, unknown input name, cycle, ...)."""
 
 
+# --- Keras import ------------------------------------------------------------------------
+
+
+class _KerasError(Pydl4jTransferError):
+    """Base of the Keras import errors: ``layer`` names the Keras layer, ``file`` the Keras file, when known."""
+
+    def __init__(self, message: str, layer: str | None = None, file: str | None = None):
+        self.layer = layer
+        self.file = file
+        self.detail = message
+        where = []
+        if file:
+            where.append(str(file))
+        if layer:
+            where.append(f"Keras layer {layer!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+    def with_context(self, layer: str | None = None, file: str | None = None):
+        """The same error with the layer / file filled in where they were unknown (same type, same message)."""
+        if (layer is None or self.layer) and (file is None or self.file):
+            return self
+        err = type(self)(self.detail, layer=self.layer or layer, file=self.file or file)
+        err.__cause__ = self.__cause__
+        return err
+
+
+class InvalidKerasConfigurationError(_KerasError, ValueError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException: the Keras
+    file (model config, training config or weights) is not what Keras writes."""
+
+
+class UnsupportedKerasConfigurationError(_KerasError, NotImplementedError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException: valid
+    Keras, but something DL4J's importer does not map (layer class, loss, optimizer, option)."""
+
+
 # --- the model zoo ----------------------------------------------------------------------
 
 

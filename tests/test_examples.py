@@ -252,3 +252,26 @@ def test_guide_4_featurizes_to_disk_and_fit_featurized_lowers_the_score(guide, t
     ours = DataSet.load(train[0])
     np.testing.assert_array_equal(to_numpy(java.getFeatures()), ours.getFeatures())
     np.testing.assert_array_equal(to_numpy(java.getLabels()), ours.getLabels())
+
+
+def test_keras_vgg16_weights_to_dl4j_zip_edit_a_and_fit_featurized(guide, tmp_path, capsys, request):
+    """examples/keras_vgg16_to_dl4j.py: the Keras VGG16-layout weights file -> DL4J zip -> edit A -> fitFeaturized;
+    real DL4J restores both zips it writes and computes the same outputs."""
+    import re
+
+    import numpy as np
+
+    assert guide("keras_vgg16_to_dl4j").main(["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "pretrained VGG16: 70,894 parameters, fc2 width 64" in out
+    m = re.search(r"score ([\d.]+) -> ([\d.]+) after 20 epoch\(s\), training accuracy ([\d.]+)", out)
+    assert m, out
+    assert float(m.group(2)) < float(m.group(1)) / 2 and float(m.group(3)) >= 0.9
+    request.getfixturevalue("jvm")
+    from pydl4j_transfer import ModelSerializer
+
+    x = guide("keras_vgg16_to_dl4j").synthetic_data(64, n=4).getFeatures()
+    for name in ("vgg16_dl4j.zip", "vgg16_transfer.zip"):
+        ours = ModelSerializer.restoreComputationGraph(tmp_path / name)
+        dl4j = ModelSerializer.restoreComputationGraph(tmp_path / name, backend="dl4j")
+        np.testing.assert_allclose(dl4j.output(x)[0], ours.output(x)[0], rtol=0, atol=1e-5)

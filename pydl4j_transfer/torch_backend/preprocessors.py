@@ -15,15 +15,12 @@ from __future__ import annotations
 from pydl4j_transfer.conf import (Cnn3DToFeedForwardPreProcessor, CnnToFeedForwardPreProcessor, CnnToRnnPreProcessor,
                                     ComposableInputPreProcessor, FeedForwardToCnn3DPreProcessor,
                                     FeedForwardToCnnPreProcessor, FeedForwardToRnnPreProcessor,
+                                    KerasFlattenRnnPreprocessor, PermutePreprocessor, ReshapePreprocessor,
                                     RnnToCnnPreProcessor, RnnToFeedForwardPreProcessor)
+from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .registry import PREPROCESSOR_CONVERTERS
-
-
-
-def _fmt(v):
-    return getattr(v, "name", v)
 
 
 def rnn_to_rows(x):
@@ -82,7 +79,7 @@ class CnnToFeedForward(Preprocessor):
             raise InvalidConfigurationError(f"CnnToFeedForwardPreProcessor: expected rank 4 input, got {list(x.shape)}")
         c = self.conf
         n_ch = int(c.numChannels or 0)
-        ch_axis = 3 if _fmt(c.format) == "NHWC" else 1
+        ch_axis = 3 if enum_name(c.format) == "NHWC" else 1
         if n_ch and x.shape[ch_axis] != n_ch:
             raise InvalidConfigurationError(
                 f"CnnToFeedForwardPreProcessor: expected {n_ch} channels on axis {ch_axis}, got shape {list(x.shape)}")
@@ -114,7 +111,7 @@ class RnnToFeedForward(Preprocessor):
             return x
         if x.dim() != 3:
             raise InvalidConfigurationError(f"RnnToFeedForwardPreProcessor: expected rank 3 input, got {list(x.shape)}")
-        if _fmt(self.conf.rnnDataFormat) == "NWC":
+        if enum_name(self.conf.rnnDataFormat) == "NWC":
             x = x.permute(0, 2, 1)
         return rnn_to_rows(x)
 
@@ -130,7 +127,7 @@ class FeedForwardToRnn(Preprocessor):
         if x.dim() == 3:
             return x
         out = rows_to_rnn(x, mb)
-        return out.permute(0, 2, 1) if _fmt(self.conf.rnnDataFormat) == "NWC" else out
+        return out.permute(0, 2, 1) if enum_name(self.conf.rnnDataFormat) == "NWC" else out
 
     def feed_forward_mask(self, mask, mb):
         return rows_to_mask(mask, mb)
@@ -144,7 +141,7 @@ class CnnToRnn(Preprocessor):
         if x.dim() != 4:
             raise InvalidConfigurationError(f"CnnToRnnPreProcessor: expected rank 4 input, got {list(x.shape)}")
         out = rows_to_rnn(x.reshape(x.shape[0], -1), mb)
-        return out.permute(0, 2, 1) if _fmt(self.conf.rnnDataFormat) == "NWC" else out
+        return out.permute(0, 2, 1) if enum_name(self.conf.rnnDataFormat) == "NWC" else out
 
     def feed_forward_mask(self, mask, mb):
         return rows_to_mask(mask, mb)
@@ -158,7 +155,7 @@ class RnnToCnn(Preprocessor):
         c = self.conf
         if x.dim() != 3:
             raise InvalidConfigurationError(f"RnnToCnnPreProcessor: expected rank 3 input, got {list(x.shape)}")
-        if _fmt(c.rnnDataFormat) == "NWC":
+        if enum_name(c.rnnDataFormat) == "NWC":
             x = x.permute(0, 2, 1)
         rows = rnn_to_rows(x)
         return rows.reshape(rows.shape[0], int(c.numChannels), int(c.inputHeight), int(c.inputWidth))
@@ -208,6 +205,49 @@ class Composable(Preprocessor):
         for p in self.parts:
             mask = p.feed_forward_mask(mask, mb)
         return mask
+
+
+@PREPROCESSOR_CONVERTERS.register(ReshapePreprocessor)
+class Reshape(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.ReshapePreprocessor: each example reshaped in 'c' order to
+    targetShape (the array as it is: an NHWC activation reshapes in (h, w, c) order, as in DL4J)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        shape = list(c.targetShape)
+        if c.hasMiniBatchDimension:
+            shape = shape[1:]
+        if x[0].numel() != _prod(shape):
+            raise InvalidConfigurationError(f"ReshapePreprocessor: input shape {list(x.shape)} and target shape "
+                                            f"{[x.shape[0]] + shape} do not match")
+        return x.reshape(x.shape[0], *shape)
+
+
+@PREPROCESSOR_CONVERTERS.register(PermutePreprocessor)
+class Permute(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.PermutePreprocessor: the example axes permuted (minibatch first)."""
+
+    def pre_process(self, x, mb):
+        idx = [int(i) for i in self.conf.permutationIndices]
+        if len(idx) + 1 == x.dim():
+            idx = [0] + idx
+        return x.permute(*idx)
+
+
+@PREPROCESSOR_CONVERTERS.register(KerasFlattenRnnPreprocessor)
+class KerasFlattenRnn(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.KerasFlattenRnnPreprocessor: [mb, a, b] -> [mb, a*b] ('c' order)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        return x.reshape(x.shape[0], int(c.depth) * int(c.tsLength))
+
+
+def _prod(shape):
+    out = 1
+    for v in shape:
+        out *= int(v)
+    return out
 
 
 @PREPROCESSOR_CONVERTERS.register(ComposableInputPreProcessor)

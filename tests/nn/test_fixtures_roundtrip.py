@@ -107,7 +107,8 @@ class Case:
 
 def _fixture_cases() -> list:
     cases = []
-    for folder in sorted(p for p in FIXTURES.glob("*/*") if p.is_dir()):
+    # compat_fixtures/keras/ holds Keras files (tests/keras), not DL4J version folders
+    for folder in sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and p.parent.name != "keras"):
         manifest = {}
         if (folder / "manifest.json").is_file():
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

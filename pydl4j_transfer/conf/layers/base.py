@@ -298,6 +298,10 @@ class FeedForwardLayer(BaseLayer):
                 self.nIn = inputType.size
             else:
                 raise InvalidConfigurationError(f"{self._name()}: cannot set nIn from {inputType}")
+        if inputType.type == "FF" and "timeDistributedFormat" in self._attr_fields:
+            # M2.1 FeedForwardLayer#setNIn: a feed-forward input type's time-distributed format, always
+            fmt = inputType.timeDistributedFormat
+            self.timeDistributedFormat = getattr(fmt, "name", fmt)
 
     def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_feedforward(inputType, self._name())

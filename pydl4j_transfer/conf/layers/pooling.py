@@ -60,9 +60,14 @@ class SubsamplingLayer(_SpatialLayer):
                           self.convolutionMode)
         return InputType.convolutional(h, w, depth, fmt if fmt in (CNN2DFormat.NCHW, CNN2DFormat.NHWC) else inputType.format)
 
+    #: M2.1's SubsamplingLayer#defaultValueOverridden (not in the JSON): setNIn adopts the input's format only
+    #: while it is false (and then sets it); DL4J's Keras import sets it, so imported pooling keeps its own format
+    defaultValueOverridden = False
+
     def setNIn(self, inputType, override=False):
-        if inputType.type == "CNN":
+        if inputType.type == "CNN" and (not self.defaultValueOverridden or override):
             self.cnn2dDataFormat = inputType.format
+            self.defaultValueOverridden = True
 
 
 register(SubsamplingLayer)
@@ -86,7 +91,15 @@ class Subsampling1DLayer(SubsamplingLayer):
             setattr(self, attr, [int(v[0]), fill] if len(v) == 1 else [int(x) for x in v])
         return setter
 
-    SETTERS = {"kernelSize": _set_1d("kernelSize", 1), "stride": _set_1d("stride", 1), "padding": _set_1d("padding", 0)}
+    def _set_pair(attr):
+        # M2.1 Subsampling1DLayer.Builder#setStride / #setPadding: ConvolutionUtils.getIntConfig(v, 1), which
+        # repeats a single value ([s] -> [s, s]); setKernelSize only sets kernelSize[0]
+        def setter(self, value):
+            v = list(value) if isinstance(value, (list, tuple)) else [int(value)]
+            setattr(self, attr, [int(v[0]), int(v[0])] if len(v) == 1 else [int(x) for x in v])
+        return setter
+
+    SETTERS = {"kernelSize": _set_1d("kernelSize", 1), "stride": _set_pair("stride"), "padding": _set_pair("padding")}
 
     def _output_type(self, inputType):
         if inputType.type != "RNN":

@@ -127,6 +127,11 @@ class LastTimeStep(_DelegatingGN):
     FIELDS = (Field("underlying", LAYER),)
     POSITIONAL = ("underlying",)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if args and self.underlying is not None and self.layerName is None:
+            self.layerName = self.underlying.layerName  # M2.1 LastTimeStep(Layer): "needed for keras import"
+
     def variables(self):
         return []  # DL4J's init does not register the wrapped layer's keys here
 
@@ -184,11 +189,19 @@ class Bidirectional(_DelegatingGN):
 
     def _extra_tree_items(self):
         f = self.fwd
-        n_out = getattr(f, "nOut", 0)
-        if self.mode == BidirectionalMode.CONCAT:
-            n_out *= 2
-        fmt = getattr(f, "rnnDataFormat", None)
-        return tuple(super()._extra_tree_items()) + (("nin", getattr(f, "nIn", 0)), ("nout", n_out),
+        # M2.1's getters: a LastTimeStep fwd reports its underlying layer's nIn / nOut (nOut not doubled);
+        # getRNNDataFormat is TimeSeriesUtils.getFormatFromRnnLayer(fwd) (through wrappers)
+        if type(f).__name__ == "LastTimeStep":
+            n_in, n_out = getattr(f.underlying, "nIn", 0), getattr(f.underlying, "nOut", 0)
+        else:
+            n_in, n_out = getattr(f, "nIn", 0), getattr(f, "nOut", 0)
+            if self.mode == BidirectionalMode.CONCAT:
+                n_out *= 2
+        inner = f
+        while inner is not None and not hasattr(inner, "rnnDataFormat") and hasattr(inner, "underlying"):
+            inner = inner.underlying
+        fmt = getattr(inner, "rnnDataFormat", None)
+        return tuple(super()._extra_tree_items()) + (("nin", n_in), ("nout", n_out),
                                                      ("rnndataFormat", fmt.name if fmt is not None else None))
 
     def paramSpecs(self):
@@ -232,7 +245,7 @@ class Bidirectional(_DelegatingGN):
         self.layerName = name
         for inner in (self.fwd, self.bwd):
             if inner is not None:
-                inner.layerName = name
+                inner._set_name(name)  # DL4J: fwd/bwd.setLayerName, which a wrapper passes on to its underlying
 
 
 _ = RNNFormat

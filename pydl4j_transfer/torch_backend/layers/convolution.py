@@ -176,6 +176,15 @@ class Conv1DModule(ConvModule):
         w = self.p("W").reshape(self.kernel[0], self.n_in, self.n_out).permute(2, 1, 0)
         return F.conv1d(self.pad(x), w, self.bias(), stride=self.stride, dilation=self.dilation)
 
+    def to_channels_first(self, x):
+        if (not self.channels_last and x.dim() == 3 and x.shape[1] != self.n_in and x.shape[2] == self.n_in
+                and not getattr(self, "_strict_ncw", False)):
+            # M2.1 runs an NCW Convolution1D on an NWC activation whose channel count matches the last axis
+            # (DL4J's Keras import: Embedding (NWC output) -> Theano-ordered Conv1D) as if it were [mb, T, nIn]:
+            # checked against the jar (tests/keras: weights/embedding_conv1d_flatten_theano_2.h5)
+            x = x.transpose(1, 2)
+        return super().to_channels_first(x)
+
     def compute(self, x, mask=None):
         y = self.act(self.conv(self.to_channels_first(x)))  # DL4J applies the activation on the NCW array
         if mask is not None:

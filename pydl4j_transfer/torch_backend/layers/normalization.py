@@ -50,7 +50,9 @@ class BatchNormModule(LayerModule):
         self.nhwc = enum_name(conf.cnn2DFormat) == "NHWC"
 
     def channel_axis(self, x):
-        return x.dim() - 1 if (x.dim() == 4 and self.nhwc) else 1
+        # NHWC: channels last. M2.1 views a rank-3 (recurrent) input [mb, T, C] as the image [1, mb, T, C], so with
+        # NHWC its channels are last too (how DL4J's Keras import runs BatchNormalization after Conv1D)
+        return x.dim() - 1 if (x.dim() in (3, 4) and self.nhwc) else 1
 
     def running_var(self):
         if self.log_std:

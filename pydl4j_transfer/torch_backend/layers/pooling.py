@@ -102,12 +102,14 @@ class Subsampling1DModule(SubsamplingModule):
     DIMS = 1
 
     def _channels_last(self, conf):
-        return False
+        # M2.1 views [mb, C, T] as [mb, C, T, 1] (NCHW) but an NHWC layer's [mb, T, C] as [mb, T, 1, C]: the time
+        # axis stays the pooled one and the channels are last (DL4J's Keras import sets NHWC for channels_last)
+        return enum_name(getattr(conf, "cnn2dDataFormat", None)) == "NHWC"
 
     def compute(self, x, mask=None):
         y = super().compute(x, mask)
         if mask is not None:
-            y = y * self.feed_forward_mask(mask, x).to(y.dtype).unsqueeze(1)
+            y = y * self.feed_forward_mask(mask, x).to(y.dtype).unsqueeze(2 if self.channels_last else 1)
         return y
 
     def feed_forward_mask(self, mask, x=None):

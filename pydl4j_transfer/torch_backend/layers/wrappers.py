@@ -104,7 +104,10 @@ class BidirectionalModule(LayerModule):
         self.mode = enum_name(conf.mode) or "CONCAT"
         self.fwd = _convert(conf.fwd, ctx.child("f"))
         self.bwd = _convert(conf.bwd, ctx.child("b"))
-        self.nwc = enum_name(getattr(conf.fwd, "rnnDataFormat", None)) == "NWC"
+        inner = conf.fwd  # the format of the wrapped recurrent layer, through LastTimeStep / MaskZeroLayer
+        while inner is not None and not hasattr(inner, "rnnDataFormat") and hasattr(inner, "underlying"):
+            inner = inner.underlying
+        self.nwc = enum_name(getattr(inner, "rnnDataFormat", None)) == "NWC"
 
     def compute(self, x, mask=None):
         t_axis = 1 if self.nwc else 2
