@@ -81,6 +81,20 @@ class InvalidConfigurationError(Pydl4jTransferError, ValueError):
     """A configuration is inconsistent (bad nIn/nOut, unknown input name, cycle, ...)."""
 
 
+class NotMirroredError(Pydl4jTransferError, AttributeError):
+    """A DL4J method (or nested class) of a mirrored class that this package does not mirror.
+
+    The message names the DL4J original and says what to write instead (the reason table of
+    ``pydl4j_transfer/java_names.py``, which docs/api-porting.md lists too). An ``AttributeError``, so ``hasattr``
+    and ``getattr(obj, name, default)`` keep working.
+    """
+
+    def __init__(self, owner: str, name: str, advice: str):
+        self.owner = owner
+        self.java_name = name
+        super().__init__(f"{owner}.{name} (DL4J's {owner}#{name}) is not mirrored in Python: {advice}")
+
+
 # --- the model zoo ----------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ import math
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
-from .javautil import hash_order
+from .javautil import Optional, hash_order
 from .base import ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value
 from .enums import (AlgoMode, BackpropType, ConvolutionMode, GradientNormalization, OptimizationAlgorithm, WeightInit,
                     WorkspaceMode)
@@ -314,15 +314,6 @@ class FineTuneConfiguration:
     def clone(self):
         return copy.deepcopy(self)
 
-    # ---- getters with DL4J's names
-    def getSeed(self):
-        return self.seed
-
-    def getUpdater(self):
-        return self.updater
-
-    def getDropout(self):
-        return self.dropout
 
     # ---- application (mirrors applyToNeuralNetConfiguration)
     def applyToNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> None:
@@ -507,6 +498,37 @@ class FineTuneConfiguration:
 
 
 _OPTIONAL_KINDS = {"dropout": DROPOUTS, "weightNoise": WEIGHT_NOISES}
+
+
+def _ftc_accessors(name):
+    """DL4J's Lombok getter and setter of one FineTuneConfiguration field (``@Data``): ``getX``/``setX``; ``isX``
+    for the primitive boolean remove flags; an ``Optional`` field's getter returns a
+    :class:`~pydl4j_transfer.conf.javautil.Optional` (None while not set) and its setter takes one."""
+    cap = name[0].upper() + name[1:]
+    if name in _OPTIONAL:
+        def getter(self):
+            value = getattr(self, name)
+            return None if value is None else Optional(None if value is REMOVE else value)
+
+        def setter(self, value):
+            if isinstance(value, Optional):
+                value = value.orElse(REMOVE)
+            setattr(self, name, value)
+    else:
+        def getter(self):
+            return getattr(self, name)
+
+        def setter(self, value):
+            setattr(self, name, value)
+    getter.__name__, setter.__name__ = ("is" if name in _FLAGS else "get") + cap, "set" + cap
+    getter.__doc__ = f"Mirrors FineTuneConfiguration#{getter.__name__} (None: not set)."
+    setter.__doc__ = f"Mirrors FineTuneConfiguration#{setter.__name__}."
+    return getter, setter
+
+
+for _name in FIELDS:
+    for _fn in _ftc_accessors(_name):
+        setattr(FineTuneConfiguration, _fn.__name__, _fn)
 
 
 def _read_optional(key, raw):

@@ -139,3 +139,10 @@ class InputTypeConvolutional3D(InputType):
         if self.dataFormat == Convolution3DDataFormat.NCDHW:
             return [self.channels, self.depth, self.height, self.width]
         return [self.depth, self.height, self.width, self.channels]
+
+
+# Java's nested classes, reachable as InputType.InputTypeFeedForward etc. (as in `InputType.InputTypeConvolutional c =
+# (InputType.InputTypeConvolutional) t;`)
+for _cls in (InputTypeFeedForward, InputTypeRecurrent, InputTypeConvolutional, InputTypeConvolutionalFlat,
+             InputTypeConvolutional3D):
+    setattr(InputType, _cls.__name__, _cls)

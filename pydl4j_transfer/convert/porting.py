@@ -59,9 +59,26 @@ def _public_methods(jcls) -> dict:
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
+def _nested_classes(jcls, modifier) -> dict:
+    """{simple name: enum constants, or None for a class} of the public member classes a Java program can reach as
+    ``Outer.Name`` (declared on the class or inherited from its superclasses), builders left out."""
+    out: dict = {}
+    k = jcls
+    while k is not None and not str(k.getName()).startswith("java."):
+        for nested in k.getDeclaredClasses():
+            name = str(nested.getSimpleName())
+            if not modifier.isPublic(nested.getModifiers()) or name in out or name.endswith("Builder"):
+                continue
+            out[name] = [str(c.name()) for c in nested.getEnumConstants()] if nested.isEnum() else None
+        k = k.getSuperclass()
+    return dict(sorted(out.items()))
+
+
 def _builder_facts(jcls, modifier) -> dict:
-    """How DL4J builds a class: Lombok ``builder()``, ``new X.Builder(...)``, constructors; builder methods."""
-    facts = {"constructors": sorted({len(k.getParameterTypes()) for k in jcls.getConstructors()})}
+    """How DL4J builds a class: Lombok ``builder()``, ``new X.Builder(...)``, constructors; builder methods; the
+    class's own public methods and nested classes."""
+    facts = {"constructors": sorted({len(k.getParameterTypes()) for k in jcls.getConstructors()}),
+             "methods": _public_methods(jcls), "nested": _nested_classes(jcls, modifier)}
     builder_cls = None
     for m in jcls.getMethods():
         if str(m.getName()) == "builder" and not m.getParameterTypes() and modifier.isStatic(m.getModifiers()):
@@ -81,19 +98,20 @@ def _builder_facts(jcls, modifier) -> dict:
 
 
 def java_snapshot(built_classes, api_classes) -> dict:
-    """Reflect DL4J's public API in the JVM: ``{"builders": {fqn: facts}, "api": {fqn: {method: arities}}}``.
+    """Reflect DL4J's public API in the JVM: ``{"builders": {fqn: facts}, "api": {fqn: {method: arities}},
+    "nested": {fqn: {simple name: enum constants or None}}}``.
 
     ``built_classes``: configuration "@class" names and zoo model classes (how each is built, its
-    builder methods); ``api_classes``: fully-qualified names ('$' for nested classes) whose public
-    methods are listed, ``"<init>"`` holding the public constructors' arities (None: the class is not on
-    the classpath of ``java/``, e.g. DataVec's). Starts the JVM.
+    builder methods, its public methods and nested classes); ``api_classes``: fully-qualified names ('$' for
+    nested classes) whose public methods are listed, ``"<init>"`` holding the public constructors' arities (None:
+    the class is not on the classpath of ``java/``, e.g. DataVec's). Starts the JVM.
     """
     from pydl4j_transfer.dl4j_backend import jclass
 
     class_for_name = jclass("java.lang.Class").forName
     modifier = jclass("java.lang.reflect.Modifier")
     builders = {fqn: _builder_facts(class_for_name(fqn), modifier) for fqn in sorted(built_classes)}
-    api = {}
+    api, nested = {}, {}
     for fqn in sorted(api_classes):
         try:
             jcls = class_for_name(fqn)
@@ -105,7 +123,9 @@ def java_snapshot(built_classes, api_classes) -> dict:
         if ctors:
             methods["<init>"] = ctors
         api[fqn] = methods
-    return {"builders": builders, "api": api}
+        if _nested_classes(jcls, modifier):
+            nested[fqn] = _nested_classes(jcls, modifier)
+    return {"builders": builders, "api": api, "nested": nested}
 
 
 #: DL4J 1.0.0-M2.1's public API reflected in the JVM, as package data: {"builders": how each configuration / zoo
@@ -116,8 +136,10 @@ SNAPSHOT_PATH = Path(__file__).with_name("dl4j_api.json")
 
 
 def snapshot_json(snapshot: dict) -> str:
-    """The text of ``convert/dl4j_api.json`` for a :func:`java_snapshot` result (deterministic: keys sorted)."""
-    return json.dumps(snapshot, indent=1, sort_keys=True) + "\n"
+    """The text of ``convert/dl4j_api.json`` for a :func:`java_snapshot` result (deterministic: keys sorted; a list
+    of numbers or strings on one line)."""
+    text = json.dumps(snapshot, indent=1, sort_keys=True)
+    return re.sub(r"\[\n\s*([^\[\]{}]*?)\n\s*\]", lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text) + "\n"
 
 
 def load_java_snapshot() -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field
+from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field, serves_accessor
 from .schedules import SCHEDULE, BaseSchedule
 from ..enums import Updater
 
@@ -33,11 +33,13 @@ class BaseUpdater(ConfObject):
     def hasLearningRate(self) -> bool:
         return "learningRate" in self._attr_fields
 
-    def getLearningRate(self, iteration: int = 0, epoch: int = 0):
-        """Mirrors IUpdater#getLearningRate(iteration, epoch) for fixed rates (schedules: not evaluated)."""
+    @serves_accessor
+    def getLearningRate(self, iteration: int = None, epoch: int = None):
+        """Mirrors the Lombok getter getLearningRate() (the field; NaN when a schedule is set) and
+        IUpdater#getLearningRate(iteration, epoch) (the schedule's value there, else the field)."""
         sched = getattr(self, "learningRateSchedule", None)
-        if sched is not None and hasattr(sched, "valueAt"):
-            return sched.valueAt(iteration, epoch)
+        if iteration is not None and sched is not None:
+            return sched.valueAt(iteration, 0 if epoch is None else epoch)
         return getattr(self, "learningRate", math.nan)
 
 
@@ -99,6 +101,14 @@ class Nesterovs(BaseUpdater):
     POSITIONAL = ("learningRate", "momentum")
     SETTERS = {"learningRate": _set_lr, "momentum": _set_momentum}
     STATE_MULTIPLIER = 1
+
+    def getMomentumSchedule(self):
+        """Mirrors Nesterovs#getMomentumSchedule (the same value as getMomentumISchedule)."""
+        return self.momentumISchedule
+
+    def setMomentumSchedule(self, momentumSchedule):
+        """Mirrors Nesterovs#setMomentumSchedule."""
+        self.momentumISchedule = momentumSchedule
 
     def __init__(self, *args, **kwargs):
         if len(args) == 1 and not isinstance(args[0], BaseSchedule):  # Java: Nesterovs(double momentum)
