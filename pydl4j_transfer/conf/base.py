@@ -405,6 +405,27 @@ def _add_accessors(cls, fields):
                 setattr(cls, name, fn)
 
 
+def add_lombok_accessors(cls, fields: dict, store: str | None = None, booleans=(), read_only=()):
+    """Lombok ``@Data`` accessors on a class without Field rows (DL4J's builders): ``fields`` maps each Java field
+    name to the attribute holding its value (on the object, or on ``getattr(obj, store)``); ``booleans`` are the
+    primitive boolean fields (``isX``); ``read_only`` get no setter. A method the class defines itself wins."""
+    for java, attr in fields.items():
+        cap = java[0].upper() + java[1:]
+        names = (("is" if java in booleans else "get") + cap, "set" + cap)
+
+        def getter(self, attr=attr):
+            return getattr(getattr(self, store) if store else self, attr)
+
+        def setter(self, value, attr=attr):
+            setattr(getattr(self, store) if store else self, attr, value)
+        for name, fn, kind in zip(names, (getter, setter), ("getter", "setter")):
+            if name in cls.__dict__ or (kind == "setter" and java in read_only):
+                continue
+            fn.__name__ = fn.__qualname__ = name
+            fn.__doc__ = f"Mirrors DL4J's Lombok {kind} of {cls.__name__}'s field ``{java}``."
+            setattr(cls, name, fn)
+
+
 def make_default(value):
     """A fresh default value: classes are instantiated, containers copied."""
     if isinstance(value, type) and issubclass(value, ConfObject):

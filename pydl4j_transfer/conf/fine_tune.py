@@ -21,6 +21,7 @@ import copy
 import logging
 import math
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
@@ -90,7 +91,7 @@ def _remove_instances(lst, cls):
         lst[:] = [r for r in lst if not isinstance(r, cls)]
 
 
-class FineTuneConfigurationBuilder:
+class FineTuneConfigurationBuilder(JavaNames):
     """Mirrors FineTuneConfiguration.Builder: every setter DL4J has, same names; ``build()``."""
 
     def __init__(self):
@@ -268,7 +269,7 @@ class FineTuneConfigurationBuilder:
 _SETTER_NAMES = [n for n in dir(FineTuneConfigurationBuilder) if not n.startswith("_") and n != "build"]
 
 
-class FineTuneConfiguration:
+class FineTuneConfiguration(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.FineTuneConfiguration.
 
     ``FineTuneConfiguration.Builder().updater(Adam(1e-3)).seed(42).build()`` or the keyword form

@@ -13,7 +13,8 @@ import copy
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
-from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec
+from .base import (BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec,
+                   add_lombok_accessors)
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
@@ -197,6 +198,7 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._allow_disconnected = False
         self._allow_no_output = False
+        self._validate_tbptt = True
 
     @classmethod
     def fromConfiguration(cls, newConf, globalConfiguration) -> "GraphBuilder":
@@ -357,5 +359,12 @@ class GraphBuilder(_NetworkBuilderCommon):
                     " setOutputs(...) or use GraphBuilder.allowDisconnected(true)")
         conf.topologicalSortOrder()  # raises on cycles
 
+
+add_lombok_accessors(GraphBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "allowDisconnected": "_allow_disconnected", "allowNoOutput": "_allow_no_output",
+    "validateTbpttConfig": "_validate_tbptt", "vertices": "_vertices", "vertexInputs": "_vertex_inputs",
+    "networkInputTypes": "_input_types", "globalConfiguration": "_global"},
+    booleans=("allowDisconnected", "allowNoOutput", "validateTbpttConfig"))
 
 GRAPH_BUILDER.append(GraphBuilder)  # what NeuralNetConfiguration.Builder#graphBuilder() returns

@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import time
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
 from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
-                   array, enum_value, poly)
+                   add_lombok_accessors, array, enum_value, poly)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
@@ -85,7 +86,7 @@ class _State:
     """The global builder's values (kept apart from its fluent method names)."""
 
 
-class NeuralNetConfigurationBuilder:
+class NeuralNetConfigurationBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder (global defaults)."""
 
     def __init__(self):
@@ -347,6 +348,15 @@ class NeuralNetConfigurationBuilder:
             setattr(layer, attr, current)
 
 
+add_lombok_accessors(NeuralNetConfigurationBuilder, {
+    name: name for name in ("activationFn", "weightInitFn", "biasInit", "gainInit", "regularization", "regularizationBias",
+                            "idropOut", "weightNoise", "iUpdater", "biasUpdater", "miniBatch", "maxNumLineSearchIterations",
+                            "seed", "optimizationAlgo", "stepFunction", "minimize", "gradientNormalization",
+                            "gradientNormalizationThreshold", "allParamConstraints", "weightConstraints", "biasConstraints",
+                            "trainingWorkspaceMode", "inferenceWorkspaceMode", "setTWM", "setIWM", "cacheMode", "dataType",
+                            "convolutionMode", "cudnnAlgoMode")} | {"layer": "_layer"},
+    store="_s", booleans=("miniBatch", "minimize", "setTWM", "setIWM"))
+
 for _name, _fn in REGULARIZATION_SETTERS.items():
     setattr(NeuralNetConfigurationBuilder, _name,
             (lambda fn: lambda self, *args: (fn(self._s, args[0] if len(args) == 1 else tuple(args)), self)[1])(_fn))
@@ -502,7 +512,7 @@ def _fix_batchnorm_log_std(confs):
 GRAPH_BUILDER: list = []
 
 
-class _NetworkBuilderCommon:
+class _NetworkBuilderCommon(JavaNames):
     """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
 
     def backpropType(self, t):
@@ -543,6 +553,7 @@ class ListBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._validate_tbptt = True
         self._override_nin = True  # M2.1 MultiLayerConfiguration.Builder default
+        self._damping_factor = 100.0  # legacy (unused by DL4J M2.1 too)
 
     def layer(self, *args):
         """``layer(layer)`` or ``layer(index, layer)``."""
@@ -596,6 +607,35 @@ class ListBuilder(_NetworkBuilderCommon):
     def dataType(self, d):
         self._global.dataType(d)
         return self
+
+    def inputType(self, inputType):
+        """Mirrors MultiLayerConfiguration.Builder#inputType (= setInputType)."""
+        return self.setInputType(inputType)
+
+    def getCacheMode(self):
+        """Mirrors ListBuilder#getCacheMode (the global builder's)."""
+        return self._global._s.cacheMode
+
+    def setCacheMode(self, cacheMode):
+        self._global.cacheMode(cacheMode)
+
+    def getDataType(self):
+        """Mirrors ListBuilder#getDataType (the global builder's)."""
+        return self._global._s.dataType
+
+    def setDataType(self, dataType):
+        self._global.dataType(dataType)
+
+    def getConfs(self):
+        """Mirrors ListBuilder#getConfs: the per-layer NeuralNetConfigurations built so far (built by build())."""
+        return []
+
+    def getLayerActivationTypes(self):
+        """Mirrors ListBuilder#getLayerActivationTypes: the output InputType of every layer (needs setInputType)."""
+        if self._input_type is None:
+            raise InvalidConfigurationError("Can only calculate activation types if input type has been set. Use "
+                                            "setInputType(InputType)")
+        return self.build().getLayerActivationTypes(self._input_type)
 
     def build(self) -> MultiLayerConfiguration:
         """Mirrors ListBuilder#build + MultiLayerConfiguration.Builder#build."""
@@ -661,5 +701,13 @@ class ListBuilder(_NetworkBuilderCommon):
                 layer.setNIn(current, self._override_nin)
             current = layer.getOutputType(i, current)
 
+
+add_lombok_accessors(ListBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "inputPreProcessors": "_preprocessors", "inputType": "_input_type", "layerwise": "_layerwise",
+    "validateOutputConfig": "_validate_output", "validateTbpttConfig": "_validate_tbptt",
+    "overrideNinUponBuild": "_override_nin", "dampingFactor": "_damping_factor",
+    "trainingWorkspaceMode": "_training_wsm", "inferenceWorkspaceMode": "_inference_wsm"},
+    booleans=("validateOutputConfig", "validateTbpttConfig", "overrideNinUponBuild"))
 
 _ = (FeedForwardLayer,)

@@ -29,6 +29,7 @@ import struct
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.zipio.nd4j_binary import read_array_from, write_array
 
 __all__ = ["DataSet", "MultiDataSet", "SplitTestAndTrain"]
@@ -110,7 +111,7 @@ def _merge_masks(masks, arrays):
     return np.concatenate(filled, axis=0)
 
 
-class SplitTestAndTrain:
+class SplitTestAndTrain(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.SplitTestAndTrain: a (train, test) pair of DataSets."""
 
     def __init__(self, train, test):
@@ -126,7 +127,7 @@ class SplitTestAndTrain:
         return iter((self.train, self.test))
 
 
-class DataSet:
+class DataSet(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.DataSet: features, labels and their optional masks.
 
     Differs: ``splitTestAndTrain`` and ``shuffle`` draw their permutation from numpy's
@@ -363,7 +364,7 @@ def _as_list(arrays):
     return [as_array(arrays)]
 
 
-class MultiDataSet:
+class MultiDataSet(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.MultiDataSet: several feature / label arrays and their masks."""
 
     def __init__(self, features=None, labels=None, featuresMaskArrays=None, labelsMaskArrays=None):

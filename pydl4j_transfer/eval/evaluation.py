@@ -17,6 +17,7 @@ import json
 import math
 
 import numpy as np
+from pydl4j_transfer.java_names import JavaNames
 
 __all__ = ["Evaluation", "EvaluationAveraging", "to_2d"]
 
@@ -81,7 +82,7 @@ def _fmt4(x) -> str:
     return "0.0000" if s == "-0.0000" else s
 
 
-class Evaluation:
+class Evaluation(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.Evaluation (multi-class; argmax of labels and predictions).
 
     ``Evaluation(numClasses)``, ``Evaluation(labels=[names])`` or ``Evaluation()`` (classes from the first batch).

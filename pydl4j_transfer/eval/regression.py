@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.eval.evaluation import jackson_dumps, to_2d
 
 __all__ = ["RegressionEvaluation"]
@@ -22,7 +23,7 @@ _SUMS = ("exampleCountPerColumn", "labelsSumPerColumn", "sumSquaredErrorsPerColu
 CLASS_NAMES = ("org.nd4j.evaluation.regression.RegressionEvaluation", "org.deeplearning4j.eval.RegressionEvaluation")
 
 
-class RegressionEvaluation:
+class RegressionEvaluation(JavaNames):
     """Mirrors org.nd4j.evaluation.regression.RegressionEvaluation(nColumns | columnNames, precision=5)."""
 
     def __init__(self, columnNames=None, precision: int = 5):

@@ -16,6 +16,7 @@ import json
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.eval.evaluation import to_2d
 
 __all__ = ["ROC", "ROCMultiClass"]
@@ -34,7 +35,7 @@ def _area(x, y):
     return float(np.sum(np.abs(np.diff(x)) * (y[:-1] + y[1:]) / 2.0))
 
 
-class ROC:
+class ROC(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.ROC (binary; exact mode).
 
     Labels ``[N, 1]`` (1 = positive) or ``[N, 2]`` (column 1 = positive); predictions likewise.
@@ -138,7 +139,7 @@ class ROC:
         return cls._from_obj(json.loads(text) if isinstance(text, str) else text)
 
 
-class ROCMultiClass:
+class ROCMultiClass(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.ROCMultiClass: one-vs-all ROC per column (exact mode)."""
 
     def __init__(self, thresholdSteps: int = 0, rocRemoveRedundantPts: bool = True):

@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import time
+from pydl4j_transfer.java_names import JavaNames
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def java_double(x) -> str:
 # ---- the listener interface ------------------------------------------------------------------
 
 
-class TrainingListener:
+class TrainingListener(JavaNames):
     """Mirrors org.deeplearning4j.optimize.api.TrainingListener (every callback a no-op by default)."""
 
     def iterationDone(self, model, iteration: int, epoch: int) -> None:
