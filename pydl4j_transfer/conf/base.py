@@ -669,3 +669,10 @@ class ConfObject(JavaNames):
     def unknownProperties(self) -> dict:
         """JSON keys this class does not model; kept and written back unchanged."""
         return self._extra
+
+
+def yaml_type_key(class_name: str) -> str:
+    """The JSON key a YAML tag ``!<class>`` stands for: ``"type"`` for the classes whose type id DL4J writes under
+    that name (distributions, FineTuneConfiguration), ``"@class"`` otherwise."""
+    return DISTRIBUTIONS.type_key if class_name in DISTRIBUTIONS or class_name.endswith(".FineTuneConfiguration") \
+        else "@class"

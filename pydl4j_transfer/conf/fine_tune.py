@@ -24,9 +24,10 @@ import math
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
+from . import jsonio, yamlio
 from .javautil import Optional, hash_order
-from .base import ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value
+from .base import (ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value,
+                   yaml_type_key)
 from .enums import (AlgoMode, BackpropType, ConvolutionMode, GradientNormalization, OptimizationAlgorithm, WeightInit,
                     WorkspaceMode)
 from .layers.base import BaseLayer
@@ -460,6 +461,18 @@ class FineTuneConfiguration(JavaNames):
         """Mirrors FineTuneConfiguration#toJson (DL4J's text, key for key)."""
         return jsonio.dumps(self._to_tree())
 
+    def toYaml(self) -> str:
+        """Mirrors FineTuneConfiguration#toYaml (DL4J's YAML text: the JSON tree, ``type`` as the document's tag)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text: str) -> "FineTuneConfiguration":
+        """Mirrors FineTuneConfiguration.fromYaml (reads what toYaml writes; see fromJson for ``{present: true}``)."""
+        tree = yamlio.loads(text, yaml_type_key)
+        if isinstance(tree, dict):
+            tree.setdefault("type", TYPE)
+        return FineTuneConfiguration._from_json_tree(tree)
+
     @staticmethod
     def fromJson(text: str) -> "FineTuneConfiguration":
         """Mirrors FineTuneConfiguration.fromJson.
@@ -467,7 +480,10 @@ class FineTuneConfiguration(JavaNames):
         ``{"present": false}`` reads as :data:`REMOVE` (as in DL4J). ``{"present": true}`` carries no value
         (DL4J's writer loses it; DL4J reads it back as "remove"): here it reads as "not set", with a warning.
         """
-        tree = jsonio.loads(text)
+        return FineTuneConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree) -> "FineTuneConfiguration":
         if not isinstance(tree, dict):
             raise MalformedConfigError("a FineTuneConfiguration must be a JSON object")
         if tree.get("type", TYPE) != TYPE:

@@ -12,9 +12,9 @@ import copy
 
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
+from . import jsonio, yamlio
 from .base import (BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec,
-                   add_lombok_accessors)
+                   add_lombok_accessors, yaml_type_key)
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
@@ -57,8 +57,19 @@ class ComputationGraphConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
+        return ComputationGraphConfiguration._from_json_tree(jsonio.loads(text))
 
-        tree = jsonio.loads(text)
+    def toYaml(self) -> str:
+        """Mirrors ComputationGraphConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors ComputationGraphConfiguration.fromYaml."""
+        return ComputationGraphConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("vertices"), dict):
             raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
         tree = upgrade_graph(tree)

@@ -15,9 +15,9 @@ import time
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
+from . import jsonio, yamlio
 from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
-                   add_lombok_accessors, array, enum_value, poly)
+                   add_lombok_accessors, array, enum_value, poly, yaml_type_key)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
@@ -67,10 +67,22 @@ class NeuralNetConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors NeuralNetConfiguration.fromJson."""
-        tree = jsonio.loads(text)
+        return NeuralNetConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict):
             raise MalformedConfigError("a NeuralNetConfiguration must be a JSON object")
         return NeuralNetConfiguration._from_tree(tree)
+
+    def toYaml(self) -> str:
+        """Mirrors NeuralNetConfiguration#toYaml (DL4J's YAML text, conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors NeuralNetConfiguration.fromYaml."""
+        return NeuralNetConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
 
     @staticmethod
     def Builder():
@@ -405,7 +417,8 @@ class _PreprocessorMap(Codec):
     def encode(self, value):
         if value is None:
             return None
-        return {str(k): value[k]._to_tree() for k in hash_order(list(value))}
+        # int keys: JSON writes them as strings; YAML (Jackson's writeFieldId) plain, where a string key "0" is quoted
+        return {int(k): value[k]._to_tree() for k in hash_order(list(value))}
 
 
 class MultiLayerConfiguration(ConfObject):
@@ -437,7 +450,19 @@ class MultiLayerConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        tree = jsonio.loads(text)
+        return MultiLayerConfiguration._from_json_tree(jsonio.loads(text))
+
+    def toYaml(self) -> str:
+        """Mirrors MultiLayerConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors MultiLayerConfiguration.fromYaml."""
+        return MultiLayerConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("confs"), list):
             raise MalformedConfigError("not a DL4J MultiLayerConfiguration: no 'confs' array")
         tree = upgrade_multilayer(tree)

@@ -120,7 +120,8 @@ class _Java:
         self.Number = _jclass("java.lang.Number")
         self.Collection = _jclass("java.util.Collection")
         self.Map = _jclass("java.util.Map")
-        self.Optional = _jclass("java.util.Optional")
+        self.Optional = (_jclass("java.util.Optional"), _jclass("org.nd4j.common.primitives.Optional"))
+        self.InputType = _jclass("org.deeplearning4j.nn.conf.inputs.InputType")
         self.INDArray = _jclass("org.nd4j.linalg.api.ndarray.INDArray")
         self.String = _jclass("java.lang.String")
         self.Boolean = _jclass("java.lang.Boolean")
@@ -143,6 +144,8 @@ class _Java:
             return str(v.name())
         if isinstance(v, jpype.JArray):
             return [self.value(x) for x in v]
+        if isinstance(v, self.InputType):
+            return ("InputType", str(v.getType().name()), [int(d) for d in v.getShape()])
         if isinstance(v, self.Optional):
             return ("Optional", self.value(v.get()) if v.isPresent() else None)
         if isinstance(v, self.Map):
@@ -150,7 +153,8 @@ class _Java:
         if isinstance(v, self.Collection):
             return [self.value(x) for x in v]
         if isinstance(v, self.INDArray):
-            return np.asarray(v.toDoubleVector()).tolist()
+            from pydl4j_transfer.dl4j_backend import to_numpy
+            return to_numpy(v).astype(float).tolist()
         return ("obj", str(v.getClass().getName()), json.loads(str(self.mapper.writeValueAsString(v))))
 
 
@@ -161,21 +165,23 @@ def _py(v):
     if isinstance(v, _enum.Enum):
         return v.name
     if isinstance(v, ConfObject):
-        return ("obj", v.dl4jClass, json.loads(v.toJson()) if v.WRITE_TYPE or True else None)
+        return ("obj", v.dl4jClass or type(v).__name__, json.loads(v.toJson()))
     if isinstance(v, Optional):
         return ("Optional", _py(v.orElse(None)))
+    if isinstance(v, InputType):
+        return ("InputType", str(v.getType()), v.getShape())
     if isinstance(v, (list, tuple)):
         return [_py(x) for x in v]
     if isinstance(v, dict):
         return {str(k): _py(x) for k, x in v.items()}
     if isinstance(v, np.ndarray):
-        return v.astype(float).ravel().tolist()
+        return v.astype(float).tolist()
     return v
 
 
 def _same(a, b) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple) and a[:1] == b[:1] == ("obj",):
-        if a[1] != b[1]:
+        if a[1].rsplit(".", 1)[-1] != b[1].rsplit(".", 1)[-1]:
             return False
         ta, tb = dict(a[2]), dict(b[2])
         ta.pop("@class", None), tb.pop("@class", None)
@@ -218,21 +224,20 @@ def _walk(py, j, java, seen, checked, where):
             _walk(p_item, j_item, java, seen, checked, f"{where}.{name}(){sub}")
 
 
-def _children(pv, jv):
+def _children(pv, jv, path=""):
     """(python object, java object, path suffix) of the configuration objects inside a getter's value."""
     if isinstance(pv, (ConfObject, FineTuneConfiguration)) and jv is not None:
-        yield pv, jv, ""
+        yield pv, jv, path
     elif isinstance(pv, Optional) and pv.isPresent():
-        yield from _children(pv.get(), jv.get(), ".get()")
+        yield from _children(pv.get(), jv.get(), path + ".get()")
     elif isinstance(pv, (list, tuple)) and jv is not None:
-        items = list(jv)
-        for i, (p, j) in enumerate(zip(pv, items)):
-            yield from _children(p, j, f"[{i}]")
+        for i, (p, j) in enumerate(zip(pv, list(jv))):
+            yield from _children(p, j, f"{path}[{i}]")
     elif isinstance(pv, dict) and jv is not None and hasattr(jv, "keySet"):
         for k, p in pv.items():
             j = jv.get(k) if not isinstance(k, int) else jv.get(_jclass("java.lang.Integer")(k))
             if j is not None:
-                yield from _children(p, j, f"[{k!r}]")
+                yield from _children(p, j, f"{path}[{k!r}]")
 
 
 def _load_pair(name):
