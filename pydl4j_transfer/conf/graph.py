@@ -314,6 +314,18 @@ class GraphBuilder(_NetworkBuilderCommon):
             self._outputs = [s for s in self._outputs if s != name]
         return self
 
+    def validateTbpttConfig(self, v):
+        """Mirrors GraphBuilder#validateTbpttConfig(boolean)."""
+        self._validate_tbptt = bool(v)
+        return self
+
+    def getLayerActivationTypes(self):
+        """Mirrors GraphBuilder#getLayerActivationTypes: vertex name -> output InputType (needs setInputTypes)."""
+        if not self._input_types:
+            raise InvalidConfigurationError("Cannot calculate activation types if no inputs have been set (use "
+                                            "addInputs(String...) and setInputTypes(InputType...))")
+        return self.build().getLayerActivationTypes(*self._input_types)
+
     def allowDisconnected(self, v):
         self._allow_disconnected = bool(v)
         return self

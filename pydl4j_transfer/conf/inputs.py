@@ -105,6 +105,10 @@ class InputType(JavaNames):
             inputArrays = tuple(inputArrays[0])
         return [InputType.inferInputType(a) for a in inputArrays]
 
+    def arrayElementsPerExample(self):
+        """Mirrors InputType#arrayElementsPerExample (each subclass's own)."""
+        raise NotImplementedError(type(self).__name__)
+
     def getType(self):
         """Mirrors InputType#getType."""
         return Type(self.type)

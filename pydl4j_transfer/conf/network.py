@@ -228,6 +228,14 @@ class NeuralNetConfigurationBuilder(JavaNames):
     def regularizationList(self, lst):
         return self._chain(regularization=list(lst))
 
+    def regularization(self, regularization):
+        """Mirrors Builder#regularization(List<Regularization>): the weights' regularization, replacing l1/l2/weightDecay."""
+        return self._chain(regularization=list(regularization))
+
+    def regularizationBias(self, regularizationBias):
+        """Mirrors Builder#regularizationBias(List<Regularization>)."""
+        return self._chain(regularizationBias=list(regularizationBias))
+
     def layer(self, layer):
         self._s._layer = layer
         return self

@@ -399,6 +399,45 @@ class MultiDataSet(JavaNames):
     def getLabelsMaskArray(self, index):
         return self._pick(self.labelsMaskArrays, index)
 
+    def _put(self, attr, args):
+        """Java's setX(INDArray[]) and setX(int idx, INDArray) forms."""
+        if len(args) == 2:
+            arrays = list(getattr(self, attr) or [])
+            arrays[int(args[0])] = args[1]
+            setattr(self, attr, arrays)
+        else:
+            setattr(self, attr, _as_list(args[0]))
+
+    def setFeatures(self, *args):
+        """Mirrors MultiDataSet#setFeatures(INDArray[]) / (int idx, INDArray)."""
+        self._put("features", args)
+
+    def setLabels(self, *args):
+        """Mirrors MultiDataSet#setLabels(INDArray[]) / (int idx, INDArray)."""
+        self._put("labels", args)
+
+    def setFeaturesMaskArrays(self, maskArrays):
+        self._put("featuresMaskArrays", (maskArrays,))
+
+    def setLabelsMaskArray(self, *args):
+        """Mirrors MultiDataSet#setLabelsMaskArray(INDArray[]) / (int idx, INDArray)."""
+        self._put("labelsMaskArrays", args)
+
+    def setFeaturesMaskArray(self, idx, maskArray):
+        """Mirrors MultiDataSet#setFeaturesMaskArray(int idx, INDArray)."""
+        self._put("featuresMaskArrays", (idx, maskArray))
+
+    def isEmpty(self) -> bool:
+        """Mirrors MultiDataSet#isEmpty: no features and no labels."""
+        return not self.features and not self.labels
+
+    def copy(self) -> "MultiDataSet":
+        """Mirrors MultiDataSet#copy (the arrays copied too)."""
+        def dup(arrays):
+            return None if arrays is None else [None if a is None else np.array(a, copy=True) for a in arrays]
+        return MultiDataSet(dup(self.features), dup(self.labels), dup(self.featuresMaskArrays),
+                            dup(self.labelsMaskArrays))
+
     def numFeatureArrays(self) -> int:
         return 0 if self.features is None else len(self.features)
 

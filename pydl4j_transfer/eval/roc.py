@@ -12,6 +12,7 @@ probabilities are kept in input order (DL4J's ``sortRows`` order for ties is uns
 
 from __future__ import annotations
 
+import enum
 import json
 
 import numpy as np
@@ -196,3 +197,18 @@ class ROCMultiClass(JavaNames):
         r.underlying = [ROC._from_obj(u) for u in obj.get("underlying") or ()]
         r.labels = obj.get("labels")
         return r
+
+
+ROC.Metric = ROCMultiClass.Metric = enum.Enum("Metric", [("AUROC", "AUROC"), ("AUPRC", "AUPRC")])
+ROC.Metric.__doc__ = "Mirrors org.nd4j.evaluation.classification.ROC.Metric (ROCMultiClass.Metric has the same names)."
+
+
+def _roc_score(self, metric, idx=None):
+    """Mirrors ROC#scoreForMetric(ROC.Metric) / ROCMultiClass#scoreForMetric(Metric, int classIdx)."""
+    name = getattr(metric, "name", metric)
+    fn = {"AUROC": self.calculateAUC, "AUPRC": self.calculateAUCPR}[name]
+    return fn() if idx is None else fn(idx)
+
+
+ROC.scoreForMetric = _roc_score
+ROCMultiClass.scoreForMetric = _roc_score
