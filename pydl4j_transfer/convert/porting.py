@@ -290,7 +290,7 @@ def _conf_section(registry, java_builders: dict, exported, counts: dict) -> list
         out += [f"- `{name}` ({_classes(owners)}): {_reason(['Builder'], name)}" for name, owners in sorted(java_only.items())]
         out.append("")
     if unmirrored:
-        out += [f"Methods of these classes (from DL4J's public API) not mirrored, and what to write instead (DL4J's "
+        out += ["Methods of these classes (from DL4J's public API) not mirrored, and what to write instead (DL4J's "
                 "getters and setters are generated from the `Field` rows, see [architecture.md](architecture.md)):", ""]
         out += [f"- `{name}` ({_classes([c.__name__ for c in owners])}): {_reason(owners[0], name)}"
                 for name, owners in sorted(unmirrored.items())]
