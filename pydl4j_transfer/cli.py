@@ -120,6 +120,7 @@ _PORTING_API = [
     ("org.deeplearning4j.nn.multilayer.MultiLayerNetwork", "MultiLayerNetwork", None),
     ("org.deeplearning4j.nn.graph.ComputationGraph", "ComputationGraph", None),
     ("org.deeplearning4j.util.ModelSerializer", "ModelSerializer", None),
+    ("org.deeplearning4j.core.util.ModelGuesser", "ModelGuesser", None),
     ("org.deeplearning4j.nn.conf.NeuralNetConfiguration", "NeuralNetConfiguration", None),
     ("org.deeplearning4j.nn.conf.NeuralNetConfiguration$Builder", "NeuralNetConfiguration.Builder()",
      "NeuralNetConfigurationBuilder"),

@@ -55,6 +55,11 @@ class MalformedConfigError(Dl4jFormatError):
     """configuration.json is not valid JSON, or not a DL4J network configuration."""
 
 
+class ModelGuesserError(Dl4jFormatError):
+    """ModelGuesser could not load the file as any model (or configuration) kind it knows (DL4J's
+    ModelGuesserException); the message lists why each attempt failed."""
+
+
 # --- configuration -----------------------------------------------------------------------
 
 
