@@ -23,8 +23,8 @@ import enum
 import math
 import re
 
-from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
-from pydl4j_transfer.java_names import JavaNames
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, NotMirroredError
+from pydl4j_transfer.java_names import JavaNames, reason as java_reason
 from pydl4j_transfer.registry import Registry as _Registry
 
 from . import jsonio
@@ -471,6 +471,9 @@ class _Builder:
             raise AttributeError(name)
         obj = self._obj
         if name not in obj._setters and name not in obj._attr_fields:
+            advice = java_reason(["Builder"], name)
+            if advice is not None:  # a method of DL4J's builder that is not taken here
+                raise NotMirroredError(f"{type(obj).__name__}.Builder", name, advice)
             raise AttributeError(f"{type(obj).__name__}.Builder has no method {name!r}")
 
         def call(*args, **kwargs):

@@ -37,7 +37,7 @@ import numpy as np
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.data.dataset import DataSet
 from pydl4j_transfer.data.iterators import DataSetIterator
-from pydl4j_transfer.data.normalizers import NormalizerType
+from pydl4j_transfer.data.normalizers import NormalizerType, numeric_array
 
 __all__ = [
     "VGG16ImagePreProcessor", "ParentPathLabelGenerator", "FileSplit", "ImageRecordReader",
@@ -79,7 +79,7 @@ class VGG16ImagePreProcessor(JavaNames):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable:
             x -= self._offset(x)
             return x
-        x = np.asarray(x)
+        x = numeric_array(x)
         x = x.astype(np.float32) if x.dtype.kind != "f" else x
         return x - self._offset(x)
 
@@ -89,7 +89,7 @@ class VGG16ImagePreProcessor(JavaNames):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable:
             x += self._offset(x)
             return x
-        x = np.asarray(x)
+        x = numeric_array(x)
         return x + self._offset(x)
 
     def revert(self, data):

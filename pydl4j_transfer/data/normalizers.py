@@ -8,8 +8,12 @@ strategies. Byte layout (Java ``DataOutputStream``, big-endian)::
     MIN_MAX        writeBoolean(fitLabel)  writeDouble(targetMin)  writeDouble(targetMax)
                    min  max  [labelMin  labelMax]
     IMAGE_MIN_MAX  writeDouble(minRange)  writeDouble(maxRange)  writeDouble(maxPixelVal)
+    MULTI_STANDARDIZE  writeBoolean(fitLabel)  writeInt(numInputs)  writeInt(fitLabel ? numOutputs : -1)
+                   (mean  std) per input  [(labelMean  labelStd) per output]
+    MULTI_MIN_MAX  as MULTI_STANDARDIZE with writeDouble(targetMin) writeDouble(targetMax) after the counts,
+                   (min  max) per array
 
-Other types (MULTI_*, CUSTOM, IMAGE_VGG16 -- for which DL4J registers no strategy) are kept as
+Other types (MULTI_HYBRID, CUSTOM, IMAGE_VGG16 -- for which DL4J registers no strategy) are kept as
 an :class:`OpaqueNormalizer` holding the bytes, so a zip round-trips unchanged.
 """
 
@@ -24,7 +28,7 @@ import numpy as np
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError, UnsupportedLayerError
 from pydl4j_transfer.data.dataset import MultiDataSet
-from pydl4j_transfer.data.iterators import MultiDataSetIterator
+from pydl4j_transfer.data.iterators import DataSetIterator, MultiDataSetIterator
 from pydl4j_transfer.zipio import read_array_from, write_array
 
 HEADER = "NORMALIZER"
@@ -83,19 +87,18 @@ def _is_iterator(data) -> bool:
 
 def _refuse_multi(owner, data):
     """fit/transform of a MultiDataSet (or its iterator) on a single-array normalizer: DL4J's overloads take a
-    DataSet; its MultiNormalizer* classes (not mirrored) take MultiDataSets."""
+    DataSet; its MultiNormalizer* classes take MultiDataSets."""
     if isinstance(data, (MultiDataSet, MultiDataSetIterator)):
         raise InvalidConfigurationError(
             f"{type(owner).__name__} normalizes a DataSet (or a DataSetIterator, or a features array); got a "
-            f"{type(data).__name__}. DL4J normalizes MultiDataSets with MultiNormalizerStandardize / "
-            "MultiNormalizerMinMaxScaler, which are not mirrored: normalize each features array with its own "
-            "normalizer (fit(mds.getFeatures(i)), transform(mds.getFeatures(i))).")
+            f"{type(data).__name__}: use Multi{type(owner).__name__} (MultiNormalizerStandardize / "
+            "MultiNormalizerMinMaxScaler), as in DL4J.")
 
 
 def _tailor2d(data, mask):
     """Mirrors DataSetUtil.tailor2d: the rows statistics are taken over: [mb, n] as is; [mb, n, T] as
     [mb * T, n] without the masked-out time steps (None when all are masked); [mb, c, h, w] as [mb * h * w, c]."""
-    x = np.asarray(data)
+    x = numeric_array(data)
     if x.ndim <= 2:
         return x.reshape(1, -1) if x.ndim == 1 else x
     if x.ndim == 3:
@@ -118,13 +121,30 @@ def _per_feature(stat, x):
     return flat.reshape(shape).astype(x.dtype if x.dtype.kind == "f" else np.float32, copy=False)
 
 
+def numeric_array(array):
+    """``array`` as a numpy array of numbers; anything else (an iterator, a MultiDataSet, None) is a typed error
+    saying what the method takes, instead of a TypeError from inside numpy."""
+    x = array if isinstance(array, np.ndarray) else None
+    if x is None and not isinstance(array, (DataSetIterator, MultiDataSetIterator, MultiDataSet)) and array is not None:
+        try:
+            x = np.asarray(array)
+        except (TypeError, ValueError):
+            x = None
+    if x is None or x.dtype.kind not in "fiub":
+        raise InvalidConfigurationError(
+            f"expected a features/labels array (numpy, torch or nested lists of numbers) or a DataSet, got "
+            f"{type(array).__name__}: fit takes a DataSet or a DataSetIterator; transform / preProcess / revert take "
+            "a DataSet or an array")
+    return x
+
+
 def _inplace(array, fn):
     """Apply fn(x) -> new values in place when ``array`` is a writable float numpy array (DL4J's ``transform`` is
     void: it edits the INDArray), and return the result either way."""
     if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.flags.writeable:
         array[...] = fn(array)
         return array
-    x = np.asarray(array)
+    x = numeric_array(array)
     return fn(x.astype(np.float32) if x.dtype.kind != "f" else x)
 
 
@@ -531,6 +551,200 @@ for _java in ("minRange", "maxRange", "maxPixelVal", "maxBits", "fitLabels"):
     setattr(ImagePreProcessingScaler, "set" + _cap, (lambda a: lambda self, v: setattr(self, a, v))(_java))
 
 
+class _MultiNormalizer(JavaNames):
+    """Mirrors AbstractMultiDataSetNormalizer: one set of statistics per features array (and, with fitLabel(true),
+    per labels array) of a MultiDataSet, each gathered and applied as the single-array normalizer does."""
+
+    SINGLE = None  # the single-array normalizer whose statistics and arithmetic each array uses
+
+    def __init__(self, *args):
+        self._args = args
+        self._fit_label = False
+        self._features: list = []
+        self._labels: list = []
+
+    def fitLabel(self, fitLabels: bool = True):
+        self._fit_label = bool(fitLabels)
+        return self
+
+    def isFitLabel(self) -> bool:
+        return self._fit_label
+
+    def fit(self, data):
+        """Mirrors fit(MultiDataSet) and fit(MultiDataSetIterator) (the iterator is reset before)."""
+        if _is_dataset(data) or isinstance(data, DataSetIterator):
+            raise InvalidConfigurationError(f"{type(self).__name__} normalizes MultiDataSets (or a MultiDataSetIterator); "
+                                            f"for a {type(data).__name__} use {self.SINGLE.__name__}")
+        if not isinstance(data, (MultiDataSet, MultiDataSetIterator)):
+            raise InvalidConfigurationError(f"{type(self).__name__}.fit takes a MultiDataSet or a MultiDataSetIterator, "
+                                            f"got {type(data).__name__}")
+        features: list = []
+        labels: list = []
+        batches = [data] if isinstance(data, MultiDataSet) else None
+        if batches is None:
+            data.reset()
+            batches = []
+            while data.hasNext():
+                batches.append(data.next())
+        for mds in batches:
+            if not features:
+                features = [_Stats() for _ in range(mds.numFeatureArrays())]
+                labels = [_Stats() for _ in range(mds.numLabelsArrays())]
+            for i, stats in enumerate(features):
+                stats.add(mds.getFeatures(i), mds.getFeaturesMaskArray(i))
+            if self._fit_label:
+                for i, stats in enumerate(labels):
+                    stats.add(mds.getLabels(i), mds.getLabelsMaskArray(i))
+        self._features = [self._single(stats) for stats in features]
+        if self._fit_label:
+            self._labels = [self._single(stats) for stats in labels]
+        return self
+
+    def _single(self, stats, arrays=None):
+        norm = self.SINGLE(*self._args)
+        norm._set_feature_stats(*(arrays if arrays is not None else norm._stats(stats.all_rows())))
+        return norm
+
+    def preProcess(self, toPreProcess):
+        """Mirrors preProcess(MultiDataSet): every features array (and, with fitLabel, labels array) in place."""
+        if not isinstance(toPreProcess, MultiDataSet):
+            raise InvalidConfigurationError(f"{type(self).__name__} pre-processes a MultiDataSet, got "
+                                            f"{type(toPreProcess).__name__}")
+        if not self._features:
+            raise InvalidConfigurationError("Features statistics were not yet calculated. Make sure to run fit() first.")
+        toPreProcess.features = [n.transform(x, toPreProcess.getFeaturesMaskArray(i))
+                                 for i, (n, x) in enumerate(zip(self._features, toPreProcess.getFeatures()))]
+        if self._fit_label and toPreProcess.getLabels():
+            toPreProcess.labels = [n.transform(x, toPreProcess.getLabelsMaskArray(i))
+                                   for i, (n, x) in enumerate(zip(self._labels, toPreProcess.getLabels()))]
+        return toPreProcess
+
+    transform = preProcess
+
+    def revertFeatures(self, features, maskArrays=None, input=None):
+        """Mirrors revertFeatures(INDArray[] [, INDArray[] masks]) and revertFeatures(INDArray, mask, int input)."""
+        if input is not None:
+            return self._features[input].revertFeatures(features, maskArrays)
+        return [n.revertFeatures(x, None if maskArrays is None else maskArrays[i])
+                for i, (n, x) in enumerate(zip(self._features, features))]
+
+    def revertLabels(self, labels, maskArrays=None, output=None):
+        """Mirrors revertLabels(INDArray[] [, masks]) / (INDArray, mask, int output): a no-op unless fitLabel."""
+        if not self._fit_label:
+            return labels
+        if output is not None:
+            return self._labels[output].revertFeatures(labels, maskArrays)
+        return [n.revertFeatures(x, None if maskArrays is None else maskArrays[i])
+                for i, (n, x) in enumerate(zip(self._labels, labels))]
+
+    def revert(self, data):
+        """Mirrors revert(MultiDataSet)."""
+        data.features = self.revertFeatures(data.getFeatures(), data.getFeaturesMaskArrays())
+        if data.getLabels():
+            data.labels = self.revertLabels(data.getLabels(), data.getLabelsMaskArrays())
+        return data
+
+    def numInputs(self) -> int:
+        return len(self._features)
+
+    def numOutputs(self) -> int:
+        return len(self._labels)
+
+    def getType(self):
+        return NormalizerType[self.TYPE]
+
+    def _write_stats(self, out):
+        out.write(b"\x01" if self._fit_label else b"\x00")
+        out.write(struct.pack(">ii", self.numInputs(), self.numOutputs() if self._fit_label else -1))
+        self._write_extra(out)
+        for norm in self._features + (self._labels if self._fit_label else []):
+            for arr in norm._feature_stats():
+                write_array(np.asarray(arr), stream=out)
+
+    _write = _write_stats
+
+    def _write_extra(self, out):
+        """Type-specific values between the counts and the arrays (MultiMinMax: targetMin, targetMax)."""
+
+    @classmethod
+    def _read(cls, stream):
+        fit_label = _read_bool(stream)
+        (n_in, n_out) = struct.unpack(">ii", _read_exact(stream, 8))
+        if not (0 <= n_in <= 4096 and (n_out == -1 or 0 <= n_out <= 4096)):
+            raise CorruptEntryError(f"{cls.TYPE}: implausible numbers of inputs/outputs ({n_in}, {n_out})", entry=ENTRY)
+        obj = cls(*cls._read_extra(stream))
+        obj.fitLabel(fit_label)
+
+        def pairs(n):
+            return [obj._single(None, (read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)))
+                    for _ in range(n)]
+        obj._features = pairs(n_in)
+        if fit_label:
+            obj._labels = pairs(n_out)
+        return obj
+
+    @classmethod
+    def _read_extra(cls, stream):
+        return ()
+
+
+class MultiNormalizerStandardize(_MultiNormalizer):
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerStandardize: NormalizerStandardize per array of
+    a MultiDataSet."""
+
+    TYPE = "MULTI_STANDARDIZE"
+    SINGLE = NormalizerStandardize
+
+    def getFeatureMean(self, input):
+        return self._features[input].getMean()
+
+    def getFeatureStd(self, input):
+        return self._features[input].getStd()
+
+    def getLabelMean(self, output):
+        return self._labels[output].getMean()
+
+    def getLabelStd(self, output):
+        return self._labels[output].getStd()
+
+
+class MultiNormalizerMinMaxScaler(_MultiNormalizer):
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerMinMaxScaler(minRange, maxRange): a
+    NormalizerMinMaxScaler per array of a MultiDataSet."""
+
+    TYPE = "MULTI_MIN_MAX"
+    SINGLE = NormalizerMinMaxScaler
+
+    def __init__(self, minRange: float = 0.0, maxRange: float = 1.0):
+        super().__init__(minRange, maxRange)
+        self._target = NormalizerMinMaxScaler(minRange, maxRange)
+
+    def getTargetMin(self):
+        return self._target.targetMin
+
+    def getTargetMax(self):
+        return self._target.targetMax
+
+    def getMin(self, input):
+        return self._features[input].getMin()
+
+    def getMax(self, input):
+        return self._features[input].getMax()
+
+    def getLabelMin(self, output):
+        return self._labels[output].getMin()
+
+    def getLabelMax(self, output):
+        return self._labels[output].getMax()
+
+    def _write_extra(self, out):
+        out.write(struct.pack(">dd", self.getTargetMin(), self.getTargetMax()))
+
+    @classmethod
+    def _read_extra(cls, stream):
+        return _read_double(stream), _read_double(stream)
+
+
 class OpaqueNormalizer:
     """A normalizer of a type this package does not model (MULTI_*, CUSTOM, ...): its bytes, kept verbatim."""
 
@@ -544,7 +758,8 @@ class OpaqueNormalizer:
 
 
 #: NormalizerSerializer's default strategies, by NormalizerType name.
-STRATEGIES = {cls.TYPE: cls for cls in (NormalizerStandardize, NormalizerMinMaxScaler, ImagePreProcessingScaler)}
+STRATEGIES = {cls.TYPE: cls for cls in (NormalizerStandardize, NormalizerMinMaxScaler, ImagePreProcessingScaler,
+                                        MultiNormalizerStandardize, MultiNormalizerMinMaxScaler)}
 
 
 def read_normalizer(data: bytes):

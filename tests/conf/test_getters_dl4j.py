@@ -85,6 +85,8 @@ def test_an_unmirrored_dl4j_method_says_what_to_write_instead():
     assert not hasattr(layer, "instantiate")  # an AttributeError, so hasattr/getattr(default) keep working
     with pytest.raises(AttributeError, match="no attribute 'noSuchThing'"):
         layer.noSuchThing
+    with pytest.raises(NotMirroredError, match="cudnnFwdAlgo"):  # a DL4J builder method not taken
+        ConvolutionLayer.Builder(3, 3).cudnnFwdMode
 
 
 def test_nested_enums_of_the_snapshot_are_attributes_of_their_classes():
@@ -297,3 +299,16 @@ def test_schedule_value_at_and_input_type_getters_match_dl4j():
         fqn = str(theirs.getClass().getName())
         for name in (n for n, ar in SNAPSHOT["api"][fqn].items() if GETTER.match(n) and 0 in ar and n != "getClass"):
             assert _same(_py(getattr(ours, name)()), java.value(getattr(theirs, name)())), (fqn, name)
+
+
+@pytest.mark.dl4j
+def test_infer_input_types_match_dl4j():
+    from pydl4j_transfer.dl4j_backend import to_indarray
+
+    JInputType = _jclass("org.deeplearning4j.nn.conf.inputs.InputType")
+    arrays = [np.zeros(s, np.float32) for s in ((2, 5), (2, 3, 7), (2, 3, 8, 6), (1, 2, 3, 4, 5))]
+    ours = InputType.inferInputTypes(*arrays)
+    theirs = JInputType.inferInputTypes([to_indarray(a) for a in arrays])
+    java = _Java()
+    assert [_py(t) for t in ours] == [java.value(t) for t in theirs]
+    assert InputType.inferInputTypes(arrays) == ours  # a list works too

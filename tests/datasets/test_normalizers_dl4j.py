@@ -129,6 +129,10 @@ def test_multidatasets_are_refused_with_what_to_do(tmp_path):
         norm.fit(mds)
     with pytest.raises(InvalidConfigurationError, match="fit\\(\\) first"):
         norm.transform(np.ones((2, 3), np.float32))
+    norm.fit(np.ones((4, 3), np.float32))
+    for wrong in (ListDataSetIterator([DataSet(np.ones((2, 3), np.float32), None)], 1), "text", None):
+        with pytest.raises(InvalidConfigurationError, match="expected a features/labels array"):
+            norm.transform(wrong)
 
 
 def test_save_and_load_statistics(tmp_path):
@@ -139,3 +143,52 @@ def test_save_and_load_statistics(tmp_path):
     back = NormalizerStandardize().fitLabel(True).load(*files)
     np.testing.assert_array_equal(back.getMean(), norm.getMean())
     np.testing.assert_array_equal(back.getLabelStd(), norm.getLabelStd())
+
+
+@pytest.mark.dl4j
+@pytest.mark.parametrize("kind", ["standardize", "minmax"])
+def test_multi_normalizers_fit_transform_and_normalizer_bin_match_dl4j(kind):
+    from pydl4j_transfer.data import (ListMultiDataSetIterator, MultiNormalizerMinMaxScaler,
+                                      MultiNormalizerStandardize, read_normalizer, write_normalizer)
+
+    r = np.random.default_rng(3)
+    f32 = np.float32
+    batches = [MultiDataSet([(r.random((4, 3)) * 3).astype(f32), r.random((4, 2, 5)).astype(f32)],
+                            [r.random((4, 2)).astype(f32)]) for _ in range(3)]
+    ours = (MultiNormalizerStandardize() if kind == "standardize" else MultiNormalizerMinMaxScaler(-1, 1)).fitLabel(True)
+    theirs = (_j("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerStandardize")() if kind == "standardize"
+              else _j("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerMinMaxScaler")(-1.0, 1.0))
+    theirs.fitLabel(True)
+    ours.fit(ListMultiDataSetIterator([b.copy() for b in batches], 1))
+    JMDS = _j("org.nd4j.linalg.dataset.MultiDataSet")
+    jbatches = [JMDS([_arr(x) for x in b.features], [_arr(y) for y in b.labels]) for b in batches]
+    theirs.fit(_merged(jbatches))  # fit(MultiDataSet) on the union: the same statistics as our iterator fit
+    getters = (("getFeatureMean", "getFeatureStd") if kind == "standardize" else ("getMin", "getMax"))
+    for name in getters:
+        for i in range(2):
+            np.testing.assert_allclose(getattr(ours, name)(i), _np(getattr(theirs, name)(i)), rtol=2e-5, atol=1e-6)
+    mine = batches[0].copy()
+    ours.transform(mine)
+    jmds = JMDS([_arr(x) for x in batches[0].features], [_arr(y) for y in batches[0].labels])
+    theirs.transform(jmds)
+    for i in range(2):
+        np.testing.assert_allclose(mine.getFeatures(i), _np(jmds.getFeatures(i)), rtol=2e-5, atol=2e-5)
+    np.testing.assert_allclose(mine.getLabels(0), _np(jmds.getLabels(0)), rtol=2e-5, atol=2e-5)
+    # normalizer.bin: DL4J reads ours, we read DL4J's
+    serializer = _j("org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer").getDefault()
+    restored = serializer.restore(_j("java.io.ByteArrayInputStream")(write_normalizer(ours)))
+    np.testing.assert_allclose(_np(getattr(restored, getters[0])(1)), getattr(ours, getters[0])(1), rtol=1e-6)
+    out = _j("java.io.ByteArrayOutputStream")()
+    serializer.write(theirs, out)
+    back = read_normalizer(bytes(out.toByteArray()))
+    assert type(back) is type(ours) and back.numInputs() == 2 and back.isFitLabel()
+    np.testing.assert_allclose(getattr(back, getters[1])(0), _np(getattr(theirs, getters[1])(0)), rtol=1e-6)
+
+
+def _merged(jbatches):
+    """One Java MultiDataSet of all batches (fit(MultiDataSet): the statistics are those of the union)."""
+    JMDS = _j("org.nd4j.linalg.dataset.MultiDataSet")
+    lst = _j("java.util.ArrayList")()
+    for b in jbatches:
+        lst.add(b)
+    return JMDS.merge(lst)
