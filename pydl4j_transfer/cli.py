@@ -157,6 +157,8 @@ _PORTING_API = [
     ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize", "NormalizerStandardize", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler", "NormalizerMinMaxScaler", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler", "ImagePreProcessingScaler", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerStandardize", "MultiNormalizerStandardize", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerMinMaxScaler", "MultiNormalizerMinMaxScaler", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.VGG16ImagePreProcessor", "VGG16ImagePreProcessor", None),
     ("org.nd4j.evaluation.classification.Evaluation", "Evaluation", None),
     ("org.nd4j.evaluation.classification.ROC", "ROC", None),

@@ -45,7 +45,8 @@ def hash_order(keys, capacity: int | None = None) -> list:
 
 
 class Optional:
-    """Mirrors java.util.Optional: what DL4J's getters of ``Optional`` fields return (FineTuneConfiguration's
+    """Mirrors org.nd4j.common.primitives.Optional (java.util.Optional's API): what DL4J's getters of ``Optional``
+    fields return (FineTuneConfiguration's
     ``getDropout()``, ``getWeightNoise()``, ``getGradientNormalization()``, ``getConstraints()``), so Java code
     such as ``ftc.getDropout().isPresent()`` / ``.get()`` ports as written."""
 

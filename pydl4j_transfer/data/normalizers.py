@@ -644,6 +644,26 @@ class _MultiNormalizer(JavaNames):
             data.labels = self.revertLabels(data.getLabels(), data.getLabelsMaskArrays())
         return data
 
+    def save(self, featureFiles, labelFiles=()):
+        """Mirrors save(List<File> featureFiles, List<File> labelFiles): two ND4J binary files per array (the label
+        files only with fitLabel)."""
+        for norms, files in ((self._features, list(featureFiles)), (self._labels if self._fit_label else [], list(labelFiles))):
+            if len(files) != 2 * len(norms):
+                raise InvalidConfigurationError(f"Need twice as many files as inputs / outputs ({2 * len(norms)}), "
+                                                f"got {len(files)}")
+            for i, norm in enumerate(norms):
+                norm.save(files[2 * i], files[2 * i + 1])
+
+    def load(self, featureFiles, labelFiles=()):
+        """Mirrors load(List<File> featureFiles, List<File> labelFiles): the files :meth:`save` wrote."""
+        def read(files):
+            files = list(files)
+            return [self.SINGLE(*self._args).load(files[2 * i], files[2 * i + 1]) for i in range(len(files) // 2)]
+        self._features = read(featureFiles)
+        if self._fit_label:
+            self._labels = read(labelFiles)
+        return self
+
     def numInputs(self) -> int:
         return len(self._features)
 
