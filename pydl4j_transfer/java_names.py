@@ -472,7 +472,9 @@ def reason(class_names, name: str):
     return NOT_MIRRORED.get(name)
 
 
-def _class_names(cls) -> list:
+def class_names(cls) -> list:
+    """The Java simple names a Python class answers to, most specific first (its dl4jClass / JAVA_CLASS, else the
+    Python class names along the MRO)."""
     names = []
     for klass in cls.__mro__:
         java = klass.__dict__.get("dl4jClass") or klass.__dict__.get("JAVA_CLASS")
@@ -482,7 +484,7 @@ def _class_names(cls) -> list:
 
 def missing(owner_cls, name: str, obj=None) -> AttributeError:
     """The error for an attribute lookup that failed: NotMirroredError for a known DL4J method, else AttributeError."""
-    advice = None if name.startswith("_") else reason(_class_names(owner_cls), name)
+    advice = None if name.startswith("_") else reason(class_names(owner_cls), name)
     if advice is not None:
         return NotMirroredError(owner_cls.__name__, name, advice)
     what = f"type object {owner_cls.__name__!r}" if obj is None else f"{owner_cls.__name__!r} object"

@@ -22,7 +22,7 @@ import json
 import re
 from pathlib import Path
 
-from pydl4j_transfer import java_names
+from pydl4j_transfer.java_names import class_names, reason as java_reason
 from pydl4j_transfer.conf import base as conf_base
 from pydl4j_transfer.conf import enums
 
@@ -248,8 +248,8 @@ def _python_form(cls, fqn: str) -> str:
 
 def _reason(cls_or_names, name: str) -> str:
     """What to write instead of the unmirrored Java method ``name`` (java_names.py), or a loud placeholder."""
-    names = cls_or_names if isinstance(cls_or_names, (list, tuple)) else java_names._class_names(cls_or_names)
-    return java_names.reason(names, name) or NO_REASON
+    names = cls_or_names if isinstance(cls_or_names, (list, tuple)) else class_names(cls_or_names)
+    return java_reason(names, name) or NO_REASON
 
 
 #: what docs/api-porting.md prints for an unmirrored Java method without an entry in java_names.NOT_MIRRORED

@@ -68,7 +68,7 @@ def test_every_dl4j_getter_and_setter_exists_or_says_what_to_write(fqn, cls):
         if hasattr(cls, name):
             assert callable(getattr(cls, name)), (cls.__name__, name)
             continue
-        advice = java_names.reason(java_names._class_names(cls), name)
+        advice = java_names.reason(java_names.class_names(cls), name)
         assert advice, (f"{cls.__name__}.{name}: DL4J has it ({fqn}); mirror it (a Field row generates getters and "
                         f"setters) or give the reason in pydl4j_transfer/java_names.py NOT_MIRRORED")
 
@@ -94,7 +94,7 @@ def test_nested_enums_of_the_snapshot_are_attributes_of_their_classes():
     for fqn, cls in _mirrored_classes():
         for name, constants in nested.get(fqn, {}).items():
             if constants is None:  # a nested class
-                assert hasattr(cls, name) or java_names.reason(java_names._class_names(cls), name), (fqn, name)
+                assert hasattr(cls, name) or java_names.reason(java_names.class_names(cls), name), (fqn, name)
                 continue
             py = getattr(cls, name)
             assert list(py.__members__) == constants, (fqn, name)
