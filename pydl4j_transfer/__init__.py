@@ -23,7 +23,7 @@ def _register(module: str, names) -> None:
 _register("pydl4j_transfer.errors", [
     "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
-    "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
+    "MalformedConfigError", "ModelGuesserError", "UnsupportedLayerError", "InvalidConfigurationError", "NotMirroredError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
     "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
 ])
@@ -31,7 +31,7 @@ _register("pydl4j_transfer.keras", ["KerasModelImport", "KerasLayer", "KerasMode
                                     "KerasLossUtils", "InvalidKerasConfigurationException",
                                     "UnsupportedKerasConfigurationException"])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
-_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load",
+_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "ModelGuesser", "load",
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
                                  "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",
                                  "CollectScoresIterationListener"])

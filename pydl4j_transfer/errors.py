@@ -55,6 +55,11 @@ class MalformedConfigError(Dl4jFormatError):
     """configuration.json is not valid JSON, or not a DL4J network configuration."""
 
 
+class ModelGuesserError(Dl4jFormatError):
+    """ModelGuesser could not load the file as any model (or configuration) kind it knows (DL4J's
+    ModelGuesserException); the message lists why each attempt failed."""
+
+
 # --- configuration -----------------------------------------------------------------------
 
 
@@ -115,6 +120,20 @@ class InvalidKerasConfigurationError(_KerasError, ValueError):
 class UnsupportedKerasConfigurationError(_KerasError, NotImplementedError):
     """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException: valid
     Keras, but something DL4J's importer does not map (layer class, loss, optimizer, option)."""
+
+
+class NotMirroredError(Pydl4jTransferError, AttributeError):
+    """A DL4J method (or nested class) of a mirrored class that this package does not mirror.
+
+    The message names the DL4J original and says what to write instead (the reason table of
+    ``pydl4j_transfer/java_names.py``, which docs/api-porting.md lists too). An ``AttributeError``, so ``hasattr``
+    and ``getattr(obj, name, default)`` keep working.
+    """
+
+    def __init__(self, owner: str, name: str, advice: str):
+        self.owner = owner
+        self.java_name = name
+        super().__init__(f"{owner}.{name} (DL4J's {owner}#{name}) is not mirrored in Python: {advice}")
 
 
 # --- the model zoo ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The layering of shared/design.md, enforced over every module's imports (ast, no import).
 
 layer 0: errors                     -> stdlib
-layer 0.5: registry                 -> errors (the one Registry class every registry is made of)
+layer 0.5: registry, java_names     -> errors (the one Registry class; the table of unmirrored DL4J names)
 layer 1: zipio, conf                -> numpy, errors; not each other; never torch/jpype
 layer 2: torch_backend, dl4j_backend -> layers 0-1 (+ torch resp. jpype); never each other
 layer 2.5: data, eval               -> layers 0-2 (numpy; torch only inside functions)
@@ -22,7 +22,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "pydl4j_transfer"
 
 LAYER = {
-    "errors": 0, "registry": 0.5,
+    "errors": 0, "registry": 0.5, "java_names": 0.5,
     "zipio": 1, "conf": 1,
     "torch_backend": 2, "dl4j_backend": 2,
     "data": 2.5, "eval": 2.5,
@@ -45,8 +45,8 @@ THIRD_PARTY_ALLOWED = {
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions
 }
 # Packages that must load without torch (and without the backends): torch only inside functions.
-TORCH_FREE_AT_IMPORT = {"errors", "registry", "zipio", "conf", "data", "eval", "nn", "keras", "__init__", "__main__", "cli",
-                        "demo"}
+TORCH_FREE_AT_IMPORT = {"errors", "registry", "java_names", "zipio", "conf", "data", "eval", "nn", "keras", "__init__",
+                        "__main__", "cli", "demo"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 
 

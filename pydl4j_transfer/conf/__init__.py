@@ -23,6 +23,19 @@ from .values import MODULES as _VALUE_MODULES
 REGISTRIES = {r.kind: r for r in ALL_REGISTRIES}
 
 
+def _attach_nested_enums():
+    """Java's nested enums as attributes of their outer configuration classes (``SubsamplingLayer.PoolingType``,
+    ``ElementWiseVertex.Op``, ``ConvolutionLayer.AlgoMode`` -- inherited by subclasses, as in Java)."""
+    for java, enum_cls in enums.NESTED.items():
+        outer, name = java.split("$")
+        for registry in ALL_REGISTRIES:
+            if outer in registry:
+                setattr(registry.lookup(outer), name, enum_cls)
+
+
+_attach_nested_enums()
+
+
 def _export(module):
     names = []
     for name, obj in vars(module).items():

@@ -21,11 +21,13 @@ import copy
 import logging
 import math
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
-from .javautil import hash_order
-from .base import ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value
+from . import jsonio, yamlio
+from .javautil import Optional, hash_order
+from .base import (ACTIVATIONS, CONSTRAINTS, DROPOUTS, REGULARIZATIONS, UPDATERS, WEIGHT_INITS, WEIGHT_NOISES, enum_value,
+                   yaml_type_key)
 from .enums import (AlgoMode, BackpropType, ConvolutionMode, GradientNormalization, OptimizationAlgorithm, WeightInit,
                     WorkspaceMode)
 from .layers.base import BaseLayer
@@ -90,7 +92,7 @@ def _remove_instances(lst, cls):
         lst[:] = [r for r in lst if not isinstance(r, cls)]
 
 
-class FineTuneConfigurationBuilder:
+class FineTuneConfigurationBuilder(JavaNames):
     """Mirrors FineTuneConfiguration.Builder: every setter DL4J has, same names; ``build()``."""
 
     def __init__(self):
@@ -268,7 +270,7 @@ class FineTuneConfigurationBuilder:
 _SETTER_NAMES = [n for n in dir(FineTuneConfigurationBuilder) if not n.startswith("_") and n != "build"]
 
 
-class FineTuneConfiguration:
+class FineTuneConfiguration(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.FineTuneConfiguration.
 
     ``FineTuneConfiguration.Builder().updater(Adam(1e-3)).seed(42).build()`` or the keyword form
@@ -314,15 +316,6 @@ class FineTuneConfiguration:
     def clone(self):
         return copy.deepcopy(self)
 
-    # ---- getters with DL4J's names
-    def getSeed(self):
-        return self.seed
-
-    def getUpdater(self):
-        return self.updater
-
-    def getDropout(self):
-        return self.dropout
 
     # ---- application (mirrors applyToNeuralNetConfiguration)
     def applyToNeuralNetConfiguration(self, nnc: NeuralNetConfiguration) -> None:
@@ -468,6 +461,18 @@ class FineTuneConfiguration:
         """Mirrors FineTuneConfiguration#toJson (DL4J's text, key for key)."""
         return jsonio.dumps(self._to_tree())
 
+    def toYaml(self) -> str:
+        """Mirrors FineTuneConfiguration#toYaml (DL4J's YAML text: the JSON tree, ``type`` as the document's tag)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text: str) -> "FineTuneConfiguration":
+        """Mirrors FineTuneConfiguration.fromYaml (reads what toYaml writes; see fromJson for ``{present: true}``)."""
+        tree = yamlio.loads(text, yaml_type_key)
+        if isinstance(tree, dict):
+            tree.setdefault("type", TYPE)
+        return FineTuneConfiguration._from_json_tree(tree)
+
     @staticmethod
     def fromJson(text: str) -> "FineTuneConfiguration":
         """Mirrors FineTuneConfiguration.fromJson.
@@ -475,7 +480,10 @@ class FineTuneConfiguration:
         ``{"present": false}`` reads as :data:`REMOVE` (as in DL4J). ``{"present": true}`` carries no value
         (DL4J's writer loses it; DL4J reads it back as "remove"): here it reads as "not set", with a warning.
         """
-        tree = jsonio.loads(text)
+        return FineTuneConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree) -> "FineTuneConfiguration":
         if not isinstance(tree, dict):
             raise MalformedConfigError("a FineTuneConfiguration must be a JSON object")
         if tree.get("type", TYPE) != TYPE:
@@ -507,6 +515,37 @@ class FineTuneConfiguration:
 
 
 _OPTIONAL_KINDS = {"dropout": DROPOUTS, "weightNoise": WEIGHT_NOISES}
+
+
+def _ftc_accessors(name):
+    """DL4J's Lombok getter and setter of one FineTuneConfiguration field (``@Data``): ``getX``/``setX``; ``isX``
+    for the primitive boolean remove flags; an ``Optional`` field's getter returns a
+    :class:`~pydl4j_transfer.conf.javautil.Optional` (None while not set) and its setter takes one."""
+    cap = name[0].upper() + name[1:]
+    if name in _OPTIONAL:
+        def getter(self):
+            value = getattr(self, name)
+            return None if value is None else Optional(None if value is REMOVE else value)
+
+        def setter(self, value):
+            if isinstance(value, Optional):
+                value = value.orElse(REMOVE)
+            setattr(self, name, value)
+    else:
+        def getter(self):
+            return getattr(self, name)
+
+        def setter(self, value):
+            setattr(self, name, value)
+    getter.__name__, setter.__name__ = ("is" if name in _FLAGS else "get") + cap, "set" + cap
+    getter.__doc__ = f"Mirrors FineTuneConfiguration#{getter.__name__} (None: not set)."
+    setter.__doc__ = f"Mirrors FineTuneConfiguration#{setter.__name__}."
+    return getter, setter
+
+
+for _name in FIELDS:
+    for _fn in _ftc_accessors(_name):
+        setattr(FineTuneConfiguration, _fn.__name__, _fn)
 
 
 def _read_optional(key, raw):

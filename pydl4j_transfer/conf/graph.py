@@ -12,8 +12,9 @@ import copy
 
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
-from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec
+from . import jsonio, yamlio
+from .base import (BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec,
+                   add_lombok_accessors, yaml_type_key)
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
@@ -56,8 +57,19 @@ class ComputationGraphConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
+        return ComputationGraphConfiguration._from_json_tree(jsonio.loads(text))
 
-        tree = jsonio.loads(text)
+    def toYaml(self) -> str:
+        """Mirrors ComputationGraphConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors ComputationGraphConfiguration.fromYaml."""
+        return ComputationGraphConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("vertices"), dict):
             raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
         tree = upgrade_graph(tree)
@@ -197,6 +209,7 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._allow_disconnected = False
         self._allow_no_output = False
+        self._validate_tbptt = True
 
     @classmethod
     def fromConfiguration(cls, newConf, globalConfiguration) -> "GraphBuilder":
@@ -301,6 +314,18 @@ class GraphBuilder(_NetworkBuilderCommon):
             self._outputs = [s for s in self._outputs if s != name]
         return self
 
+    def validateTbpttConfig(self, v):
+        """Mirrors GraphBuilder#validateTbpttConfig(boolean)."""
+        self._validate_tbptt = bool(v)
+        return self
+
+    def getLayerActivationTypes(self):
+        """Mirrors GraphBuilder#getLayerActivationTypes: vertex name -> output InputType (needs setInputTypes)."""
+        if not self._input_types:
+            raise InvalidConfigurationError("Cannot calculate activation types if no inputs have been set (use "
+                                            "addInputs(String...) and setInputTypes(InputType...))")
+        return self.build().getLayerActivationTypes(*self._input_types)
+
     def allowDisconnected(self, v):
         self._allow_disconnected = bool(v)
         return self
@@ -357,5 +382,12 @@ class GraphBuilder(_NetworkBuilderCommon):
                     " setOutputs(...) or use GraphBuilder.allowDisconnected(true)")
         conf.topologicalSortOrder()  # raises on cycles
 
+
+add_lombok_accessors(GraphBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "allowDisconnected": "_allow_disconnected", "allowNoOutput": "_allow_no_output",
+    "validateTbpttConfig": "_validate_tbptt", "vertices": "_vertices", "vertexInputs": "_vertex_inputs",
+    "networkInputTypes": "_input_types", "globalConfiguration": "_global"},
+    booleans=("allowDisconnected", "allowNoOutput", "validateTbpttConfig"))
 
 GRAPH_BUILDER.append(GraphBuilder)  # what NeuralNetConfiguration.Builder#graphBuilder() returns

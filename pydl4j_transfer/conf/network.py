@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import time
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
+from . import jsonio, yamlio
 from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
-                   array, enum_value, poly)
+                   add_lombok_accessors, array, enum_value, poly, yaml_type_key)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
@@ -66,10 +67,22 @@ class NeuralNetConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors NeuralNetConfiguration.fromJson."""
-        tree = jsonio.loads(text)
+        return NeuralNetConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict):
             raise MalformedConfigError("a NeuralNetConfiguration must be a JSON object")
         return NeuralNetConfiguration._from_tree(tree)
+
+    def toYaml(self) -> str:
+        """Mirrors NeuralNetConfiguration#toYaml (DL4J's YAML text, conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors NeuralNetConfiguration.fromYaml."""
+        return NeuralNetConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
 
     @staticmethod
     def Builder():
@@ -85,7 +98,7 @@ class _State:
     """The global builder's values (kept apart from its fluent method names)."""
 
 
-class NeuralNetConfigurationBuilder:
+class NeuralNetConfigurationBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder (global defaults)."""
 
     def __init__(self):
@@ -214,6 +227,14 @@ class NeuralNetConfigurationBuilder:
 
     def regularizationList(self, lst):
         return self._chain(regularization=list(lst))
+
+    def regularization(self, regularization):
+        """Mirrors Builder#regularization(List<Regularization>): the weights' regularization, replacing l1/l2/weightDecay."""
+        return self._chain(regularization=list(regularization))
+
+    def regularizationBias(self, regularizationBias):
+        """Mirrors Builder#regularizationBias(List<Regularization>)."""
+        return self._chain(regularizationBias=list(regularizationBias))
 
     def layer(self, layer):
         self._s._layer = layer
@@ -349,6 +370,15 @@ class NeuralNetConfigurationBuilder:
             setattr(layer, attr, current)
 
 
+add_lombok_accessors(NeuralNetConfigurationBuilder, {
+    name: name for name in ("activationFn", "weightInitFn", "biasInit", "gainInit", "regularization", "regularizationBias",
+                            "idropOut", "weightNoise", "iUpdater", "biasUpdater", "miniBatch", "maxNumLineSearchIterations",
+                            "seed", "optimizationAlgo", "stepFunction", "minimize", "gradientNormalization",
+                            "gradientNormalizationThreshold", "allParamConstraints", "weightConstraints", "biasConstraints",
+                            "trainingWorkspaceMode", "inferenceWorkspaceMode", "setTWM", "setIWM", "cacheMode", "dataType",
+                            "convolutionMode", "cudnnAlgoMode")} | {"layer": "_layer"},
+    store="_s", booleans=("miniBatch", "minimize", "setTWM", "setIWM"))
+
 for _name, _fn in REGULARIZATION_SETTERS.items():
     setattr(NeuralNetConfigurationBuilder, _name,
             (lambda fn: lambda self, *args: (fn(self._s, args[0] if len(args) == 1 else tuple(args)), self)[1])(_fn))
@@ -397,7 +427,8 @@ class _PreprocessorMap(Codec):
     def encode(self, value):
         if value is None:
             return None
-        return {str(k): value[k]._to_tree() for k in hash_order(list(value))}
+        # int keys: JSON writes them as strings; YAML (Jackson's writeFieldId) plain, where a string key "0" is quoted
+        return {int(k): value[k]._to_tree() for k in hash_order(list(value))}
 
 
 class MultiLayerConfiguration(ConfObject):
@@ -429,7 +460,19 @@ class MultiLayerConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        tree = jsonio.loads(text)
+        return MultiLayerConfiguration._from_json_tree(jsonio.loads(text))
+
+    def toYaml(self) -> str:
+        """Mirrors MultiLayerConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors MultiLayerConfiguration.fromYaml."""
+        return MultiLayerConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("confs"), list):
             raise MalformedConfigError("not a DL4J MultiLayerConfiguration: no 'confs' array")
         tree = upgrade_multilayer(tree)
@@ -504,7 +547,7 @@ def _fix_batchnorm_log_std(confs):
 GRAPH_BUILDER: list = []
 
 
-class _NetworkBuilderCommon:
+class _NetworkBuilderCommon(JavaNames):
     """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
 
     def backpropType(self, t):
@@ -545,6 +588,7 @@ class ListBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._validate_tbptt = True
         self._override_nin = True  # M2.1 MultiLayerConfiguration.Builder default
+        self._damping_factor = 100.0  # legacy (unused by DL4J M2.1 too)
 
     def layer(self, *args):
         """``layer(layer)`` or ``layer(index, layer)``."""
@@ -598,6 +642,35 @@ class ListBuilder(_NetworkBuilderCommon):
     def dataType(self, d):
         self._global.dataType(d)
         return self
+
+    def inputType(self, inputType):
+        """Mirrors MultiLayerConfiguration.Builder#inputType (= setInputType)."""
+        return self.setInputType(inputType)
+
+    def getCacheMode(self):
+        """Mirrors ListBuilder#getCacheMode (the global builder's)."""
+        return self._global._s.cacheMode
+
+    def setCacheMode(self, cacheMode):
+        self._global.cacheMode(cacheMode)
+
+    def getDataType(self):
+        """Mirrors ListBuilder#getDataType (the global builder's)."""
+        return self._global._s.dataType
+
+    def setDataType(self, dataType):
+        self._global.dataType(dataType)
+
+    def getConfs(self):
+        """Mirrors ListBuilder#getConfs: the per-layer NeuralNetConfigurations built so far (built by build())."""
+        return []
+
+    def getLayerActivationTypes(self):
+        """Mirrors ListBuilder#getLayerActivationTypes: the output InputType of every layer (needs setInputType)."""
+        if self._input_type is None:
+            raise InvalidConfigurationError("Can only calculate activation types if input type has been set. Use "
+                                            "setInputType(InputType)")
+        return self.build().getLayerActivationTypes(self._input_type)
 
     def build(self) -> MultiLayerConfiguration:
         """Mirrors ListBuilder#build + MultiLayerConfiguration.Builder#build."""
@@ -663,5 +736,13 @@ class ListBuilder(_NetworkBuilderCommon):
                 layer.setNIn(current, self._override_nin)
             current = layer.getOutputType(i, current)
 
+
+add_lombok_accessors(ListBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "inputPreProcessors": "_preprocessors", "inputType": "_input_type", "layerwise": "_layerwise",
+    "validateOutputConfig": "_validate_output", "validateTbpttConfig": "_validate_tbptt",
+    "overrideNinUponBuild": "_override_nin", "dampingFactor": "_damping_factor",
+    "trainingWorkspaceMode": "_training_wsm", "inferenceWorkspaceMode": "_inference_wsm"},
+    booleans=("validateOutputConfig", "validateTbpttConfig", "overrideNinUponBuild"))
 
 _ = (FeedForwardLayer,)

@@ -94,7 +94,7 @@ class RnnToCnnPreProcessor(InputPreProcessor):
         return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
 
 
-_CNN3D_FIELDS = (Field("inputDepth", INT, default=0),) + _CNN_FIELDS + (Field("ncdhw", BOOL, default=True, missing=False),)
+_CNN3D_FIELDS = (Field("inputDepth", INT, default=0),) + _CNN_FIELDS + (Field("ncdhw", BOOL, default=True, missing=False, java="isNCDHW"),)
 _CNN3D_ORDER = ("inputDepth", "inputHeight", "inputWidth", "numChannels", "ncdhw")
 
 

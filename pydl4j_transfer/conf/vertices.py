@@ -20,6 +20,11 @@ class GraphVertex(ConfObject):
     def numParams(self, backprop=True) -> int:
         return 0
 
+    def setDataType(self, dataType):
+        """Mirrors GraphVertex#setDataType: the network's data type, handed to every vertex at init (not written to
+        configuration.json)."""
+        self._dataType = dataType
+
     def paramSpecs(self):
         return []
 

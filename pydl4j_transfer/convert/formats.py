@@ -127,7 +127,8 @@ def random_inputs(net, seed: int = 12345, batch: int = 2, inputTypes=None) -> li
         parse_input_type(t) if isinstance(t, str) else t for t in inputTypes]
     out = []
     for t in types:
-        shape = [batch] + [d if d > 0 else 4 for d in t.getShape()]
+        dims = [t.getFlattenedSize()] if t.type == "CNNFlat" else t.getShape()  # a flat image is fed as a row
+        shape = [batch] + [d if d > 0 else 4 for d in dims]
         out.append(rng.standard_normal(shape).astype(dtype))
     return out
 

@@ -10,9 +10,10 @@ from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.listeners import (BaseTrainingListener, CollectScoresIterationListener, EvaluativeListener,
                                           InvocationType, PerformanceListener, ScoreIterationListener, TrainingListener,
                                           plotScores)
+from pydl4j_transfer.nn.model_guesser import ModelGuesser
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 from pydl4j_transfer.nn.serializer import ModelSerializer, load, network_kind
 
 __all__ = ["BaseTrainingListener", "Checkpoint", "CheckpointListener", "CollectScoresIterationListener",
-           "ComputationGraph", "EvaluativeListener", "InvocationType", "ModelSerializer", "MultiLayerNetwork",
+           "ComputationGraph", "EvaluativeListener", "InvocationType", "ModelGuesser", "ModelSerializer", "MultiLayerNetwork",
            "PerformanceListener", "ScoreIterationListener", "TrainingListener", "load", "network_kind", "plotScores"]

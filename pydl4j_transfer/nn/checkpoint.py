@@ -12,7 +12,7 @@ import logging
 import os
 import time
 
-from pydl4j_transfer.nn.listeners import BaseTrainingListener
+from pydl4j_transfer.nn.listeners import BaseTrainingListener, show_reports
 from pydl4j_transfer.nn.serializer import ModelSerializer
 
 __all__ = ["Checkpoint", "CheckpointListener"]
@@ -148,6 +148,8 @@ class CheckpointListener(BaseTrainingListener):
         self.saveEverySinceLast = builder._time_since_last
         self._last_num = -1
         self._last_checkpoint = None
+        if self.logSaving:
+            show_reports(log)
         self._start_time = None
         self._start_iter = -1
         self._last_time_save = None
@@ -209,7 +211,8 @@ class CheckpointListener(BaseTrainingListener):
         with open(self._record, "a", encoding="utf-8") as fh:
             fh.write(c.toFileString() + "\n")
         if self.logSaving:
-            log.info("Model checkpoint saved: epoch %s, iteration %s, path: %s", c.epoch, c.iteration, path)
+            log.info("Model checkpoint saved: epoch %s, iteration %s, path: %s", c.epoch, c.iteration, path,
+                     extra={"listener": "CheckpointListener"})
         self._last_checkpoint = c
         if self.keepMode in (None, "ALL"):
             return

@@ -14,6 +14,15 @@ fit loop does not call it (the per-layer activations are not materialised during
 
 A listener may be any object with some of these methods (missing ones are skipped). Everything here
 reports through :mod:`logging` (logger ``pydl4j_transfer.nn.listeners``), never ``print``.
+
+Seen by default, as in Java (where slf4j prints ScoreIterationListener's lines out of the box): creating a
+*reporting* listener (ScoreIterationListener, PerformanceListener, EvaluativeListener, a CheckpointListener that
+logs its saves) while the application has not configured :mod:`logging` (no handler on the listener's logger or
+any ancestor, root included) attaches one :class:`ReportHandler` to that logger and sets it to INFO. It prints
+``INFO ScoreIterationListener - Score at iteration 0 is 0.693...`` lines to stderr, like DL4J's slf4j-simple,
+and steps aside as soon as the application configures the root logger (``logging.basicConfig(...)``: then the
+application's handlers print them). To silence the reports:
+``logging.getLogger("pydl4j_transfer.nn.listeners").setLevel(logging.WARNING)``.
 """
 
 from __future__ import annotations
@@ -23,8 +32,38 @@ import logging
 import math
 import os
 import time
+from pydl4j_transfer.java_names import JavaNames
 
 log = logging.getLogger(__name__)
+
+
+class ReportHandler(logging.StreamHandler):
+    """The stderr handler a reporting listener attaches when logging is not configured (see the module docstring):
+    ``LEVEL ListenerClass - message``, and nothing once the root logger has handlers of its own."""
+
+    def __init__(self):
+        super().__init__()  # sys.stderr, as slf4j-simple's System.err
+        self.setFormatter(logging.Formatter("%(levelname)s %(listener)s - %(message)s", defaults={"listener": "listener"}))
+
+    def emit(self, record):
+        if logging.getLogger().handlers:  # the application configured logging: its handlers print the record
+            return
+        super().emit(record)
+
+
+def show_reports(logger: logging.Logger = log) -> None:
+    """Make a reporting listener's INFO lines visible when the application has not configured logging: attach a
+    :class:`ReportHandler` to ``logger`` (once) and set it to INFO if its level is unset. Does nothing when the
+    logger or any ancestor already has a handler (the application's choice stands)."""
+    if any(isinstance(h, ReportHandler) for h in logger.handlers) or logger.hasHandlers():
+        return
+    logger.addHandler(ReportHandler())
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
+def _report(listener, message, *args):
+    log.info(message, *args, extra={"listener": type(listener).__name__})
 
 __all__ = ["BaseTrainingListener", "CollectScoresIterationListener",
            "EvaluativeListener", "InvocationType", "PerformanceListener", "ScoreIterationListener",
@@ -52,7 +91,7 @@ def java_double(x) -> str:
 # ---- the listener interface ------------------------------------------------------------------
 
 
-class TrainingListener:
+class TrainingListener(JavaNames):
     """Mirrors org.deeplearning4j.optimize.api.TrainingListener (every callback a no-op by default)."""
 
     def iterationDone(self, model, iteration: int, epoch: int) -> None:
@@ -119,12 +158,13 @@ class ScoreIterationListener(BaseTrainingListener):
 
     def __init__(self, printIterations: int = 10):
         self.printIterations = int(printIterations)
+        show_reports()
 
     def iterationDone(self, model, iteration, epoch):
         if self.printIterations <= 0:
             self.printIterations = 1
         if iteration % self.printIterations == 0:
-            log.info("Score at iteration %s is %s", iteration, java_double(model.score()))
+            _report(self, "Score at iteration %s is %s", iteration, java_double(model.score()))
 
     def __repr__(self):
         return f"ScoreIterationListener({self.printIterations})"
@@ -169,6 +209,7 @@ class PerformanceListener(BaseTrainingListener):
         self.samplesPerSec = 0.0
         self.batchesPerSec = 0.0
         self._last_time = time.perf_counter()
+        show_reports()
 
     def iterationDone(self, model, iteration, epoch):
         if iteration % self.frequency == 0:
@@ -192,7 +233,7 @@ class PerformanceListener(BaseTrainingListener):
                 parts.append(f"batches/sec: {_fmt3(self.batchesPerSec)}; ")
             if self.reportScore:
                 parts.append(f"score: {java_double(model.score())};")
-            log.info("%s", "".join(parts))
+            _report(self, "%s", "".join(parts))
         self._last_time = time.perf_counter()
 
     class Builder:
@@ -267,6 +308,7 @@ class EvaluativeListener(BaseTrainingListener):
         self.callback = callback
         self._calls = 0
         self.invocationCount = 0
+        show_reports()
 
     def getEvaluations(self):
         return self.evaluations
@@ -299,7 +341,7 @@ class EvaluativeListener(BaseTrainingListener):
         elif hasattr(data, "reset") and getattr(data, "resetSupported", lambda: True)() is not False:
             data.reset()
         self.invocationCount += 1
-        log.info("Starting evaluation nr. %s", self.invocationCount)
+        _report(self, "Starting evaluation nr. %s", self.invocationCount)
         if self.evaluations is None:
             self.evaluations = [model.evaluate(data)]
         else:
@@ -310,9 +352,9 @@ class EvaluativeListener(BaseTrainingListener):
                 if i > 0 and hasattr(data, "reset"):
                     data.reset()
                 model._run_evaluation(ev, data)
-        log.info("Reporting evaluation results:")
+        _report(self, "Reporting evaluation results:")
         for ev in self.evaluations:
-            log.info("%s:\n%s", type(ev).__name__, ev.stats())
+            _report(self, "%s:\n%s", type(ev).__name__, ev.stats())
         if self.callback is not None:
             fn = getattr(self.callback, "call", self.callback)
             fn(self, model, self.invocationCount, self.evaluations)

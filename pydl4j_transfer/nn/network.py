@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import params as P
 from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.conf.enums import DataType
@@ -85,7 +86,7 @@ class LayerView:
         return f"{type(self._conf).__name__}({self._owner!r})"
 
 
-class BaseNetwork:
+class BaseNetwork(JavaNames):
     """Shared machinery of :class:`MultiLayerNetwork` and :class:`ComputationGraph`."""
 
     def __init__(self, conf, backend: str = "torch"):

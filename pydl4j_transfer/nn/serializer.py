@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration, jsonio
 from pydl4j_transfer.data.normalizers import read_normalizer, write_normalizer
 from pydl4j_transfer.errors import MalformedConfigError, ParamLengthMismatchError
@@ -96,7 +97,7 @@ def _build(raw: RawModelZip, kind: str, path, backend: str = "torch") -> "MultiL
     return net
 
 
-class ModelSerializer:
+class ModelSerializer(JavaNames):
     """Mirrors org.deeplearning4j.util.ModelSerializer."""
 
     @staticmethod

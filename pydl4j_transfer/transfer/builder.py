@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.conf.enums import WeightInit, WorkspaceMode
 from pydl4j_transfer.conf.fine_tune import FineTuneConfiguration
@@ -73,7 +74,7 @@ def _as_layer(layer):
 # MultiLayerNetwork
 
 
-class Builder:
+class Builder(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning.Builder (MultiLayerNetwork).
 
     Differs from DL4J: edits after the first ``addLayer`` raise (DL4J ignores them silently);
@@ -185,7 +186,7 @@ class Builder:
 # ComputationGraph
 
 
-class GraphBuilder:
+class GraphBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder (ComputationGraph).
 
     Differs from DL4J (docs/deviations.md): unknown vertex names are errors; ``fineTuneConfiguration``
@@ -308,7 +309,7 @@ def _require_init(net):
         raise InvalidConfigurationError(f"this {type(net).__name__} is not initialised: call init() first")
 
 
-class TransferLearning:
+class TransferLearning(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning (nested Builder and GraphBuilder)."""
 
     Builder = Builder

@@ -25,6 +25,7 @@ import copy
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import MultiLayerConfiguration
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
 from pydl4j_transfer.conf.vertices import LayerVertex
@@ -78,7 +79,7 @@ def _num_examples(ds) -> int:
         return 0
 
 
-class TransferLearningHelper:
+class TransferLearningHelper(JavaNames):
     """Mirrors TransferLearningHelper's four constructors in one:
 
     * ``TransferLearningHelper(graph)`` / ``TransferLearningHelper(mln)``: the model already holds frozen

@@ -20,6 +20,7 @@ import enum
 import zlib
 from pathlib import Path
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import AlgoMode, CacheMode, WorkspaceMode
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.errors import Dl4jFormatError, PretrainedModelNotFoundError, PretrainedNotAvailableError
@@ -135,7 +136,7 @@ class _ZooBuilder:
         return f"{self._cls.__name__}.builder({self._options})"
 
 
-class ZooModel:
+class ZooModel(JavaNames):
     """Mirrors org.deeplearning4j.zoo.ZooModel (and InstantiableModel).
 
     Subclasses set ``OPTIONS`` (option name -> default, or a zero-argument callable making the

@@ -6,7 +6,7 @@ from pathlib import Path
 
 CONF = Path(__file__).resolve().parents[2] / "pydl4j_transfer" / "conf"
 ALLOWED_THIRD_PARTY = {"numpy"}
-LAYER_0 = {"pydl4j_transfer.errors", "pydl4j_transfer.registry"}
+LAYER_0 = {"pydl4j_transfer.errors", "pydl4j_transfer.registry", "pydl4j_transfer.java_names"}
 
 
 def test_conf_imports_are_light():

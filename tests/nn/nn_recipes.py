@@ -100,7 +100,7 @@ def cnn_net(*layers, h=8, w=8, c=2, tail=True, **kw):
 
 def cnn3d_net(*layers, tail=True, **kw):
     tail_layers = (out(None, 2),) if tail else ()
-    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D(6, 6, 6, 2), **kw)
+    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D("NCDHW", 6, 6, 6, 2), **kw)
 
 
 def rnn_net(*layers, n_in=3, length=7, tail=True, **kw):

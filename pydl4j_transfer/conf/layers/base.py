@@ -14,8 +14,8 @@ from collections import namedtuple
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import (ACTIVATIONS, CONSTRAINTS, DOUBLE, DROPOUTS, LAYERS, LONG, REGULARIZATIONS, STR, UPDATERS,
-                    WEIGHT_INITS, WEIGHT_NOISES, ConfObject, EnumCodec, Field, array, poly)
-from ..enums import GradientNormalization, WeightInit
+                    WEIGHT_INITS, WEIGHT_NOISES, ConfObject, EnumCodec, Field, array, enum_value, poly)
+from ..enums import DataType, GradientNormalization, WeightInit
 from ..javautil import hash_order
 from ..preprocessors import preprocessor_for_feedforward
 from ..values.activations import to_activation
@@ -54,6 +54,18 @@ def _dropout(self, value):
         self.iDropout = to_dropout(value)
 
 
+def _with_long_overload(set_nin):
+    """``setNIn(InputType, override)`` plus Lombok's ``setNIn(long)`` of a layer with an ``nIn`` field."""
+    def setNIn(self, inputType, override=False):
+        if isinstance(inputType, int) and not isinstance(inputType, bool):  # Java: setNIn(long nIn)
+            self.nIn = int(inputType)
+            return
+        set_nin(self, inputType, override)
+    setNIn.__doc__ = set_nin.__doc__ or "Mirrors Layer#setNIn(InputType, boolean) and the Lombok setter setNIn(long)."
+    setNIn._long_overload = True
+    return setNIn
+
+
 class Layer(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName).
 
@@ -80,6 +92,12 @@ class Layer(ConfObject):
                "constrainAllParameters": _constraint_setter("all"),
                "constrainWeights": _constraint_setter("weights"),
                "constrainBias": _constraint_setter("bias")}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("setNIn")
+        if own is not None and not getattr(own, "_long_overload", False) and "nIn" in cls._attr_fields:
+            cls.setNIn = _with_long_overload(own)
 
     def _init_state(self):
         self._pending_constraints = {}
@@ -167,6 +185,19 @@ class Layer(ConfObject):
         """Mirrors Layer#getPreProcessorForInputType."""
         return None
 
+    def getGradientNormalization(self):
+        """Mirrors Layer#getGradientNormalization (TrainingConfig): None for a layer without that setting."""
+        return GradientNormalization["None"]
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors Layer#getGradientNormalizationThreshold for a layer without that setting."""
+        return 1.0
+
+    def setDataType(self, dataType):
+        """Mirrors Layer#setDataType: the network's data type, which DL4J hands every layer at init (not written
+        to configuration.json, so it does not survive a save; the network's ``dataType`` is what is kept)."""
+        self._dataType = enum_value(DataType, dataType)
+
     def _name(self):
         return self.layerName or type(self).__name__
 
@@ -201,6 +232,14 @@ class NoParamLayer(Layer):
     @property
     def gradientNormalization(self):
         return GradientNormalization["None"]
+
+    def getGradientNormalization(self):
+        """Mirrors NoParamLayer#getGradientNormalization (always None)."""
+        return GradientNormalization["None"]
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors NoParamLayer#getGradientNormalizationThreshold (0; Yolo2OutputLayer: 1)."""
+        return self.GN_THRESHOLD
 
 
 def _reg_setter(cls, attr, bias):

@@ -82,6 +82,10 @@ class CenterLossOutputLayer(BaseOutputLayer):
               Field("gradientCheck", BOOL, default=False))
     SETTERS = {"lambda": lambda self, v: setattr(self, "lambda_", float(v))}
 
+    def getGradientCheck(self):
+        """Mirrors CenterLossOutputLayer#getGradientCheck (Lombok's isGradientCheck also exists)."""
+        return self.gradientCheck
+
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("cL", (self.nOut, self.nIn), "c")]
 

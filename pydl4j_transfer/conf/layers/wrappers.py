@@ -28,6 +28,14 @@ class _DelegatingGN(Layer):
         """The wrapped layer configuration (FrozenLayer: ``layer``; the other wrappers: ``underlying``; Bidirectional: ``fwd``)."""
         return getattr(self, self.INNER)
 
+    def getGradientNormalization(self):
+        """Mirrors FrozenLayer/BaseWrapperLayer/Bidirectional#getGradientNormalization: the wrapped layer's."""
+        return self.wrapped().getGradientNormalization()
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors FrozenLayer/BaseWrapperLayer/Bidirectional#getGradientNormalizationThreshold: the wrapped layer's."""
+        return self.wrapped().getGradientNormalizationThreshold()
+
     def _extra_tree_items(self):
         inner = self.wrapped()
         if inner is None:
@@ -75,6 +83,10 @@ class _DelegatingGN(Layer):
         self.layerName = name
         if self.wrapped() is not None:
             self.wrapped()._set_name(name) if hasattr(self.wrapped(), "_set_name") else setattr(self.wrapped(), "layerName", name)
+
+
+def _unwrap_last_time_step(layer):
+    return layer.underlying if type(layer).__name__ == "LastTimeStep" else layer
 
 
 def _inner_setter(attr):
@@ -203,6 +215,24 @@ class Bidirectional(_DelegatingGN):
         fmt = getattr(inner, "rnnDataFormat", None)
         return tuple(super()._extra_tree_items()) + (("nin", n_in), ("nout", n_out),
                                                      ("rnndataFormat", fmt.name if fmt is not None else None))
+
+    def getNIn(self):
+        """Mirrors Bidirectional#getNIn: the wrapped layer's nIn (LastTimeStep: its underlying layer's)."""
+        return _unwrap_last_time_step(self.fwd).nIn
+
+    def getNOut(self):
+        """Mirrors Bidirectional#getNOut: the wrapped layer's nOut, doubled for Mode.CONCAT."""
+        inner = self.fwd
+        if type(inner).__name__ == "LastTimeStep":
+            return inner.underlying.nOut
+        return inner.nOut * 2 if self.mode == BidirectionalMode.CONCAT else inner.nOut
+
+    def getRNNDataFormat(self):
+        """Mirrors Bidirectional#getRNNDataFormat (TimeSeriesUtils.getFormatFromRnnLayer of the wrapped layer)."""
+        inner = self.fwd
+        while inner is not None and getattr(inner, "rnnDataFormat", None) is None and inner.RUNTIME_WRAPS:
+            inner = inner.wrapped()
+        return getattr(inner, "rnnDataFormat", None) or RNNFormat.NCW
 
     def paramSpecs(self):
         return ([p._replace(key="f" + p.key) for p in self.fwd.paramSpecs()]

@@ -55,6 +55,27 @@ class AlphaDropout(BaseDropout):
     POSITIONAL = ("p",)
     SETTERS = _value_or_schedule("p", "pSchedule")
 
+    def getAlphaPrime(self):
+        """Mirrors AlphaDropout#getAlphaPrime: -lambda * alpha."""
+        return -self.lambda_ * self.alpha
+
+    def a(self, p):
+        """Mirrors AlphaDropout#a(p): 1 / sqrt(p + alphaPrime^2 * p * (1 - p))."""
+        ap = self.getAlphaPrime()
+        return 1.0 / math.sqrt(p + ap * ap * p * (1 - p))
+
+    def b(self, p):
+        """Mirrors AlphaDropout#b(p): -a(p) * (1 - p) * alphaPrime."""
+        return -self.a(p) * (1 - p) * self.getAlphaPrime()
+
+    def getA(self):
+        """Mirrors AlphaDropout#getA: a(p) (0 while p comes from a schedule and no step has run)."""
+        return 0.0 if self.pSchedule is not None else self.a(self.p)
+
+    def getB(self):
+        """Mirrors AlphaDropout#getB: b(p) (0 while p comes from a schedule and no step has run)."""
+        return 0.0 if self.pSchedule is not None else self.b(self.p)
+
 
 @DROPOUTS.register
 class GaussianDropout(BaseDropout):
