@@ -157,6 +157,30 @@ class ComputationGraph(BaseNetwork):
                                             f"network outputs = {len(outputs)}")
         return self.getLayer(outputs[int(outputLayerIdx)])
 
+    def setInputs(self, *inputs) -> None:
+        """Mirrors ComputationGraph#setInputs(INDArray...): the inputs computeGradientAndScore() uses."""
+        self._set_input = list(inputs[0]) if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)) else list(inputs)
+
+    def setInput(self, inputNum: int, input) -> None:
+        """Mirrors ComputationGraph#setInput(int, INDArray)."""
+        xs = list(self._set_input or [None] * self.getNumInputArrays())
+        xs[int(inputNum)] = input
+        self._set_input = xs
+
+    def getInputs(self):
+        """Mirrors ComputationGraph#getInputs()."""
+        return self._set_input
+
+    def setLabels(self, *labels) -> None:
+        """Mirrors ComputationGraph#setLabels(INDArray...): the labels computeGradientAndScore() uses."""
+        self._set_labels = list(labels[0]) if len(labels) == 1 and isinstance(labels[0], (list, tuple)) else list(labels)
+
+    def setLabel(self, labelNum: int, label) -> None:
+        """Mirrors ComputationGraph#setLabel(int, INDArray)."""
+        ys = list(self._set_labels or [None] * self.getNumOutputArrays())
+        ys[int(labelNum)] = label
+        self._set_labels = ys
+
     def getNumInputArrays(self) -> int:
         return len(self._conf.networkInputs)
 

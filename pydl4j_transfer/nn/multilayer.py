@@ -147,6 +147,22 @@ class MultiLayerNetwork(BaseNetwork):
             return layer.getInsideLayer()
         return layer
 
+    def setInput(self, input) -> None:
+        """Mirrors MultiLayerNetwork#setInput(INDArray): the input computeGradientAndScore() uses."""
+        self._set_input = input
+
+    def getInput(self):
+        """Mirrors MultiLayerNetwork#getInput()."""
+        return self._set_input
+
+    def setLabels(self, labels) -> None:
+        """Mirrors MultiLayerNetwork#setLabels(INDArray): the labels computeGradientAndScore() uses."""
+        self._set_labels = labels
+
+    def getLabels(self):
+        """Mirrors MultiLayerNetwork#getLabels()."""
+        return self._set_labels
+
     def getLayerNames(self) -> list:
         return [layer.layerName for layer in self._conf.layers]
 

@@ -69,6 +69,8 @@ class BaseNetwork:
         self._last_etl_ms = 0  # time the last fit minibatch waited for its iterator (DL4J's getLastEtlTime)
         self._last_batch_size = 0
         self._rnn_state: dict = {}  # stored RNN state per recurrent layer (DL4J's stateMap; nn/rnn.py)
+        self._set_input = None  # setInput / setInputs (Java's input field), for computeGradientAndScore()
+        self._set_labels = None  # setLabels
 
     # ---- the runtime (the one place a backend is chosen) -------------------------------------------------
 
@@ -206,6 +208,8 @@ class BaseNetwork:
         self._flat[...] = flat
         self._rt = None
 
+    setParameters = setParams  # MultiLayerNetwork#setParameters: the same as setParams
+
     def numParams(self) -> int:
         """Mirrors Model#numParams()."""
         if self._flat is not None:
@@ -307,6 +311,10 @@ class BaseNetwork:
 
     def getEpochCount(self) -> int:
         return int(self._conf.epochCount or 0)
+
+    def incrementEpochCount(self) -> None:
+        """Mirrors incrementEpochCount(): what fit(iterator) does after each pass (for loops calling fit(DataSet))."""
+        self.setEpochCount(self.getEpochCount() + 1)
 
     def setEpochCount(self, count: int) -> None:
         self._conf.epochCount = int(count)
@@ -504,10 +512,16 @@ class BaseNetwork:
         return self
 
     def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):
-        """Mirrors Model#computeGradientAndScore() on the given minibatch (DL4J's setInput/setLabels first):
-        returns ``(gradient, score)`` — the flat gradient in DL4J's parameter order (summed over the minibatch,
-        before the updater) and the score (loss / minibatch + L1/L2/weight-decay terms)."""
+        """Mirrors Model#computeGradientAndScore() on the given minibatch, or (no arguments, as in Java) on the one set
+        with setInput/setLabels (graph: setInputs/setLabels): returns ``(gradient, score)`` — the flat gradient in
+        DL4J's parameter order (summed over the minibatch, before the updater) and the score (loss / minibatch +
+        L1/L2/weight-decay terms), also kept for ``gradient()`` and ``score()``."""
         rt = self.getRuntime()
+        if data is None and labels is None:
+            data, labels = self._set_input, self._set_labels
+            if data is None or labels is None:
+                raise InvalidConfigurationError("computeGradientAndScore(): no input/labels; call setInput(...) and "
+                                                "setLabels(...) first, or pass them: computeGradientAndScore(x, y)")
         batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
         T.compute_gradient_and_score(self, rt, *batch)  # TBPTT nets too: M2.1 starts from the (cleared) TBPTT state
         return self.gradient(), self.score()

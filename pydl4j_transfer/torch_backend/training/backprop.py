@@ -119,7 +119,12 @@ def compute_gradient_and_score(rt, feats, labels, fmasks, lmasks, iteration, epo
 
     bn_inputs, bn_reached, handles = [], set(), []
     cuts, bns = rt.enter_training()
+    # an output layer inside a FrozenLayerWithBackprop computes its loss in training mode (DL4J unwraps it and calls
+    # its computeScore(training=true): input dropout / weight noise apply), though the wrapper keeps it in inference
+    relaxed = [layer for _, layer, _ in outs if not layer.training]
     try:
+        for layer in relaxed:
+            layer.training = True
         for _, layer, _ in outs:
             layer.start_recording()  # the output layers keep their input and preOutput for their loss
         for m in cuts:
@@ -142,6 +147,8 @@ def compute_gradient_and_score(rt, feats, labels, fmasks, lmasks, iteration, epo
             h.remove()
         for _, layer, _ in outs:
             layer.stop_recording()
+        for layer in relaxed:
+            layer.training = False
 
     reg = regularization_score(rt, iteration, epoch)
     score, tensors, grads, direct = None, [], [], []
