@@ -102,6 +102,14 @@ class Layer:
         """Mirrors Layer#type(): the ``Layer.Type`` of DL4J's runtime class for this layer."""
         return RUNTIME_TYPES.get(self._layer_conf.runtime_class_name(), LayerType.FEED_FORWARD)
 
+    def getIterationCount(self) -> int:
+        """Mirrors Layer#getIterationCount(): the network's (DL4J keeps each layer's in step with it)."""
+        return self._net.getIterationCount()
+
+    def getEpochCount(self) -> int:
+        """Mirrors Layer#getEpochCount(): the network's."""
+        return self._net.getEpochCount()
+
     def isPretrainLayer(self) -> bool:
         """Mirrors Layer#isPretrainLayer() (AutoEncoder / VariationalAutoencoder)."""
         return any(self._layer_conf.isPretrainParam(k) for k in self._layer_conf.paramKeys())

@@ -122,15 +122,6 @@ def _case(kind, wrap=None, graph=False, l2=0.0):
     return make, ([x], [labels(rng)], None, None)
 
 
-def _fit_both(make, batch, graph, steps=5):
-    ours, theirs = pair(make)
-    ours.fit(**ours_batch(batch, graph), epochs=steps)
-    ds = java_dataset(*batch, graph)
-    for _ in range(steps):
-        theirs.fit(ds)
-    return ours, theirs
-
-
 CASES = [(k, None) for k in KINDS] + [(k, "FrozenLayerWithBackprop") for k in KINDS]
 
 
@@ -142,12 +133,15 @@ def test_output_layer_fits_as_in_dl4j(kind, wrap, graph):
     if wrap and kind == "CenterLossOutputLayer":
         _assert_both_refuse_at_init(make, graph, "CenterLossOutputLayer")
         return
-    ours0, theirs0 = pair(make)
-    g, s = ours0.computeGradientAndScore(**ours_batch(batch, graph))
-    jg, js = java_grad_score(theirs0, batch, graph)
+    ours, theirs = pair(make)
+    g, s = ours.computeGradientAndScore(**ours_batch(batch, graph))  # changes no parameter, on either side
+    jg, js = java_grad_score(theirs, batch, graph)
     check(f"output-gradient/{kind}/{wrap}/{graph}", g, jg)
     assert abs(s - js) <= 1e-5 * abs(js), (s, js)
-    ours, theirs = _fit_both(make, batch, graph)
+    ours.fit(**ours_batch(batch, graph), epochs=5)
+    ds = java_dataset(*batch, graph)
+    for _ in range(5):
+        theirs.fit(ds)
     check(f"output-fit5/{kind}/{wrap}/{graph}", ours.params(), jparams(theirs))
     assert abs(ours.score() - float(theirs.score())) <= 1e-5 * abs(float(theirs.score()))
     js = jstate(theirs)
