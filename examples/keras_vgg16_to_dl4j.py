@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     zip_path = out / "vgg16_dl4j.zip"
     ModelSerializer.writeModel(pretrainedNet, zip_path, False)  # a zip real DL4J restores as its own
     pretrainedNet = ModelSerializer.restoreComputationGraph(zip_path)
-    fc2 = pretrainedNet.getLayer("fc2").conf().nOut  # Java: getLayer("fc2").conf().getLayer().getNOut()
+    fc2 = pretrainedNet.getLayer("fc2").conf().getLayer().getNOut()
     print(f"pretrained VGG16: {pretrainedNet.numParams():,} parameters, fc2 width {fc2}, saved as {zip_path}")
 
     # The guide's edit A: frozen up to fc2, a new numClasses-way output layer that keeps the name "predictions"

@@ -35,6 +35,11 @@ _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "Model
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
                                  "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",
                                  "CollectScoresIterationListener"])
+# DL4J's runtime objects whose simple names are free at the top level (nn.layers.Layer / FrozenLayer and
+# nn.vertices.GraphVertex / LayerVertex share theirs with configuration classes: import them from their modules)
+_register("pydl4j_transfer.nn.layers", ["IOutputLayer"])
+_register("pydl4j_transfer.nn.vertices", ["VertexIndices"])
+_register("pydl4j_transfer.conf.serde", ["JsonMappers"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper",
                                        "FeatureCache"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",

@@ -157,6 +157,15 @@ def cmd_supported(args) -> int:
 _PORTING_API = [
     ("org.deeplearning4j.nn.multilayer.MultiLayerNetwork", "MultiLayerNetwork", None),
     ("org.deeplearning4j.nn.graph.ComputationGraph", "ComputationGraph", None),
+    # DL4J's runtime objects (getLayer / getVertex): their simple names clash with configuration classes, so they are
+    # imported from their modules ("module:Name")
+    ("org.deeplearning4j.nn.api.Layer", "Layer (runtime)", "pydl4j_transfer.nn.layers:Layer"),
+    ("org.deeplearning4j.nn.layers.FrozenLayer", "FrozenLayer (runtime)", "pydl4j_transfer.nn.layers:FrozenLayer"),
+    ("org.deeplearning4j.nn.layers.FrozenLayerWithBackprop", "FrozenLayerWithBackprop (runtime)",
+     "pydl4j_transfer.nn.layers:FrozenLayerWithBackprop"),
+    ("org.deeplearning4j.nn.graph.vertex.GraphVertex", "GraphVertex (runtime)", "pydl4j_transfer.nn.vertices:GraphVertex"),
+    ("org.deeplearning4j.nn.graph.vertex.impl.LayerVertex", "LayerVertex (runtime)",
+     "pydl4j_transfer.nn.vertices:LayerVertex"),
     ("org.deeplearning4j.util.ModelSerializer", "ModelSerializer", None),
     ("org.deeplearning4j.core.util.ModelGuesser", "ModelGuesser", None),
     ("org.deeplearning4j.nn.conf.NeuralNetConfiguration", "NeuralNetConfiguration", None),
@@ -223,6 +232,11 @@ def _porting_inputs():
     exported = set(pydl4j_transfer.__all__)
     api = []
     for java, spelled, import_name in _PORTING_API:
+        if import_name and ":" in import_name:  # a class imported from its module (its simple name is taken)
+            module, name = import_name.split(":")
+            api.append(ApiClass(java, spelled, getattr(importlib.import_module(module), name), import_name=name,
+                                top_level=False))
+            continue
         name = import_name or spelled
         obj = next(m for m in (pydl4j_transfer, conf, transfer) if hasattr(m, name.split(".")[0]))
         for part in name.split("."):

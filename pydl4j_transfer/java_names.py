@@ -32,13 +32,81 @@ _DROPOUT_STATE = ("transient runtime state of DL4J's dropout (its last mask, cuD
                   "the torch backend draws its own masks")
 _KERAS_FLAG = ("DL4J-internal flag (JsonIgnore'd, not in configuration.json) that DL4J's Keras importer sets; "
                "not modelled: setNIn(inputType, override) behaves as on a configuration read from JSON")
-_NOT_YET = "not mirrored yet (issue 15 part A adds it); meanwhile: {}"
 
 _SAMEDIFF = ("DL4J's SameDiff layer definition API (the layer as a SameDiff graph); the torch backend runs these layers "
              "with their torch modules (torch_backend/layers/), configured by the layer's fields")
 
+_RT_NET = "a runtime layer/vertex here is a view of the network, which does this: {}"
+_RT_STATE = ("DL4J's per-call runtime state of a layer/vertex (set and read inside its forward/backward pass); the "
+             "torch backend runs the whole network instead")
+
 #: Java method -> what a Python user writes instead (or why there is nothing to write).
 NOT_MIRRORED: dict = {
+    # ---- runtime layers and vertices (net.getLayer(i), graph.getVertex(name); pydl4j_transfer.nn.layers/vertices) ----
+    "Layer#addListeners": _RT_NET.format("listeners are the network's: net.addListeners(...)"),
+    "Layer#setListeners": _RT_NET.format("listeners are the network's: net.setListeners(...)"),
+    "Layer#getListeners": _RT_NET.format("listeners are the network's: net.getListeners()"),
+    "Layer#fit": _RT_NET.format("train the network (net.fit(...)); a frozen part stays as it is"),
+    "Layer#update": _RT_NET.format("the network's fit applies the updater to every layer"),
+    "Layer#gradient": _RT_NET.format("net.computeGradientAndScore(...) then net.gradient(); the layer's slice is "
+                                     "net.gradient()[start:end] of its params' range"),
+    "Layer#gradientAndScore": _RT_NET.format("net.computeGradientAndScore(...) returns (gradient, score)"),
+    "Layer#backpropGradient": _RT_STATE,
+    "Layer#calcRegularizationScore": _RT_NET.format("the network's score includes it: net.score(dataSet)"),
+    "Layer#applyConstraints": _RT_NET.format("fit applies every layer's constraints after each iteration"),
+    "Layer#allowInputModification": _RT_STATE,
+    "Layer#batchSize": _RT_STATE,
+    "Layer#getInputMiniBatchSize": _RT_STATE,
+    "Layer#setInputMiniBatchSize": _RT_STATE,
+    "Layer#input": _RT_STATE + "; the layer's input is net.feedForward(x)[i] (graph: the input vertex's activation)",
+    "Layer#setInput": _RT_STATE + "; run layer.activate(input) or the network",
+    "Layer#getMaskArray": _RT_STATE + "; masks travel with the DataSet given to the network",
+    "Layer#setMaskArray": _RT_STATE + "; masks travel with the DataSet given to the network",
+    "Layer#clearNoiseWeightParams": _RT_STATE,
+    "Layer#close": _RT_STATE,
+    "Layer#getOptimizer": _RT_NET.format("the network's fit runs DL4J's StochasticGradientDescent step"),
+    "Layer#setBackpropGradientsViewArray": _RT_STATE,
+    "Layer#setParamsViewArray": "the layer's params are always views of net.params(): use layer.setParams(...)",
+    "Layer#setCacheMode": _RT_STATE,
+    "Layer#setConf": "a layer's configuration is the network's: edit it with TransferLearning.Builder / GraphBuilder",
+    "Layer#setEpochCount": _RT_NET.format("counters are the network's: net.setEpochCount(n)"),
+    "Layer#setIterationCount": _RT_NET.format("counters are the network's: net.setIterationCount(n)"),
+    "Layer#setIndex": "a layer's index is fixed by the configuration",
+    "Layer#updaterDivideByMinibatch": "DL4J's updater helper; the network's updater applies it (BatchNormalization's "
+                                      "running statistics are not divided)",
+    "Layer#logTestMode": _RT_STATE,
+    "GraphVertex#canDoBackward": _RT_STATE,
+    "GraphVertex#canDoForward": _RT_STATE,
+    "GraphVertex#clearVertex": _RT_STATE,
+    "GraphVertex#doBackward": _RT_STATE,
+    "GraphVertex#doForward": _RT_STATE + "; run the graph (graph.output / graph.feedForward)",
+    "GraphVertex#feedForwardMaskArrays": _RT_STATE + "; masks travel with the MultiDataSet given to the graph",
+    "GraphVertex#getConfig": "the vertex's configuration: graph.getConfiguration().getVertices()[name]",
+    "GraphVertex#getEpsilon": _RT_STATE,
+    "GraphVertex#setEpsilon": _RT_STATE,
+    "GraphVertex#getGradientsViewArray": _RT_NET.format("graph.computeGradientAndScore(...) then graph.gradient()"),
+    "GraphVertex#setBackpropGradientsViewArray": _RT_STATE,
+    "GraphVertex#getInputs": _RT_STATE + "; a vertex's inputs are graph.feedForward(x)[input name]",
+    "GraphVertex#setInputs": _RT_STATE,
+    "GraphVertex#setInput": _RT_STATE,
+    "GraphVertex#setInputVertices": "the graph's structure is its configuration: edit it with TransferLearning.GraphBuilder",
+    "GraphVertex#setOutputVertices": "the graph's structure is its configuration: edit it with TransferLearning.GraphBuilder",
+    "GraphVertex#setOutputVertex": "the graph's outputs are its configuration's: TransferLearning.GraphBuilder.setOutputs",
+    "GraphVertex#updaterDivideByMinibatch": "DL4J's updater helper; the network's updater applies it",
+    "GraphVertex#computeScoreForExamples": _RT_NET.format("per-example scores are not mirrored: graph.score(dataSet) "
+                                                          "for the minibatch"),
+    "GraphVertex#applyPreprocessorAndSetInput": _RT_STATE,
+    "GraphVertex#isSetLayerInput": _RT_STATE,
+    "GraphVertex#setSetLayerInput": _RT_STATE,
+    "GraphVertex#getDataType": "the network's: graph.getConfiguration().getDataType()",
+    "GraphVertex#setDataType": "the network's: graph.setDataType(...) / graph.to(dtype=...)",
+    "GraphVertex#getGraph": "the graph the vertex was taken from (vertices come from graph.getVertex(name))",
+    "GraphVertex#setGraph": "a vertex belongs to the graph it came from",
+    "GraphVertex#getLayerPreProcessor": "the vertex's configuration: graph.getConfiguration().getVertices()[name]"
+                                        ".getPreProcessor()",
+    "GraphVertex#setLayer": "a layer vertex's layer is its configuration's: edit it with TransferLearning.GraphBuilder",
+    "GraphVertex#setVertexIndex": "a vertex's index is fixed by the configuration",
+    "GraphVertex#setVertexName": "a vertex's name is fixed by the configuration",
     # ---- SameDiff-based layers (the definition hooks DL4J's SameDiffLayer machinery calls) ----------------------
     "defineParameters": _SAMEDIFF,
     "initializeParameters": _SAMEDIFF + "; initial values come from init() with the layer's weight init",
@@ -172,22 +240,11 @@ NOT_MIRRORED: dict = {
                                           "{n: v.preProcessor for n, v in builder.getVertices().items()}",
     "GraphBuilder#setInputPreProcessors": "set vertex.preProcessor on builder.getVertices()[name]",
     # ---- networks (MultiLayerNetwork / ComputationGraph) -------------------------------------------------------
-    "BaseNetwork#layerSize": _NOT_YET.format("net.getLayerWiseConfigurations().getConf(i).getLayer().getNOut() (graph: "
-                                 "net.getConfiguration().getVertices()[name].getLayerConf().getLayer().getNOut())"),
-    "BaseNetwork#layerInputSize": _NOT_YET.format("...getLayer().getNIn() of that layer's configuration"),
-    "BaseNetwork#getLayers": _NOT_YET.format("[net.getLayer(n) for n in net.getConfiguration().layerVertexNames()]"),
-    "BaseNetwork#getNumLayers": _NOT_YET.format("len(net.getConfiguration().layerVertexNames())"),
-    "BaseNetwork#getVertices": _NOT_YET.format("net.getConfiguration().getVertices() (the configurations)"),
-    "BaseNetwork#outputSingle": _NOT_YET.format("net.output(*inputs)[0]"),
-    "BaseNetwork#getOutputLayer": _NOT_YET.format("net.getLayer(net.getnLayers() - 1) (graph: net.getLayer(outputName))"),
-    "BaseNetwork#topologicalSortOrder": _NOT_YET.format("net.getConfiguration().topologicalSortOrder()"),
-    "BaseNetwork#setParamTable": _NOT_YET.format("net.setParam(key, value) for each entry, or net.setParams(flat)"),
-    "BaseNetwork#load": _NOT_YET.format("ModelSerializer.restoreMultiLayerNetwork(path, loadUpdater) / "
-                            "restoreComputationGraph(path, loadUpdater)"),
-    "BaseNetwork#conf": _NOT_YET.format("net.getLayerWiseConfigurations().getConf(0) (graph: getConfiguration()."
-                            "getDefaultConfiguration())"),
-    "BaseNetwork#getDefaultConfiguration": _NOT_YET.format("net.getLayerWiseConfigurations().getConf(0)"),
-    "BaseNetwork#getIndex": _NOT_YET.format("a layer's index is layer.getIndex() on net.getLayer(i)"),
+    "BaseNetwork#conf": "DL4J's network-level NeuralNetConfiguration: net.getLayerWiseConfigurations().getConf(0) "
+                        "(graph: net.getConfiguration().getDefaultConfiguration()); a layer's: net.getLayer(i).conf()",
+    "BaseNetwork#getDefaultConfiguration": "net.getLayerWiseConfigurations().getConf(0) (graph: "
+                                           "net.getConfiguration().getDefaultConfiguration())",
+    "BaseNetwork#getIndex": "a network has no index (DL4J's Model-as-Layer API): a layer's is net.getLayer(i).getIndex()",
     "BaseNetwork#setIndex": "DL4J-internal (a layer's position; fixed by the configuration)",
     "BaseNetwork#getLayerWiseConfigurations": "use net.getLayerWiseConfigurations() on a MultiLayerNetwork",
     "BaseNetwork#setLayerWiseConfigurations": "replace the network: MultiLayerNetwork(newConf, net.params()) after init, or edit "

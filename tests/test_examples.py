@@ -275,3 +275,36 @@ def test_keras_vgg16_weights_to_dl4j_zip_edit_a_and_fit_featurized(guide, tmp_pa
         ours = ModelSerializer.restoreComputationGraph(tmp_path / name)
         dl4j = ModelSerializer.restoreComputationGraph(tmp_path / name, backend="dl4j")
         np.testing.assert_allclose(dl4j.output(x)[0], ours.output(x)[0], rtol=0, atol=1e-5)
+
+
+# ---- the Java Deep Learning Cookbook's churn programs (examples/cookbook_churn_*.py) ---------------------------------
+
+
+def test_cookbook_churn_programs_in_order(tmp_path, request):
+    """Chapter 3 trains and saves the churn model (fit(iterator, nEpochs)), chapter 11 loads it with
+    MultiLayerNetwork.load(file, true), saves featurized minibatches and fits the unfrozen part on them; real DL4J
+    restores the saved model and gives its outputs."""
+    steps = [("cookbook_churn_train.py", ["Building Model", "Model saved:", "(epochs: 3,"], ["model.zip"]),
+             ("cookbook_churn_save_featurized.py", ["Saved train dataset #0", "Saved test dataset #0",
+                                                    "Finished saving featurized data: 80 train / 20 test minibatches"],
+              ["trainFolder/churn-1-train-0.bin", "testFolder/churn-1-test-19.bin"]),
+             ("cookbook_churn_transfer.py", ["Eval stats BEFORE fit.....", "Evaluate model at iter 70 ....",
+                                             "Epoch #1 complete", "frozen layers kept their parameters: True"], [])]
+    for script, lines, files in steps:
+        r = _run(script, tmp_path)
+        assert r.returncode == 0, f"{script} exited {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        for line in lines:
+            assert line in r.stdout, f"{script}: {line!r} not in its output\n{r.stdout[-3000:]}"
+        for f in files:
+            assert (tmp_path / f).is_file(), f"{script} did not write {f}"
+    import numpy as np
+
+    from pydl4j_transfer import ModelSerializer
+
+    ours, normalizer = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(tmp_path / "model.zip")
+    assert normalizer is not None and ours.getEpochCount() == 3
+    request.getfixturevalue("jvm")
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+
+    x = np.random.default_rng(0).standard_normal((5, 11)).astype(np.float32)
+    np.testing.assert_allclose(Dl4jModel.restore(tmp_path / "model.zip").output(x), ours.output(x), rtol=1e-5, atol=1e-6)

@@ -21,6 +21,7 @@ from .layers.base import Layer
 from .network import GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 from .legacy import upgrade_graph
+from .validation import validate_output_layer
 
 
 class _VertexMap(Codec):
@@ -262,8 +263,10 @@ class GraphBuilder(_NetworkBuilderCommon):
         return self
 
     def setInputTypes(self, *types):
-        """Mirrors GraphBuilder#setInputTypes: APPENDS to the input types given so far; their total must equal
-        the number of network inputs (when inputs were added already)."""
+        """Mirrors GraphBuilder#setInputTypes(InputType...): APPENDS to the input types given so far; their total must
+        equal the number of network inputs (when inputs were added already). Java's InputType[] may come as a list."""
+        if len(types) == 1 and isinstance(types[0], (list, tuple)):
+            types = tuple(types[0])
         if types:
             if self._inputs and len(self._input_types) + len(types) != len(self._inputs):
                 raise InvalidConfigurationError(
@@ -355,6 +358,10 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._validate(conf)
         if self._input_types:
             conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)
+        if self._validate_output:  # GraphBuilder#build: OutputLayerUtil.validateOutputLayer on every layer vertex
+            for name, vertex in conf.vertices.items():
+                if isinstance(vertex, LayerVertex):
+                    validate_output_layer(name, vertex.layer)
         return conf
 
     def _validate(self, conf):

@@ -29,6 +29,7 @@ from .layers.pooling import SubsamplingLayer
 from .layers.wrappers import Bidirectional, FrozenLayer
 from .layers.recurrent import BaseRecurrentLayer
 from .legacy import upgrade_multilayer
+from .validation import validate_output_layer
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
 from .values.regularization import L1Regularization, L2Regularization
@@ -55,6 +56,14 @@ class NeuralNetConfiguration(ConfObject):
         if isinstance(raw, dict) and isinstance(raw.get("layer"), dict) and not where:
             where = raw["layer"].get("layerName")
         return super()._from_tree(raw, where)
+
+    def getLayer(self):
+        """Mirrors NeuralNetConfiguration#getLayer(): the layer configuration (a runtime layer's ``conf().getLayer()``)."""
+        return self.layer
+
+    def setLayer(self, layer):
+        """Mirrors NeuralNetConfiguration#setLayer(Layer)."""
+        self.layer = layer
 
     def addVariable(self, name):
         """Mirrors NeuralNetConfiguration#addVariable (no duplicates)."""
@@ -699,6 +708,9 @@ class ListBuilder(_NetworkBuilderCommon):
         conf.confs = confs
         conf.inputPreProcessors = dict(self._preprocessors)
         self._infer(conf)
+        if self._validate_output:  # MultiLayerConfiguration.Builder#build: OutputLayerUtil.validateOutputLayer
+            for c in confs:
+                validate_output_layer(c.layer.layerName, c.layer)
         return conf
 
     def _infer(self, conf):

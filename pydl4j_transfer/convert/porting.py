@@ -37,12 +37,14 @@ _ENUM_TABLES = (("Activation", enums.ACTIVATION_TABLE), ("WeightInit", enums.WEI
 class ApiClass:
     """One row group of the API table: the Java class, its Python counterpart and how to name it."""
 
-    def __init__(self, java: str, python_name: str, obj, import_name: str | None = None, note: str = ""):
+    def __init__(self, java: str, python_name: str, obj, import_name: str | None = None, note: str = "",
+                 top_level: bool = True):
         self.java = java  # fully-qualified (nested classes with '$')
         self.python_name = python_name  # how Python code spells it, e.g. "TransferLearning.Builder"
         self.obj = obj
         self.import_name = import_name or python_name.split(".")[0].split("(")[0]
         self.note = note
+        self.top_level = top_level  # False: imported from its module (the top-level name is another class)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,12 +322,12 @@ def _api_section(api: ApiClass, java_api: dict, exported, counts: dict) -> list:
     members = _python_members(api.obj)
     title = api.java.replace("$", ".")
     out = [f"### {api.python_name}", "",
-           f"Java: `{title}`. Python: `{_import_line(api.import_name, api.obj, exported)}`"
+           f"Java: `{title}`. Python: `{_import_line(api.import_name, api.obj, exported if api.top_level else ())}`"
            + (f". {api.note}" if api.note else "") + ".", "",
            "| Java method | Python | Java overloads -> Python arguments |", "|---|---|---|"]
     if "<init>" in java:
         sig, optional, kwonly = _signature(api.obj.__init__)
-        ctor = api.python_name.split("(")[0]
+        ctor = api.import_name if not api.top_level else api.python_name.split("(")[0]
         java_ctor = api.java.rsplit(".", 1)[-1].replace("$", ".") + ("()" if java["<init>"] == [0] else "(...)")
         out.append(f"| `new {java_ctor}` | {_code(ctor + sig)} | "
                    f"{_overload_note(java.get('<init>'), optional, kwonly)} |")

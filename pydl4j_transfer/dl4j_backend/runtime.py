@@ -79,6 +79,9 @@ class Dl4jRuntime:
     def feed_forward(self, *args, **kwargs):
         self._torch_only("feedForward")
 
+    def activate_layer(self, *args, **kwargs):
+        self._torch_only("Layer#activate")
+
     def activate_range(self, *args, **kwargs):
         self._torch_only("activateSelectedLayers")
 

@@ -3,26 +3,50 @@
 from __future__ import annotations
 
 
+import numpy as np
+
 from pydl4j_transfer.conf import MultiLayerConfiguration
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayerWithBackprop
 from pydl4j_transfer.errors import InvalidConfigurationError
-from pydl4j_transfer.nn.network import BaseNetwork, LayerView
+from pydl4j_transfer.nn.layers import runtime_layer
+from pydl4j_transfer.nn.network import BaseNetwork
+from pydl4j_transfer.nn.reading import restore_network
 from pydl4j_transfer.nn.training import is_tensor, to_host
 
 
 class MultiLayerNetwork(BaseNetwork):
     """Mirrors org.deeplearning4j.nn.multilayer.MultiLayerNetwork.
 
-    ``MultiLayerNetwork(conf).init()`` or ``.init(params)``; restored from a zip with
-    ``ModelSerializer.restoreMultiLayerNetwork``. Parameters live in one flat numpy vector
-    in DL4J's order; ``backend="dl4j"`` runs the same network in real DL4J.
+    ``MultiLayerNetwork(conf).init()`` or ``.init(params)``; ``MultiLayerNetwork(conf, params)`` (Java's
+    ``new MultiLayerNetwork(conf, params)``: initialised, with those params); restored from a zip with
+    ``MultiLayerNetwork.load(file, loadUpdater)`` / ``ModelSerializer.restoreMultiLayerNetwork``. Parameters live in
+    one flat numpy vector in DL4J's order; ``backend="dl4j"`` runs the same network in real DL4J.
     """
 
-    def __init__(self, conf: MultiLayerConfiguration, backend: str = "torch"):
+    KIND = "MultiLayerNetwork"
+    CONFIGURATION_CLASS = MultiLayerConfiguration
+
+    def __init__(self, conf: MultiLayerConfiguration, params=None, backend: str = "torch"):
+        """Mirrors new MultiLayerNetwork(MultiLayerConfiguration), (MultiLayerConfiguration, INDArray params) and
+        (String json, INDArray params): with ``params`` the network is initialised and takes them (in its own
+        data type, as DL4J's ``init(); setParameters(params)``)."""
+        if isinstance(conf, str):
+            conf = MultiLayerConfiguration.fromJson(conf)
         if not isinstance(conf, MultiLayerConfiguration):
             raise InvalidConfigurationError(
                 f"MultiLayerNetwork needs a MultiLayerConfiguration, got {type(conf).__name__}"
                 + ("; use ComputationGraph for a graph configuration" if "Graph" in type(conf).__name__ else ""))
+        if isinstance(params, str):
+            raise InvalidConfigurationError(f"MultiLayerNetwork(conf, params): params must be an array, got "
+                                            f"{params!r}; the backend is a keyword argument: backend={params!r}")
         super().__init__(conf, backend)
+        if params is not None:
+            self.init(np.asarray(params).reshape(-1).astype(self._dtype))
+
+    @classmethod
+    def load(cls, f, loadUpdater: bool = True, *, backend: str = "torch") -> "MultiLayerNetwork":
+        """Mirrors MultiLayerNetwork.load(File, boolean loadUpdater): ModelSerializer.restoreMultiLayerNetwork."""
+        return restore_network(f, cls, loadUpdater, backend)
 
     def _owners_and_layers(self):
         return self._conf.param_owners()
@@ -32,6 +56,9 @@ class MultiLayerNetwork(BaseNetwork):
 
     def _layer_confs(self):
         return list(self._conf.confs)
+
+    def _indexed_layers(self):
+        return [(i, c.layer.layerName, c.layer) for i, c in enumerate(self._conf.confs)]
 
     def _seed(self) -> int:
         return int(self._conf.confs[0].seed) if self._conf.confs else 0
@@ -97,17 +124,44 @@ class MultiLayerNetwork(BaseNetwork):
         return len(self._conf.confs)
 
     def getLayer(self, indexOrName):
-        """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String)."""
+        """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String): the runtime layer
+        (:class:`pydl4j_transfer.nn.layers.Layer`; a ``nn.layers.FrozenLayer`` for a frozen one), its parameters
+        views into ``params()``."""
         names = self.getLayerNames()
         index = names.index(indexOrName) if isinstance(indexOrName, str) and indexOrName in names else indexOrName
-        if not isinstance(index, int) or not -len(names) <= index < len(names):
+        if isinstance(index, (bool, str)) or not isinstance(index, (int, np.integer)) or not -len(names) <= index < len(names):
             raise KeyError(f"no layer {indexOrName!r}; layers are 0..{len(names) - 1}: {names}")
-        index %= len(names)
-        return LayerView(self, index, self._conf.layers[index], index)
+        index = int(index) % len(names)
+        nnc = self._conf.confs[index]
+        return runtime_layer(self, index, index, nnc.layer, nnc)
 
     def getLayers(self) -> list:
-        """Mirrors MultiLayerNetwork#getLayers()."""
+        """Mirrors MultiLayerNetwork#getLayers(): the runtime layers, in order."""
         return [self.getLayer(i) for i in range(self.getnLayers())]
+
+    def getOutputLayer(self):
+        """Mirrors MultiLayerNetwork#getOutputLayer(): the last layer (the layer inside a FrozenLayerWithBackprop, as
+        DL4J unwraps it)."""
+        layer = self.getLayer(self.getnLayers() - 1)
+        if isinstance(self._conf.confs[-1].layer, FrozenLayerWithBackprop):
+            return layer.getInsideLayer()
+        return layer
+
+    def setInput(self, input) -> None:
+        """Mirrors MultiLayerNetwork#setInput(INDArray): the input computeGradientAndScore() uses."""
+        self._set_input = input
+
+    def getInput(self):
+        """Mirrors MultiLayerNetwork#getInput()."""
+        return self._set_input
+
+    def setLabels(self, labels) -> None:
+        """Mirrors MultiLayerNetwork#setLabels(INDArray): the labels computeGradientAndScore() uses."""
+        self._set_labels = labels
+
+    def getLabels(self):
+        """Mirrors MultiLayerNetwork#getLabels()."""
+        return self._set_labels
 
     def getLayerNames(self) -> list:
         return [layer.layerName for layer in self._conf.layers]

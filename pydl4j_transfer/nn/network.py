@@ -22,6 +22,9 @@ from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import params as P
 from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.conf.enums import DataType
+from pydl4j_transfer.conf.layers.base import FeedForwardLayer
+from pydl4j_transfer.conf.layers.feedforward import CenterLossOutputLayer, OutputLayer
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayer, FrozenLayerWithBackprop
 from pydl4j_transfer.conf.updater_layout import state_size, updater_blocks
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
 from pydl4j_transfer.eval import ROC, Evaluation, RegressionEvaluation, ROCMultiClass
@@ -50,42 +53,6 @@ def _dtype_name(dtype) -> str:
     return {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(np.dtype(name).name if name != "bfloat16" else "", "FLOAT")
 
 
-class LayerView:
-    """Mirrors org.deeplearning4j.nn.api.Layer for what a script reads off a layer: its configuration
-    and its parameters (views into the network's flat vector, keyed without the owner prefix)."""
-
-    def __init__(self, net: "BaseNetwork", owner: str, layer_conf, index: int):
-        self._net, self._owner, self._conf, self._index = net, str(owner), layer_conf, index
-
-    def conf(self):
-        """The layer's configuration object (DL4J: ``layer.conf().getLayer()``)."""
-        return self._conf
-
-    def getIndex(self) -> int:
-        return self._index
-
-    def paramTable(self) -> dict:
-        prefix = self._owner + "_"
-        return {k[len(prefix):]: v for k, v in self._net.paramTable().items() if k.startswith(prefix)}
-
-    def getParam(self, key: str):
-        return self._net.getParam(f"{self._owner}_{key}")
-
-    def setParam(self, key: str, value) -> None:
-        self._net.setParam(f"{self._owner}_{key}", value)
-
-    def params(self) -> np.ndarray:
-        """The layer's parameters, flattened in DL4J's order (a copy)."""
-        table = self.paramTable()
-        return np.concatenate([v.reshape(-1, order="F") for v in table.values()]) if table else np.zeros(0)
-
-    def numParams(self) -> int:
-        return int(self._conf.numParams()) if self._conf is not None else 0
-
-    def __repr__(self):
-        return f"{type(self._conf).__name__}({self._owner!r})"
-
-
 class BaseNetwork(JavaNames):
     """Shared machinery of :class:`MultiLayerNetwork` and :class:`ComputationGraph`."""
 
@@ -104,6 +71,8 @@ class BaseNetwork(JavaNames):
         self._last_etl_ms = 0  # time the last fit minibatch waited for its iterator (DL4J's getLastEtlTime)
         self._last_batch_size = 0
         self._rnn_state: dict = {}  # stored RNN state per recurrent layer (DL4J's stateMap; nn/rnn.py)
+        self._set_input = None  # setInput / setInputs (Java's input field), for computeGradientAndScore()
+        self._set_labels = None  # setLabels
 
     # ---- the runtime (the one place a backend is chosen) -------------------------------------------------
 
@@ -165,8 +134,13 @@ class BaseNetwork(JavaNames):
         """Mirrors MultiLayerNetwork#init(INDArray, boolean): set up the flat parameter vector.
 
         Without ``params`` the parameters are drawn with DL4J's weight-init schemes from the
-        configuration's seed (numpy's random stream, not DL4J's: see ``nn/init.py``).
+        configuration's seed (numpy's random stream, not DL4J's: see ``nn/init.py``). As in DL4J, ``init()``
+        on a network that is already initialised does nothing (a ported ``net.init()`` after a builder's
+        ``build()``, which initialised it, keeps its parameters); ``init(params)`` on one sets those params.
         """
+        if params is None and self._flat is not None:
+            return self  # DL4J: "if (initCalled) return;"
+        self._check_frozen_layers()
         self._conf.initVariables()
         self._slots = P.layout(self._owners_and_layers())
         expected = P.total_size(self._slots)
@@ -182,6 +156,26 @@ class BaseNetwork(JavaNames):
         return self
 
     def _seed(self) -> int:
+        raise NotImplementedError
+
+    def _check_frozen_layers(self) -> None:
+        """Mirrors the runtime FrozenLayer constructor DL4J's init() calls: an OutputLayer inside a FrozenLayer is
+        refused ("Output Layers are not allowed to be frozen"); other output layers are refused when fitted."""
+        for index, name, layer in self._indexed_layers():
+            if isinstance(layer, FrozenLayer) and type(layer.layer) is OutputLayer:
+                raise InvalidConfigurationError(
+                    f"Output Layers are not allowed to be frozen (layer name: {layer.layer.layerName or name}, layer "
+                    f"index: {index}); freeze the layers below it (setFeatureExtractor(n - 2)) or use "
+                    "FrozenLayerWithBackprop")
+            if isinstance(layer, (FrozenLayer, FrozenLayerWithBackprop)) and isinstance(layer.wrapped(),
+                                                                                         CenterLossOutputLayer):
+                raise InvalidConfigurationError(
+                    f"layer {name!r} (index {index}): DL4J 1.0.0-M2.1 cannot instantiate a {type(layer).__name__} "
+                    "around a CenterLossOutputLayer (the wrapper's parameter initializer counts W and b but not the "
+                    "centres cL, and init fails); leave the CenterLossOutputLayer unwrapped")
+
+    def _indexed_layers(self) -> list:
+        """[(DL4J's layer index, layer / vertex name, layer configuration)] of every layer."""
         raise NotImplementedError
 
     def _layer_confs(self) -> list:
@@ -216,15 +210,47 @@ class BaseNetwork(JavaNames):
         self._flat[...] = flat
         self._rt = None
 
+    setParameters = setParams  # MultiLayerNetwork#setParameters: the same as setParams
+
     def numParams(self) -> int:
         """Mirrors Model#numParams()."""
         if self._flat is not None:
             return int(self._flat.size)
         return int(sum(s.size for s in P.layout(self._owners_and_layers())))
 
-    def paramTable(self) -> dict:
+    def paramTable(self, backpropParamsOnly: bool = False) -> dict:
         """Mirrors Model#paramTable(): {"0_W": view, ...} (MLN) / {"dense_W": view, ...} (graph), views into params()."""
         return P.param_table(self.params(), self._slots)
+
+    def setParamTable(self, paramTable) -> None:
+        """Mirrors Model#setParamTable(Map): the same keys as paramTable(), the same shapes (all checked before any
+        value is written), copied into the network's params."""
+        current = self.paramTable()
+        if set(paramTable) != set(current):
+            missing, extra = sorted(set(current) - set(paramTable)), sorted(set(paramTable) - set(current))
+            raise InvalidConfigurationError(
+                f"Cannot set param table: parameter set keys are not equal (missing {missing}, unknown {extra})")
+        for key, view in current.items():
+            if tuple(np.shape(paramTable[key])) != view.shape:
+                raise ParamLengthMismatchError(
+                    f'Cannot set parameters: shape array for parameter "{key}" does not match existing shape: '
+                    f"parameter shape = {list(view.shape)}, new param shape = {list(np.shape(paramTable[key]))}")
+        for key, view in current.items():
+            view[...] = np.asarray(paramTable[key])
+        self.paramsChanged()
+
+    def paramLayout(self) -> list:
+        """The flat parameter layout (an extension): ``conf.params.ParamSlot`` rows (owner, key, shape, order,
+        offset) in flat-vector order, the one source the param table and the runtime layers' views come from."""
+        if self._flat is not None:
+            return list(self._slots)
+        return P.layout(self._owners_and_layers())
+
+    def activateLayer(self, owner, input, training: bool = False):
+        """One layer alone on ``input`` (an extension behind the runtime layers' ``activate``): ``owner`` is the layer
+        index (MLN) or vertex name (graph); numpy in -> numpy out (torch in -> torch out)."""
+        out = self.getRuntime().activate_layer(str(owner), input, train=bool(training))
+        return out if T.is_tensor(input) else T.to_host(out)
 
     def getParam(self, name: str) -> np.ndarray:
         """Mirrors Model#getParam(String)."""
@@ -288,8 +314,26 @@ class BaseNetwork(JavaNames):
     def getEpochCount(self) -> int:
         return int(self._conf.epochCount or 0)
 
+    def incrementEpochCount(self) -> None:
+        """Mirrors incrementEpochCount(): what fit(iterator) does after each pass (for loops calling fit(DataSet))."""
+        self.setEpochCount(self.getEpochCount() + 1)
+
     def setEpochCount(self, count: int) -> None:
         self._conf.epochCount = int(count)
+
+    def layerSize(self, layer) -> int:
+        """Mirrors MultiLayerNetwork#layerSize(int) / ComputationGraph#layerSize(int | String): the layer's nOut
+        (its output size), or 0 when DL4J's configuration for it is not a FeedForwardLayer."""
+        return self._feed_forward_size(layer, "nOut")
+
+    def layerInputSize(self, layer) -> int:
+        """Mirrors MultiLayerNetwork#layerInputSize(int) / ComputationGraph#layerInputSize(int | String): the layer's
+        nIn, or 0 when DL4J's configuration for it is not a FeedForwardLayer."""
+        return self._feed_forward_size(layer, "nIn")
+
+    def _feed_forward_size(self, layer, attr: str) -> int:
+        conf = self.getLayer(layer).conf().getLayer()  # a frozen layer's conf() is the wrapped layer's, as in DL4J
+        return int(getattr(conf, attr) or 0) if isinstance(conf, FeedForwardLayer) else 0
 
     def summary(self, *inputTypes) -> str:
         """Mirrors MultiLayerNetwork#summary([InputType]) / ComputationGraph#summary([InputType...]):
@@ -425,8 +469,9 @@ class BaseNetwork(JavaNames):
         * ``fit(features, labels)`` (numpy or torch; a graph takes lists), ``fit(dataSet)`` (anything with
           getFeatures()/getLabels(), masks when present), ``fit(multiDataSet)``: ONE iteration, as DL4J's
           fit(DataSet) (``epochs`` repeats it; the epoch count is not changed, as in DL4J);
-        * ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of DataSet-likes / (x, y)
-          pairs): N passes; each pass ends with epochCount += 1 (DL4J's fit(DataSetIterator, int)).
+        * ``fit(iterator, numEpochs)`` / ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of
+          DataSet-likes / (x, y) pairs): N passes; each pass ends with epochCount += 1 (DL4J's
+          fit(DataSetIterator, int numEpochs)).
 
         With ``BackpropType.TruncatedBPTT`` each minibatch is DL4J's ``doTruncatedBPTT``: one iteration per
         ``tbpttFwdLength`` time steps, RNN state carried between them (nn/rnn.py). Layers' parameter constraints
@@ -437,6 +482,12 @@ class BaseNetwork(JavaNames):
         shows a tqdm bar (score, examples/s) per pass when tqdm is installed (no bar otherwise).
         """
         self._require_init()
+        if isinstance(labels, (int, np.integer)) and not isinstance(labels, bool):
+            if not T.is_iterator(data):  # Java has fit(DataSetIterator, int numEpochs) only
+                raise InvalidConfigurationError(
+                    f"fit(x, {labels}): an int second argument is the number of epochs of fit(iterator, numEpochs); "
+                    f"got a {type(data).__name__} first. Pass labels as an array: fit(features, labels)")
+            epochs, labels = int(labels), None
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs}")
         if self.numParams() == 0:
@@ -477,10 +528,16 @@ class BaseNetwork(JavaNames):
         return self
 
     def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):
-        """Mirrors Model#computeGradientAndScore() on the given minibatch (DL4J's setInput/setLabels first):
-        returns ``(gradient, score)`` — the flat gradient in DL4J's parameter order (summed over the minibatch,
-        before the updater) and the score (loss / minibatch + L1/L2/weight-decay terms)."""
+        """Mirrors Model#computeGradientAndScore() on the given minibatch, or (no arguments, as in Java) on the one set
+        with setInput/setLabels (graph: setInputs/setLabels): returns ``(gradient, score)`` — the flat gradient in
+        DL4J's parameter order (summed over the minibatch, before the updater) and the score (loss / minibatch +
+        L1/L2/weight-decay terms), also kept for ``gradient()`` and ``score()``."""
         rt = self.getRuntime()
+        if data is None and labels is None:
+            data, labels = self._set_input, self._set_labels
+            if data is None or labels is None:
+                raise InvalidConfigurationError("computeGradientAndScore(): no input/labels; call setInput(...) and "
+                                                "setLabels(...) first, or pass them: computeGradientAndScore(x, y)")
         batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
         T.compute_gradient_and_score(self, rt, *batch)  # TBPTT nets too: M2.1 starts from the (cleared) TBPTT state
         return self.gradient(), self.score()

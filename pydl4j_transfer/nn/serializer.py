@@ -19,36 +19,17 @@ Nothing here imports torch or jpype.
 
 from __future__ import annotations
 
-import logging
-import os
-
+from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
 from pydl4j_transfer.java_names import JavaNames
-from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration, jsonio
 from pydl4j_transfer.data.normalizers import read_normalizer, write_normalizer
-from pydl4j_transfer.errors import MalformedConfigError, ParamLengthMismatchError
-from pydl4j_transfer.conf import params as P
 from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
+from pydl4j_transfer.nn.reading import CG, MLN, build_network, is_legacy_json, network_kind
 from pydl4j_transfer.nn.writing import write_model
-from pydl4j_transfer.zipio import (
-    CONFIGURATION_JSON, COEFFICIENTS_BIN, NORMALIZER_BIN, UPDATER_BIN, RawModelZip, read_model_zip,
-    read_zip_entries, write_model_zip,
-)
+from pydl4j_transfer.zipio import NORMALIZER_BIN, RawModelZip, read_model_zip, read_zip_entries, write_model_zip
 
-log = logging.getLogger(__name__)
-
-MLN, CG = "MultiLayerNetwork", "ComputationGraph"
-
-
-def network_kind(configuration_json: str, *, entry: str = CONFIGURATION_JSON) -> str:
-    """Which network a configuration describes: ``"MultiLayerNetwork"`` or ``"ComputationGraph"``."""
-    tree = jsonio.loads(configuration_json) if isinstance(configuration_json, str) else configuration_json
-    if isinstance(tree, dict) and isinstance(tree.get("confs"), list):
-        return MLN
-    if isinstance(tree, dict) and isinstance(tree.get("vertices"), dict):
-        return CG
-    raise MalformedConfigError("neither a MultiLayerConfiguration (no 'confs') nor a ComputationGraphConfiguration "
-                               "(no 'vertices'): this is not a DL4J network configuration", entry=entry)
+_CLASSES = {MLN: MultiLayerNetwork, CG: ComputationGraph}
+_is_legacy_json = is_legacy_json  # the name convert/inspect.py imports
 
 
 def network_from_configuration_json(configuration_json: str, backend: str = "torch"):
@@ -58,43 +39,8 @@ def network_from_configuration_json(configuration_json: str, backend: str = "tor
     return (ComputationGraph if graph else MultiLayerNetwork)(conf, backend=backend)
 
 
-def _is_legacy_json(text: str) -> bool:
-    """Pre-1.0.0-beta JSON names its types with wrapper objects instead of "@class"."""
-    return '"@class"' not in text
-
-
 def _build(raw: RawModelZip, kind: str, path, backend: str = "torch") -> "MultiLayerNetwork | ComputationGraph":
-    found = network_kind(raw.configuration_json)
-    if found != kind:
-        other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"
-        raise MalformedConfigError(f"{os.fspath(path) if not hasattr(path, 'read') else 'the zip'} holds a {found}, "
-                                   f"not a {kind}: use ModelSerializer.{other} (or pydl4j_transfer.load)",
-                                   entry=CONFIGURATION_JSON)
-    conf_cls, net_cls = (MultiLayerConfiguration, MultiLayerNetwork) if kind == MLN else (
-        ComputationGraphConfiguration, ComputationGraph)
-    conf = conf_cls.fromJson(raw.configuration_json)
-    net = net_cls(conf, backend=backend)
-    if raw.params is None:
-        expected = P.total_size(P.layout(net._owners_and_layers()))
-        if expected:
-            raise ParamLengthMismatchError(f"the zip holds no parameters but the configuration implies {expected}",
-                                           entry=COEFFICIENTS_BIN)
-        net.init(params=None)
-    else:
-        try:
-            net.init(raw.params, cloneParametersArray=False)
-        except ParamLengthMismatchError as exc:
-            raise ParamLengthMismatchError(str(exc), entry=COEFFICIENTS_BIN) from None
-    if raw.updater_state is not None:
-        if _is_legacy_json(raw.configuration_json) and raw.updater_state.size != net.updaterStateSize():
-            log.warning("%s: pre-1.0 updater state of %d values kept as read (this configuration's updaters "
-                        "need %d)", UPDATER_BIN, raw.updater_state.size, net.updaterStateSize())
-            net._updater_state = raw.updater_state
-        else:
-            net.setUpdaterState(raw.updater_state, entry=UPDATER_BIN)
-    net._zip_extras = dict(raw.extra_entries)
-    net._normalizer_bytes = raw.normalizer
-    return net
+    return build_network(raw, _CLASSES[kind], path, backend)
 
 
 class ModelSerializer(JavaNames):

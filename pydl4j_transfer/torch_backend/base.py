@@ -92,6 +92,11 @@ class LayerModule(nn.Module):
     def has_p(self, key: str) -> bool:
         return (self.param_prefix + key) in self._store._parameters
 
+    def output_layer(self):
+        """The module that computes this layer's loss when it is a network output (DL4J's IOutputLayer; the
+        output-layer modules of layers/output.py), else None. FrozenLayerWithBackprop answers its wrapped layer's."""
+        return None
+
     # ---- modes
     def train(self, mode: bool = True):
         return super().train(bool(mode) and not self.frozen)

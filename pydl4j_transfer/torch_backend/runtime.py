@@ -172,6 +172,28 @@ class TorchRuntime:
             out = out.to(self.params.dtype)
         return out
 
+    def activate_layer(self, owner: str, x, *, train=False):
+        """Mirrors Layer#activate(input, training): one layer's module alone (no input preprocessor), tensor out.
+        ``owner``: the layer index (MLN) or vertex name (graph), as in the parameter layout."""
+        if self.graph:
+            vertex = getattr(self.module, owner)
+            layer = getattr(vertex, "layer", None)
+            while layer is None and getattr(vertex, "inner", None) is not None:  # a FrozenVertex's wrapped vertex
+                vertex = vertex.inner
+                layer = getattr(vertex, "layer", None)
+            if layer is None:
+                raise InvalidConfigurationError(f"vertex {owner!r} has no layer")
+        else:
+            layer = getattr(self.module, self.module.layer_names[int(owner)])
+        was = layer.training
+        set_mode(layer, bool(train))
+        try:
+            with torch.inference_mode(not train):
+                out = layer(self.tensor(x))
+        finally:
+            layer.train(was)
+        return out.detach() if train else out
+
     def _autocast_device(self):
         return None if self.device.type == "cpu" else self.device
 

@@ -86,6 +86,9 @@ class LayerVertexModule(VertexModule):
         if conf.layer is None:
             raise self.bad("LayerVertex without a layer")
         self.layer = convert_layer(conf.layer, ctx)
+        # a frozen layer (FrozenLayer, FrozenLayerWithBackprop) freezes the vertex: its parameters, stored here, get
+        # no gradient (DL4J: a zero gradient), as the same layer's in a MultiLayerNetwork
+        self.frozen = bool(getattr(self.layer, "frozen", False))
         self.preprocessor = convert_preprocessor(conf.preProcessor, where=ctx.name)
         bind_store(self)
 

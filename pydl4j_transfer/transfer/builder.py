@@ -190,8 +190,9 @@ class GraphBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder (ComputationGraph).
 
     Differs from DL4J (docs/deviations.md): unknown vertex names are errors; ``fineTuneConfiguration``
-    after a structural edit is an error (DL4J silently discards the edits, #8992); nOutReplace /
-    nInReplace keep the FTC's settings on the rebuilt layers; the dtype is kept; params are copied by name.
+    after a structural edit that is not repeated after it is an error (DL4J silently discards the edit, #8992);
+    nOutReplace / nInReplace keep the FTC's settings (but the layer's own activation, as DL4J) on the rebuilt
+    layers; the dtype is kept; params are copied by name.
     """
 
     def __init__(self, origGraph: ComputationGraph):
@@ -202,24 +203,36 @@ class GraphBuilder(JavaNames):
         _require_init(origGraph)
         self._orig = origGraph
         self.edits: list = []
-        self._structural = False
 
     def _record(self, method, *args, **kwargs):
-        edit = E.GRAPH_EDITS[method](*args, **kwargs)
-        self.edits.append(edit)
-        self._structural = self._structural or edit.structural
+        self.edits.append(E.GRAPH_EDITS[method](*args, **kwargs))
         return self
 
     def fineTuneConfiguration(self, fineTuneConfiguration: FineTuneConfiguration):
-        """Mirrors GraphBuilder#fineTuneConfiguration. Call it first: after a structural edit it raises
-        (DL4J discards the earlier structural edits silently, issue #8992)."""
+        """Mirrors GraphBuilder#fineTuneConfiguration. As in DL4J, each call restarts the edited configuration from
+        the original one: structural edits recorded before it are discarded (issue #8992). That is fine where they
+        are repeated after it (DL4J's own attention-graph transfer tests remove a vertex, set the FTC, remove it
+        again); ``build()`` raises where an edit would really be lost (deviation #6, docs/deviations.md)."""
         if not isinstance(fineTuneConfiguration, FineTuneConfiguration):
             raise InvalidConfigurationError(f"expected a FineTuneConfiguration, got {fineTuneConfiguration!r}")
-        if self._structural:
-            raise InvalidConfigurationError(
-                "TransferLearning.GraphBuilder.fineTuneConfiguration() must come before nOutReplace/nInReplace/remove*/"
-                "add*/set* calls (DL4J silently discards structural edits made before it, issue #8992)")
         return self._record("fineTuneConfiguration", fineTuneConfiguration)
+
+    def _effective_edits(self) -> list:
+        """The edits DL4J's builder ends up applying: the last fineTuneConfiguration() restarts from the original
+        configuration, so structural edits before it are discarded (the FTC and the other settings stay). Raises
+        where a discarded edit is not repeated after it (DL4J would silently lose it)."""
+        last = max((i for i, e in enumerate(self.edits) if isinstance(e, E.FineTune)), default=None)
+        if last is None:
+            return list(self.edits)
+        before, after = self.edits[:last], self.edits[last + 1:]
+        lost = [e for e in before if e.structural and not any(_same_edit(e, f) for f in after)]
+        if lost:
+            raise InvalidConfigurationError(
+                f"TransferLearning.GraphBuilder: fineTuneConfiguration() after {', '.join(map(repr, lost))}: DL4J "
+                "restarts the edited configuration from the original at fineTuneConfiguration() and silently discards "
+                "those edits (issue #8992). Call fineTuneConfiguration() first (or repeat the edits after it)")
+        return ([e for e in before if not e.structural and not isinstance(e, E.FineTune)] + [self.edits[last]]
+                + after)
 
     def setFeatureExtractor(self, *layerNames):
         """Mirrors GraphBuilder#setFeatureExtractor(String...): freeze these vertices and ALL their ancestors."""
@@ -273,7 +286,10 @@ class GraphBuilder(JavaNames):
         return self._record("setOutputs", *outputNames)
 
     def setInputTypes(self, *inputTypes):
-        """Mirrors GraphBuilder#setInputTypes: preprocessors and nIn inferred at build (nIn overridden)."""
+        """Mirrors GraphBuilder#setInputTypes(InputType...): preprocessors and nIn inferred at build (nIn overridden).
+        Java's InputType[] may come as a list."""
+        if len(inputTypes) == 1 and isinstance(inputTypes[0], (list, tuple)):
+            inputTypes = tuple(inputTypes[0])
         return self._record("setInputTypes", *inputTypes)
 
     def setWorkspaceMode(self, workspaceMode):
@@ -288,10 +304,11 @@ class GraphBuilder(JavaNames):
 
     def build(self) -> ComputationGraph:
         """Mirrors GraphBuilder#build(): a new, initialised ComputationGraph (on the original's backend)."""
+        edits = self._effective_edits()
         if self._orig.getRuntimeClass().replays_transfer_learning:  # the dl4j backend: DL4J's own builder
             return network_from_dl4j(self._orig.getRuntime().transfer_learning(self.edits, graph=True))
-        plan = E.GraphPlan(self._orig, self.edits)
-        for edit in self.edits:
+        plan = E.GraphPlan(self._orig, edits)
+        for edit in edits:
             edit.apply(plan)
         return plan.build()
 
@@ -302,6 +319,11 @@ class GraphBuilder(JavaNames):
 
         runtime = Dl4jRuntime(self._orig.getConfiguration(), self._orig.params())
         return runtime.transfer_learning(self.edits, graph=isinstance(self._orig, ComputationGraph))
+
+
+def _same_edit(a, b) -> bool:
+    """The same builder call with the same arguments (configuration objects compare by value)."""
+    return type(a) is type(b) and a.args == b.args and a.kwargs == b.kwargs
 
 
 def _require_init(net):

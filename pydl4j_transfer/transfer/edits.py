@@ -484,6 +484,15 @@ class GraphPlan:
         vertices[name] = vertex  # DL4J re-adds a rebuilt vertex at the end of the vertex map
         self.edited.add(name)
 
+    def _own_activation(self, name, vertex):
+        """A layer nOutReplace / nInReplace rebuilds keeps its own activation, not the FTC's: DL4J rebuilds it from
+        the original (pre-FTC) layer, whose activation the FTC-built defaults never override (its
+        TransferLearningCompGraphTest#testNoutChanges pins it: an nOutReplaced softmax output layer under an FTC
+        activation(IDENTITY) stays softmax). The FTC's other settings do apply (deviation #8, docs/deviations.md)."""
+        orig = self.oconf.vertices.get(name)
+        if isinstance(orig, LayerVertex) and hasattr(orig.layer, "activationFn") and hasattr(vertex.layer, "activationFn"):
+            vertex.layer.activationFn = copy.deepcopy(orig.layer.activationFn)
+
     def nOutReplace(self, name, n_out, scheme, scheme_next):
         vertex = self.require(name, "nOutReplace")
         if not isinstance(vertex, LayerVertex):
@@ -500,11 +509,13 @@ class GraphPlan:
                     f"Cannot modify nOut of a layer vertex that feeds non-layer vertices ({name} feeds {v}). "
                     "Use removeVertexKeepConnections followed by addVertex instead")
         vertex.layer.weightInitFn, vertex.layer.nOut = copy.deepcopy(scheme), n_out
+        self._own_activation(name, vertex)
         self._reinsert(name, vertex)
         for v in fan_out:
             fv = vertices[v]
             if isinstance(fv.layer, FeedForwardLayer):
                 fv.layer.weightInitFn, fv.layer.nIn = copy.deepcopy(scheme_next), n_out
+                self._own_activation(v, fv)
                 self._reinsert(v, fv)
 
     def nInReplace(self, name, n_in, scheme):
@@ -519,6 +530,7 @@ class GraphPlan:
                 f"Can only use nInReplace on FeedForward layers;got layer of type {type(vertex.layer).__name__} "
                 f"for layer name {name}")
         vertex.layer.weightInitFn, vertex.layer.nIn = copy.deepcopy(scheme), n_in
+        self._own_activation(name, vertex)
         self._reinsert(name, vertex)
 
     # ---- build
@@ -530,12 +542,7 @@ class GraphPlan:
                 raise InvalidConfigurationError(f"setFeatureExtractor: no vertex named {name!r} in the new graph; "
                                                 f"the vertices are {list(gb.getVertices())}")
         gb.validateOutputLayerConfig(self.validate)
-        conf = gb.build()
-        if self.validate:  # ComputationGraphConfiguration: the output layers
-            for name in conf.networkOutputs:
-                vertex = conf.vertices.get(name)
-                if isinstance(vertex, LayerVertex):
-                    validate_output_layer(name, vertex.layer)
+        conf = gb.build()  # GraphBuilder#build validates every layer vertex's output-layer configuration
         conf.dataType = self.oconf.dataType  # deviation: DL4J resets it to FLOAT
         if self.workspace is not None:
             conf.trainingWorkspaceMode = self.workspace

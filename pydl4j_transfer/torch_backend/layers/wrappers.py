@@ -56,6 +56,11 @@ class FrozenModule(WrapperModule):
         self.cuts_backprop = not backprop
         self.train(False)
 
+    def output_layer(self):
+        """DL4J's getOutputLayer() unwraps a FrozenLayerWithBackprop (its output layer's loss trains the layers below;
+        its own parameters get a zero gradient); a FrozenLayer is not an IOutputLayer (DL4J cannot fit it)."""
+        return self.inner.output_layer() if self.backprop else None
+
     def compute(self, x, mask=None):
         if not self.backprop and isinstance(x, torch.Tensor):
             x = x.detach()  # FrozenLayer: no gradient flows to the layers below (null epsilon in DL4J)

@@ -2,9 +2,10 @@
 
 Mirrors ``MultiLayerNetwork#computeGradientAndScore`` / ``ComputationGraph#computeGradientAndScore``:
 
-* the forward pass in training mode; the loss from each output layer's *preOutput* and activation
-  (``losses.score_and_gradient``: DL4J's ``computeScore`` and ``computeGradient``); autograd carries that
-  gradient from the preOutput through the hidden layers (``calcBackpropGradients``);
+* the forward pass in training mode; each output layer's loss from its recorded *preOutput*
+  (``OutputModule.loss_terms``, layers/output.py: DL4J's IOutputLayer ``computeScore`` and the gradient of its
+  ``backpropGradient``: the loss function's ``computeGradient``, Yolo2's and CenterLoss's own); autograd carries
+  that gradient from the preOutput through the hidden layers (``calcBackpropGradients``);
 * the gradients land directly in the runtime's flat gradient tensor in DL4J's parameter order (the module's
   ``.grad`` tensors are views into it, bound by the runtime);
 * BatchNormalization's running-statistics slots get ``old - new`` (DL4J's NoOp-updater trick:
@@ -25,7 +26,6 @@ import torch
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..layers.normalization import BatchNormModule
-from .losses import score_and_gradient
 from .regularization import regularizations_for
 from .schedules import value_at
 
@@ -35,51 +35,34 @@ def _class_name(conf) -> str:
 
 
 def output_layers(rt):
-    """[(output name, layer module, layer conf, NeuralNetConfiguration-ish for miniBatch)]"""
+    """[(output name, output-layer module, NeuralNetConfiguration-ish for miniBatch)]: each network output's
+    :class:`~pydl4j_transfer.torch_backend.layers.output.OutputModule` (inside a FrozenLayerWithBackprop too, as
+    DL4J's getOutputLayer unwraps it); a network output that is not one is DL4J's error."""
     module, conf = rt.module, rt.conf
     if not rt.graph:
         name = module.layer_names[-1]
         nnc = conf.confs[-1]
-        return [(name, getattr(module, name), nnc.layer, nnc)]
+        top = getattr(module, name)
+        found = top.output_layer()
+        if found is None:
+            raise InvalidConfigurationError(
+                "Cannot calculate gradient and score with respect to labels: final layer is not an IOutputLayer. "
+                f"Final layer {name!r}: {nnc.layer.runtime_class_name()} (DL4J's DL4JException). To fit a network "
+                "with backpropagation, the final layer must be an output layer (a FrozenLayer around one is not)")
+        return [(name, found, nnc)]
     out = []
     for name in module.output_names:
         v = getattr(module, name)
         layer = getattr(v, "layer", None)
         vconf = conf.vertices[name]
-        if layer is None or getattr(vconf, "layer", None) is None:
-            raise InvalidConfigurationError(f"network output {name!r} is not a layer vertex with an output layer")
-        out.append((name, layer, vconf.layer, getattr(vconf, "layerConf", None) or conf.defaultConfiguration))
-    return out
-
-
-def _loss_inputs(lname, layer, lconf, pre, labels, lmask):
-    """preOutput / labels / mask as DL4J's 2-D [rows, nOut] (time steps / pixels become rows)."""
-    if getattr(lconf, "lossFn", None) is None:
-        raise InvalidConfigurationError(
-            f"layer {lname!r} ({_class_name(lconf)}) is the network output but is not an output layer (no loss function)")
-    n = pre.shape[-1]
-    if pre.dim() == 2:
-        if tuple(labels.shape) != tuple(pre.shape) and not (labels.dim() == 2 and labels.shape[0] == pre.shape[0]
-                                                            and labels.shape[1] == 1 and "Sparse" in _class_name(lconf.lossFn)):
+        found = None if layer is None else layer.output_layer()
+        if found is None:
+            kind = type(vconf).__name__ if getattr(vconf, "layer", None) is None else vconf.layer.runtime_class_name()
             raise InvalidConfigurationError(
-                f"output layer {lname!r} ({_class_name(lconf)}): expected labels of shape {list(pre.shape)}"
-                f" ([minibatch, nOut = {n}]), got {list(labels.shape)}")
-        return pre, labels, lmask
-    channels_last = bool(getattr(layer, "nwc", False) or getattr(layer, "channels_last", False))
-
-    def to2d(a, width):
-        a = a if channels_last else a.movedim(1, -1)
-        return a.reshape(-1, width)
-
-    want = tuple(pre.shape) if channels_last else (pre.shape[0], n) + tuple(pre.shape[1:-1])
-    if tuple(labels.shape) != want:
-        raise InvalidConfigurationError(
-            f"output layer {lname!r} ({_class_name(lconf)}): expected labels of shape {list(want)}, got {list(labels.shape)}")
-    l2 = to2d(labels, n)
-    m2 = None
-    if lmask is not None:
-        m2 = to2d(lmask, n) if tuple(lmask.shape) == want else lmask.reshape(-1, 1)
-    return pre.reshape(-1, n), l2, m2
+                f"network output {name!r} ({kind}) is not an output layer (DL4J's IOutputLayer): only output layers "
+                "can be fit via backprop with a labels array (a FrozenLayer around one is not; DL4J fails too)")
+        out.append((name, found, getattr(vconf, "layerConf", None) or conf.defaultConfiguration))
+    return out
 
 
 def regularization_score(rt, iteration, epoch):
@@ -134,12 +117,16 @@ def compute_gradient_and_score(rt, feats, labels, fmasks, lmasks, iteration, epo
     if not rt.graph and len(xs) != 1:
         raise InvalidConfigurationError(f"a MultiLayerNetwork takes 1 input array, got {len(xs)}")
 
-    captured, bn_inputs, bn_reached, handles = {}, [], set(), []
+    bn_inputs, bn_reached, handles = [], set(), []
     cuts, bns = rt.enter_training()
+    # an output layer inside a FrozenLayerWithBackprop computes its loss in training mode (DL4J unwraps it and calls
+    # its computeScore(training=true): input dropout / weight noise apply), though the wrapper keeps it in inference
+    relaxed = [layer for _, layer, _ in outs if not layer.training]
     try:
-        for name, layer, _, _ in outs:
-            handles.append(layer.act.register_forward_pre_hook(
-                lambda m, args, _n=name: captured.__setitem__(_n, args[0])))
+        for layer in relaxed:
+            layer.training = True
+        for _, layer, _ in outs:
+            layer.start_recording()  # the output layers keep their input and preOutput for their loss
         for m in cuts:
             handles.append(m.register_forward_hook(lambda mod, args, out: out.detach()))
         for m in bns:
@@ -158,27 +145,30 @@ def compute_gradient_and_score(rt, feats, labels, fmasks, lmasks, iteration, epo
     finally:
         for h in handles:
             h.remove()
+        for _, layer, _ in outs:
+            layer.stop_recording()
+        for layer in relaxed:
+            layer.training = False
 
     reg = regularization_score(rt, iteration, epoch)
-    mb = xs[0].shape[0]
-    score, pres, grads = None, [], []
-    for (name, layer, lconf, nnc), y, lm in zip(outs, ys, lms):
-        pre = captured.get(name)
-        if pre is None:
-            raise InvalidConfigurationError(f"output layer {name!r} produced no preOutput")
-        pre2, y2, m2 = _loss_inputs(name, layer, lconf, pre, y, lm)
-        # DL4J's output layer: the loss function's computeScore and computeGradient (dL/dpreOutput), then
-        # backprop of that gradient through the layers (autograd from the preOutput down)
-        loss, g = score_and_gradient(lconf.lossFn, y2, pre2, lconf.activationFn, m2)
-        if pre2.requires_grad:
-            pres.append(pre2)
+    score, tensors, grads, direct = None, [], [], []
+    for (name, layer, nnc), y, lm in zip(outs, ys, lms):
+        # DL4J's output layer: computeScore (the loss function's score, / minibatch) and backpropGradient (the loss
+        # gradient at the preOutput; Yolo2 / CenterLoss: their own), carried down by autograd
+        terms = layer.loss_terms(y, lm, getattr(nnc, "miniBatch", mini_batch_default) is not False)
+        for t, g in terms.backward:
+            tensors.append(t)
             grads.append(g)
-        s = loss / mb if getattr(nnc, "miniBatch", mini_batch_default) is not False else loss
-        if reg is not None:
-            s = s + reg
+        direct.extend((layer, key, g) for key, g in terms.param_grads.items())
+        s = terms.score if reg is None else terms.score + reg
         score = s if score is None else score + s
-    if pres:
-        torch.autograd.backward(pres, grads)
+    if tensors:
+        torch.autograd.backward(tensors, grads)
+    with torch.no_grad():
+        for layer, key, g in direct:  # gradients DL4J sets directly (CenterLoss's centres); frozen: zero, as DL4J
+            p = layer._store.get_parameter(layer.param_prefix + key)
+            if p.requires_grad and p.grad is not None:
+                p.grad.copy_(g.reshape(p.grad.shape))
     rt.collect_grads()
     if prev is not None:
         reached.update(id(getattr(module, name)) for name, *_ in outs)  # the loss starts at their preOutput
