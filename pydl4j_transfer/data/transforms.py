@@ -164,9 +164,15 @@ class WarpImageTransform(BaseImageTransform):
         dst = np.array([src[i] + self.deltas[i] * factors[i] for i in range(8)], dtype=np.float32)
         c = cv2()
         m = c.getPerspectiveTransform(src.reshape(4, 2), dst.reshape(4, 2))
-        out = c.warpPerspective(image, m, (w, h), flags=self.interMode, borderMode=self.borderMode,
-                                borderValue=self.borderValue)
-        return _as_hwc(out, image)
+        def warp(img):
+            return c.warpPerspective(img, m, (w, h), flags=self.interMode, borderMode=self.borderMode,
+                                     borderValue=self.borderValue)
+
+        if image.dtype != np.uint8 and image.ndim == 3 and image.shape[2] > 1:
+            # OpenCV >= 4.11's multi-channel 16-bit warp kernel differs from 4.5.5's (by up to the full range
+            # here); one channel at a time gives 4.5.5's (DL4J's) pixels
+            return np.stack([warp(np.ascontiguousarray(image[:, :, k])) for k in range(image.shape[2])], axis=2)
+        return _as_hwc(warp(image), image)
 
 
 class ScaleImageTransform(BaseImageTransform):
