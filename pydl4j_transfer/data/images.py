@@ -539,6 +539,7 @@ class RecordReaderDataSetIterator(DataSetIterator):
         self.batchNum = 0
         self._initialized = False
         self._inflight: deque = deque()
+        self._leftover = None  # examples decoded but not yet returned (after a next(num) of another size)
         self._pool = None
 
     # -- the pipeline --------------------------------------------------------------------------------
@@ -586,6 +587,9 @@ class RecordReaderDataSetIterator(DataSetIterator):
         """next(num) with a size other than the batch size: the minibatches in flight (finished) and new files
         make up ``num`` examples; what is left over is kept, finished, at the head of the queue."""
         feats, labels, paths = [], [], []
+        if self._leftover is not None:
+            b, self._leftover = self._leftover, None
+            feats, labels, paths = [b.features], list(b.labels), [b.paths]
         while sum(len(p) for p in paths) < num and (self._inflight or self._submit(self._batch)):
             b = self._inflight.popleft()
             for f in b.futures:
@@ -597,7 +601,7 @@ class RecordReaderDataSetIterator(DataSetIterator):
             raise StopIteration("no more data: call reset() first")
         allf, allp = np.concatenate(feats), [p for ps in paths for p in ps]
         if len(allp) > num:
-            self._inflight.appendleft(_Batch(allf[num:], labels[num:], allp[num:], []))
+            self._leftover = _Batch(allf[num:], labels[num:], allp[num:], [])
         return _Batch(allf[:num], labels[:num], allp[:num], [])
 
     def _first_use(self):
@@ -611,12 +615,12 @@ class RecordReaderDataSetIterator(DataSetIterator):
     def hasNext(self) -> bool:
         if self.maxNumBatches >= 0 and self.batchNum >= self.maxNumBatches:
             return False
-        return bool(self._inflight) or self.recordReader.hasNext()
+        return bool(self._inflight) or self._leftover is not None or self.recordReader.hasNext()
 
     def _next(self, num):
         self._first_use()
         num = self._batch if num is None else int(num)
-        if num != self._batch:
+        if num != self._batch or self._leftover is not None:
             batch = self._take_exactly(num)
         else:
             if not self._inflight:
@@ -646,6 +650,7 @@ class RecordReaderDataSetIterator(DataSetIterator):
 
     def _drain(self):
         """Wait for and drop the minibatches in flight (their files are consumed from the reader)."""
+        self._leftover = None
         while self._inflight:
             for f in self._inflight.popleft().futures:
                 f.cancel()

@@ -48,6 +48,21 @@ def _file(p):
     return _j("java.io.File")(str(p))
 
 
+def test_java_random_matches_java_util_random(jvm):
+    for seed in (0, 42, -7, 2**40 + 3):
+        jr, ours = _j("java.util.Random")(seed), JavaRandom(seed)
+        for bound in (1, 2, 7, 16, 1000, 2**30 + 1):
+            assert [jr.nextInt(bound) for _ in range(50)] == [ours.nextInt(bound) for _ in range(50)]
+        assert [int(jr.nextInt()) for _ in range(20)] == [ours.nextInt() for _ in range(20)]
+        assert [int(jr.nextLong()) for _ in range(20)] == [ours.nextLong() for _ in range(20)]
+        assert [float(jr.nextFloat()) for _ in range(20)] == [ours.nextFloat() for _ in range(20)]
+        assert [float(jr.nextDouble()) for _ in range(20)] == [ours.nextDouble() for _ in range(20)]
+        assert [bool(jr.nextBoolean()) for _ in range(20)] == [ours.nextBoolean() for _ in range(20)]
+        # Java's StrictMath.log (fdlibm) and the C library's log may differ in the last bit
+        np.testing.assert_allclose([float(jr.nextGaussian()) for _ in range(20)],
+                                   [ours.nextGaussian() for _ in range(20)], rtol=1e-15)
+
+
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
     return write_images(tmp_path_factory.mktemp("images"))
