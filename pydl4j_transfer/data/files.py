@@ -1,6 +1,6 @@
 """Iterators over DataSets saved one minibatch per file (ND4J's binary DataSet format).
 
-Mirrors ``org.deeplearning4j.datasets.iterator.ExistingMiniBatchDataSetIterator`` (the DL4J examples'
+Mirrors ``org.nd4j.linalg.dataset.ExistingMiniBatchDataSetIterator`` (the DL4J examples'
 ``FitFromFeaturized``: ``new ExistingMiniBatchDataSetIterator(dir, "vgg16-train-%d.bin")``) and
 ``org.deeplearning4j.datasets.iterator.file.FileDataSetIterator``. Each ``next()`` reads one file
 (``DataSet.load``); nothing else is kept, so an epoch over any number of files needs the memory of one
