@@ -34,7 +34,7 @@ THIRD_PARTY_ALLOWED = {
     0: set(),
     1: {"numpy", "isal", "rapidgzip"},  # isal, rapidgzip: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype"},
-    2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
+    2.5: {"numpy", "torch", "tqdm", "cv2"},  # cv2 (OpenCV): image decoding as DL4J's NativeImageLoader, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
     3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime"},  # convert (optional)
     4: {"numpy", "torch", "tqdm", "sklearn", "matplotlib"},  # the last two: the demo, inside functions

@@ -432,13 +432,75 @@ BUILDERS = {
 }
 
 API = {
-    'org.datavec.api.io.labels.ParentPathLabelGenerator': None,
-    'org.datavec.api.split.FileSplit': None,
-    'org.datavec.image.recordreader.ImageRecordReader': None,
+    'java.util.Random': {'<init>': [0, 1], 'doubles': [0, 1, 2, 3], 'ints': [0, 1, 2, 3], 'isDeprecated': [0],
+        'longs': [0, 1, 2, 3], 'nextBoolean': [0], 'nextBytes': [1], 'nextDouble': [0, 1, 2], 'nextExponential':
+        [0], 'nextFloat': [0, 1, 2], 'nextGaussian': [0, 2], 'nextInt': [0, 1, 2], 'nextLong': [0, 1, 2],
+        'setSeed': [1]},
+    'org.datavec.api.io.filters.BalancedPathFilter': {'<init>': [3, 4, 5, 8], 'filter': [1]},
+    'org.datavec.api.io.filters.RandomPathFilter': {'<init>': [2, 3], 'filter': [1]},
+    'org.datavec.api.io.labels.ParentPathLabelGenerator': {'<init>': [0], 'getLabelForPath': [1],
+        'inferLabelClasses': [0]},
+    'org.datavec.api.split.CollectionInputSplit': {'<init>': [1], 'addNewLocation': [0, 1], 'bootStrapForWrite':
+        [0], 'canWriteToLocation': [1], 'length': [0], 'locations': [0], 'locationsIterator': [0],
+        'locationsPathIterator': [0], 'needsBootstrapForWrite': [0], 'openInputStreamFor': [1],
+        'openOutputStreamFor': [1], 'reset': [0], 'resetSupported': [0], 'sample': [2], 'updateSplitLocations':
+        [1]},
+    'org.datavec.api.split.FileSplit': {'<init>': [1, 2, 3], 'addNewLocation': [0, 1], 'bootStrapForWrite': [0],
+        'canWriteToLocation': [1], 'getRootDir': [0], 'length': [0], 'locations': [0], 'locationsIterator': [0],
+        'locationsPathIterator': [0], 'needsBootstrapForWrite': [0], 'openInputStreamFor': [1],
+        'openOutputStreamFor': [1], 'reset': [0], 'resetSupported': [0], 'sample': [2], 'updateSplitLocations':
+        [1]},
+    'org.datavec.image.loader.NativeImageLoader': {'<init>': [0, 2, 3, 4], 'asFrame': [1, 2], 'asImageMatrix':
+        [1, 2], 'asMat': [1, 2], 'asMatrix': [1, 2], 'asMatrixView': [2], 'asRowVector': [1], 'asWritable': [1],
+        'downloadAndUntar': [2], 'getAllowedFormats': [0]},
+    'org.datavec.image.recordreader.ImageRecordReader': {'<init>': [0, 2, 3, 4, 5, 6], 'batchesSupported': [0],
+        'close': [0], 'getConf': [0], 'getCurrentFile': [0], 'getLabel': [1], 'getLabels': [0], 'getListeners':
+        [0], 'hasNext': [0], 'initialize': [1, 2, 3], 'isLogLabelCountOnInit': [0], 'isNchw_channels_first':
+        [0], 'loadFromMetaData': [1], 'next': [0, 1], 'nextRecord': [0], 'numLabels': [0], 'record': [2],
+        'reset': [0], 'resetSupported': [0], 'setConf': [1], 'setCurrentFile': [1], 'setLabels': [1],
+        'setListeners': [1], 'setLogLabelCountOnInit': [1], 'setNchw_channels_first': [1]},
+    'org.datavec.image.transform.CropImageTransform': {'<init>': [1, 2, 4, 5], 'getConverter': [0],
+        'getCropBottom': [0], 'getCropLeft': [0], 'getCropRight': [0], 'getCropTop': [0], 'getCurrentImage':
+        [0], 'getRandom': [0], 'getX': [0], 'getY': [0], 'query': [1], 'setConverter': [1], 'setCropBottom':
+        [1], 'setCropLeft': [1], 'setCropRight': [1], 'setCropTop': [1], 'setCurrentImage': [1], 'setRandom':
+        [1], 'setX': [1], 'setY': [1], 'transform': [1, 2]},
+    'org.datavec.image.transform.FlipImageTransform': {'<init>': [0, 1], 'getConverter': [0], 'getCurrentImage':
+        [0], 'getFlipMode': [0], 'getH': [0], 'getMode': [0], 'getRandom': [0], 'getW': [0], 'query': [1],
+        'setConverter': [1], 'setCurrentImage': [1], 'setFlipMode': [1], 'setH': [1], 'setMode': [1],
+        'setRandom': [1], 'setW': [1], 'transform': [1, 2]},
+    'org.datavec.image.transform.PipelineImageTransform': {'<init>': [1, 2, 3, 4], 'getConverter': [0],
+        'getCurrentImage': [0], 'getCurrentTransforms': [0], 'getImageTransforms': [0], 'getRandom': [0],
+        'getRng': [0], 'isShuffle': [0], 'query': [1], 'setConverter': [1], 'setCurrentImage': [1],
+        'setCurrentTransforms': [1], 'setImageTransforms': [1], 'setRandom': [1], 'setRng': [1], 'setShuffle':
+        [1], 'transform': [1, 2]},
+    'org.datavec.image.transform.ResizeImageTransform': {'<init>': [2, 3], 'getConverter': [0],
+        'getCurrentImage': [0], 'getNewHeight': [0], 'getNewWidth': [0], 'getRandom': [0], 'getSrch': [0],
+        'getSrcw': [0], 'query': [1], 'setConverter': [1], 'setCurrentImage': [1], 'setNewHeight': [1],
+        'setNewWidth': [1], 'setRandom': [1], 'setSrch': [1], 'setSrcw': [1], 'transform': [1, 2]},
+    'org.datavec.image.transform.ScaleImageTransform': {'<init>': [1, 2, 3], 'getConverter': [0],
+        'getCurrentImage': [0], 'getDx': [0], 'getDy': [0], 'getH': [0], 'getRandom': [0], 'getSrch': [0],
+        'getSrcw': [0], 'getW': [0], 'query': [1], 'setConverter': [1], 'setCurrentImage': [1], 'setDx': [1],
+        'setDy': [1], 'setH': [1], 'setRandom': [1], 'setSrch': [1], 'setSrcw': [1], 'setW': [1], 'transform':
+        [1, 2]},
+    'org.datavec.image.transform.WarpImageTransform': {'<init>': [1, 2, 8, 9], 'M': [0, 1], 'borderMode': [0,
+        1], 'borderValue': [0, 1], 'deltas': [0, 1], 'getConverter': [0], 'getCurrentImage': [0], 'getRandom':
+        [0], 'interMode': [0, 1], 'query': [1], 'setConverter': [1], 'setCurrentImage': [1], 'setRandom': [1],
+        'transform': [1, 2]},
     'org.deeplearning4j.common.resources.DL4JResources': {'<init>': [0], 'getBaseDirectory': [0],
         'getBaseDownloadURL': [0], 'getDirectory': [2], 'getURL': [1], 'getURLString': [1],
         'resetBaseDirectoryLocation': [0], 'setBaseDirectory': [1], 'setBaseDownloadURL': [1]},
-    'org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator': None,
+    'org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator': {'<init>': [2, 4, 5, 8],
+        'asyncSupported': [0], 'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0],
+        'getRecordReader': [0], 'hasNext': [0], 'inputColumns': [0], 'isCollectMetaData': [0],
+        'loadFromMetaData': [1], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0],
+        'setCollectMetaData': [1], 'setPreProcessor': [1], 'totalOutcomes': [0]},
+    'org.deeplearning4j.datasets.iterator.AsyncDataSetIterator': {'<init>': [1, 2, 3, 4, 5, 6],
+        'asyncSupported': [0], 'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0],
+        'hasNext': [0], 'inputColumns': [0], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0],
+        'setPreProcessor': [1], 'shutdown': [0], 'totalOutcomes': [0]},
+    'org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator': {'<init>': [1, 2, 3, 4, 5, 6],
+        'asyncSupported': [0], 'forEachRemaining': [1], 'getPreProcessor': [0], 'hasNext': [0], 'next': [0, 1],
+        'remove': [0], 'reset': [0], 'resetSupported': [0], 'setPreProcessor': [1], 'shutdown': [0]},
     'org.deeplearning4j.datasets.iterator.ExistingDataSetIterator': {'<init>': [1, 2, 4], 'asyncSupported': [0],
         'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0], 'hasNext': [0],
         'inputColumns': [0], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0],
@@ -447,6 +509,10 @@ API = {
         'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0], 'hasNext': [0],
         'inputColumns': [0], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0],
         'setPreProcessor': [1], 'totalOutcomes': [0]},
+    'org.deeplearning4j.datasets.iterator.file.FileDataSetIterator': {'<init>': [1, 2, 3, 5], 'asyncSupported':
+        [0], 'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0], 'hasNext': [0],
+        'inputColumns': [0], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0], 'setLabels':
+        [1], 'setPreProcessor': [1], 'totalOutcomes': [0]},
     'org.deeplearning4j.datasets.iterator.impl.ListDataSetIterator': None,
     'org.deeplearning4j.nn.conf.ComputationGraphConfiguration': {'<init>': [0], 'addPreProcessors': [1, 2, 3],
         'clone': [0], 'fromJson': [1], 'fromYaml': [1], 'getBackpropType': [0], 'getCacheMode': [0],
@@ -725,6 +791,10 @@ API = {
         'setLabelsMaskArray': [1], 'setNewNumberOfLabels': [1], 'setOutcome': [2], 'shuffle': [0, 1],
         'sortAndBatchByNumLabels': [0], 'sortByLabel': [0], 'splitTestAndTrain': [1, 2], 'spliterator': [0],
         'squishToRange': [2], 'toMultiDataSet': [0], 'validate': [0]},
+    'org.nd4j.linalg.dataset.ExistingMiniBatchDataSetIterator': {'<init>': [1, 2], 'asyncSupported': [0],
+        'batch': [0], 'forEachRemaining': [1], 'getLabels': [0], 'getPreProcessor': [0], 'hasNext': [0],
+        'inputColumns': [0], 'next': [0, 1], 'remove': [0], 'reset': [0], 'resetSupported': [0],
+        'setPreProcessor': [1], 'totalOutcomes': [0]},
     'org.nd4j.linalg.dataset.MultiDataSet': {'<init>': [0, 2, 4, 5], 'asList': [0], 'copy': [0], 'detach': [0],
         'getExampleMetaData': [0, 1], 'getFeatures': [0, 1], 'getFeaturesMaskArray': [1],
         'getFeaturesMaskArrays': [0], 'getLabels': [0, 1], 'getLabelsMaskArray': [1], 'getLabelsMaskArrays':

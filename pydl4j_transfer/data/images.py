@@ -268,7 +268,11 @@ class NativeImageLoader:
         if img.shape[2] != out.shape[0] or img.shape[:2] != out.shape[1:]:
             raise ImageDecodeError(f"INDArray provided to store image not equal to image: {{channels: {img.shape[2]}, "
                                    f"rows: {img.shape[0]}, columns: {img.shape[1]}}}", path)
-        out[...] = img.transpose(2, 0, 1)  # HWC -> CHW and the cast to float32 in one pass
+        if img.shape[2] == 1:
+            out[0] = img[:, :, 0]
+        else:  # HWC -> CHW: OpenCV's split (no GIL, contiguous planes), then each plane cast to float32
+            for k, plane in enumerate(cv2().split(img)):
+                out[k] = plane
 
     def _as_chw(self, img, name=None):
         img = self._process(img, self._draw(), name)
