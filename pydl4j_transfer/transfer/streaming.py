@@ -175,6 +175,8 @@ def featurize_to_files(helper, data, directory, pattern=None, fmt: str = "dl4j",
         def save(i, ds):
             _save_npy(ds, directory, pattern, i)
 
+    if hasattr(data, "getFeatures"):  # one DataSet: one file
+        data = [data]
     source = data
     if hasattr(data, "hasNext") and getattr(data, "asyncSupported", lambda: False)():
         from pydl4j_transfer.data import AsyncDataSetIterator

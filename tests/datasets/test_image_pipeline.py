@@ -169,6 +169,16 @@ def test_async_iterator_order_errors_and_reset():
     failing.shutdown()
 
 
+def test_async_multi_dataset_iterator_keeps_the_order():
+    from pydl4j_transfer.data import AsyncMultiDataSetIterator, ListMultiDataSetIterator, MultiDataSet
+
+    data = [MultiDataSet([np.full((1, 2), i, np.float32)], [np.zeros((1, 1), np.float32)]) for i in range(5)]
+    it = AsyncMultiDataSetIterator(ListMultiDataSetIterator(data, 2), 2)
+    assert [d.getFeatures(0)[:, 0].tolist() for d in it] == [[0, 1], [2, 3], [4]]
+    with pytest.raises(NotImplementedError):
+        it.next(3)
+
+
 def test_existing_minibatch_and_file_iterators(tmp_path):
     data = [DataSet(np.full((3, 2), i, np.float32), np.eye(3, dtype=np.float32)) for i in range(4)]
     for i, d in enumerate(data):
