@@ -136,6 +136,21 @@ class NotMirroredError(Pydl4jTransferError, AttributeError):
         super().__init__(f"{owner}.{name} (DL4J's {owner}#{name}) is not mirrored in Python: {advice}")
 
 
+# --- data --------------------------------------------------------------------------------
+
+
+class ImageDecodeError(Pydl4jTransferError, OSError):
+    """An image file cannot be read as an image (empty, truncated beyond repair, not an image, a format OpenCV
+    cannot decode) or cannot be converted to the channels asked for. ``path`` names the file.
+
+    DL4J's NativeImageLoader throws ``IOException("Could not decode image from input stream")`` (wrapped in a
+    RuntimeException by ImageRecordReader) for the same files; it skips none, and neither does this."""
+
+    def __init__(self, message: str, path=None):
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if path is not None else message)
+
+
 # --- the model zoo ----------------------------------------------------------------------
 
 

