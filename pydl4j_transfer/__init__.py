@@ -25,6 +25,7 @@ _register("pydl4j_transfer.errors", [
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
     "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
+    "DistributedTrainingError",
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load",
@@ -33,6 +34,8 @@ _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "Model
                                  "CollectScoresIterationListener"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper",
                                        "FeatureCache"])
+_register("pydl4j_transfer.parallelism", ["ParallelWrapper", "SparkDl4jMultiLayer", "SparkComputationGraph",
+                                          "ParameterAveragingTrainingMaster", "SharedTrainingMaster"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",

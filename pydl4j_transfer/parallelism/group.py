@@ -61,10 +61,14 @@ def initDistributed(backend: str | None = None, timeout_s: float = 1800.0) -> tu
 
 
 def destroyDistributed() -> None:
-    """Leave the process group (an extension): ``torch.distributed.destroy_process_group()`` when one is joined."""
+    """Leave the process group (an extension): every rank waits for the others (a barrier), then
+    ``torch.distributed.destroy_process_group()``. Call it at the end of a script: gloo's teardown can hang or
+    abort when one rank tears its group down while another still has it open, or none does."""
     if _initialized():
+        dist = _dist()
+        dist.barrier(group=control_group(None))
         _control.clear()
-        _dist().destroy_process_group()
+        dist.destroy_process_group()
 
 
 def getRank(group=None) -> int:

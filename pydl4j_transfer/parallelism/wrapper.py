@@ -383,6 +383,12 @@ class ParallelWrapper:
     def isWasAveraged(self) -> bool:
         return self.wasAveraged
 
+    def isAverageUpdaters(self) -> bool:
+        return self.averageUpdaters
+
+    def isReportScore(self) -> bool:
+        return self.reportScore
+
     # ---- the builder -------------------------------------------------------------------------------
 
     class Builder:
@@ -440,7 +446,13 @@ class ParallelWrapper:
                 "gradientsAccumulator: DL4J's threshold-encoded GradientsAccumulator has no equivalent here; "
                 "use trainingMode(SHARED_GRADIENTS), an exact gradient all-reduce (docs/deviations.md)")
 
-        thresholdAlgorithm = residualPostProcessor = gradientsAccumulator
+        def thresholdAlgorithm(self, thresholdAlgorithm):
+            """DL4J's threshold encoding of shared gradients has no equivalent here (see gradientsAccumulator)."""
+            return self.gradientsAccumulator(thresholdAlgorithm)
+
+        def residualPostProcessor(self, residualPostProcessor):
+            """DL4J's threshold encoding of shared gradients has no equivalent here (see gradientsAccumulator)."""
+            return self.gradientsAccumulator(residualPostProcessor)
 
         def timeout(self, seconds: float):
             """How long a worker may take to start or to answer a collective (an extension; default 1800 s)."""

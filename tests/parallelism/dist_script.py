@@ -11,20 +11,23 @@ import sys
 import numpy as np
 
 from pydl4j_transfer.data import ListDataSetIterator
-from pydl4j_transfer.parallelism import (DistributedDataSetIterator, dataParallel, featurizeSharded, initDistributed)
+from pydl4j_transfer.parallelism import (DistributedDataSetIterator, dataParallel, destroyDistributed, featurizeSharded, initDistributed)
 from pydl4j_transfer.transfer import TransferLearningHelper
 
 from tests.parallelism import scenarios as S
 
 
 def main(out):
-    rank, world = initDistributed(backend="gloo")
+    rank, world = initDistributed()  # $PYDL4J_TRANSFER_DIST_BACKEND: gloo in the tests, nccl in bench/gpu_check.sh
+    device = os.environ.get("PYDL4J_TEST_DEVICE")  # "cuda": the networks on the GPU (bench/gpu_check.sh)
     assert world == S.WORLD, world
     record = {}
     for name, (_, split, n, mb, epochs) in S.SCENARIOS.items():
         net = S.network(name)
         if rank == 1:  # rank 0's state must win: start rank 1 from other params
             net.setParams(net.params() * 0.5)
+        if device:
+            net.to(device)
         dataParallel(net)
         it = DistributedDataSetIterator(S.minibatches(name), split=split)
         net.fit(it, epochs=epochs)
@@ -50,6 +53,7 @@ def main(out):
     if rank == 0:
         with open(os.path.join(out, "record.json"), "w") as fh:
             json.dump(record, fh)
+    destroyDistributed()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import sys
 import numpy as np
 
 from pydl4j_transfer.nn import BaseTrainingListener, CheckpointListener
-from pydl4j_transfer.parallelism import DistributedDataSetIterator, getRank, initDistributed, resumeOrStart
+from pydl4j_transfer.parallelism import (DistributedDataSetIterator, destroyDistributed, getRank, initDistributed,
+                                         resumeOrStart)
 
 from tests.parallelism import scenarios as S
 
@@ -27,6 +28,10 @@ class KillRank1(BaseTrainingListener):
 
 
 def main(out):
+    if os.environ.get("PYDL4J_TEST_HANG_DUMP"):  # debugging a hang: every thread's stack after N seconds
+        import faulthandler
+
+        faulthandler.dump_traceback_later(int(os.environ["PYDL4J_TEST_HANG_DUMP"]), exit=True)
     initDistributed(backend="gloo")
     ckpt = os.path.join(out, "checkpoints")
     net, done = resumeOrStart(ckpt, lambda: S.network(NAME))
@@ -41,6 +46,7 @@ def main(out):
         with open(os.path.join(out, "final.json"), "w") as fh:
             json.dump({"attempt": int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")), "resumedSteps": done,
                        "iterations": net.getIterationCount(), "epochs": net.getEpochCount()}, fh)
+    destroyDistributed()
 
 
 if __name__ == "__main__":
