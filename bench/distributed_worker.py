@@ -72,7 +72,7 @@ def main(argv=None):
     out = {"workload": args.workload, "world": getWorldSize(), "threads": args.threads, "batch_per_rank": batch,
            "params": int(net.numParams()), "step_median_s": statistics.median(times), "step_min_s": min(times),
            "allreduce_median_s": statistics.median(comm) if comm else 0.0,
-           "bytes_per_step": (reducer.bytesPerStep + 2 * 8) if reducer is not None else 0}
+           "bytes_per_step": reducer.bytesPerStep if reducer is not None else 0}
     if getRank() == 0:
         print(json.dumps(out), flush=True)
     destroyDistributed()

@@ -74,19 +74,24 @@ class GradientAllReduce:
 
         if self.world == 1:
             return minibatch_size, score
-        # the global minibatch size on the host (gloo control group: no device sync on a GPU)
-        total = G.all_reduce_ints([minibatch_size], "sum", self.group)[0]
+        # DL4J's score is loss / minibatch (+ the same regularization terms on every rank): the global one is
+        # the minibatch-weighted mean of the ranks' scores
+        if rt.grads.device.type == "cpu":  # minibatch size and score in one small all-reduce
+            small = torch.tensor([float(minibatch_size), float(score) * minibatch_size], dtype=torch.float64)
+            dist.all_reduce(small, op=dist.ReduceOp.SUM, group=G.control_group(self.group))
+            total = int(round(float(small[0])))
+            score = torch.tensor(float(small[1]) / total, dtype=rt.grads.dtype)
+        else:  # on a device: the size through the gloo side group, the score stays on the device (no sync)
+            total = G.all_reduce_ints([minibatch_size], "sum", self.group)[0]
+            small = torch.as_tensor(score, dtype=torch.float64, device=rt.grads.device).reshape(1) * minibatch_size
+            dist.all_reduce(small, op=dist.ReduceOp.SUM, group=self.group)
+            score = (small[0] / total).to(rt.grads.dtype)
         dist.all_reduce(rt.grads, op=dist.ReduceOp.SUM, group=self.group)
         for s, e in rt.per_process_gradient_ranges():
             rt.grads[s:e].div_(self.world)
-        # DL4J's score is loss / minibatch (+ the same regularization terms on every rank): the global one is
-        # the minibatch-weighted mean of the ranks' scores
-        s = torch.as_tensor(score, dtype=torch.float64, device=rt.grads.device).reshape(1) * minibatch_size
-        dist.all_reduce(s, op=dist.ReduceOp.SUM, group=self.group)
-        score = (s[0] / total).to(rt.grads.dtype)
         rt.score = score
         self.steps += 1
-        self.bytesPerStep = rt.grads.numel() * rt.grads.element_size() + s.element_size()
+        self.bytesPerStep = rt.grads.numel() * rt.grads.element_size() + small.numel() * small.element_size()
         return total, score
 
 
@@ -115,6 +120,9 @@ def dataParallel(model, group=None, src: int = 0):
     unfrozen subset trains; the frozen part must be the same on every rank, e.g. the same zip). Under NCCL the
     network moves to this rank's GPU first. Returns ``model``. With one process it changes nothing."""
     net = networkOf(model)
+    if net.backend != "torch":
+        raise InvalidConfigurationError(f"dataParallel trains on the torch backend; this {type(net).__name__} uses "
+                                        f"backend={net.backend!r} (DL4J's own scale-out is ParallelWrapper)")
     if G.getWorldSize(group) == 1:
         return model
     device = G.deviceForRank()

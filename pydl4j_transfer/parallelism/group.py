@@ -67,7 +67,7 @@ def destroyDistributed() -> None:
     if _initialized():
         dist = _dist()
         dist.barrier(group=control_group(None))
-        _control.clear()
+        forget_groups()
         dist.destroy_process_group()
 
 
@@ -112,6 +112,11 @@ def control_group(group=None):
         ranks = None if group is None else dist.get_process_group_ranks(group)
         _control[key] = dist.new_group(ranks=ranks, backend="gloo")
     return _control[key]
+
+
+def forget_groups() -> None:
+    """Drop the gloo side groups (the process group they belong to is being destroyed)."""
+    _control.clear()
 
 
 def register_control(group, control) -> None:

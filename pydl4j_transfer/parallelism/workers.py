@@ -270,9 +270,21 @@ def worker_main() -> int:
                     ds = recv_dataset(device if backend == "nccl" else None)
                     train_round(net, ds, m, bool(average), bool(shared), bool(average_updaters), groups)
             elif op == STOP:
+                leave_group()
                 return 0
             else:
                 raise DistributedTrainingError(f"ParallelWrapper worker {rank}: unknown command {op}")
     finally:
-        dist.destroy_process_group()
+        if dist.is_initialized():
+            G.forget_groups()
+            dist.destroy_process_group()
+
+
+def leave_group() -> None:
+    """Every rank, after STOP: a barrier, then the group is destroyed (gloo's teardown can hang when one rank
+    destroys its group while another still uses it)."""
+    dist = _dist()
+    dist.barrier(group=G.control_group(None))
+    G.forget_groups()
+    dist.destroy_process_group()
 

@@ -45,6 +45,7 @@ from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.errors import DistributedTrainingError, InvalidConfigurationError
 from pydl4j_transfer.nn.training import GRADIENT_REDUCERS, as_minibatch, iterate
 
+from . import group as G
 from . import workers as W
 
 __all__ = ["ParallelWrapper", "TrainingMode"]
@@ -195,6 +196,7 @@ class _Pool:
         try:
             if all(p.poll() is None for p in self.procs):
                 W.command(W.STOP, 0, 0, 0, 0)
+                W.leave_group()  # every worker at once (workers.py)
         finally:
             for proc in self.procs:
                 try:
@@ -203,14 +205,21 @@ class _Pool:
                     proc.kill()
                     proc.wait()
             if dist.is_initialized():
+                G.forget_groups()
                 dist.destroy_process_group()
 
     def kill(self):
+        """After a failure mid-round (the workers may wait in a collective): end them, leave the group."""
+        import torch.distributed as dist
+
         self.closed = True
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        if dist.is_initialized():
+            G.forget_groups()
+            dist.destroy_process_group()
 
 
 class ParallelWrapper:
@@ -276,6 +285,12 @@ class ParallelWrapper:
                 if not batch:
                     break
                 self._round(pool, batch)
+        except BaseException:
+            if pool is not None:  # the workers may wait mid-round: they cannot be given the next command
+                self._finalizer.detach()
+                pool.kill()
+                self._pool = self._finalizer = None
+            raise
         finally:
             GRADIENT_REDUCERS.pop(self.model, None)
             if prefetch is not None:
