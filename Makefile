@@ -10,7 +10,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench clean
+.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench bench-distributed clean
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -59,3 +59,7 @@ clean:
 # Benchmarks side by side with real DL4J (see BENCHMARKS.md); BENCH_ARGS="zip_io --reps 3" for a quick run.
 bench: $(STAMP) $(JAR)
 	$(VPY) -m bench $(BENCH_ARGS)
+
+# Data-parallel scaling only (issue 18): 1 vs 2 gloo ranks under torchrun, bytes per step, the 8 GPUs x N nodes model.
+bench-distributed: $(STAMP)
+	$(VPY) -m bench distributed $(BENCH_ARGS)

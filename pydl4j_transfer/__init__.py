@@ -26,6 +26,7 @@ _register("pydl4j_transfer.errors", [
     "MalformedConfigError", "ModelGuesserError", "UnsupportedLayerError", "InvalidConfigurationError", "NotMirroredError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
     "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
+    "DistributedTrainingError",
 ])
 _register("pydl4j_transfer.keras", ["KerasModelImport", "KerasLayer", "KerasModel", "KerasSequentialModel",
                                     "KerasLossUtils", "InvalidKerasConfigurationException",
@@ -42,6 +43,8 @@ _register("pydl4j_transfer.nn.vertices", ["VertexIndices"])
 _register("pydl4j_transfer.conf.serde", ["JsonMappers"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper",
                                        "FeatureCache"])
+_register("pydl4j_transfer.parallelism", ["ParallelWrapper", "SparkDl4jMultiLayer", "SparkComputationGraph",
+                                          "ParameterAveragingTrainingMaster", "SharedTrainingMaster"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",

@@ -233,6 +233,8 @@ _PORTING_API = [
     ("org.deeplearning4j.optimize.listeners.CollectScoresIterationListener", "CollectScoresIterationListener", None),
     ("org.deeplearning4j.optimize.listeners.CheckpointListener", "CheckpointListener", None),
     ("org.deeplearning4j.optimize.listeners.EvaluativeListener", "EvaluativeListener", None),
+    ("org.deeplearning4j.parallelism.ParallelWrapper", "ParallelWrapper", None),
+    ("org.deeplearning4j.parallelism.ParallelWrapper$Builder", "ParallelWrapper.Builder", None),
 ]
 
 

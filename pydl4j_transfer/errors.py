@@ -177,4 +177,12 @@ class Dl4jBackendError(Pydl4jTransferError, RuntimeError):
     """Real DL4J raised an exception; the Java message and class are kept in the text."""
 
 
+# --- scale-out -----------------------------------------------------------------------------
+
+
+class DistributedTrainingError(Pydl4jTransferError, RuntimeError):
+    """Training across processes failed: a worker process died or could not start, or a DL4J scale-out entry
+    point (dl4j-spark's SparkDl4jMultiLayer, TrainingMasters...) was used; the message says what to use instead."""
+
+
 __all__ = [name for name in dir() if name.endswith("Error")]

@@ -51,6 +51,16 @@ _SPLIT_WRITE = ("DataVec's output side of an InputSplit (writing records to its 
 _RR_META = ("DataVec's record metadata and record-listener plumbing: the reader gives arrays through next(), in the "
             "order of its split's locations()")
 
+_PW_INTERNAL = ("ParallelWrapper's internal machinery (its Java executor, trainer threads, Aeron/stats routing, "
+                "exception hand-over, per-run UUID, zoo of replicas); the workers here are processes managed by "
+                "the wrapper: configure it with ParallelWrapper.Builder and call fit(...), stopFit(), shutdown()")
+_PW_SETTER = ("Lombok setter of ParallelWrapper's settings: they are fixed when Builder.build() makes the wrapper; "
+              "build a new one with the Builder (workers(n), averagingFrequency(n), averageUpdaters(b), "
+              "prefetchBuffer(n), reportScoreAfterAveraging(b), workspaceMode(m), trainingMode(m))")
+_PW_BUILDER = ("ParallelWrapper.Builder's hooks for DL4J's own trainer threads and workspaces (custom Trainer "
+               "classes, parameter suppliers, temporary memory); the process workers here need none: see "
+               "docs/distributed.md")
+
 #: Java method -> what a Python user writes instead (or why there is nothing to write).
 NOT_MIRRORED: dict = {
     # ---- DataVec: image transforms, splits, record readers (pydl4j_transfer.data) --------------------------------
@@ -575,6 +585,25 @@ NOT_MIRRORED: dict = {
                        "normalizer, read it from normalizer.bin, or load(featureFiles, labelFiles)",
     "setLabelStats": "DL4J's statistics objects (DistributionStats / MinMaxStats lists) are not mirrored: fit(...) the "
                      "normalizer (with fitLabel(true)) or load(featureFiles, labelFiles)",
+    # ---- ParallelWrapper (pydl4j_transfer.parallelism) ----
+    **{f"ParallelWrapper#{m}": _PW_INTERNAL for m in (
+        "broadcastGradients", "getException", "getExceptionEncountered", "getExecutorService",
+        "getGradientsAccumulator", "getHandler", "getModelParamsSupplier", "getStopFit",
+        "getStorageRouter", "getTrainerContext", "getTrainerContextArgs",
+        "getUpdaterParamsSupplier", "getUuid", "getWorkerCounter", "getZoo", "isDebug",
+        "isLegacyAveraging", "isMQ", "setDebug", "setException", "setExceptionEncountered",
+        "setExecutorService", "setGradientsAccumulator", "setHandler", "setMQ",
+        "setModelParamsSupplier", "setStopFit", "setStorageRouter", "setTrainerContext",
+        "setTrainerContextArgs", "setUpdaterParamsSupplier", "setWasAveraged", "setZoo",
+        "setLegacyAveraging", "setIterationsCounter", "setModel")},
+    **{f"ParallelWrapper#{m}": _PW_SETTER for m in (
+        "setAverageUpdaters", "setAveragingFrequency", "setPrefetchSize", "setReportScore",
+        "setWorkers", "setWorkspaceMode")},
+    "ParallelWrapper#getWorkspaceMode": ("the workspace mode given to the Builder is DL4J's memory setting; the torch "
+                                         "workers have no workspaces (it is accepted and ignored)"),
+    **{f"Builder#{m}": _PW_BUILDER for m in (
+        "modelParamsSupplier", "temporaryMemory", "trainerContextArgs", "trainerFactory",
+        "updaterParamsSupplier")},
 }
 
 

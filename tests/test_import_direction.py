@@ -7,7 +7,7 @@ layer 2: torch_backend, dl4j_backend -> layers 0-1 (+ torch resp. jpype); never 
 layer 2.5: data, eval               -> layers 0-2 (numpy; torch only inside functions)
 layer 3: nn (networks, ModelSerializer) -> layers 0-2.5 (torch_backend / dl4j_backend only inside functions)
 layer 3.4: keras (KerasModelImport)  -> layers 0-3 (h5py; torch only inside functions)
-layer 3.5: transfer, zoo, convert   -> layers 0-3.4
+layer 3.5: transfer, zoo, convert, parallelism -> layers 0-3.4
 layer 4: __init__, __main__, cli    -> everything
 jpype is imported only inside functions, and only in dl4j_backend (and layer 4).
 """
@@ -28,7 +28,7 @@ LAYER = {
     "data": 2.5, "eval": 2.5,
     "nn": 3,
     "keras": 3.4,
-    "transfer": 3.5, "zoo": 3.5, "convert": 3.5,
+    "transfer": 3.5, "zoo": 3.5, "convert": 3.5, "parallelism": 3.5,
     "__init__": 4, "__main__": 4, "cli": 4, "demo": 4,
 }
 FORBIDDEN_PAIRS = {("zipio", "conf"), ("conf", "zipio"),

@@ -65,6 +65,16 @@ class Dl4jRuntime:
 
         return Dl4jTransferLearningHelper(self.model.java, self.graph, names, frozen_till)
 
+    # ---- DL4J's ParallelWrapper (dl4j_backend/parallel.py)
+    def parallel_wrapper_fit(self, minibatches, **settings) -> None:
+        """DL4J's own ParallelWrapper trains this network in place on ``minibatches`` (ParallelWrapper's
+        builder settings as keywords); the host params and updater state follow."""
+        from .parallel import parallel_wrapper_fit
+
+        parallel_wrapper_fit(self.model.java, minibatches, **settings)
+        self.dirty = True
+        self._host_state = self.model.updaterState()
+
     # ---- verbs
     def output(self, inputs, *, train=False, autocast=None):
         """Mirrors output(train, inputs...) in DL4J: numpy out (a list for a graph)."""

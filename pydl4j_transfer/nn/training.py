@@ -12,6 +12,10 @@ on the network's runtime (``torch_backend/runtime.py`` for the torch backend):
    ``BaseOptimizer#incrementIterationCount``);
 4. the layers' parameter constraints (``runtime.apply_constraints``; ``BaseOptimizer#applyConstraints``).
 
+Data parallelism (``pydl4j_transfer.parallelism``) has one hook here: a network listed in
+:data:`GRADIENT_REDUCERS` has its gradient all-reduced between steps 1 and 2, so the updater of every process
+sees the gradient (and minibatch size) of the whole global batch.
+
 With ``BackpropType.TruncatedBPTT``, :func:`fit_batch` runs DL4J's ``doTruncatedBPTT`` instead: one
 iteration per time segment, RNN state carried between segments (nn/rnn.py).
 """
@@ -19,6 +23,7 @@ iteration per time segment, RNN state carried between segments (nn/rnn.py).
 from __future__ import annotations
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -95,6 +100,12 @@ def to_host(a) -> np.ndarray:
     return a.detach().cpu().numpy() if is_tensor(a) else np.asarray(a)
 
 
+#: network -> ``reduce(runtime, minibatch_size, score) -> (global minibatch size, global score)``, called by
+#: :func:`train_step` between computeGradientAndScore and the updater: the one place gradients cross processes
+#: (filled by pydl4j_transfer.parallelism.dataParallel; weak keys, so a dropped network leaves the table)
+GRADIENT_REDUCERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 # ---- one iteration -----------------------------------------------------------------------------
 
 
@@ -118,11 +129,14 @@ def score_without_changes(net, rt, batch) -> float:
 def train_step(net, rt, feats, labels, fmasks=None, lmasks=None):
     """One DL4J iteration: computeGradientAndScore, the updater, iterationCount += 1, the constraints."""
     score = compute_gradient_and_score(net, rt, feats, labels, fmasks, lmasks)
+    mb = num_examples(feats)
+    reduce = GRADIENT_REDUCERS.get(net)
+    if reduce is not None:  # data parallelism: the global batch's gradient, minibatch size and score
+        mb, score = reduce(rt, mb, score)
     has_listeners = bool(listeners_of(net))
     if has_listeners:  # DL4J: computeGradientAndScore -> onBackwardPass; BaseOptimizer -> onGradientCalculation
         fire(net, "onBackwardPass")
         fire(net, "onGradientCalculation")
-    mb = num_examples(feats)
     net._last_batch_size = mb
     rt.update(iteration=net.getIterationCount(), epoch=net.getEpochCount(), minibatch_size=mb,
               mini_batch=net._mini_batch())

@@ -205,12 +205,42 @@ class TorchRuntime:
 
     def restore_unreached(self, prev, reached):
         """Layers DL4J's backprop never reached keep the previous gradient-view content."""
+        unreached = []
         for name, m in self.top_modules():
             if id(m) in reached:
                 continue
             for pname, p in m.named_parameters(recurse=False):
                 s, e = self.slices[id(p)]
                 self.grads[s:e].copy_(prev[s:e])
+                unreached.append((s, e))
+        self.unreached = unreached
+
+    def per_process_gradient_ranges(self) -> list:
+        """The flat gradient ranges that, after compute_gradient_and_score, hold no sum over the minibatch's
+        examples: BatchNormalization's running-statistic deltas (not divided by the minibatch), frozen params,
+        and the views DL4J's backprop did not reach in the last step (their previous content). Data parallelism
+        (pydl4j_transfer.parallelism) adds the other ranges up across processes and averages these."""
+        if self.plan is None:
+            self.plan = UpdatePlan(self.blocks, self.layers_by_owner)
+        cut = sorted(list(self.plan.frozen) + list(getattr(self, "unreached", ())))
+        sums, pos = [], 0  # plan.divide minus the frozen and unreached ranges
+        for s, e in self.plan.divide:
+            for cs, ce in cut:
+                if ce <= s or cs >= e:
+                    continue
+                if cs > s:
+                    sums.append((s, cs))
+                s = max(s, ce)
+            if s < e:
+                sums.append((s, e))
+        rest = []
+        for s, e in sums:  # the complement of the sums in [0, numel)
+            if s > pos:
+                rest.append((pos, s))
+            pos = e
+        if pos < self.params.numel():
+            rest.append((pos, self.params.numel()))
+        return rest
 
     def bind_grads(self):
         """Zero the flat gradient and make every trainable Parameter's ``.grad`` a view into it."""
