@@ -43,6 +43,7 @@ import weakref
 
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.errors import DistributedTrainingError, InvalidConfigurationError
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.nn.training import GRADIENT_REDUCERS, as_minibatch, iterate
 
 from . import group as G
@@ -222,7 +223,7 @@ class _Pool:
             dist.destroy_process_group()
 
 
-class ParallelWrapper:
+class ParallelWrapper(JavaNames):
     """Mirrors org.deeplearning4j.parallelism.ParallelWrapper (module docstring): build it with
     ``ParallelWrapper.Builder(model).workers(n).averagingFrequency(k)...build()``, then ``fit(iterator)``
     (as often as needed) and ``shutdown()`` (or use it as a context manager, DL4J's AutoCloseable)."""
@@ -406,7 +407,7 @@ class ParallelWrapper:
 
     # ---- the builder -------------------------------------------------------------------------------
 
-    class Builder:
+    class Builder(JavaNames):
         """Mirrors ParallelWrapper.Builder(model); defaults as DL4J's: workers = number of devices (1 on a
         CPU), prefetchBuffer 16, averagingFrequency 1, averageUpdaters true, AVERAGING."""
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from pydl4j_transfer.data import DataSet, ListDataSetIterator
-from pydl4j_transfer.errors import CorruptEntryError, DistributedTrainingError, InvalidConfigurationError
+from pydl4j_transfer.errors import (CorruptEntryError, DistributedTrainingError, InvalidConfigurationError,
+                                    NotMirroredError)
 from pydl4j_transfer.nn import BaseTrainingListener, CheckpointListener
 from pydl4j_transfer.parallelism import (DistributedDataSetIterator, ParameterAveragingTrainingMaster,
                                          SharedTrainingMaster, SparkComputationGraph, SparkDl4jMultiLayer,
@@ -99,6 +100,18 @@ def test_spark_entry_points_name_their_replacement(cls):
         cls(None, None, None)
     with pytest.raises(DistributedTrainingError, match=cls.__name__ + ".Builder"):
         cls.Builder(4)
+
+
+def test_unmirrored_parallel_wrapper_methods_say_what_to_write():
+    """A ported Java call to ParallelWrapper's internals (or a Lombok setter) names the Builder call instead."""
+    from pydl4j_transfer.parallelism import ParallelWrapper
+
+    with pytest.raises(NotMirroredError, match="Builder"):
+        ParallelWrapper.Builder.trainerFactory
+    with pytest.raises(NotMirroredError, match="workers"):
+        ParallelWrapper.setWorkers
+    with pytest.raises(AttributeError):
+        ParallelWrapper.noSuchMethod
 
 
 # ---- the gradient ranges data parallelism averages ------------------------------------------------------
