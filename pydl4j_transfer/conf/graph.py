@@ -131,6 +131,9 @@ class ComputationGraphConfiguration(ConfObject):
         self.topologicalOrderStr = [names[i] for i in order]
         for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
             v = self.vertices.get(names[i])
+            if hasattr(v, "setDataType"):  # SameDiffVertex: ComputationGraph#init sets its dataType and name
+                v.setDataType(self.dataType)
+                v.name = names[i]
             while isinstance(v, FrozenVertex):  # DL4J instantiates the wrapped LayerVertex: its layerConf gets them
                 v = v.underlying
             if isinstance(v, LayerVertex):
@@ -255,6 +258,9 @@ class GraphBuilder(_NetworkBuilderCommon):
         default = self._global.clone()
         default._s._layer = None
         conf.defaultConfiguration = default.build()
+        for vertex in conf.vertices.values():  # buildConfig(): SameDiffVertex#applyGlobalConfig
+            if hasattr(vertex, "applyGlobalConfig"):
+                vertex.applyGlobalConfig(g)
         self._validate(conf)
         if self._input_types is not None:
             conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)

@@ -251,6 +251,8 @@ class NeuralNetConfigurationBuilder:
     def _configure_layer(self, layer):
         if layer is None:
             return
+        if hasattr(layer, "applyGlobalConfig"):  # AbstractSameDiffLayer: before copyConfigToLayer, as DL4J
+            layer.applyGlobalConfig(self._s)
         self._copy_config_to_layer(layer)
         for inner in _direct_inners(layer):
             self._copy_config_to_layer(inner)

@@ -141,6 +141,8 @@ def _updater_layer(vertex):
     """The layer whose updaters a vertex's params use (DL4J wraps a FrozenVertex's layer in a FrozenLayer)."""
     if isinstance(vertex, LayerVertex):
         return vertex.layer
+    if hasattr(vertex, "getVertexParams"):  # a SameDiffVertex (AttentionVertex) is its own TrainingConfig
+        return vertex
     if isinstance(vertex, FrozenVertex):
         inner = _updater_layer(vertex.underlying)
         return None if inner is None else FrozenParams(inner)

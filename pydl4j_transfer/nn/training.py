@@ -319,13 +319,13 @@ def regularization_score(net, ts, iteration, epoch):
 
 def _score_plan(net, ts) -> list:
     """[(regularization class name, reg, start, end)] for :func:`regularization_score`."""
-    from pydl4j_transfer.torch_backend.training.regularization import regularizations_for
+    from pydl4j_transfer.torch_backend.training.regularization import in_score, regularizations_for
 
     layers = {str(o): layer for o, layer in ts.layers_by_owner.items()}
     plan = []
     for slot in net._slots:
         layer = layers.get(str(slot.owner))
-        if layer is None or getattr(layer, "isPretrainParam", lambda k: False)(slot.key):
+        if layer is None or getattr(layer, "isPretrainParam", lambda k: False)(slot.key) or not in_score(layer):
             continue
         for reg in regularizations_for(layer, slot.key):
             cls = _class_name(reg)

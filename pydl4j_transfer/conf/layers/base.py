@@ -264,6 +264,9 @@ class FeedForwardLayer(BaseLayer):
                 self.nIn = inputType.size
             else:
                 raise InvalidConfigurationError(f"{self._name()}: cannot set nIn from {inputType}")
+        if inputType.type == "FF":  # M2.1: a feed-forward input type's timeDistributedFormat is copied, even null
+            fmt = inputType.timeDistributedFormat
+            self.timeDistributedFormat = getattr(fmt, "name", fmt)
 
     def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_feedforward(inputType, self._name())

@@ -1,0 +1,333 @@
+"""DL4J's SameDiff layer and vertex bases (``org.deeplearning4j.nn.conf.layers.samediff``).
+
+DL4J defines these layers as SameDiff graphs; the configuration side is plain data:
+
+* ``layerParams`` / ``vertexParams`` (:class:`SDLayerParams` / :class:`SDVertexParams`): the
+  parameter shapes, weights then biases, each map in insertion order. Jackson writes them from
+  ``getLayerParams()``, which defines them from the layer's fields when they are not set; a value
+  read from JSON is used as it is (DL4J does not recompute it, so a stale one stays stale).
+* The flat-vector layout (``SameDiffParamInitializer#subsetAndReshape``): every weight param, then
+  every bias param, each reshaped in 'c' order (``paramReshapeOrder``).
+* Global configuration (``applyGlobalConfig``): regularization, updater, bias updater, gradient
+  normalization come from the network builder when the layer leaves them unset; weight init does
+  not (the builder default XAVIER stays).
+
+A user's own SameDiffLayer / SameDiffVertex / SameDiffLambdaLayer / SameDiffOutputLayer subclass
+holds Java code; :func:`pydl4j_transfer.conf.layers.samediff.user_class` makes the conf class that
+reads such a layer's JSON once its ``"@class"`` is registered with
+:func:`pydl4j_transfer.register_samediff` (docs/samediff.md).
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydl4j_transfer.errors import InvalidConfigurationError
+
+from ..base import (DOUBLE, LAYERS, LONG_ARRAY, REGULARIZATIONS, STR, STR_ARRAY, UPDATERS, VERTICES, WEIGHT_INITS,
+                    ConfObject, EnumCodec, Field, MapCodec, ObjCodec, array, poly)
+from ..enums import DataType, GradientNormalization, WeightInit
+from ..javautil import hash_order
+from ..vertices import GraphVertex
+from ..values.updaters import to_updater
+from ..values.weightinit import to_weight_init
+from .base import REGULARIZATION_SETTERS, Layer, ParamSpec
+
+GN = EnumCodec(GradientNormalization)
+SHAPES = MapCodec(LONG_ARRAY)
+
+
+class SDLayerParams(ConfObject):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams: weight and bias param shapes, in insertion order."""
+
+    WRITE_TYPE = False
+    FIELDS = (Field("biasParams", SHAPES, default={}), Field("weightParams", SHAPES, default={}))
+
+    def addWeightParam(self, paramKey, *paramShape):
+        """Mirrors SDLayerParams#addWeightParam(String, long...)."""
+        self.weightParams[paramKey] = _shape(paramKey, paramShape)
+
+    def addBiasParam(self, paramKey, *paramShape):
+        """Mirrors SDLayerParams#addBiasParam(String, long...)."""
+        self.biasParams[paramKey] = _shape(paramKey, paramShape)
+
+    def clear(self):
+        self.weightParams = {}
+        self.biasParams = {}
+
+    def getParameterKeys(self) -> list:
+        return list(self.weightParams or {}) + list(self.biasParams or {})
+
+    def getWeightParameterKeys(self) -> list:
+        return list(self.weightParams or {})
+
+    def getBiasParameterKeys(self) -> list:
+        return list(self.biasParams or {})
+
+    def getParamShapes(self) -> dict:
+        """Weights then biases (a bias key that is also a weight key keeps the weight's position)."""
+        return {**(self.weightParams or {}), **(self.biasParams or {})}
+
+    def isWeightParam(self, key) -> bool:
+        return key in (self.weightParams or {})
+
+    def isBiasParam(self, key) -> bool:
+        return key in (self.biasParams or {})
+
+
+class SDVertexParams(SDLayerParams):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams (adds the vertex's input names)."""
+
+    FIELDS = (Field("inputs", STR_ARRAY),)
+
+    def defineInputs(self, *inputNames):
+        """Mirrors SDVertexParams#defineInputs(String...)."""
+        if not inputNames:
+            raise InvalidConfigurationError("Input names must not be null, and must have length > 0")
+        self.inputs = [str(n) for n in inputNames]
+
+
+def _shape(key, shape):
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = tuple(shape[0])
+    if not shape:
+        raise InvalidConfigurationError(
+            f"Provided parameter shape is invalid: length 0 provided for shape. Parameter: {key}")
+    return [int(s) for s in shape]
+
+
+def param_specs(params: SDLayerParams, order="c") -> list:
+    """Mirrors SameDiffParamInitializer#subsetAndReshape: weights then biases, each reshaped in ``order``."""
+    return [ParamSpec(k, tuple(int(d) for d in s), order) for k, s in params.getParamShapes().items()]
+
+
+def _weight_init_setter(self, value):
+    # SameDiffLayer.Builder#weightInit(WeightInit) and #weightInit(String param, IWeightInit) (a HashMap)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+        param, init = value
+        table = dict(self.paramWeightInit or {})
+        table[param] = to_weight_init(init)
+        self.paramWeightInit = {k: table[k] for k in hash_order(table)}
+    else:
+        self.weightInit = None if value is None else WeightInit.of(value)
+
+
+def _updater_setter(attr):
+    return lambda self, v: setattr(self, attr, to_updater(v))
+
+
+class _GlobalConfig:
+    """The global-configuration part AbstractSameDiffLayer and SameDiffVertex share (``applyGlobalConfig``)."""
+
+    #: DL4J's score leaves their regularization out (the runtime classes keep AbstractLayer's 0.0 / are vertices)
+    REGULARIZATION_IN_SCORE = False
+
+    def applyGlobalConfig(self, b):
+        """Mirrors AbstractSameDiffLayer#applyGlobalConfig(NeuralNetConfiguration.Builder) (``b``: its values)."""
+        if not self.regularization:
+            self.regularization = list(b.regularization or [])
+        if not self.regularizationBias:
+            self.regularizationBias = list(b.regularizationBias or [])
+        if self.updater is None:
+            self.updater = b.iUpdater
+        if self.biasUpdater is None:
+            self.biasUpdater = b.biasUpdater
+        if self.gradientNormalization is None:
+            self.gradientNormalization = b.gradientNormalization
+        if self.gradientNormalizationThreshold is None or math.isnan(self.gradientNormalizationThreshold):
+            self.gradientNormalizationThreshold = b.gradientNormalizationThreshold
+        self.applyGlobalConfigToLayer(b)
+
+    def applyGlobalConfigToLayer(self, b):
+        """Mirrors AbstractSameDiffLayer#applyGlobalConfigToLayer (default: nothing)."""
+
+    # ---- parameters (SameDiffParamInitializer)
+
+    def _params(self) -> SDLayerParams:
+        raise NotImplementedError
+
+    def paramReshapeOrder(self, key=None) -> str:
+        """Mirrors AbstractSameDiffLayer#paramReshapeOrder: 'c'."""
+        return "c"
+
+    def paramSpecs(self):
+        return param_specs(self._params(), self.paramReshapeOrder())
+
+    def paramKeys(self):
+        return self._params().getParameterKeys()
+
+    def weightKeys(self):
+        return self._params().getWeightParameterKeys()
+
+    def biasKeys(self):
+        return self._params().getBiasParameterKeys()
+
+    def isBiasParam(self, key) -> bool:
+        return self._params().isBiasParam(key)
+
+    def isPretrainParam(self, key) -> bool:
+        return False
+
+    def initWeightsFor(self, key):
+        """(IWeightInit, fanIn, fanOut) that ``initializeParameters`` draws ``key`` with; None: zeros (biases)."""
+        return None
+
+
+class AbstractSameDiffLayer(_GlobalConfig, Layer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer.
+
+    No activation, bias init or weight noise of its own; DL4J's SameDiff runtime applies no input
+    dropout either (``idropout`` is kept in the JSON only)."""
+
+    FIELDS = (Field("biasUpdater", poly(UPDATERS)),
+              Field("gradientNormalization", GN),
+              Field("gradientNormalizationThreshold", DOUBLE, default=math.nan),
+              Field("layerParams", ObjCodec(lambda: SDLayerParams)),
+              Field("regularization", array(poly(REGULARIZATIONS)), default=[], missing=None),
+              Field("regularizationBias", array(poly(REGULARIZATIONS)), default=[], missing=None),
+              Field("updater", poly(UPDATERS)))
+    SETTERS = {"updater": _updater_setter("updater"), "biasUpdater": _updater_setter("biasUpdater"),
+               **REGULARIZATION_SETTERS}
+
+    def getLayerParams(self) -> SDLayerParams:
+        """Mirrors AbstractSameDiffLayer#getLayerParams: the JSON's value, else defined from the fields."""
+        if self.layerParams is not None:
+            return self.layerParams
+        params = SDLayerParams()
+        self.defineParameters(params)
+        return params
+
+    _params = getLayerParams
+
+    def defineParameters(self, params: SDLayerParams):
+        """Mirrors AbstractSameDiffLayer#defineParameters (abstract)."""
+
+    def _to_tree(self):
+        tree = super()._to_tree()
+        if self.layerParams is None:  # Jackson calls getLayerParams()
+            tree["layerParams"] = self.getLayerParams()._to_tree()
+        return tree
+
+    def _state(self):
+        return [getattr(self, f.attr) if f.attr != "layerParams" else self.getLayerParams() for f in self._fields] \
+            + [self._extra]
+
+    def getUpdaterByParam(self, key):
+        """Mirrors AbstractSameDiffLayer#getUpdaterByParam."""
+        if self.biasUpdater is not None and self.isBiasParam(key):
+            return self.biasUpdater
+        if key in self.paramKeys():
+            return self.updater
+        raise InvalidConfigurationError(f"Unknown parameter key: {key}")
+
+    def getRegularizationByParam(self, key):
+        """Mirrors AbstractSameDiffLayer#getRegularizationByParam (None for a key that is neither)."""
+        params = self.getLayerParams()
+        if params.isWeightParam(key):
+            return self.regularization
+        if params.isBiasParam(key):
+            return self.regularizationBias
+        return None
+
+
+class SameDiffLayer(AbstractSameDiffLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer (weightInit, paramWeightInit).
+
+    The runtime class DL4J's summary prints is ``SameDiffLayer`` (org.deeplearning4j.nn.layers.samediff)."""
+
+    FIELDS = (Field("paramWeightInit", MapCodec(poly(WEIGHT_INITS))),
+              Field("weightInit", EnumCodec(WeightInit), default=WeightInit.XAVIER, missing=None))
+    SETTERS = {"weightInit": _weight_init_setter}
+
+
+class SameDiffVertex(_GlobalConfig, GraphVertex):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex (a graph vertex with SameDiff params).
+
+    ``name`` and ``dataType`` are set by ComputationGraph#init (``instantiate`` / ``setDataType``);
+    ``layerName`` is a read-only getter returning ``name`` (written, ignored on input). The runtime
+    class DL4J's summary prints is ``SameDiffGraphVertex``."""
+
+    FIELDS = (Field("biasUpdater", poly(UPDATERS)),
+              Field("dataType", EnumCodec(DataType)),
+              Field("gradientNormalization", GN),
+              Field("gradientNormalizationThreshold", DOUBLE, default=math.nan),
+              Field("name", STR),
+              Field("regularization", array(poly(REGULARIZATIONS))),
+              Field("regularizationBias", array(poly(REGULARIZATIONS))),
+              Field("updater", poly(UPDATERS)),
+              Field("vertexParams", ObjCodec(lambda: SDVertexParams)))
+    SETTERS = {"updater": _updater_setter("updater"), "biasUpdater": _updater_setter("biasUpdater")}
+
+    @classmethod
+    def _ignored_keys(cls):
+        return ("layerName",)
+
+    def _extra_tree_items(self):
+        return (("layerName", self.name),)
+
+    def getVertexParams(self) -> SDVertexParams:
+        """Mirrors SameDiffVertex#getVertexParams: the JSON's value, else defined from the fields."""
+        if self.vertexParams is not None:
+            return self.vertexParams
+        params = SDVertexParams()
+        self.defineParametersAndInputs(params)
+        return params
+
+    _params = getVertexParams
+
+    def defineParametersAndInputs(self, params: SDVertexParams):
+        """Mirrors SameDiffVertex#defineParametersAndInputs (abstract)."""
+
+    def _to_tree(self):
+        tree = super()._to_tree()
+        if self.vertexParams is None:
+            tree["vertexParams"] = self.getVertexParams()._to_tree()
+        return tree
+
+    def _state(self):
+        return [getattr(self, f.attr) if f.attr != "vertexParams" else self.getVertexParams() for f in self._fields] \
+            + [self._extra]
+
+    def numParams(self, backprop=True) -> int:
+        return sum(math.prod(s) for s in self.getVertexParams().getParamShapes().values())
+
+    def paramShapes(self):
+        return {p.key: tuple(p.shape) for p in self.paramSpecs()}
+
+    def getLayerName(self):
+        return self.name
+
+    def setDataType(self, dataType):
+        """Mirrors SameDiffVertex#setDataType (ComputationGraph#init calls it)."""
+        self.dataType = DataType.of(dataType)
+
+    def getUpdaterByParam(self, key):
+        """Mirrors SameDiffVertex#getUpdaterByParam."""
+        params = self.getVertexParams()
+        if params.isWeightParam(key):
+            return self.updater
+        if params.isBiasParam(key):
+            return self.updater if self.biasUpdater is None else self.biasUpdater
+        raise InvalidConfigurationError(
+            f"Unknown parameter name: {key} - not in weights ({params.getWeightParameterKeys()}) or biases"
+            f" ({params.getBiasParameterKeys()})")
+
+    def getRegularizationByParam(self, key):
+        """Mirrors SameDiffVertex#getRegularizationByParam (None when neither list has entries)."""
+        if not self.regularization and not self.regularizationBias:
+            return None
+        params = self.getVertexParams()
+        if params.isWeightParam(key):
+            return self.regularization
+        if params.isBiasParam(key):
+            return self.regularizationBias
+        raise InvalidConfigurationError(f"Unknown parameter name: {key}")
+
+    def variables(self):
+        return []
+
+    def _name(self):
+        return self.name or type(self).__name__
+
+
+_ = (LAYERS, VERTICES)
