@@ -225,6 +225,8 @@ def upgrade_layer(raw, where=None, conf=None):
     where = layer.get("layerName") or where
     _upgrade_values(layer, where)
     cls_name = str(layer.get("@class", ""))
+    if _is_samediff(layer, cls_name):
+        return layer  # SameDiff layers (1.0.0-beta4+) are modern: their "updater"/"weightInit" are not 0.x keys
     if (any(k in layer for k in ("updater", "learningRate", "activationFunction", "weightInit", "dropOut", "l1", "l2"))
             or was_legacy):
         _upgrade_training_fields(layer, conf, where)
@@ -237,6 +239,15 @@ def upgrade_layer(raw, where=None, conf=None):
             continue
         layer.pop(key, None)
     return layer
+
+
+def _is_samediff(layer, cls_name) -> bool:
+    """A SameDiff layer's JSON (DL4J always writes its ``layerParams``; a registered class tells too)."""
+    if "layerParams" in layer:
+        return True
+    from .base import LAYERS
+
+    return cls_name in LAYERS and hasattr(LAYERS.lookup(cls_name), "getLayerParams")
 
 
 def upgrade_conf(conf, where=None):

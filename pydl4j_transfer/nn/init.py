@@ -144,6 +144,10 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
     for slot in slots:
         layer = layers[slot.owner]
         values = _special(layer, slot)
+        hook = getattr(layer, "initWeightsFor", None)  # SameDiff layers: initializeParameters' own fans per key
+        if values is None and hook is not None:
+            spec = hook(slot.key)
+            values = np.zeros(slot.shape) if spec is None else _sample(spec[0], slot.shape, spec[1], spec[2], rng)
         if values is None:
             layer_like = getattr(layer, "layer", layer)
             scheme = getattr(layer_like, "weightInitFn", None)

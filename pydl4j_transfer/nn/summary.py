@@ -31,7 +31,7 @@ RUNTIME_NAMES = {
     "TimeDistributed": "TimeDistributedLayer", "SelfAttentionLayer": "SameDiffLayer",
     "LearnedSelfAttentionLayer": "SameDiffLayer", "RecurrentAttentionLayer": "SameDiffLayer",
     "LocallyConnected1D": "SameDiffLayer", "LocallyConnected2D": "SameDiffLayer", "CapsuleLayer": "SameDiffLayer",
-    "CapsuleStrengthLayer": "SameDiffLayer", "PrimaryCapsules": "SameDiffLayer",
+    "CapsuleStrengthLayer": "SameDiffLayer", "PrimaryCapsules": "SameDiffLayer", "AttentionVertex": "SameDiffGraphVertex",
 }
 #: layer confs with nIn/nOut here that are not FeedForwardLayers in DL4J (summary prints "-,-")
 _NOT_FEED_FORWARD = ("PReLULayer",)
@@ -69,7 +69,8 @@ def _n_in_out(layer) -> tuple[str, str]:
         fwd = inner.fwd
         n_out = int(fwd.nOut) * (2 if _enum(inner.mode) == "CONCAT" else 1)
         return str(int(fwd.nIn)), str(n_out)
-    if hasattr(inner, "nIn") and hasattr(inner, "nOut") and type(inner).__name__ not in _NOT_FEED_FORWARD:
+    if (hasattr(inner, "nIn") and hasattr(inner, "nOut") and type(inner).__name__ not in _NOT_FEED_FORWARD
+            and not hasattr(inner, "getLayerParams")):  # SameDiff layers are not FeedForwardLayers either
         return str(int(inner.nIn)), str(int(inner.nOut))
     return "-", "-"
 
@@ -230,7 +231,7 @@ def _cg_summary(conf, input_types) -> str:
                         in_shape += "-->" + input_type_string(vertex.preProcessor.getOutputType(t))
                 layer_idx += 1
             else:
-                cls = type(vertex).__name__
+                cls = RUNTIME_NAMES.get(type(vertex).__name__, type(vertex).__name__)
                 total += vertex.numParams()
                 if input_types:
                     in_types = [outputs[s] for s in srcs]
