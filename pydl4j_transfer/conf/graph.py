@@ -17,7 +17,7 @@ from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, 
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
-from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
+from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std, fix_samediff_params
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 
 
@@ -131,9 +131,13 @@ class ComputationGraphConfiguration(ConfObject):
         self.topologicalOrderStr = [names[i] for i in order]
         for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
             v = self.vertices.get(names[i])
-            if hasattr(v, "setDataType"):  # SameDiffVertex: ComputationGraph#init sets its dataType and name
-                v.setDataType(self.dataType)
-                v.name = names[i]
+            inner = v
+            while isinstance(inner, FrozenVertex):
+                inner = inner.underlying
+            if hasattr(inner, "setDataType"):  # SameDiffVertex: ComputationGraph#init sets its dataType and name
+                inner.setDataType(self.dataType)
+                inner.name = names[i]
+            fix_samediff_params(inner.layer if isinstance(inner, LayerVertex) else inner)
             while isinstance(v, FrozenVertex):  # DL4J instantiates the wrapped LayerVertex: its layerConf gets them
                 v = v.underlying
             if isinstance(v, LayerVertex):

@@ -24,6 +24,7 @@ from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfig
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.conf.enums import WeightInit, WorkspaceMode
 from pydl4j_transfer.conf.graph import GraphBuilder as _ConfGraphBuilder
+from pydl4j_transfer.conf.network import infer_layer_inputs
 from pydl4j_transfer.conf.layers.base import FeedForwardLayer, Layer
 from pydl4j_transfer.conf.layers.feedforward import OutputLayer
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
@@ -281,6 +282,7 @@ class Builder:
             oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength)
         if ftc is not None:
             ftc.applyToMultiLayerConfiguration(conf)
+        infer_layer_inputs(conf)  # MultiLayerConfiguration.Builder#build's input-type pass (nIn set with override)
         if validate:  # MultiLayerConfiguration.Builder#build with validateOutputLayerConfig: every layer
             for c in confs:
                 validate_output_layer(c.layer.layerName, c.layer)
@@ -434,7 +436,9 @@ class GraphBuilder:
             ftc = ftc.clone()
             ftc.seed = orig_seed
         gb = _ConfGraphBuilder(ftc.appliedNeuralNetConfigurationBuilder())
-        gb._vertices = OrderedDict(oconf.vertices)
+        # DL4J's GraphBuilder(conf, ...) clones every vertex: AttentionVertex#clone keeps only its attention fields,
+        # so the fine-tune builder's updater/regularization/gradient normalization reach it in buildConfig
+        gb._vertices = OrderedDict((k, v.clone() if hasattr(v, "applyGlobalConfig") else v) for k, v in oconf.vertices.items())
         gb._vertex_inputs = {k: list(v) for k, v in oconf.vertexInputs.items()}
         gb._inputs = list(oconf.networkInputs)
         gb._outputs = list(oconf.networkOutputs)

@@ -87,6 +87,18 @@ class _AttentionModule(SameDiffModule):
             raise self.bad_input(x, f"rank 3 [minibatch, {self.n_in}, T] (nIn = {self.n_in}; NCW)")
         if mask is not None:
             _bad_mask(self, mask, x.shape[0], x.shape[2])
+        for key, axis in self.INPUT_AXES:
+            if self.project or key not in ("Wq", "Wk", "Wv", "Wo"):
+                if self.has_p(key) and self.p(key).shape[axis] != x.shape[1]:
+                    raise InvalidConfigurationError(
+                        f"{self._what()}: its parameter {key} {list(self.p(key).shape)} was defined for"
+                        f" {self.p(key).shape[axis]} input features but nIn is {self.n_in}: DL4J keeps a SameDiff"
+                        " layer's parameter shapes (layerParams) as first defined, so changing nIn afterwards (e.g."
+                        " TransferLearning's nOutReplace on the layer before it) leaves them apart; rebuild this layer"
+                        " with the new nIn (removeLayersFromOutput/addLayer) instead")
+
+    #: (param, axis) that must equal the input's feature size
+    INPUT_AXES = (("Wk", 2), ("Wv", 2))
 
     def attend(self, q, kv, mask):
         if self.project:
@@ -177,8 +189,7 @@ class RecurrentAttentionModule(_AttentionModule):
             outs.append(prev)
         return torch.cat(outs, dim=2)
 
-    def reset_time_steps(self):
-        self.time_steps = None
+    INPUT_AXES = (("W", 0), ("Wk", 2), ("Wv", 2))
 
 
 class AttentionVertexModule(VertexModule):
