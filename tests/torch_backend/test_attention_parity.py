@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from pydl4j_transfer.conf import (AttentionVertex, ComputationGraphConfiguration, Dropout, GlobalPoolingLayer,
+from pydl4j_transfer.conf import (AttentionVertex, Dropout, GlobalPoolingLayer,
                                   InputType, LearnedSelfAttentionLayer, LSTM, MultiLayerConfiguration,
                                   NeuralNetConfiguration, OutputLayer, PoolingType, RecurrentAttentionLayer,
                                   RnnOutputLayer, SelfAttentionLayer, SimpleRnn)
