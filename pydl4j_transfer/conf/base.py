@@ -69,7 +69,16 @@ class Registry:
         if self.type_key not in raw:
             raise MalformedConfigError(f"{self.kind} object without {self.type_key!r}: keys {list(raw)[:6]}"
                                        + (f" (in {where})" if where else ""))
-        return self.lookup(raw[self.type_key], where)._from_tree(raw, where)
+        try:
+            cls = self.lookup(raw[self.type_key], where)
+        except UnsupportedLayerError:
+            from .layers.samediff import unknown_samediff_hint  # a user's SameDiff class: say how to register it
+
+            hint = unknown_samediff_hint(self.kind, raw)
+            if not hint:
+                raise
+            raise UnsupportedLayerError(raw[self.type_key], where, what=self.kind, hint=hint) from None
+        return cls._from_tree(raw, where)
 
     def __contains__(self, key):
         return key in self._classes

@@ -45,6 +45,8 @@ def runtime_class_name(layer) -> str:
     name = type(layer).__name__
     if name == "FrozenLayer":
         return "Frozen " + runtime_class_name(layer.layer)
+    if getattr(layer, "user_samediff", False):  # a user's SameDiff class runs as DL4J's SameDiff runtime classes
+        return {"output": "SameDiffOutputLayer", "vertex": "SameDiffGraphVertex"}.get(layer.USER_KIND, "SameDiffLayer")
     return RUNTIME_NAMES.get(name, name)
 
 
@@ -231,7 +233,7 @@ def _cg_summary(conf, input_types) -> str:
                         in_shape += "-->" + input_type_string(vertex.preProcessor.getOutputType(t))
                 layer_idx += 1
             else:
-                cls = RUNTIME_NAMES.get(type(vertex).__name__, type(vertex).__name__)
+                cls = runtime_class_name(vertex)
                 total += vertex.numParams()
                 if input_types:
                     in_types = [outputs[s] for s in srcs]

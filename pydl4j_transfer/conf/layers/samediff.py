@@ -331,3 +331,107 @@ class SameDiffVertex(_GlobalConfig, GraphVertex):
 
 
 _ = (LAYERS, VERTICES)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# user-defined SameDiff classes (their Java code is not in the zip; the forward is registered in Python)
+
+#: "layer" (SameDiffLayer / SameDiffLambdaLayer), "output" (SameDiffOutputLayer), "vertex" (SameDiffVertex /
+#: SameDiffLambdaVertex)
+USER_KINDS = ("layer", "output", "vertex")
+
+
+class _UserClass:
+    """What a user's SameDiff class's conf knows: its JSON (the subclass fields are kept as unknown keys and written
+    back unchanged), its params (from the JSON's layerParams/vertexParams) and, if registered, its output type."""
+
+    user_samediff = True
+    #: ``fn(conf, *inputTypes) -> InputType``, given to register_samediff (None: not registered)
+    OUTPUT_TYPE = None
+    PARAM_ORDER = "c"
+
+    def paramReshapeOrder(self, key=None):
+        return self.PARAM_ORDER
+
+    def _user_output_type(self, input_types):
+        if self.OUTPUT_TYPE is None:
+            raise InvalidConfigurationError(
+                f"{self.dl4jClass}: the output type of a user-defined SameDiff class comes from its Java getOutputType;"
+                " give register_samediff(..., output_type=fn) to infer shapes through it")
+        return self.OUTPUT_TYPE(self, *input_types)
+
+    def initWeightsFor(self, key):
+        # DL4J would run the user's initializeParameters; fresh params here are XAVIER over the shape's last axis
+        shape = self.paramShapes()[key]
+        fan_in = float(math.prod(shape[:-1]) or 1)
+        return WeightInit.XAVIER.getWeightInitFunction(), fan_in, float(shape[-1])
+
+
+class UserSameDiffLayer(_UserClass, AbstractSameDiffLayer):
+    """A user's SameDiffLayer / SameDiffLambdaLayer subclass (``register_samediff(..., kind="layer")``)."""
+
+    def getLayerParams(self):
+        return self.layerParams if self.layerParams is not None else SDLayerParams()
+
+    _params = getLayerParams
+
+    def _output_type(self, inputType):
+        return self._user_output_type([inputType])
+
+
+class UserSameDiffOutputLayer(UserSameDiffLayer):
+    """A user's SameDiffOutputLayer subclass (``kind="output"``): inference only on the torch backend."""
+
+
+class UserSameDiffVertex(_UserClass, SameDiffVertex):
+    """A user's SameDiffVertex / SameDiffLambdaVertex subclass (``register_samediff(..., kind="vertex")``)."""
+
+    def getVertexParams(self):
+        return self.vertexParams if self.vertexParams is not None else SDVertexParams()
+
+    _params = getVertexParams
+
+    def getOutputType(self, layerIndex, *inputTypes):
+        return self._user_output_type(list(inputTypes))
+
+
+def user_class(dl4j_class: str, kind: str = "layer", output_type=None, param_order: str = "c"):
+    """The conf class for a user's SameDiff subclass ``dl4j_class`` (created and registered on first use; a second
+    call updates its output type and param order). See :func:`pydl4j_transfer.register_samediff`."""
+    if kind not in USER_KINDS:
+        raise InvalidConfigurationError(f"kind must be one of {USER_KINDS}, got {kind!r}")
+    if not isinstance(dl4j_class, str) or not dl4j_class or dl4j_class.startswith("org.deeplearning4j."):
+        raise InvalidConfigurationError(f"{dl4j_class!r} is not a user-defined class name (DL4J's own classes are"
+                                        " built in)")
+    if str(param_order).lower() not in ("c", "f"):
+        raise InvalidConfigurationError(f"param_order must be 'c' or 'f', got {param_order!r}")
+    registry = VERTICES if kind == "vertex" else LAYERS
+    other = LAYERS if kind == "vertex" else VERTICES
+    if dl4j_class in other or (dl4j_class in registry and not getattr(registry.lookup(dl4j_class), "user_samediff", False)):
+        raise InvalidConfigurationError(f"{dl4j_class} is already registered as another kind of class")
+    if dl4j_class in registry:
+        cls = registry.lookup(dl4j_class)
+        want = {"layer": UserSameDiffLayer, "output": UserSameDiffOutputLayer, "vertex": UserSameDiffVertex}[kind]
+        if cls.__bases__[0] is not want:
+            raise InvalidConfigurationError(f"{dl4j_class} is already registered with kind {cls.USER_KIND!r}")
+    else:
+        base = {"layer": UserSameDiffLayer, "output": UserSameDiffOutputLayer, "vertex": UserSameDiffVertex}[kind]
+        cls = type(dl4j_class.rsplit(".", 1)[-1], (base,), {
+            "dl4jClass": dl4j_class, "USER_KIND": kind, "__module__": __name__,
+            "__doc__": f"Mirrors {dl4j_class}, a user-defined SameDiff {kind} (registered with register_samediff)."})
+        registry.register(cls)
+    cls.OUTPUT_TYPE = staticmethod(output_type) if output_type is not None else None
+    cls.PARAM_ORDER = str(param_order).lower()
+    return cls
+
+
+def unknown_samediff_hint(kind: str, raw: dict) -> str:
+    """The message for an unregistered class whose JSON is a SameDiff layer's or vertex's ("" otherwise)."""
+    samediff = ("layerParams" in raw) if kind == "layer" else ("vertexParams" in raw) if kind == "graph vertex" else False
+    if not samediff:
+        return ""
+    name = raw.get("@class")
+    user_kind = "vertex" if kind == "graph vertex" else "layer"
+    return (f"{name} is a user-defined SameDiff {user_kind}: its Java code (defineLayer/defineVertex) is not in the"
+            f" zip. Register a torch forward for it with pydl4j_transfer.register_samediff({name!r}, fn"
+            + (', kind="vertex"' if user_kind == "vertex" else "") + ") before reading the model (docs/samediff.md)")
