@@ -107,7 +107,7 @@ class Case:
 
 def _fixture_cases() -> list:
     cases = []
-    for folder in sorted(p for p in FIXTURES.glob("*/*") if p.is_dir()):
+    for folder in sorted(p for p in FIXTURES.glob("*/*") if (p / "model.zip").is_file()):  # (not user-samediff/)
         manifest = {}
         if (folder / "manifest.json").is_file():
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
