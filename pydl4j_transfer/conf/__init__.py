@@ -17,7 +17,7 @@ from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D
                      InputTypeFeedForward, InputTypeRecurrent)
 from .layers import base as _lbase, convolution as _conv, feedforward as _ff, normalization as _norm
 from .layers import output as _out, pooling as _pool, recurrent as _rnn, wrappers as _wrap
-from .layers import attention as _attn, samediff as _sd
+from .layers import attention as _attn, ocnn as _ocnn, samediff as _sd
 from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
 from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
 from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg
@@ -36,7 +36,7 @@ def _export(module):
 
 
 _exported = []
-for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, _sd, _attn, preprocessors, vertices):
+for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, _sd, _attn, _ocnn, preprocessors, vertices):
     _exported += _export(_m)
 
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {

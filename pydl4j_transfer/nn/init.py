@@ -156,3 +156,18 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
             values = _sample(scheme, slot.shape, *_fans(layer_like, slot), rng)
         flat[slot.offset: slot.offset + slot.size] = np.asarray(values).reshape(-1, order=slot.order.upper())
     return flat
+
+
+def apply_instantiate_hooks(owners_and_layers, flat: np.ndarray, slots) -> None:
+    """What DL4J's layer ``instantiate`` does to the params on every network init (restore included), for the layers
+    that do something (OCNNOutputLayer: ``r = initialRValue`` while configureR and lastEpochSinceRUpdated == 0)."""
+    from pydl4j_transfer.nn.params import view
+
+    by_owner = {}
+    for slot in slots:
+        by_owner.setdefault(slot.owner, {})[slot.key] = slot
+    for owner, layer in owners_and_layers:
+        layer = _param_layer(layer)
+        hook = getattr(layer, "onInstantiate", None)
+        if hook is not None:
+            hook({k: view(flat, s) for k, s in by_owner.get(str(owner), {}).items()})

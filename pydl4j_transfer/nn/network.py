@@ -16,7 +16,7 @@ import numpy as np
 from pydl4j_transfer.conf.enums import DataType
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
 from pydl4j_transfer.nn import params as P
-from pydl4j_transfer.nn.init import init_params
+from pydl4j_transfer.nn.init import apply_instantiate_hooks, init_params
 from pydl4j_transfer.nn.updater_layout import state_size, updater_blocks
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,7 @@ class BaseNetwork:
             if flat.dtype in DTYPE_NAMES:
                 self.setDataType(DTYPE_NAMES[flat.dtype])
             self._flat = flat.astype(self._dtype, copy=cloneParametersArray)
+        apply_instantiate_hooks(self._owners_and_layers(), self._flat, self._slots)  # (OCNNOutputLayer's r)
         self._train = None
         return self
 

@@ -234,6 +234,8 @@ LAYER_RECIPES = {
         GlobalPoolingLayer.Builder(PoolingType.MAX).build(), out(None, 2), tail=False),
     "RecurrentAttentionLayer": lambda: rnn_net(RecurrentAttentionLayer.Builder().nOut(4).nHeads(2).biasUpdater(Sgd(0.1))
                                                .activation(Activation.RELU).build()),
+    "OCNNOutputLayer": lambda: mln(dense(4, 5), OCNNOutputLayer.Builder().nu(0.1).hiddenLayerSize(3).initialRValue(0.2)
+                                   .activation(Activation.SIGMOID).build()),
 }
 
 
