@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pydl4j_transfer.conf import DenseLayer, InputType, NeuralNetConfiguration, OCNNOutputLayer
+from pydl4j_transfer.conf import DenseLayer, NeuralNetConfiguration, OCNNOutputLayer
 from pydl4j_transfer.conf.enums import Activation
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn import MultiLayerNetwork
