@@ -21,7 +21,7 @@ from .layers import attention as _attn, ocnn as _ocnn, samediff as _sd
 from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
 from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
 from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg
-from .values import schedules as _sched, updaters as _upd, weightinit as _wi
+from .values import schedules as _sched, stepfunctions as _step, updaters as _upd, weightinit as _wi
 
 REGISTRIES = {r.kind: r for r in ALL_REGISTRIES}
 
@@ -36,8 +36,12 @@ def _export(module):
 
 
 _exported = []
-for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, _sd, _attn, _ocnn, preprocessors, vertices):
+for _m in (_act, _drop, _loss, _reg, _sched, _step, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, _sd, _attn, _ocnn, preprocessors, vertices):
     _exported += _export(_m)
+
+from .values.weightinit import ArrayEmbeddingInitializer  # noqa: E402  (not JSON: outside the registries)
+
+_exported.append("ArrayEmbeddingInitializer")
 
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {
     "ACTIVATIONS", "CONSTRAINTS", "DISTRIBUTIONS", "DROPOUTS", "LAYERS", "LOSSES", "PREPROCESSORS", "REGULARIZATIONS",

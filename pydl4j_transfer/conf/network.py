@@ -15,13 +15,14 @@ import time
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio
-from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
+from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
                    array, enum_value, poly)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
+from .values.stepfunctions import STEP_FUNCTION, to_step_function
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
 from .values.regularization import L1Regularization, L2Regularization
@@ -41,7 +42,7 @@ class NeuralNetConfiguration(ConfObject):
               Field("miniBatch", BOOL, default=True), Field("minimize", BOOL, default=True),
               Field("optimizationAlgo", EnumCodec(OptimizationAlgorithm),
                     default=OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT, missing=None),
-              Field("seed", LONG, default=0), Field("stepFunction", RAW), Field("variables", STR_ARRAY, default=[]))
+              Field("seed", LONG, default=0), Field("stepFunction", STEP_FUNCTION), Field("variables", STR_ARRAY, default=[]))
 
     @classmethod
     def _from_tree(cls, raw, where=None):
@@ -168,7 +169,7 @@ class NeuralNetConfigurationBuilder:
         return self._chain(optimizationAlgo=enum_value(OptimizationAlgorithm, a))
 
     def stepFunction(self, s):
-        return self._chain(stepFunction=s)
+        return self._chain(stepFunction=to_step_function(s))
 
     def gradientNormalization(self, g):
         return self._chain(gradientNormalization=_gn(g))

@@ -58,8 +58,23 @@ def _sample(scheme, shape, fan_in, fan_out, rng) -> np.ndarray:
         "WeightInitVarScalingUniformFanAvg": lambda: uniform(
             3.0 * (scheme.scale or 1.0) / math.sqrt((fan_in + fan_out) / 2)),
         "WeightInitDistribution": lambda: _from_distribution(getattr(scheme, "distribution", None), shape, rng),
+        "WeightInitEmbedding": lambda: _embedding(scheme, shape),
     }
     return table.get(name, table["WeightInitXavier"])()
+
+
+def _embedding(scheme, shape):
+    """WeightInitEmbedding#init: the initializer's vectors, whose [vocabSize, vectorSize] must be the param's shape."""
+    from pydl4j_transfer.errors import InvalidConfigurationError
+
+    init = scheme.initializer()
+    if tuple(shape) != (init.vocabSize(), init.vectorSize()):
+        raise InvalidConfigurationError(
+            f"Parameters shape {list(shape)} does not match the embedding initializer's [vocabSize, vectorSize] ="
+            f" [{init.vocabSize()}, {init.vectorSize()}]")
+    out = np.empty(shape)
+    init.loadWeightsInto(out)
+    return out
 
 
 def _identity(shape, scale):

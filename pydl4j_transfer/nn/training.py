@@ -417,6 +417,15 @@ def compute_gradient_and_score(net, ts, feats, labels, fmasks=None, lmasks=None)
     return score
 
 
+def _step_sign(net) -> int:
+    """The Solver's step function: the MLN's first layer conf's / the graph's defaultConfiguration's stepFunction."""
+    from pydl4j_transfer.conf.values.stepfunctions import step_sign
+
+    conf = net._conf
+    nnc = conf.defaultConfiguration if hasattr(conf, "vertices") else (conf.confs[0] if conf.confs else None)
+    return step_sign(getattr(nnc, "stepFunction", None))
+
+
 def _mark(mod, out, reached):
     import torch
     if isinstance(out, torch.Tensor) and out.requires_grad:
@@ -451,7 +460,7 @@ def train_step(net, ts, feats, labels, fmasks=None, lmasks=None):
     with torch.no_grad():
         apply_update_blocks(ts.blocks, ts.params, ts.grads, state, ts.layers_by_owner,
                             net.getIterationCount(), net.getEpochCount(), mb, mini_batch=net._mini_batch(),
-                            plan=ts.plan)
+                            plan=ts.plan, step_sign=_step_sign(net))
     ts.dirty = True
     if has_listeners:  # StochasticGradientDescent#optimize: iterationDone, then incrementIterationCount
         fire(net, "iterationDone", net.getIterationCount(), net.getEpochCount())

@@ -393,6 +393,8 @@ WEIGHT_INIT_RECIPES = {
     "WeightInitVarScalingUniformFanOut": _wi(WeightInitVarScalingUniformFanOut(1.5)),
     "WeightInitVarScalingUniformFanAvg": _wi(WeightInitVarScalingUniformFanAvg(1.5)),
     "WeightInitDistribution": _wi(WeightInitDistribution(NormalDistribution(0.0, 0.1))),
+    "WeightInitEmbedding": lambda: mln(EmbeddingLayer.Builder().weightInit(
+        ArrayEmbeddingInitializer(np.arange(15, dtype="float32").reshape(5, 3) / 10)).build(), out(3, 2)),
 }
 
 DISTRIBUTION_RECIPES = {
