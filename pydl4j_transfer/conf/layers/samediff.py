@@ -367,7 +367,7 @@ class _UserClass:
         return WeightInit.XAVIER.getWeightInitFunction(), fan_in, float(shape[-1])
 
 
-class UserSameDiffLayer(_UserClass, AbstractSameDiffLayer):
+class _UserSameDiffLayer(_UserClass, AbstractSameDiffLayer):
     """A user's SameDiffLayer / SameDiffLambdaLayer subclass (``register_samediff(..., kind="layer")``)."""
 
     def getLayerParams(self):
@@ -379,11 +379,11 @@ class UserSameDiffLayer(_UserClass, AbstractSameDiffLayer):
         return self._user_output_type([inputType])
 
 
-class UserSameDiffOutputLayer(UserSameDiffLayer):
+class _UserSameDiffOutputLayer(_UserSameDiffLayer):
     """A user's SameDiffOutputLayer subclass (``kind="output"``): inference only on the torch backend."""
 
 
-class UserSameDiffVertex(_UserClass, SameDiffVertex):
+class _UserSameDiffVertex(_UserClass, SameDiffVertex):
     """A user's SameDiffVertex / SameDiffLambdaVertex subclass (``register_samediff(..., kind="vertex")``)."""
 
     def getVertexParams(self):
@@ -411,11 +411,11 @@ def user_class(dl4j_class: str, kind: str = "layer", output_type=None, param_ord
         raise InvalidConfigurationError(f"{dl4j_class} is already registered as another kind of class")
     if dl4j_class in registry:
         cls = registry.lookup(dl4j_class)
-        want = {"layer": UserSameDiffLayer, "output": UserSameDiffOutputLayer, "vertex": UserSameDiffVertex}[kind]
+        want = {"layer": _UserSameDiffLayer, "output": _UserSameDiffOutputLayer, "vertex": _UserSameDiffVertex}[kind]
         if cls.__bases__[0] is not want:
             raise InvalidConfigurationError(f"{dl4j_class} is already registered with kind {cls.USER_KIND!r}")
     else:
-        base = {"layer": UserSameDiffLayer, "output": UserSameDiffOutputLayer, "vertex": UserSameDiffVertex}[kind]
+        base = {"layer": _UserSameDiffLayer, "output": _UserSameDiffOutputLayer, "vertex": _UserSameDiffVertex}[kind]
         cls = type(dl4j_class.rsplit(".", 1)[-1], (base,), {
             "dl4jClass": dl4j_class, "USER_KIND": kind, "__module__": __name__,
             "__doc__": f"Mirrors {dl4j_class}, a user-defined SameDiff {kind} (registered with register_samediff)."})
