@@ -11,6 +11,7 @@ both sides loop over T there.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -72,19 +73,23 @@ def _sdpa_forward(kind, module, x):
     return torch.cat(outs, dim=2)
 
 
-def _time(fn, reps):
-    times = []
+def _time_pair(fa, fb, reps):
+    """Alternate the two per repetition so both see the same load (the machine may be shared)."""
+    ta, tb = [], []
     for _ in range(reps + 1):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return common.summarize(times)
+        for fn, times in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return common.summarize(ta), common.summarize(tb)
 
 
 def run(reps: int = 10, device: str = "cpu") -> dict:
     import torch
 
+    # The 1-minute load average at the start: on a shared machine other processes inflate every timing.
     out = {"machine": common.machine(), "device": device, "threads": torch.get_num_threads(),
+           "load_avg_1m": os.getloadavg()[0],
            "model": "Attention layers' forward (torch backend) vs torch.nn.functional.scaled_dot_product_attention",
            "rows": {}}
     for name, (kind, mb, n_in, t, heads, n_out, nq) in SHAPES.items():
@@ -95,21 +100,25 @@ def run(reps: int = 10, device: str = "cpu") -> dict:
             ours = module(x)
             ref = _sdpa_forward(kind, module, x)
             diff = float((ours - ref).abs().max() / ref.abs().max())
-            r = max(1, reps if kind != "recurrent" else reps // 2)
-            a = _time(lambda: (module(x), sync()), r)
-            b = _time(lambda: (_sdpa_forward(kind, module, x), sync()), r)
+            a, b = _time_pair(lambda: (module(x), sync()), lambda: (_sdpa_forward(kind, module, x), sync()), reps)
         out["rows"][name] = {"ours_s": a["median_s"], "sdpa_s": b["median_s"], "ratio": a["median_s"] / b["median_s"],
-                             "max_rel_diff": diff, "reps": r}
+                             "ours_min_s": a["min_s"], "sdpa_min_s": b["min_s"], "max_rel_diff": diff, "reps": reps}
         print(f"  {name}: ours {a['median_s'] * 1e3:.2f} ms, sdpa {b['median_s'] * 1e3:.2f} ms", flush=True)
     return out
 
 
 def table(res: dict) -> str:
-    lines = [f"Device {res['device']}, {res['threads']} torch threads; median of the repetitions after one warm-up.", "",
+    load = res.get("load_avg_1m")
+    note = "" if load is None else f" 1-minute load average at the start: {load:.1f}" + (
+        " (other processes were running: the timings are inflated and noisy)." if load > 2.5 else ".")
+    lines = [f"Device {res['device']}, {res['threads']} torch threads; median (min) of the repetitions after one warm-up,"
+             " the two alternating."
+             + note, "",
              "| layer / shape | torch backend (DL4J's math) | around SDPA | ours / SDPA | max rel. diff |",
              "|---|---|---|---|---|"]
     for name, r in res["rows"].items():
-        lines.append(f"| {name} | {r['ours_s'] * 1e3:.2f} ms | {r['sdpa_s'] * 1e3:.2f} ms | {r['ratio']:.2f}x |"
+        lines.append(f"| {name} | {r['ours_s'] * 1e3:.2f} ({r['ours_min_s'] * 1e3:.2f}) ms"
+                     f" | {r['sdpa_s'] * 1e3:.2f} ({r['sdpa_min_s'] * 1e3:.2f}) ms | {r['ratio']:.2f}x |"
                      f" {r['max_rel_diff']:.1e} |")
     return "\n".join(lines)
 
