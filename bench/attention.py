@@ -36,7 +36,8 @@ def _module(kind, n_in, n_heads, n_out, n_queries):
     layer = builder.nOut(n_out).nHeads(n_heads).projectInput(True).build()
     conf = NeuralNetConfiguration.Builder().seed(7).list().layer(layer).setInputType(InputType.recurrent(n_in)).build()
     net = MultiLayerNetwork(conf).init()
-    return net._torch_module().layer0.eval()  # the layer's own module (its params are DL4J's arrays)
+    module = net.torchModule()
+    return getattr(module, module.layer_names[0]).eval()  # the layer's own module (its params are DL4J's arrays)
 
 
 def _sdpa_attend(q, kv, wq, wk, wv, wo):

@@ -55,6 +55,11 @@ class MalformedConfigError(Dl4jFormatError):
     """configuration.json is not valid JSON, or not a DL4J network configuration."""
 
 
+class ModelGuesserError(Dl4jFormatError):
+    """ModelGuesser could not load the file as any model (or configuration) kind it knows (DL4J's
+    ModelGuesserException); the message lists why each attempt failed."""
+
+
 # --- configuration -----------------------------------------------------------------------
 
 
@@ -81,6 +86,56 @@ class InvalidConfigurationError(Pydl4jTransferError, ValueError):
     """A configuration is inconsistent (bad nIn/nOut, unknown input name, cycle, ...)."""
 
 
+# --- Keras import ------------------------------------------------------------------------
+
+
+class _KerasError(Pydl4jTransferError):
+    """Base of the Keras import errors: ``layer`` names the Keras layer, ``file`` the Keras file, when known."""
+
+    def __init__(self, message: str, layer: str | None = None, file: str | None = None):
+        self.layer = layer
+        self.file = file
+        self.detail = message
+        where = []
+        if file:
+            where.append(str(file))
+        if layer:
+            where.append(f"Keras layer {layer!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+    def with_context(self, layer: str | None = None, file: str | None = None):
+        """The same error with the layer / file filled in where they were unknown (same type, same message)."""
+        if (layer is None or self.layer) and (file is None or self.file):
+            return self
+        err = type(self)(self.detail, layer=self.layer or layer, file=self.file or file)
+        err.__cause__ = self.__cause__
+        return err
+
+
+class InvalidKerasConfigurationError(_KerasError, ValueError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException: the Keras
+    file (model config, training config or weights) is not what Keras writes."""
+
+
+class UnsupportedKerasConfigurationError(_KerasError, NotImplementedError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException: valid
+    Keras, but something DL4J's importer does not map (layer class, loss, optimizer, option)."""
+
+
+class NotMirroredError(Pydl4jTransferError, AttributeError):
+    """A DL4J method (or nested class) of a mirrored class that this package does not mirror.
+
+    The message names the DL4J original and says what to write instead (the reason table of
+    ``pydl4j_transfer/java_names.py``, which docs/api-porting.md lists too). An ``AttributeError``, so ``hasattr``
+    and ``getattr(obj, name, default)`` keep working.
+    """
+
+    def __init__(self, owner: str, name: str, advice: str):
+        self.owner = owner
+        self.java_name = name
+        super().__init__(f"{owner}.{name} (DL4J's {owner}#{name}) is not mirrored in Python: {advice}")
+
+
 # --- the model zoo ----------------------------------------------------------------------
 
 
@@ -97,6 +152,10 @@ class PretrainedNotAvailableError(Pydl4jTransferError, ValueError):
 
 class JvmUnavailableError(Pydl4jTransferError, RuntimeError):
     """The JVM with the DL4J jars cannot be started (no JPype, no Java, no jars)."""
+
+
+class JavaSetupError(Pydl4jTransferError, RuntimeError):
+    """``pydl4j-transfer setup-java`` could not put DL4J's jars in place (not found, checksum mismatch, no list)."""
 
 
 class Dl4jBackendError(Pydl4jTransferError, RuntimeError):

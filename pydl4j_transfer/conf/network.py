@@ -12,16 +12,25 @@ from __future__ import annotations
 import copy
 import time
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
+from . import jsonio, yamlio
 from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
-                   array, enum_value, poly)
+                   add_lombok_accessors, array, enum_value, poly, yaml_type_key)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
+from .layers.feedforward import ActivationLayer
+from .layers.normalization import BatchNormalization
+from .layers.pooling import SubsamplingLayer
+from .layers.wrappers import Bidirectional, FrozenLayer
+from .layers.recurrent import BaseRecurrentLayer
+from .legacy import upgrade_multilayer
+from .validation import validate_output_layer
+from .vertices import NEURAL_NET_CONFIGURATION
 from .values.stepfunctions import STEP_FUNCTION, to_step_function
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
@@ -50,6 +59,14 @@ class NeuralNetConfiguration(ConfObject):
             where = raw["layer"].get("layerName")
         return super()._from_tree(raw, where)
 
+    def getLayer(self):
+        """Mirrors NeuralNetConfiguration#getLayer(): the layer configuration (a runtime layer's ``conf().getLayer()``)."""
+        return self.layer
+
+    def setLayer(self, layer):
+        """Mirrors NeuralNetConfiguration#setLayer(Layer)."""
+        self.layer = layer
+
     def addVariable(self, name):
         """Mirrors NeuralNetConfiguration#addVariable (no duplicates)."""
         if name not in self.variables:
@@ -61,10 +78,22 @@ class NeuralNetConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors NeuralNetConfiguration.fromJson."""
-        tree = jsonio.loads(text)
+        return NeuralNetConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict):
             raise MalformedConfigError("a NeuralNetConfiguration must be a JSON object")
         return NeuralNetConfiguration._from_tree(tree)
+
+    def toYaml(self) -> str:
+        """Mirrors NeuralNetConfiguration#toYaml (DL4J's YAML text, conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors NeuralNetConfiguration.fromYaml."""
+        return NeuralNetConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
 
     @staticmethod
     def Builder():
@@ -80,7 +109,7 @@ class _State:
     """The global builder's values (kept apart from its fluent method names)."""
 
 
-class NeuralNetConfigurationBuilder:
+class NeuralNetConfigurationBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder (global defaults)."""
 
     def __init__(self):
@@ -210,6 +239,14 @@ class NeuralNetConfigurationBuilder:
     def regularizationList(self, lst):
         return self._chain(regularization=list(lst))
 
+    def regularization(self, regularization):
+        """Mirrors Builder#regularization(List<Regularization>): the weights' regularization, replacing l1/l2/weightDecay."""
+        return self._chain(regularization=list(regularization))
+
+    def regularizationBias(self, regularizationBias):
+        """Mirrors Builder#regularizationBias(List<Regularization>)."""
+        return self._chain(regularizationBias=list(regularizationBias))
+
     def layer(self, layer):
         self._s._layer = layer
         return self
@@ -225,9 +262,9 @@ class NeuralNetConfigurationBuilder:
         return lb
 
     def graphBuilder(self):
-        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration."""
-        from .graph import GraphBuilder
-        return GraphBuilder(self)
+        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration (conf/graph.py, which
+        builds on this module, registers it in :data:`GRAPH_BUILDER`)."""
+        return GRAPH_BUILDER[0](self)
 
     # ---- build
 
@@ -252,7 +289,7 @@ class NeuralNetConfigurationBuilder:
     def _configure_layer(self, layer):
         if layer is None:
             return
-        if hasattr(layer, "applyGlobalConfig"):  # AbstractSameDiffLayer: before copyConfigToLayer, as DL4J
+        if hasattr(layer, "applyGlobalConfig"):  # AbstractSameDiffLayer (DL4J: configureLayer, before copyConfig)
             layer.applyGlobalConfig(self._s)
         self._copy_config_to_layer(layer)
         for inner in _direct_inners(layer):
@@ -296,18 +333,18 @@ class NeuralNetConfigurationBuilder:
                 layer.gradientNormalization = self._s.gradientNormalization
             if _isnan(layer.gradientNormalizationThreshold):
                 layer.gradientNormalizationThreshold = self._s.gradientNormalizationThreshold
-        if type(layer).__name__ == "ActivationLayer" and layer.activationFn is None:
+        if isinstance(layer, ActivationLayer) and layer.activationFn is None:
             layer.activationFn = copy.deepcopy(self._s.activationFn)
 
     def _general_validation(self, layer):
         """Mirrors LayerValidation.generalValidation (M2.1): regularization merge and global constraints."""
         target = layer
         if not isinstance(layer, BaseLayer):
-            inner = getattr(layer, "layer", None) if type(layer).__name__ == "FrozenLayer" else None
+            inner = layer.layer if isinstance(layer, FrozenLayer) else None
             target = inner if isinstance(inner, BaseLayer) else None
         if target is not None:
             self._configure_base_layer(target)
-        elif type(layer).__name__ == "Bidirectional":
+        elif isinstance(layer, Bidirectional):
             for inner in (layer.fwd, layer.bwd):
                 self._general_validation(inner)
         if not layer.constraints:
@@ -344,6 +381,15 @@ class NeuralNetConfigurationBuilder:
             setattr(layer, attr, current)
 
 
+add_lombok_accessors(NeuralNetConfigurationBuilder, {
+    name: name for name in ("activationFn", "weightInitFn", "biasInit", "gainInit", "regularization", "regularizationBias",
+                            "idropOut", "weightNoise", "iUpdater", "biasUpdater", "miniBatch", "maxNumLineSearchIterations",
+                            "seed", "optimizationAlgo", "stepFunction", "minimize", "gradientNormalization",
+                            "gradientNormalizationThreshold", "allParamConstraints", "weightConstraints", "biasConstraints",
+                            "trainingWorkspaceMode", "inferenceWorkspaceMode", "setTWM", "setIWM", "cacheMode", "dataType",
+                            "convolutionMode", "cudnnAlgoMode")} | {"layer": "_layer"},
+    store="_s", booleans=("miniBatch", "minimize", "setTWM", "setIWM"))
+
 for _name, _fn in REGULARIZATION_SETTERS.items():
     setattr(NeuralNetConfigurationBuilder, _name,
             (lambda fn: lambda self, *args: (fn(self._s, args[0] if len(args) == 1 else tuple(args)), self)[1])(_fn))
@@ -374,7 +420,6 @@ def infer_layer_inputs(conf, input_type=None, override=True):
     layers = [c.layer for c in conf.confs]
     if input_type is None and conf.inputPreProcessors.get(0) is None:
         first = layers[0]
-        from .layers.recurrent import BaseRecurrentLayer
         if isinstance(first, BaseRecurrentLayer):
             if first.nIn > 0:
                 input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)
@@ -405,32 +450,21 @@ def _isnan(x):
 
 
 def _frozen_inner(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return layer.layer
-    if name == "FrozenLayerWithBackprop":
-        return layer.underlying
-    return None
+    return layer.wrapped() if layer is not None and layer.FROZEN_PARAMS else None
 
 
 def _direct_inners(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return [layer.layer]
-    if name == "FrozenLayerWithBackprop":
-        return [layer.underlying]
-    if name == "Bidirectional":
+    if isinstance(layer, Bidirectional):
         return [layer.fwd, layer.bwd]
-    return []
+    return [layer.wrapped()] if layer.FROZEN_PARAMS else []
 
 
 def _is_wrapper(layer):
     # BaseWrapperLayer subclasses: FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer, TimeDistributed
-    return type(layer).__name__ in ("FrozenLayerWithBackprop", "LastTimeStep", "MaskZeroLayer", "TimeDistributed")
+    return layer.RUNTIME_WRAPS and not isinstance(layer, FrozenLayer)
 
 
 def _is_subsampling(layer):
-    from .layers.pooling import SubsamplingLayer
     return isinstance(layer, SubsamplingLayer)
 
 
@@ -454,7 +488,8 @@ class _PreprocessorMap(Codec):
     def encode(self, value):
         if value is None:
             return None
-        return {str(k): value[k]._to_tree() for k in hash_order(list(value))}
+        # int keys: JSON writes them as strings; YAML (Jackson's writeFieldId) plain, where a string key "0" is quoted
+        return {int(k): value[k]._to_tree() for k in hash_order(list(value))}
 
 
 class MultiLayerConfiguration(ConfObject):
@@ -486,9 +521,19 @@ class MultiLayerConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        from .legacy import upgrade_multilayer
+        return MultiLayerConfiguration._from_json_tree(jsonio.loads(text))
 
-        tree = jsonio.loads(text)
+    def toYaml(self) -> str:
+        """Mirrors MultiLayerConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors MultiLayerConfiguration.fromYaml."""
+        return MultiLayerConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("confs"), list):
             raise MalformedConfigError("not a DL4J MultiLayerConfiguration: no 'confs' array")
         tree = upgrade_multilayer(tree)
@@ -515,6 +560,15 @@ class MultiLayerConfiguration(ConfObject):
 
     def numParams(self) -> int:
         return sum(layer.numParams() for layer in self.layers)
+
+    def param_owners(self) -> list:
+        """[(layer index, layer conf)] in flat-vector order: the one source of the flat parameter order
+        (conf/params.py lays the parameters out from it; the torch module binds to that layout)."""
+        return list(enumerate(self.layers))
+
+    def updater_owners(self) -> list:
+        """[(layer index, the layer conf whose updaters apply)] in flat-vector order (conf/updater_layout.py)."""
+        return self.param_owners()
 
     def paramShapes(self) -> dict:
         """{"<layerIndex>_<key>": shape} in flat-vector order (MultiLayerNetwork param table names)."""
@@ -548,11 +602,16 @@ def _fix_batchnorm_log_std(confs):
     useLogStd=false, written before init(), reads back with useLogStd=true in DL4J too)."""
     for conf in confs:
         layer = conf.layer
-        if type(layer).__name__ == "BatchNormalization":
+        if isinstance(layer, BatchNormalization):
             layer.useLogStd = "var" not in (conf.variables or [])
 
 
-class _NetworkBuilderCommon:
+#: the ComputationGraphConfiguration.GraphBuilder class (registered by conf/graph.py, which imports this module)
+GRAPH_BUILDER: list = []
+NEURAL_NET_CONFIGURATION.append(NeuralNetConfiguration)  # what a LayerVertex's layerConf decodes to (conf/vertices.py)
+
+
+class _NetworkBuilderCommon(JavaNames):
     """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
 
     def backpropType(self, t):
@@ -593,6 +652,7 @@ class ListBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._validate_tbptt = True
         self._override_nin = True  # M2.1 MultiLayerConfiguration.Builder default
+        self._damping_factor = 100.0  # legacy (unused by DL4J M2.1 too)
 
     def layer(self, *args):
         """``layer(layer)`` or ``layer(index, layer)``."""
@@ -647,6 +707,35 @@ class ListBuilder(_NetworkBuilderCommon):
         self._global.dataType(d)
         return self
 
+    def inputType(self, inputType):
+        """Mirrors MultiLayerConfiguration.Builder#inputType (= setInputType)."""
+        return self.setInputType(inputType)
+
+    def getCacheMode(self):
+        """Mirrors ListBuilder#getCacheMode (the global builder's)."""
+        return self._global._s.cacheMode
+
+    def setCacheMode(self, cacheMode):
+        self._global.cacheMode(cacheMode)
+
+    def getDataType(self):
+        """Mirrors ListBuilder#getDataType (the global builder's)."""
+        return self._global._s.dataType
+
+    def setDataType(self, dataType):
+        self._global.dataType(dataType)
+
+    def getConfs(self):
+        """Mirrors ListBuilder#getConfs: the per-layer NeuralNetConfigurations built so far (built by build())."""
+        return []
+
+    def getLayerActivationTypes(self):
+        """Mirrors ListBuilder#getLayerActivationTypes: the output InputType of every layer (needs setInputType)."""
+        if self._input_type is None:
+            raise InvalidConfigurationError("Can only calculate activation types if input type has been set. Use "
+                                            "setInputType(InputType)")
+        return self.build().getLayerActivationTypes(self._input_type)
+
     def build(self) -> MultiLayerConfiguration:
         """Mirrors ListBuilder#build + MultiLayerConfiguration.Builder#build."""
         if not self._layerwise:
@@ -674,6 +763,9 @@ class ListBuilder(_NetworkBuilderCommon):
         conf.confs = confs
         conf.inputPreProcessors = dict(self._preprocessors)
         self._infer(conf)
+        if self._validate_output:  # MultiLayerConfiguration.Builder#build: OutputLayerUtil.validateOutputLayer
+            for c in confs:
+                validate_output_layer(c.layer.layerName, c.layer)
         return conf
 
     def _infer(self, conf):
@@ -686,5 +778,13 @@ class ListBuilder(_NetworkBuilderCommon):
                         " BPTT (it collapses the time axis). Use BackpropType.Standard, or validateTbpttConfig(false)")
         infer_layer_inputs(conf, self._input_type, self._override_nin)
 
+
+add_lombok_accessors(ListBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "inputPreProcessors": "_preprocessors", "inputType": "_input_type", "layerwise": "_layerwise",
+    "validateOutputConfig": "_validate_output", "validateTbpttConfig": "_validate_tbptt",
+    "overrideNinUponBuild": "_override_nin", "dampingFactor": "_damping_factor",
+    "trainingWorkspaceMode": "_training_wsm", "inferenceWorkspaceMode": "_inference_wsm"},
+    booleans=("validateOutputConfig", "validateTbpttConfig", "overrideNinUponBuild"))
 
 _ = (FeedForwardLayer,)

@@ -25,7 +25,10 @@ from pydl4j_transfer.data.iterators import (
 from pydl4j_transfer.data.normalizers import (
     ImagePreProcessingScaler,
     NormalizerMinMaxScaler,
+    MultiNormalizerMinMaxScaler,
+    MultiNormalizerStandardize,
     NormalizerStandardize,
+    NormalizerType,
     OpaqueNormalizer,
     read_normalizer,
     write_normalizer,
@@ -33,7 +36,8 @@ from pydl4j_transfer.data.normalizers import (
 
 __all__ = ["DataSet", "DataSetIterator", "ExistingDataSetIterator", "FileSplit", "INDArrayDataSetIterator",
            "ImageFolderDataSetIterator", "ImagePreProcessingScaler", "ImageRecordReader", "ListDataSetIterator",
-           "ListMultiDataSetIterator", "MultiDataSet", "MultiDataSetIterator", "NormalizerMinMaxScaler",
-           "NormalizerStandardize", "NumpyDataSetIterator", "OpaqueNormalizer", "ParentPathLabelGenerator",
+           "ListMultiDataSetIterator", "MultiDataSet", "MultiDataSetIterator", "MultiNormalizerMinMaxScaler",
+           "MultiNormalizerStandardize", "NormalizerMinMaxScaler",
+           "NormalizerStandardize", "NormalizerType", "NumpyDataSetIterator", "OpaqueNormalizer", "ParentPathLabelGenerator",
            "RecordReaderDataSetIterator", "SplitTestAndTrain", "TorchDataSetIterator", "VGG16ImagePreProcessor",
            "fromNumpy", "fromTorch", "read_normalizer", "trainTestSplit", "write_normalizer"]

@@ -34,8 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.data.dataset import DataSet
 from pydl4j_transfer.data.iterators import DataSetIterator
+from pydl4j_transfer.data.normalizers import NormalizerType, numeric_array
 
 __all__ = [
     "VGG16ImagePreProcessor", "ParentPathLabelGenerator", "FileSplit", "ImageRecordReader",
@@ -49,7 +51,7 @@ ALLOWED_FORMATS = ("bmp", "gif", "jpg", "jpeg", "jp2", "pbm", "pgm", "ppm", "pnm
                    "TIF", "TIFF", "EXR", "WEBP")
 
 
-class VGG16ImagePreProcessor:
+class VGG16ImagePreProcessor(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.api.preprocessor.VGG16ImagePreProcessor: subtracts the ImageNet means.
 
     ``VGG_MEAN_OFFSET_BGR`` = [103.939, 116.779, 123.68] is subtracted along dimension 1
@@ -63,35 +65,63 @@ class VGG16ImagePreProcessor:
         shape[1] = 3
         return self.VGG_MEAN_OFFSET_BGR.reshape(shape).astype(x.dtype if x.dtype.kind == "f" else np.float32)
 
-    def transform(self, features):
-        """Mirrors VGG16ImagePreProcessor#transform(INDArray) (returns a new array)."""
-        x = np.asarray(features)
-        if x.dtype.kind != "f":
-            x = x.astype(np.float32)
-        return x - self._offset(x)
+    def transform(self, features, featuresMask=None):
+        """Mirrors VGG16ImagePreProcessor#transform(DataSet | INDArray[, mask]) (= preProcess): in place on a float
+        numpy array (and returned); another input comes back as a new float32 array."""
+        return self.preProcess(features)
 
     def preProcess(self, data):
         """Mirrors VGG16ImagePreProcessor#preProcess(DataSet / INDArray): in place."""
         if isinstance(data, DataSet):
-            data.features = self.transform(data.features)
+            data.features = self.preProcess(data.features)
             return data
         x = data
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable:
             x -= self._offset(x)
             return x
-        return self.transform(x)
+        x = numeric_array(x)
+        x = x.astype(np.float32) if x.dtype.kind != "f" else x
+        return x - self._offset(x)
 
-    def revertFeatures(self, features):
-        """Mirrors VGG16ImagePreProcessor#revertFeatures: adds the means back."""
-        x = np.asarray(features)
+    def revertFeatures(self, features, featuresMask=None):
+        """Mirrors VGG16ImagePreProcessor#revertFeatures: adds the means back (in place on a float numpy array)."""
+        x = features
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable:
+            x += self._offset(x)
+            return x
+        x = numeric_array(x)
         return x + self._offset(x)
+
+    def revert(self, data):
+        """Mirrors VGG16ImagePreProcessor#revert(DataSet): the features only."""
+        data.features = self.revertFeatures(data.features)
+        return data
+
+    def transformLabel(self, label, labelsMask=None):
+        """Mirrors VGG16ImagePreProcessor#transformLabel: labels are left alone."""
+        return label
+
+    def revertLabels(self, labels, labelsMask=None):
+        """Mirrors VGG16ImagePreProcessor#revertLabels: labels are left alone."""
+        return labels
+
+    def fitLabel(self, fitLabels=True):
+        """Mirrors VGG16ImagePreProcessor#fitLabel: not supported (DL4J logs a warning and leaves labels alone)."""
+        return self
+
+    def isFitLabel(self) -> bool:
+        return False
+
+    def getType(self):
+        """Mirrors getType(): NormalizerType.IMAGE_VGG16."""
+        return NormalizerType.IMAGE_VGG16
 
     def fit(self, *_args, **_kwargs):
         """Mirrors VGG16ImagePreProcessor#fit: nothing to fit."""
         return self
 
 
-class ParentPathLabelGenerator:
+class ParentPathLabelGenerator(JavaNames):
     """Mirrors org.datavec.api.io.labels.ParentPathLabelGenerator: the label is the parent folder's name."""
 
     def getLabelForPath(self, path) -> str:
@@ -101,7 +131,7 @@ class ParentPathLabelGenerator:
         return True
 
 
-class FileSplit:
+class FileSplit(JavaNames):
     """Mirrors org.datavec.api.split.FileSplit(File root, String[] allowFormat, Random random).
 
     Files under ``root`` (recursively) with an allowed extension, in sorted path order, or
@@ -264,7 +294,7 @@ def read_image(path, height: int, width: int, channels: int = 3) -> np.ndarray:
     return np.ascontiguousarray(a.transpose(2, 0, 1), dtype=np.float32)
 
 
-class ImageRecordReader:
+class ImageRecordReader(JavaNames):
     """Mirrors org.datavec.image.recordreader.ImageRecordReader(height, width, channels, labelGenerator)."""
 
     def __init__(self, height: int, width: int, channels: int = 3, labelGenerator=None):

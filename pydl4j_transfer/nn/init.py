@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from pydl4j_transfer.nn.params import ParamSlot
+from pydl4j_transfer.conf.params import ParamSlot, view
+from pydl4j_transfer.errors import InvalidConfigurationError
 
 
 def _fans(layer, slot: ParamSlot) -> tuple[float, float]:
@@ -65,8 +66,6 @@ def _sample(scheme, shape, fan_in, fan_out, rng) -> np.ndarray:
 
 def _embedding(scheme, shape):
     """WeightInitEmbedding#init: the initializer's vectors, whose [vocabSize, vectorSize] must be the param's shape."""
-    from pydl4j_transfer.errors import InvalidConfigurationError
-
     init = scheme.initializer()
     if tuple(shape) != (init.vocabSize(), init.vectorSize()):
         raise InvalidConfigurationError(
@@ -176,8 +175,6 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
 def apply_instantiate_hooks(owners_and_layers, flat: np.ndarray, slots) -> None:
     """What DL4J's layer ``instantiate`` does to the params on every network init (restore included), for the layers
     that do something (OCNNOutputLayer: ``r = initialRValue`` while configureR and lastEpochSinceRUpdated == 0)."""
-    from pydl4j_transfer.nn.params import view
-
     by_owner = {}
     for slot in slots:
         by_owner.setdefault(slot.owner, {})[slot.key] = slot

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-_FROZEN_CLASSES = ("FrozenLayer", "FrozenLayerWithBackprop", "FrozenVertex")
+from pydl4j_transfer.conf.vertices import FrozenVertex, LayerVertex
 
 
 def _update_array(h, array) -> None:
@@ -42,8 +42,8 @@ def frozen_digest(helper) -> str:
         owners = [(name, v) for name, v in conf.vertices.items()]
     frozen = set()
     for owner, obj in owners:
-        inner = getattr(obj, "layer", None) if type(obj).__name__ == "LayerVertex" else obj
-        if type(inner).__name__ in _FROZEN_CLASSES or type(obj).__name__ in _FROZEN_CLASSES:
+        inner = obj.layer if isinstance(obj, LayerVertex) else obj
+        if isinstance(obj, FrozenVertex) or getattr(inner, "FROZEN_PARAMS", False):
             frozen.add(owner)
             h.update(owner.encode() + obj.toJson().encode())
     for name, value in net.paramTable().items():

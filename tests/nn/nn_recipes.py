@@ -100,7 +100,7 @@ def cnn_net(*layers, h=8, w=8, c=2, tail=True, **kw):
 
 def cnn3d_net(*layers, tail=True, **kw):
     tail_layers = (out(None, 2),) if tail else ()
-    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D(6, 6, 6, 2), **kw)
+    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D("NCDHW", 6, 6, 6, 2), **kw)
 
 
 def rnn_net(*layers, n_in=3, length=7, tail=True, **kw):
@@ -178,6 +178,7 @@ LAYER_RECIPES = {
     "ActivationLayer": lambda: mln(dense(4, 5), ActivationLayer.Builder().activation(Activation.RELU).build(),
                                    out(5, 3)),
     "DropoutLayer": lambda: mln(dense(4, 5), DropoutLayer.Builder(0.5).build(), out(5, 3)),
+    "IdentityLayer": lambda: mln(dense(4, 5), IdentityLayer("identity"), out(5, 3)),
     "ElementWiseMultiplicationLayer": lambda: mln(dense(4, 5), ElementWiseMultiplicationLayer.Builder().nIn(5)
                                                   .nOut(5).build(), out(5, 3)),
     # PReLU first, so its inputShape is the network input's (DL4J's init() rewrites it to that; see the test)
@@ -307,6 +308,16 @@ PREPROCESSOR_RECIPES = {
     "FeedForwardToCnn3DPreProcessor": lambda: mln(dense(4, 16), _conv(Convolution3D, 2, 2, 2, nOut=3, nIn=2), out(3, 2),
                                                   preprocessors={1: FeedForwardToCnn3DPreProcessor(2, 2, 2, 2, True),
                                                                  2: Cnn3DToFeedForwardPreProcessor(1, 1, 1, 3, True)}),
+    # the Keras import's preprocessors (deeplearning4j-modelimport): [mb, 6] -> [mb, 3, 2] (-> [mb, 2, 3])
+    "ReshapePreprocessor": lambda: mln(dense(4, 6), LSTM.Builder().nIn(3).nOut(3).build(),
+                                       RnnOutputLayer.Builder(LF.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX)
+                                       .build(), preprocessors={1: ReshapePreprocessor([6], [3, 2], False)}),
+    "PermutePreprocessor": lambda: mln(dense(4, 6), LSTM.Builder().nIn(2).nOut(3).build(),
+                                       RnnOutputLayer.Builder(LF.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX)
+                                       .build(), preprocessors={1: ComposableInputPreProcessor(
+                                           ReshapePreprocessor([6], [3, 2], False), PermutePreprocessor(2, 1))}),
+    "KerasFlattenRnnPreprocessor": lambda: mln(LSTM.Builder().nIn(3).nOut(4).build(), dense(20, 3), out(3, 2),
+                                               preprocessors={1: KerasFlattenRnnPreprocessor(4, 5)}),
     "ComposableInputPreProcessor": lambda: mln(dense(4, 6), dense(6, 3), out(3, 2),
                                                preprocessors={1: ComposableInputPreProcessor(
                                                    FeedForwardToRnnPreProcessor(), RnnToFeedForwardPreProcessor())}),

@@ -30,7 +30,7 @@ PKG = "org.pydl4j.transfer.compat."
 @pytest.fixture
 def registry():
     """Restore every registry register_samediff touches after the test."""
-    tables = (LAYERS._classes, VERTICES._classes, LAYER_CONVERTERS._fns, VERTEX_CONVERTERS._fns, sd._USER_FORWARDS)
+    tables = (LAYERS._entries, VERTICES._entries, LAYER_CONVERTERS._entries, VERTEX_CONVERTERS._entries, sd._USER_FORWARDS)
     saved = [dict(t) for t in tables]
     yield
     for table, old in zip(tables, saved):

@@ -12,6 +12,7 @@ from ..values.activations import ActivationIdentity, ActivationSigmoid, Activati
 from ..values.losses import LossMCXENT, to_loss
 from ..values.weightinit import ArrayEmbeddingInitializer, WeightInitConstant, WeightInitEmbedding
 from .base import FeedForwardLayer, NoParamLayer, ParamSpec, dense_specs, register
+from ..values.updaters import NoOp
 
 LOSS_FN = poly(LOSSES)
 
@@ -81,11 +82,14 @@ class CenterLossOutputLayer(BaseOutputLayer):
               Field("gradientCheck", BOOL, default=False))
     SETTERS = {"lambda": lambda self, v: setattr(self, "lambda_", float(v))}
 
+    def getGradientCheck(self):
+        """Mirrors CenterLossOutputLayer#getGradientCheck (Lombok's isGradientCheck also exists)."""
+        return self.gradientCheck
+
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("cL", (self.nOut, self.nIn), "c")]
 
     def getUpdaterByParam(self, key):
-        from ..values.updaters import NoOp
 
         return NoOp() if key == "cL" else super().getUpdaterByParam(key)
 
@@ -183,6 +187,9 @@ class ElementWiseMultiplicationLayer(FeedForwardLayer):
 @register
 class PReLULayer(FeedForwardLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.PReLULayer: W = inputShape with sharedAxes (1-based) set to 1, 'f'."""
+
+    RUNTIME_NAME = "PReLU"
+    DL4J_FEED_FORWARD = False  # DL4J's PReLULayer is a BaseLayer
 
     FIELDS = (Field("inputShape", LONG_ARRAY), Field("sharedAxes", LONG_ARRAY))
     MISSING_DEFAULTS = {"timeDistributedFormat": None}

@@ -1,6 +1,10 @@
-"""DL4J's SameDiff layer and vertex bases (``org.deeplearning4j.nn.conf.layers.samediff``).
+"""DL4J's SameDiff layer and vertex bases (``org.deeplearning4j.nn.conf.layers.samediff``) and the parameter-less
+SameDiff layers: SameDiffLambdaLayer (the base a user subclasses, e.g. for a Keras ``Lambda`` layer) and IdentityLayer
+(what DL4J's Keras import puts inside a Masking layer's MaskZeroLayer).
 
-DL4J defines these layers as SameDiff graphs; the configuration side is plain data:
+The bases, as in DL4J: :class:`AbstractSameDiffLayer` (-> :class:`SameDiffLayer` -> :class:`SameDiffLambdaLayer`,
+and :class:`SameDiffOutputLayer`) and :class:`SameDiffVertex` (-> :class:`SameDiffLambdaVertex`). DL4J defines these
+layers as SameDiff graphs; the configuration side is plain data:
 
 * ``layerParams`` / ``vertexParams`` (:class:`SDLayerParams` / :class:`SDVertexParams`): the
   parameter shapes, weights then biases, each map in insertion order. Jackson writes them from
@@ -11,15 +15,21 @@ DL4J defines these layers as SameDiff graphs; the configuration side is plain da
 * Global configuration (``applyGlobalConfig``): regularization, updater, bias updater, gradient
   normalization come from the network builder when the layer leaves them unset; weight init does
   not (the builder default XAVIER stays).
+* The runtime classes DL4J instantiates (``RUNTIME_NAME``, what its summary prints): ``SameDiffLayer`` for every
+  AbstractSameDiffLayer but SameDiffOutputLayer (``SameDiffOutputLayer``), ``SameDiffGraphVertex`` for vertices.
 
-A user's own SameDiffLayer / SameDiffVertex / SameDiffLambdaLayer / SameDiffOutputLayer subclass
-holds Java code; :func:`pydl4j_transfer.conf.layers.samediff.user_class` makes the conf class that
-reads such a layer's JSON once its ``"@class"`` is registered with
-:func:`pydl4j_transfer.register_samediff` (docs/samediff.md).
+The math of DL4J's own SameDiff layers (attention: ``conf/layers/attention.py``) is in ``torch_backend/layers``.
+Two ways in for a user's own SameDiff classes, whose Java code is never in a zip:
+
+* a Python subclass of :class:`SameDiffLambdaLayer` defining ``defineLayer(x)`` on torch tensors (and
+  ``getOutputType``), registered with ``LAYERS.register`` (``KerasLayer.registerLambdaLayer`` does it);
+* a class known only by its ``"@class"`` in a zip: :func:`user_class` makes the configuration class that reads its
+  JSON once a torch forward is registered with :func:`pydl4j_transfer.register_samediff` (docs/samediff.md).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 from pydl4j_transfer.errors import InvalidConfigurationError
@@ -125,13 +135,13 @@ class _GlobalConfig:
     def applyGlobalConfig(self, b):
         """Mirrors AbstractSameDiffLayer#applyGlobalConfig(NeuralNetConfiguration.Builder) (``b``: its values)."""
         if not self.regularization:
-            self.regularization = list(b.regularization or [])
+            self.regularization = copy.deepcopy(list(b.regularization or []))
         if not self.regularizationBias:
-            self.regularizationBias = list(b.regularizationBias or [])
+            self.regularizationBias = copy.deepcopy(list(b.regularizationBias or []))
         if self.updater is None:
-            self.updater = b.iUpdater
+            self.updater = copy.deepcopy(b.iUpdater)
         if self.biasUpdater is None:
-            self.biasUpdater = b.biasUpdater
+            self.biasUpdater = copy.deepcopy(b.biasUpdater)
         if self.gradientNormalization is None:
             self.gradientNormalization = b.gradientNormalization
         if self.gradientNormalizationThreshold is None or math.isnan(self.gradientNormalizationThreshold):
@@ -156,6 +166,10 @@ class _GlobalConfig:
     def paramKeys(self):
         return self._params().getParameterKeys()
 
+    def paramTableKeys(self):
+        """SameDiffParamInitializer#getParamShapes's order: the flat order (weights, then biases)."""
+        return self.paramKeys()
+
     def weightKeys(self):
         return self._params().getWeightParameterKeys()
 
@@ -178,6 +192,8 @@ class AbstractSameDiffLayer(_GlobalConfig, Layer):
 
     No activation, bias init or weight noise of its own; DL4J's SameDiff runtime applies no input
     dropout either (``idropout`` is kept in the JSON only)."""
+
+    RUNTIME_NAME = "SameDiffLayer"  # org.deeplearning4j.nn.layers.samediff.SameDiffLayer
 
     FIELDS = (Field("biasUpdater", poly(UPDATERS)),
               Field("gradientNormalization", GN),
@@ -240,12 +256,64 @@ class SameDiffLayer(AbstractSameDiffLayer):
     SETTERS = {"weightInit": _weight_init_setter}
 
 
+class SameDiffOutputLayer(AbstractSameDiffLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer (no fields of its own; the runtime
+    class is ``SameDiffOutputLayer``). DL4J has no concrete subclass: a user's is read with ``register_samediff(...,
+    kind="output")``."""
+
+    RUNTIME_NAME = "SameDiffOutputLayer"  # org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer
+
+
+class SameDiffLambdaLayer(SameDiffLayer):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffLambdaLayer: a SameDiffLayer without parameters.
+
+    Subclass it for a Keras ``Lambda`` layer and register an instance with
+    ``KerasLayer.registerLambdaLayer(name, layer)``; give the subclass a ``dl4jClass`` (its Java class name, so
+    the zip loads in DL4J when that class is on DL4J's classpath) and define:
+
+    * ``defineLayer(self, x)``: the computation on a torch tensor (DL4J: ``defineLayer(SameDiff, SDVariable)``);
+    * ``getOutputType(self, layerIndex, inputType)``: the output InputType (DL4J requires it too).
+
+    Register the subclass in the layer registry (``LAYERS.register(MyLambda)``) so zips holding it read back.
+    Built with Java's no-arg constructor: regularization and weightInit stay null until the network builder's
+    global configuration fills what ``applyGlobalConfig`` fills.
+    """
+
+    DEFAULTS = {"regularization": None, "regularizationBias": None, "weightInit": None}
+
+    def defineParameters(self, params: SDLayerParams):
+        """Mirrors SameDiffLambdaLayer#defineParameters: no parameters."""
+
+    def defineLayer(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define defineLayer(x) (a torch computation)")
+
+    def getOutputType(self, *args):
+        raise NotImplementedError("Override SameDiffLamdaLayer.getOutputType to use OutputType functionality")
+
+
+@LAYERS.register
+class IdentityLayer(SameDiffLambdaLayer):
+    """Mirrors org.deeplearning4j.nn.layers.util.IdentityLayer: returns its input (``IdentityLayer(name)``)."""
+
+    dl4jClass = "org.deeplearning4j.nn.layers.util.IdentityLayer"
+    POSITIONAL = ("layerName",)
+
+    def defineLayer(self, x):
+        return x
+
+    def getOutputType(self, *args):
+        return args[-1]
+
+
 class SameDiffVertex(_GlobalConfig, GraphVertex):
     """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex (a graph vertex with SameDiff params).
 
     ``name`` and ``dataType`` are set by ComputationGraph#init (``instantiate`` / ``setDataType``);
     ``layerName`` is a read-only getter returning ``name`` (written, ignored on input). The runtime
-    class DL4J's summary prints is ``SameDiffGraphVertex``."""
+    class DL4J's summary prints is ``SameDiffGraphVertex``; a SameDiffVertex is its own TrainingConfig
+    (:meth:`updater_layer`)."""
+
+    RUNTIME_NAME = "SameDiffGraphVertex"  # org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex
 
     FIELDS = (Field("biasUpdater", poly(UPDATERS)),
               Field("dataType", EnumCodec(DataType)),
@@ -326,11 +394,18 @@ class SameDiffVertex(_GlobalConfig, GraphVertex):
     def variables(self):
         return []
 
+    def updater_layer(self):
+        """A SameDiffVertex is its own TrainingConfig: its parameters use its own updaters (getUpdaterByParam)."""
+        return self
+
     def _name(self):
         return self.name or type(self).__name__
 
 
-_ = (LAYERS, VERTICES)
+class SameDiffLambdaVertex(SameDiffVertex):
+    """Mirrors org.deeplearning4j.nn.conf.layers.samediff.SameDiffLambdaVertex: a SameDiffVertex without parameters
+    (DL4J has no concrete subclass: a user's is read with ``register_samediff(..., kind="vertex")``)."""
+
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -379,7 +454,7 @@ class _UserSameDiffLayer(_UserClass, AbstractSameDiffLayer):
         return self._user_output_type([inputType])
 
 
-class _UserSameDiffOutputLayer(_UserSameDiffLayer):
+class _UserSameDiffOutputLayer(_UserSameDiffLayer, SameDiffOutputLayer):
     """A user's SameDiffOutputLayer subclass (``kind="output"``): inference only on the torch backend."""
 
 
@@ -423,15 +498,3 @@ def user_class(dl4j_class: str, kind: str = "layer", output_type=None, param_ord
     cls.OUTPUT_TYPE = staticmethod(output_type) if output_type is not None else None
     cls.PARAM_ORDER = str(param_order).lower()
     return cls
-
-
-def unknown_samediff_hint(kind: str, raw: dict) -> str:
-    """The message for an unregistered class whose JSON is a SameDiff layer's or vertex's ("" otherwise)."""
-    samediff = ("layerParams" in raw) if kind == "layer" else ("vertexParams" in raw) if kind == "graph vertex" else False
-    if not samediff:
-        return ""
-    name = raw.get("@class")
-    user_kind = "vertex" if kind == "graph vertex" else "layer"
-    return (f"{name} is a user-defined SameDiff {user_kind}: its Java code (defineLayer/defineVertex) is not in the"
-            f" zip. Register a torch forward for it with pydl4j_transfer.register_samediff({name!r}, fn"
-            + (', kind="vertex"' if user_kind == "vertex" else "") + ") before reading the model (docs/samediff.md)")

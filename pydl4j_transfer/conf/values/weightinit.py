@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import COERCERS, DISTRIBUTIONS, DOUBLE, INT, RAW, WEIGHT_INITS, ConfObject, Field, poly
+from ..enums import WeightInit
 
 PKG = "org.deeplearning4j.nn.weights."
 DPKG = "org.deeplearning4j.nn.conf.distribution."
@@ -149,7 +150,6 @@ class WeightInitEmbedding(BaseWeightInit):
 
 def to_weight_init(value):
     """IWeightInit, Distribution (-> WeightInitDistribution) or WeightInit member/name -> IWeightInit."""
-    from ..enums import WeightInit
 
     if value is None or isinstance(value, BaseWeightInit):
         return value

@@ -26,15 +26,13 @@ import math
 
 import torch
 
+from pydl4j_transfer.conf import Activation, AttentionVertex, LearnedSelfAttentionLayer, RecurrentAttentionLayer, SelfAttentionLayer
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activation_module
 from ..registry import LAYER_CONVERTERS, VERTEX_CONVERTERS
 from ..vertices import VertexModule
 from .samediff import SameDiffModule, samediff_output
-
-_L = "org.deeplearning4j.nn.conf.layers."
-
 
 def dot_product_attention(q, k, v, mask=None, scaled=True):
     """Mirrors libnd4j dot_product_attention (rank 3 or 4 inputs; ``mask`` [mb, T] of 1/0)."""
@@ -106,6 +104,7 @@ class _AttentionModule(SameDiffModule):
         return dot_product_attention(q, kv, kv, mask, True)
 
 
+@LAYER_CONVERTERS.register(SelfAttentionLayer)
 class SelfAttentionModule(_AttentionModule):
     """Mirrors SelfAttentionLayer#defineLayer: (multi-head) attention of the input over itself, scaled; the mask
     passes on unchanged (SameDiffLayer#feedForwardMaskArray)."""
@@ -115,6 +114,7 @@ class SelfAttentionModule(_AttentionModule):
         return self.attend(x, x, mask)
 
 
+@LAYER_CONVERTERS.register(LearnedSelfAttentionLayer)
 class LearnedSelfAttentionModule(_AttentionModule):
     """Mirrors LearnedSelfAttentionLayer#defineLayer: the learned queries Q [1, nIn, nQueries], tiled over the
     minibatch, attend over the input (scaled); no mask after it (feedForwardMaskArray returns null).
@@ -139,6 +139,7 @@ _SAMEDIFF_ACTIVATION = {"CUBE": "CUBE", "ELU": "ELU", "HARDTANH": "HARDTANH", "I
                         "SOFTPLUS": "SOFTPLUS", "SOFTSIGN": "SOFTSIGN", "TANH": "TANH", "GELU": "GELU"}
 
 
+@LAYER_CONVERTERS.register(RecurrentAttentionLayer)
 class RecurrentAttentionModule(_AttentionModule):
     """Mirrors RecurrentAttentionLayer#defineLayer, unrolled over time:
     ``a_0 = act(x_0·W + b)``, ``a_t = act(x_t·W + b + attention(a_{t-1}, x, x)·RW)``, output [mb, nOut, T].
@@ -150,8 +151,6 @@ class RecurrentAttentionModule(_AttentionModule):
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        from pydl4j_transfer.conf import Activation
-
         name = getattr(conf.activation, "name", conf.activation)
         self.activation_name = name
         self.act = None
@@ -192,6 +191,7 @@ class RecurrentAttentionModule(_AttentionModule):
     INPUT_AXES = (("W", 0), ("Wk", 2), ("Wv", 2))
 
 
+@VERTEX_CONVERTERS.register(AttentionVertex)
 class AttentionVertexModule(VertexModule):
     """Mirrors AttentionVertex#defineVertex: inputs (queries, keys, values), keys/values masked by
     min(keys mask, values mask), the result multiplied by the queries mask; the queries' mask passes on
@@ -235,8 +235,3 @@ class AttentionVertexModule(VertexModule):
         return masks[0] if masks else None
 
 
-LAYER_CONVERTERS.register(_L + "SelfAttentionLayer")(lambda conf, ctx: SelfAttentionModule(conf, ctx))
-LAYER_CONVERTERS.register(_L + "LearnedSelfAttentionLayer")(lambda conf, ctx: LearnedSelfAttentionModule(conf, ctx))
-LAYER_CONVERTERS.register(_L + "RecurrentAttentionLayer")(lambda conf, ctx: RecurrentAttentionModule(conf, ctx))
-VERTEX_CONVERTERS.register("org.deeplearning4j.nn.conf.graph.AttentionVertex")(
-    lambda conf, ctx: AttentionVertexModule(conf, ctx))

@@ -9,33 +9,36 @@ from __future__ import annotations
 
 import torch
 
+from pydl4j_transfer.conf import OCNNOutputLayer
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activation_module
-from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
+from .output import OutputModule
 
 
-class OCNNModule(LayerModule):
-    """Mirrors org.deeplearning4j.nn.layers.ocnn.OCNNOutputLayer (forward)."""
-
-    dl4j_class = "org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer"
+@LAYER_CONVERTERS.register(OCNNOutputLayer)
+class OCNNModule(OutputModule):
+    """Mirrors org.deeplearning4j.nn.layers.ocnn.OCNNOutputLayer (forward; an IOutputLayer whose loss is refused)."""
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
         self.n_in = int(conf.nIn)
         self.act = activation_module(conf.activationFn, ctx)
 
+    def _refuse_training(self):
+        return InvalidConfigurationError(
+            f"layer {self.layer_name!r} (OCNNOutputLayer): training is not implemented on the torch backend (DL4J"
+            " trains it with its own hand-written gradient and an r-percentile window); fit it with backend='dl4j'")
+
+    def loss_terms(self, labels, lmask, mini_batch: bool):
+        raise self._refuse_training()
+
     def compute(self, x, mask=None):
         if self.training and torch.is_grad_enabled():
-            raise InvalidConfigurationError(
-                f"layer {self.layer_name!r} (OCNNOutputLayer): training is not implemented on the torch backend (DL4J"
-                " trains it with its own hand-written gradient and an r-percentile window); fit it with backend='dl4j'")
+            raise self._refuse_training()
         self.check_rank(x, 2, f"[minibatch, {self.n_in}]")
         if x.shape[1] != self.n_in:
             raise self.bad_input(x, f"[minibatch, {self.n_in}]")
         v = self.p("v").transpose(0, 1)  # stored [hidden, nIn]: DL4J's v [nIn, hidden] in 'f' order
         return torch.matmul(self.act(torch.matmul(x, v)), self.p("w").reshape(-1))
-
-
-LAYER_CONVERTERS.register("org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer")(lambda conf, ctx: OCNNModule(conf, ctx))

@@ -1,4 +1,7 @@
-"""What every DL4J SameDiff layer and vertex shares at run time (``org.deeplearning4j.nn.layers.samediff``).
+"""What every DL4J SameDiff layer and vertex shares at run time (``org.deeplearning4j.nn.layers.samediff``), the
+parameter-less SameDiff layers (IdentityLayer and user SameDiffLambdaLayer subclasses: the output is the conf
+object's ``defineLayer(x)``, a torch computation the user wrote; the mask passes through) and user-defined SameDiff
+classes read from zips (:func:`register_samediff`).
 
 * No input dropout and no weight noise: ``SameDiffLayer#activate`` never calls ``applyDropOutIfNecessary``.
 * The gradient. DL4J 1.0.0-M2.1 backpropagates TWICE the epsilon through every SameDiff layer and vertex:
@@ -18,9 +21,11 @@ import contextlib
 import torch
 from torch import nn
 
+from pydl4j_transfer.conf.layers.samediff import IdentityLayer, user_class
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import LayerModule
+from ..params import dl4j_view
 from ..registry import LAYER_CONVERTERS, VERTEX_CONVERTERS
 
 #: "exact": the true gradient; "dl4j": DL4J 1.0.0-M2.1's doubled epsilon through every SameDiff layer/vertex
@@ -84,6 +89,30 @@ class SameDiffModule(LayerModule):
 
 
 # --------------------------------------------------------------------------------------------------------------
+# parameter-less SameDiff layers: IdentityLayer and the user's SameDiffLambdaLayer subclasses (Keras Lambda)
+
+
+class LambdaModule(SameDiffModule):
+    """Mirrors SameDiffLayer#activate for a SameDiffLambdaLayer: runs ``conf.defineLayer(x)``."""
+
+    def compute(self, x, mask=None):
+        return self.dl4j_conf.defineLayer(x)
+
+
+@LAYER_CONVERTERS.register(IdentityLayer)
+def lambda_converter(conf, ctx):
+    """The converter for IdentityLayer, also registered for each user SameDiffLambdaLayer class
+    (``register_lambda_class``)."""
+    return LambdaModule(conf, ctx)
+
+
+def register_lambda_class(conf_class) -> None:
+    """Make a user SameDiffLambdaLayer subclass (a configuration class) runnable on the torch backend."""
+    if conf_class.dl4jClass not in LAYER_CONVERTERS:
+        LAYER_CONVERTERS.register(conf_class)(lambda_converter)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # user-defined SameDiff classes: the forward comes from Python (register_samediff)
 
 #: "@class" -> the registered forward function
@@ -109,8 +138,6 @@ def _user_forward(conf):
 
 def _dl4j_shaped(module, keys, order):
     """The params as DL4J's arrays (a 'f'-order param is stored transposed: see params.py)."""
-    from ..params import dl4j_view
-
     return {k: dl4j_view(module.p(k), order) for k in keys}
 
 
@@ -189,14 +216,12 @@ def register_samediff(dl4j_class: str, forward, *, kind: str = "layer", output_t
     for summary() and shape inference (``conf.unknownProperties`` holds the subclass's own JSON fields);
     ``param_order`` is the Java ``paramReshapeOrder`` ('c' unless overridden). Registering the same class again
     replaces its forward. Returns the configuration class created for it (exported nowhere else)."""
-    from pydl4j_transfer.conf.layers.samediff import user_class
-
     if not callable(forward):
         raise InvalidConfigurationError(f"register_samediff({dl4j_class!r}, ...): forward must be callable")
     cls = user_class(dl4j_class, kind, output_type, param_order)
     converters = VERTEX_CONVERTERS if kind == "vertex" else LAYER_CONVERTERS
     if dl4j_class not in converters:
         factory = UserSameDiffVertexModule if kind == "vertex" else UserSameDiffModule
-        converters.register(dl4j_class)(lambda conf, ctx: factory(conf, ctx))
+        converters.register(cls)(lambda conf, ctx: factory(conf, ctx))
     _USER_FORWARDS[dl4j_class] = forward
     return cls

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from pydl4j_transfer.conf.updater_layout import FrozenParams
+
 from .gradnorm import normalize_layer_gradient
 from .regularization import BEFORE_UPDATER, POST_UPDATER, _is_frozen, _unwrap, apply_regularization, apply_step
 from .regularization import update_regularizations_for as regularizations_for
@@ -34,7 +36,7 @@ NOT_DIVIDED_BY_MINIBATCH = {_BN: frozenset({"mean", "var", "log10stdev"})}
 
 def _layer_conf(layer):
     """The conf that carries per-layer training settings (a FrozenParams view -> its layer)."""
-    return getattr(layer, "_layer", layer)
+    return layer.layer if isinstance(layer, FrozenParams) else layer
 
 
 def divide_by_minibatch(layer, key) -> bool:
