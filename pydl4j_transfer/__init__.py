@@ -32,6 +32,7 @@ _register("pydl4j_transfer.keras", ["KerasModelImport", "KerasLayer", "KerasMode
                                     "KerasLossUtils", "InvalidKerasConfigurationException",
                                     "UnsupportedKerasConfigurationException"])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
+_register("pydl4j_transfer.torch_backend", ["register_samediff", "samediff_gradient", "set_samediff_gradient"])
 _register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "ModelGuesser", "load",
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
                                  "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",

@@ -49,6 +49,10 @@ _exported = []
 for _m in (*_VALUE_MODULES, *_LAYER_MODULES, preprocessors, vertices):
     _exported += _export(_m)
 
+from .values.weightinit import ArrayEmbeddingInitializer  # noqa: E402  (not JSON: outside the registries)
+
+_exported.append("ArrayEmbeddingInitializer")
+
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {
     "ACTIVATIONS", "CONSTRAINTS", "DISTRIBUTIONS", "DROPOUTS", "LAYERS", "LOSSES", "PREPROCESSORS", "REGULARIZATIONS",
     "SCHEDULES", "UPDATERS", "VERTICES", "WEIGHT_INITS", "WEIGHT_NOISES", "REGISTRIES", "Registry", "ConfObject", "Field",

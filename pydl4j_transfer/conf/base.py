@@ -23,7 +23,7 @@ import enum
 import math
 import re
 
-from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, NotMirroredError
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, NotMirroredError, UnsupportedLayerError
 from pydl4j_transfer.java_names import JavaNames, reason as java_reason
 from pydl4j_transfer.registry import Registry as _Registry
 
@@ -62,7 +62,26 @@ class Registry(_Registry):
         if self.type_key not in raw:
             raise MalformedConfigError(f"{self.kind} object without {self.type_key!r}: keys {list(raw)[:6]}"
                                        + (f" (in {where})" if where else ""))
-        return self.lookup(raw[self.type_key], where)._from_tree(raw, where)
+        try:
+            cls = self.lookup(raw[self.type_key], where)
+        except UnsupportedLayerError:
+            hint = _user_samediff_hint(self.kind, raw)  # a user's SameDiff class: say how to register it
+            if not hint:
+                raise
+            raise UnsupportedLayerError(raw[self.type_key], where, what=self.kind, hint=hint) from None
+        return cls._from_tree(raw, where)
+
+
+def _user_samediff_hint(kind: str, raw: dict) -> str:
+    """The message for an unregistered class whose JSON is a SameDiff layer's or vertex's ("" otherwise)."""
+    samediff = ("layerParams" in raw) if kind == "layer" else ("vertexParams" in raw) if kind == "graph vertex" else False
+    if not samediff:
+        return ""
+    name = raw.get("@class")
+    user_kind = "vertex" if kind == "graph vertex" else "layer"
+    return (f"{name} is a user-defined SameDiff {user_kind}: its Java code (defineLayer/defineVertex) is not in the"
+            f" zip. Register a torch forward for it with pydl4j_transfer.register_samediff({name!r}, fn"
+            + (', kind="vertex"' if user_kind == "vertex" else "") + ") before reading the model (docs/samediff.md)")
 
 
 LAYERS = Registry("layer")

@@ -18,7 +18,8 @@ from .base import (BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject,
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
-from .network import GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
+from .network import (GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std,
+                      fix_samediff_params)
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 from .legacy import upgrade_graph
 from .validation import validate_output_layer
@@ -158,6 +159,13 @@ class ComputationGraphConfiguration(ConfObject):
         self.topologicalOrderStr = [names[i] for i in order]
         for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
             v = self.vertices.get(names[i])
+            inner = v
+            while isinstance(inner, FrozenVertex):
+                inner = inner.underlying
+            if hasattr(inner, "getVertexParams"):  # SameDiffVertex: ComputationGraph#init sets its dataType and name
+                inner.setDataType(self.dataType)
+                inner.name = names[i]
+            fix_samediff_params(inner.layer if isinstance(inner, LayerVertex) else inner)
             while isinstance(v, FrozenVertex):  # DL4J instantiates the wrapped LayerVertex: its layerConf gets them
                 v = v.underlying
             if isinstance(v, LayerVertex):
@@ -219,7 +227,10 @@ class GraphBuilder(_NetworkBuilderCommon):
         backprop type and TBPTT lengths (what DL4J's TransferLearning.GraphBuilder edits)."""
         clone = newConf.clone()
         builder = cls(globalConfiguration)
-        builder._vertices = dict(clone.vertices)
+        # ComputationGraphConfiguration#clone clones every vertex with its own clone(): AttentionVertex#clone keeps
+        # only its attention fields, so the global configuration's updater/regularization/gradient normalization
+        # reach it again in build() (SameDiffVertex#applyGlobalConfig)
+        builder._vertices = {k: v.clone() for k, v in clone.vertices.items()}
         builder._vertex_inputs = {k: list(v) for k, v in clone.vertexInputs.items()}
         builder._inputs = list(clone.networkInputs)
         builder._outputs = list(clone.networkOutputs)
@@ -355,6 +366,9 @@ class GraphBuilder(_NetworkBuilderCommon):
         default = self._global.clone()
         default._s._layer = None
         conf.defaultConfiguration = default.build()
+        for vertex in conf.vertices.values():  # buildConfig(): SameDiffVertex#applyGlobalConfig
+            if hasattr(vertex, "applyGlobalConfig"):
+                vertex.applyGlobalConfig(g)
         self._validate(conf)
         if self._input_types:
             conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)

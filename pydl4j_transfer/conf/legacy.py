@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from pydl4j_transfer.errors import UnsupportedLayerError
-from .base import UPDATERS
+from .base import LAYERS, UPDATERS
 from .base import DISTRIBUTIONS
 from .enums import WeightInit
 from .values.weightinit import WeightInitDistribution
@@ -225,8 +225,8 @@ def upgrade_layer(raw, where=None, conf=None):
     where = layer.get("layerName") or where
     _upgrade_values(layer, where)
     cls_name = str(layer.get("@class", ""))
-    if "layerParams" in layer and not was_legacy:
-        return layer  # a SameDiff layer (AbstractSameDiffLayer): its "updater" / "weightInit" are modern fields
+    if _is_samediff(layer, cls_name) and not was_legacy:
+        return layer  # SameDiff layers (1.0.0-beta4+) are modern: their "updater"/"weightInit" are not 0.x keys
     if (any(k in layer for k in ("updater", "learningRate", "activationFunction", "weightInit", "dropOut", "l1", "l2"))
             or was_legacy):
         _upgrade_training_fields(layer, conf, where)
@@ -239,6 +239,13 @@ def upgrade_layer(raw, where=None, conf=None):
             continue
         layer.pop(key, None)
     return layer
+
+
+def _is_samediff(layer, cls_name) -> bool:
+    """A SameDiff layer's JSON (DL4J always writes its ``layerParams``; a registered class tells too)."""
+    if "layerParams" in layer:
+        return True
+    return cls_name in LAYERS and hasattr(LAYERS.lookup(cls_name), "getLayerParams")
 
 
 def upgrade_conf(conf, where=None):

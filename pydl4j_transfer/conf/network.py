@@ -16,7 +16,7 @@ from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
 from . import jsonio, yamlio
-from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
+from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
                    add_lombok_accessors, array, enum_value, poly, yaml_type_key)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
@@ -30,6 +30,8 @@ from .layers.wrappers import Bidirectional, FrozenLayer
 from .layers.recurrent import BaseRecurrentLayer
 from .legacy import upgrade_multilayer
 from .validation import validate_output_layer
+from .vertices import NEURAL_NET_CONFIGURATION
+from .values.stepfunctions import STEP_FUNCTION, to_step_function
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
 from .values.regularization import L1Regularization, L2Regularization
@@ -49,7 +51,7 @@ class NeuralNetConfiguration(ConfObject):
               Field("miniBatch", BOOL, default=True), Field("minimize", BOOL, default=True),
               Field("optimizationAlgo", EnumCodec(OptimizationAlgorithm),
                     default=OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT, missing=None),
-              Field("seed", LONG, default=0), Field("stepFunction", RAW), Field("variables", STR_ARRAY, default=[]))
+              Field("seed", LONG, default=0), Field("stepFunction", STEP_FUNCTION), Field("variables", STR_ARRAY, default=[]))
 
     @classmethod
     def _from_tree(cls, raw, where=None):
@@ -196,7 +198,7 @@ class NeuralNetConfigurationBuilder(JavaNames):
         return self._chain(optimizationAlgo=enum_value(OptimizationAlgorithm, a))
 
     def stepFunction(self, s):
-        return self._chain(stepFunction=s)
+        return self._chain(stepFunction=to_step_function(s))
 
     def gradientNormalization(self, g):
         return self._chain(gradientNormalization=_gn(g))
@@ -393,6 +395,56 @@ for _name, _fn in REGULARIZATION_SETTERS.items():
             (lambda fn: lambda self, *args: (fn(self._s, args[0] if len(args) == 1 else tuple(args)), self)[1])(_fn))
 
 
+def fix_samediff_params(obj):
+    """DL4J's init asks every SameDiff layer (and vertex) for its params, and ``getLayerParams()`` /
+    ``getVertexParams()`` keep what they define from then on: a later nIn/nOut change does not reach
+    them (TransferLearning's input-type pass can leave such a layer's nIn and params apart, as DL4J does).
+    Wrappers are walked to the wrapped layers."""
+    seen = 0
+    while obj is not None and seen < 8:
+        if hasattr(obj, "getLayerParams"):
+            obj.layerParams = obj.getLayerParams()
+        elif hasattr(obj, "getVertexParams"):
+            obj.vertexParams = obj.getVertexParams()
+        for attr in ("fwd", "bwd"):
+            if getattr(obj, attr, None) is not None:
+                fix_samediff_params(getattr(obj, attr))
+        obj = getattr(obj, "layer", None) if type(obj).__name__ == "FrozenLayer" else getattr(obj, "underlying", None)
+        seen += 1
+
+
+def infer_layer_inputs(conf, input_type=None, override=True):
+    """Mirrors the input-type part of MultiLayerConfiguration.Builder#build: without an input type, one is
+    inferred from a first recurrent / Dense / Embedding / Output layer with nIn set; then every layer gets
+    its missing preprocessor and ``setNIn(type, override)`` (M2.1's overrideNinUponBuild defaults to true)."""
+    layers = [c.layer for c in conf.confs]
+    if input_type is None and conf.inputPreProcessors.get(0) is None:
+        first = layers[0]
+        if isinstance(first, BaseRecurrentLayer):
+            if first.nIn > 0:
+                input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)
+        elif type(first).__name__ in ("DenseLayer", "EmbeddingLayer", "OutputLayer") and first.nIn > 0:
+            input_type = InputType.feedForward(first.nIn)
+    if input_type is None:
+        return
+    current = input_type
+    for i, layer in enumerate(layers):
+        if conf.inputPreProcessors.get(i) is None:
+            pre = layer.getPreProcessorForInputType(current)
+            if pre is not None:
+                conf.inputPreProcessors[i] = pre
+        pre = conf.inputPreProcessors.get(i)
+        if pre is not None:
+            current = pre.getOutputType(current)
+        prev = layers[i - 1] if i > 0 else None
+        if prev is not None and type(prev).__name__ in ("Convolution1DLayer", "Convolution1D") \
+                and type(layer).__name__ == "DenseLayer" and input_type.type == "RNN":
+            layer.nIn = input_type.timeSeriesLength  # DL4J M2.1 quirk (Convolution1D followed by Dense)
+        else:
+            layer.setNIn(current, override)
+        current = layer.getOutputType(i, current)
+
+
 def _isnan(x):
     return x is None or x != x
 
@@ -523,8 +575,10 @@ class MultiLayerConfiguration(ConfObject):
         return {f"{i}_{k}": s for i, layer in enumerate(self.layers) for k, s in layer.paramShapes().items()}
 
     def initVariables(self):
-        """What MultiLayerNetwork.init() does to the configuration: fill each conf's ``variables``."""
+        """What MultiLayerNetwork.init() does to the configuration: fill each conf's ``variables``
+        (and fix SameDiff layers' ``layerParams``, see :func:`fix_samediff_params`)."""
         for conf in self.confs:
+            fix_samediff_params(conf.layer)
             for key in conf.layer.variables():
                 conf.addVariable(key)
         return self
@@ -554,6 +608,7 @@ def _fix_batchnorm_log_std(confs):
 
 #: the ComputationGraphConfiguration.GraphBuilder class (registered by conf/graph.py, which imports this module)
 GRAPH_BUILDER: list = []
+NEURAL_NET_CONFIGURATION.append(NeuralNetConfiguration)  # what a LayerVertex's layerConf decodes to (conf/vertices.py)
 
 
 class _NetworkBuilderCommon(JavaNames):
@@ -721,32 +776,7 @@ class ListBuilder(_NetworkBuilderCommon):
                     raise InvalidConfigurationError(
                         f"Invalid network configuration: layer {i} ({type(layer).__name__}) cannot be used with truncated"
                         " BPTT (it collapses the time axis). Use BackpropType.Standard, or validateTbpttConfig(false)")
-        input_type = self._input_type
-        if input_type is None and conf.inputPreProcessors.get(0) is None:
-            first = layers[0]
-            if isinstance(first, BaseRecurrentLayer):
-                if first.nIn > 0:
-                    input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)
-            elif type(first).__name__ in ("DenseLayer", "EmbeddingLayer", "OutputLayer") and first.nIn > 0:
-                input_type = InputType.feedForward(first.nIn)
-        if input_type is None:
-            return
-        current = input_type
-        for i, layer in enumerate(layers):
-            if conf.inputPreProcessors.get(i) is None:
-                pre = layer.getPreProcessorForInputType(current)
-                if pre is not None:
-                    conf.inputPreProcessors[i] = pre
-            pre = conf.inputPreProcessors.get(i)
-            if pre is not None:
-                current = pre.getOutputType(current)
-            prev = layers[i - 1] if i > 0 else None
-            if prev is not None and type(prev).__name__ in ("Convolution1DLayer", "Convolution1D") \
-                    and type(layer).__name__ == "DenseLayer" and input_type.type == "RNN":
-                layer.nIn = input_type.timeSeriesLength  # DL4J M2.1 quirk (Convolution1D followed by Dense)
-            else:
-                layer.setNIn(current, self._override_nin)
-            current = layer.getOutputType(i, current)
+        infer_layer_inputs(conf, self._input_type, self._override_nin)
 
 
 add_lombok_accessors(ListBuilder, {

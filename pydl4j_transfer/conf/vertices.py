@@ -9,13 +9,20 @@ from .base import (BOOL, DOUBLE, INT, INT_ARRAY, LAYERS, LONG_ARRAY, PREPROCESSO
                    Field, ObjCodec, poly)
 from .enums import ElementWiseOp
 from .inputs import InputType
-from .network import NeuralNetConfiguration
 
 PKG = "org.deeplearning4j.nn.conf.graph."
 
 
 class GraphVertex(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.graph.GraphVertex."""
+
+    #: the simple name of DL4J's runtime vertex class (``org.deeplearning4j.nn.graph.vertex.impl``) where it is not
+    #: the configuration class's own name (DL4J's ComputationGraph#summary prints it)
+    RUNTIME_NAME: str | None = None
+
+    def runtime_class_name(self) -> str:
+        """The simple name of DL4J's runtime vertex class (what DL4J's summary prints)."""
+        return self.RUNTIME_NAME or type(self).__name__
 
     def numParams(self, backprop=True) -> int:
         return 0
@@ -52,8 +59,13 @@ def _vertex(cls):
     return VERTICES.register(cls)
 
 
+#: the NeuralNetConfiguration class (registered by conf/network.py, which imports this module: the layer modules,
+#: SameDiff vertices included, build on this one, and network.py on them)
+NEURAL_NET_CONFIGURATION: list = []
+
+
 def _nnc():
-    return NeuralNetConfiguration
+    return NEURAL_NET_CONFIGURATION[0]
 
 
 @_vertex

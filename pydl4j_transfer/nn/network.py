@@ -31,7 +31,7 @@ from pydl4j_transfer.eval import ROC, Evaluation, RegressionEvaluation, ROCMulti
 from pydl4j_transfer.nn import listeners as L
 from pydl4j_transfer.nn import rnn
 from pydl4j_transfer.nn import training as T
-from pydl4j_transfer.nn.init import init_params
+from pydl4j_transfer.nn.init import apply_instantiate_hooks, init_params
 from pydl4j_transfer.nn.summary import summary as _summary
 from pydl4j_transfer.nn.writing import write_model
 
@@ -152,6 +152,7 @@ class BaseNetwork(JavaNames):
             if flat.dtype in DTYPE_NAMES:
                 self.setDataType(DTYPE_NAMES[flat.dtype])
             self._flat = flat.astype(self._dtype, copy=cloneParametersArray)
+        apply_instantiate_hooks(self._owners_and_layers(), self._flat, self._slots)  # (OCNNOutputLayer's r)
         self._rt = None
         return self
 

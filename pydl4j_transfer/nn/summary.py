@@ -197,7 +197,7 @@ def _cg_summary(conf, input_types) -> str:
                         in_shape += "-->" + input_type_string(vertex.preProcessor.getOutputType(t))
                 layer_idx += 1
             else:
-                cls = type(vertex).__name__
+                cls = runtime_class_name(vertex)
                 total += vertex.numParams()
                 if input_types:
                     in_types = [outputs[s] for s in srcs]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from . import activations, dropout, layers, preprocessors, vertices, weightnoise  # noqa: F401  (fill the registries)
 from .base import ConvertContext, LayerModule, set_mode
+from .layers.samediff import register_samediff, samediff_gradient, samediff_gradient_mode, set_samediff_gradient
 from .network import GraphModule, MultiLayerModule, build_module, feed_forward
 from .params import flat_param_names, flatten_params, load_flat_params
 from .precision import autocast, autocast_dtype
@@ -33,4 +34,5 @@ __all__ = [
     "MultiLayerModule", "GraphModule", "LayerModule", "ConvertContext",
     "LAYER_CONVERTERS", "VERTEX_CONVERTERS", "PREPROCESSOR_CONVERTERS", "ACTIVATION_CONVERTERS",
     "DROPOUT_CONVERTERS", "WEIGHT_NOISE_CONVERTERS", "BY_CONF_KIND", "UNSUPPORTED", "Registry",
+    "register_samediff", "samediff_gradient", "samediff_gradient_mode", "set_samediff_gradient",
 ]

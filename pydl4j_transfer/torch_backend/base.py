@@ -151,7 +151,7 @@ def set_mode(module: nn.Module, train: bool) -> nn.Module:
 def bind_store(top: nn.Module) -> None:
     """Point every LayerModule under ``top`` (itself included) at ``top`` for its parameters."""
     for m in top.modules():
-        if isinstance(m, LayerModule):
+        if isinstance(m, LayerModule) or "_store" in m.__dict__:  # (a vertex with params keeps a store too)
             object.__setattr__(m, "_store", top)
 
 

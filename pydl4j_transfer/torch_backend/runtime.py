@@ -26,6 +26,7 @@ import torch
 
 from pydl4j_transfer.conf.params import layout
 from pydl4j_transfer.conf.updater_layout import updater_blocks
+from pydl4j_transfer.conf.values.stepfunctions import step_sign
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .base import set_mode, to_device, to_tensor
@@ -305,8 +306,16 @@ class TorchRuntime:
             self.plan = UpdatePlan(self.blocks, self.layers_by_owner)
         with torch.no_grad():
             apply_update_blocks(self.blocks, self.params, self.grads, state, self.layers_by_owner, iteration, epoch,
-                                minibatch_size, mini_batch=mini_batch, plan=self.plan)
+                                minibatch_size, mini_batch=mini_batch, plan=self.plan, step_sign=self.step_sign())
         self.dirty = True
+
+    def step_sign(self) -> int:
+        """The Solver's step function (StochasticGradientDescent: ``params -= update`` with the Negative* functions
+        and none set, ``+=`` with Default/GradientStepFunction): the MLN's first layer's NeuralNetConfiguration's,
+        the graph's defaultConfiguration's (``Solver(conf())``)."""
+        conf = self.conf
+        nnc = conf.defaultConfiguration if self.graph else (conf.confs[0] if conf.confs else None)
+        return step_sign(getattr(nnc, "stepFunction", None))
 
     def apply_constraints(self):
         """Mirrors Model#applyConstraints (StochasticGradientDescent#optimize: after the iteration count)."""

@@ -26,6 +26,7 @@ from pydl4j_transfer.conf import MultiLayerConfiguration
 from pydl4j_transfer.conf.fine_tune import FineTuneConfiguration
 from pydl4j_transfer.conf.graph import GraphBuilder as ConfGraphBuilder
 from pydl4j_transfer.conf.layers.base import FeedForwardLayer
+from pydl4j_transfer.conf.network import infer_layer_inputs
 from pydl4j_transfer.conf.layers.feedforward import OutputLayer
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
 from pydl4j_transfer.conf.validation import validate_output_layer
@@ -283,6 +284,7 @@ class MlnPlan:
             oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength)
         if self.ftc is not None:
             self.ftc.applyToMultiLayerConfiguration(conf)
+        infer_layer_inputs(conf)  # MultiLayerConfiguration.Builder#build's input-type pass (nIn set with override)
         if self.validate:  # MultiLayerConfiguration.Builder#build with validateOutputLayerConfig: every layer
             for c in confs:
                 validate_output_layer(c.layer.layerName, c.layer)

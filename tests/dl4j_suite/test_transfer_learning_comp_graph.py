@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from pydl4j_transfer import *  # DL4J's names, as the Java imports them
 
@@ -163,7 +162,6 @@ def test_testChangeNOutNIn():
     newGraph.output(input)
 
 
-@pytest.mark.xfail(reason="needs issue 16's attention layers", strict=True)
 def test_testTransferLearningSameDiffLayersGraph():
     conf = NeuralNetConfiguration.Builder().graphBuilder().addInputs("in").layer("l0", LSTM.Builder().nIn(5).nOut(5).build(), "in").layer("l1", RecurrentAttentionLayer.Builder().nHeads(1).headSize(5).nIn(5).nOut(5).build(), "l0").layer("out", RnnOutputLayer.Builder().nIn(5).nOut(5).activation(Activation.SOFTMAX).build(), "l1").setOutputs("out").build()
     cg = ComputationGraph(conf)
@@ -186,7 +184,6 @@ def test_testTransferLearningSameDiffLayersGraph():
     assertEquals(out, out2)
 
 
-@pytest.mark.xfail(reason="needs issue 16's attention layers", strict=True)
 def test_testTransferLearningSameDiffLayersGraphVertex():
     conf = NeuralNetConfiguration.Builder().graphBuilder().addInputs("in").layer("l0", LSTM.Builder().nIn(5).nOut(5).build(), "in").addVertex("l1", AttentionVertex.Builder().nHeads(1).headSize(5).nInKeys(5).nInQueries(5).nInValues(5).nOut(5).build(), "l0", "l0", "l0").layer("out", RnnOutputLayer.Builder().nIn(5).nOut(5).activation(Activation.SOFTMAX).build(), "l1").setOutputs("out").build()
     cg = ComputationGraph(conf)

@@ -4,7 +4,6 @@ numpy's ``shape`` / ``copy()``, overloads as keyword arguments."""
 
 from __future__ import annotations
 
-import pytest
 
 from pydl4j_transfer import *  # DL4J's names, as the Java imports them
 from pydl4j_transfer.conf.serde import JsonMappers
@@ -280,7 +279,6 @@ def test_testChangeNOutNIn():
     newNet.output(input)
 
 
-@pytest.mark.xfail(reason="needs issue 16's attention layers", strict=True)
 def test_testTransferLearningSameDiffLayers():
     conf = NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).activation(Activation.TANH).updater(Adam(0.01)).weightInit(WeightInit.XAVIER).list().layer(LSTM.Builder().nOut(8).build()).layer(SelfAttentionLayer.Builder().nOut(4).nHeads(2).projectInput(True).build()).layer(GlobalPoolingLayer.Builder().poolingType(PoolingType.MAX).build()).layer(OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).lossFunction(LossFunctions.LossFunction.MCXENT).build()).setInputType(InputType.recurrent(4)).build()
     net = MultiLayerNetwork(conf)

@@ -227,6 +227,16 @@ LAYER_RECIPES = {
     "MaskZeroLayer": lambda: rnn_net(MaskZeroLayer.Builder().setMaskValue(0.0)
                                      .setUnderlying(SimpleRnn.Builder().nOut(4).build()).build()),
     "Bidirectional": lambda: rnn_net(Bidirectional(BidirectionalMode.CONCAT, LSTM.Builder().nOut(3).build())),
+    # SameDiff attention layers (the JSON carries layerParams; every param is a 'c'-order weight, RA's b a bias)
+    "SelfAttentionLayer": lambda: rnn_net(SelfAttentionLayer.Builder().nOut(4).nHeads(2).projectInput(True).build(),
+                                          SelfAttentionLayer.Builder().nHeads(1).build()),
+    "LearnedSelfAttentionLayer": lambda: rnn_net(
+        LearnedSelfAttentionLayer.Builder().nOut(4).nHeads(2).nQueries(3).projectInput(True).build(),
+        GlobalPoolingLayer.Builder(PoolingType.MAX).build(), out(None, 2), tail=False),
+    "RecurrentAttentionLayer": lambda: rnn_net(RecurrentAttentionLayer.Builder().nOut(4).nHeads(2).biasUpdater(Sgd(0.1))
+                                               .activation(Activation.RELU).build()),
+    "OCNNOutputLayer": lambda: mln(dense(4, 5), OCNNOutputLayer.Builder().nu(0.1).hiddenLayerSize(3).initialRValue(0.2)
+                                   .activation(Activation.SIGMOID).build()),
 }
 
 
@@ -270,6 +280,11 @@ VERTEX_RECIPES = {
         lambda gb: gb.addVertex("dup", DuplicateToTimeSeriesVertex("seq"), "ff").addVertex("m", MergeVertex(), "seq", "dup")
         .addLayer("lstm", LSTM.Builder().nOut(4).build(), "m").addLayer("out", rnn_out(), "lstm"),
         inputs=("seq", "ff"), input_types=(InputType.recurrent(3), InputType.feedForward(2))),
+    "AttentionVertex": lambda: graph(
+        lambda gb: gb.addLayer("q", LSTM.Builder().nOut(4).build(), "seq").addLayer("kv", SimpleRnn.Builder().nOut(5).build(), "seq")
+        .addVertex("att", AttentionVertex.Builder().nInQueries(4).nInKeys(5).nInValues(5).nOut(6).nHeads(3)
+                   .projectInput(True).build(), "q", "kv", "kv")
+        .addLayer("out", rnn_out(), "att"), inputs=("seq",), input_types=(InputType.recurrent(3),), l2=1e-3),
 }
 
 
@@ -389,6 +404,8 @@ WEIGHT_INIT_RECIPES = {
     "WeightInitVarScalingUniformFanOut": _wi(WeightInitVarScalingUniformFanOut(1.5)),
     "WeightInitVarScalingUniformFanAvg": _wi(WeightInitVarScalingUniformFanAvg(1.5)),
     "WeightInitDistribution": _wi(WeightInitDistribution(NormalDistribution(0.0, 0.1))),
+    "WeightInitEmbedding": lambda: mln(EmbeddingLayer.Builder().weightInit(
+        ArrayEmbeddingInitializer(np.arange(15, dtype="float32").reshape(5, 3) / 10)).build(), out(3, 2)),
 }
 
 DISTRIBUTION_RECIPES = {

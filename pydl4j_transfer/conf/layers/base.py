@@ -83,6 +83,9 @@ class Layer(ConfObject):
     FROZEN_PARAMS = False
     #: DL4J's class is a FeedForwardLayer (its summary prints nIn,nOut only for those)
     DL4J_FEED_FORWARD = False
+    #: DL4J's calcRegularizationScore counts this layer's regularization (not for SameDiff layers: their runtime
+    #: class keeps AbstractLayer's 0.0, though the updater applies the regularization)
+    REGULARIZATION_IN_SCORE = True
 
     FIELDS = (Field("constraints", array(poly(CONSTRAINTS))),
               Field("idropout", poly(DROPOUTS), attr="iDropout"),

@@ -10,7 +10,7 @@ from ..enums import LossFunctions, RNNFormat
 from ..inputs import InputType
 from ..values.activations import ActivationIdentity, ActivationSigmoid, ActivationSoftmax, to_activation
 from ..values.losses import LossMCXENT, to_loss
-from ..values.weightinit import WeightInitConstant
+from ..values.weightinit import ArrayEmbeddingInitializer, WeightInitConstant, WeightInitEmbedding
 from .base import FeedForwardLayer, NoParamLayer, ParamSpec, dense_specs, register
 from ..values.updaters import NoOp
 
@@ -94,12 +94,29 @@ class CenterLossOutputLayer(BaseOutputLayer):
         return NoOp() if key == "cL" else super().getUpdaterByParam(key)
 
 
+def _embedding_weight_init(self, value):
+    """EmbeddingLayer/EmbeddingSequenceLayer.Builder#weightInit: an EmbeddingInitializer or the vectors themselves
+    (INDArray -> ArrayEmbeddingInitializer) set nIn = vocabSize and nOut = vectorSize."""
+    if type(value).__module__ == "numpy":
+        value = ArrayEmbeddingInitializer(value)
+    if hasattr(value, "loadWeightsInto"):
+        value = WeightInitEmbedding(value)
+    if isinstance(value, WeightInitEmbedding):
+        shape = value.shape()
+        if shape is not None:
+            self.nIn, self.nOut = int(shape[0]), int(shape[1])
+        self.weightInitFn = value
+    else:
+        FeedForwardLayer._setters["weightInit"](self, value)
+
+
 @register
 class EmbeddingLayer(FeedForwardLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.EmbeddingLayer (builder hasBias false, JSON-missing true)."""
 
     FIELDS = (Field("hasBias", BOOL, default=False, missing=True),)
     DEFAULTS = {"activationFn": ActivationIdentity}
+    SETTERS = {"weightInit": _embedding_weight_init}
 
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
@@ -115,6 +132,7 @@ class EmbeddingSequenceLayer(FeedForwardLayer):
     FIELDS = (Field("hasBias", BOOL, default=False), Field("inferInputLength", BOOL, default=True, missing=False),
               Field("inputLength", INT, default=1), Field("outputFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW))
     DEFAULTS = {"activationFn": ActivationIdentity}
+    SETTERS = {"weightInit": _embedding_weight_init}
 
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)

@@ -166,11 +166,10 @@ class GlobalPoolingLayer(NoParamLayer):
         return inputType
 
     def setNIn(self, inputType, override=False):
-        if self.poolingDimensions is None:
-            dims = {"CNN": [2, 3] if getattr(inputType, "format", None) != CNN2DFormat.NHWC else [1, 2],
-                    "RNN": [2], "CNN3D": [2, 3, 4]}.get(inputType.type)
-            if dims is not None:
-                self.poolingDimensions = dims
+        # M2.1 sets poolingDimensions for CNN input only (always, NCHW [2, 3] / NHWC [1, 2]); RNN and CNN3D keep
+        # null, which the runtime reads as "all but the minibatch and feature axes"
+        if inputType.type == "CNN":
+            self.poolingDimensions = [2, 3] if getattr(inputType, "format", None) != CNN2DFormat.NHWC else [1, 2]
 
 
 @register

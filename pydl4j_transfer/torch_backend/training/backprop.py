@@ -26,7 +26,7 @@ import torch
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..layers.normalization import BatchNormModule
-from .regularization import regularizations_for
+from .regularization import in_score, regularizations_for
 from .schedules import value_at
 
 
@@ -92,7 +92,7 @@ def _score_plan(rt) -> list:
     plan = []
     for slot in rt.slots:
         layer = layers.get(str(slot.owner))
-        if layer is None or getattr(layer, "isPretrainParam", lambda k: False)(slot.key):
+        if layer is None or getattr(layer, "isPretrainParam", lambda k: False)(slot.key) or not in_score(layer):
             continue
         for reg in regularizations_for(layer, slot.key):
             cls = _class_name(reg)

@@ -92,6 +92,13 @@ def update_regularizations_for(layer, key) -> list:
     return regularizations_for(layer, key)
 
 
+def in_score(layer) -> bool:
+    """Whether DL4J's calcRegularizationScore counts this layer's params: not for SameDiff layers and vertices
+    (their runtime classes keep AbstractLayer's ``return 0.0`` / are not layers), although the updater still
+    applies their regularization (conf attribute ``REGULARIZATION_IN_SCORE``)."""
+    return getattr(_unwrap(layer), "REGULARIZATION_IN_SCORE", True)
+
+
 #: layers whose getRegularizationByParam returns null for every param (M2.1 bytecode):
 #: BatchNormalization ("don't regularize batch norm params", gamma and beta included).
 NO_REGULARIZATION = frozenset({"org.deeplearning4j.nn.conf.layers.BatchNormalization"})
