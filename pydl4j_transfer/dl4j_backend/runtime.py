@@ -75,6 +75,12 @@ class Dl4jRuntime:
         self.dirty = True
         self._host_state = self.model.updaterState()
 
+    def apply_constraints(self) -> None:
+        """Mirrors Model#applyConstraints(iteration, epoch): DL4J applies the layers' constraints to its params."""
+        java = self.model.java
+        java.applyConstraints(java.getIterationCount(), java.getEpochCount())
+        self.dirty = True
+
     # ---- verbs
     def output(self, inputs, *, train=False, autocast=None):
         """Mirrors output(train, inputs...) in DL4J: numpy out (a list for a graph)."""
@@ -98,7 +104,7 @@ class Dl4jRuntime:
     def compute_gradient_and_score(self, *args, **kwargs):
         self._torch_only("fit / computeGradientAndScore")
 
-    update = apply_constraints = compute_gradient_and_score
+    update = compute_gradient_and_score
 
     def rnn_time_step(self, *args, **kwargs):
         self._torch_only("rnnTimeStep")

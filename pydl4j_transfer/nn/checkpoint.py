@@ -207,8 +207,7 @@ def _resume_last(root):
         # taken inside iterationDone: the step's update is in the params, but the iteration count is not yet
         # incremented and the layers' constraints not yet applied (StochasticGradientDescent#optimize)
         model.setIterationCount(model.getIterationCount() + 1)
-        if model.backend == "torch":
-            model.getRuntime().apply_constraints()
+        model.getRuntime().apply_constraints()
     elif info.get("event") == "epoch":
         model.setEpochCount(model.getEpochCount() + 1)  # taken in onEpochEnd, before epochCount += 1
         return model, 0

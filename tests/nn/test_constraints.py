@@ -147,3 +147,17 @@ def teardown_module(module):
     worst = sorted(((k, v) for k, v in MAXDIFF.items() if k.startswith("constraints/")), key=lambda kv: -kv[1])[:5]
     if worst:
         print("\nconstraint parity: worst relative differences:", ", ".join(f"{k}={v:.2g}" for k, v in worst))
+
+
+def test_both_runtimes_apply_constraints_alike():
+    """Model#applyConstraints through each runtime (CheckpointListener's resume calls it on either backend):
+    DL4J's own applyConstraints and the torch backend's give the same params."""
+    conf = _dense(constrainWeights=MaxNormConstraint(0.5, [1]), constrainBias=NonNegativeConstraint())
+    ours = MultiLayerNetwork(conf).init()
+    big = (np.random.default_rng(3).standard_normal(ours.numParams()) * 3).astype(np.float32)
+    ours.setParams(big)
+    theirs = MultiLayerNetwork(conf, backend="dl4j").init(big.copy())
+    ours.getRuntime().apply_constraints()
+    theirs.getRuntime().apply_constraints()
+    assert not np.allclose(ours.params(), big)
+    np.testing.assert_allclose(ours.params(), theirs.params(), rtol=1e-5, atol=1e-6)

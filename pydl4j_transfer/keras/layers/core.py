@@ -454,7 +454,7 @@ class KerasLambda(KerasLayer):
         if sameDiffLayer is None:
             sameDiffLayer = KerasLayer.lambdaLayers[self.layerName]
         layer = copy.deepcopy(sameDiffLayer)
-        layer._set_name(self.layerName)
+        layer.setLayerName(self.layerName)
         self.layer = layer
 
     def getOutputType(self, *inputType):

@@ -302,7 +302,7 @@ class KerasBidirectional(KerasLayer):
                 "Currently only two types of recurrent Keras layers aresupported, 'LSTM' and 'SimpleRNN'. You tried to "
                 f"load a layer of class:{rnn_class}", layer=self.layerName)
         self.layer = Bidirectional(mode, self.kerasRnnlayer.getLayer())
-        self.layer._set_name(self.layerName)
+        self.layer.setLayerName(self.layerName)
 
     def getUnderlyingRecurrentLayer(self):
         return self.kerasRnnlayer.getLayer()
