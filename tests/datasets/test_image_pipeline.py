@@ -219,3 +219,52 @@ def test_streaming_featurize_writes_dl4j_files_and_fits_from_them(tmp_path):
     other.fitFeaturized(ListDataSetIterator(in_memory, 1))
     helper.fitFeaturized(AsyncDataSetIterator(files))
     np.testing.assert_allclose(helper.unfrozenMLN().params(), other.unfrozenMLN().params(), rtol=1e-6)
+
+
+def _iterator(root, workers=2, prefetch=1, batch=2):
+    reader = ImageRecordReader(8, 8, 3, ParentPathLabelGenerator())
+    reader.initialize(FileSplit(root, ["png"], JavaRandom(3)))
+    return RecordReaderDataSetIterator(reader, batch, 1, reader.numLabels(), workers=workers, prefetch=prefetch)
+
+
+def _address(a):
+    return a.__array_interface__["data"][0]
+
+
+@pytest.mark.parametrize("workers,prefetch", [(0, 0), (2, 1)])
+def test_minibatch_arrays_are_reused_only_once_dropped(tmp_path, workers, prefetch):
+    """The iterator recycles a minibatch's array (a fresh one costs thousands of page faults) only when nothing
+    refers to it: DataSets kept, a view kept, a torch tensor or a memoryview over it keep their values."""
+    import torch
+
+    root = _folder(tmp_path, counts=(("a", 6), ("b", 6)))
+    fresh = _iterator(root, 0, 0)
+    ref = [d.features.copy() for d in fresh]
+    fresh.reset()
+    ref2 = [d.features.copy() for d in fresh]  # the second epoch: a new order
+    # 1. everything kept: every minibatch its own memory, with the values of a fresh iterator
+    it = _iterator(root, workers, prefetch)
+    kept = list(it)
+    assert len({_address(d.features) for d in kept}) == len(kept) == 6
+    for d, r in zip(kept, ref):
+        np.testing.assert_array_equal(d.features, r)
+    # 2. only views, tensors and memoryviews kept: still their own memory and values after more epochs
+    it.reset()
+    holders = []
+    for i, d in enumerate(it):
+        holders.append((i, [d.features[1:], torch.from_numpy(d.features), memoryview(d.features)][i % 3]))
+    for _ in range(2):
+        it.reset()
+        for d in it:
+            pass
+    for i, h in holders:
+        got = np.asarray(h)
+        np.testing.assert_array_equal(got, ref2[i][1:] if i % 3 == 0 else ref2[i])
+    # 3. dropped at once: the arrays come back (a bounded number of distinct ones per epoch)
+    del kept, holders, d, h
+    it.reset()
+    seen = [_address(d.features) for d in it]
+    it.reset()
+    seen += [_address(d.features) for d in it]
+    assert len(set(seen)) <= prefetch + 3 < len(seen)
+    it.close()
