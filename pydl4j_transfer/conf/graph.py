@@ -18,6 +18,7 @@ from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
 from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
+from .validate_structure import validate_graph
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 
 
@@ -62,7 +63,9 @@ class ComputationGraphConfiguration(ConfObject):
             raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
         tree = upgrade_graph(tree)
         obj = ComputationGraphConfiguration._from_tree(tree)
-        _fix_batchnorm_log_std([v.layerConf for v in obj.vertices.values() if isinstance(v, LayerVertex)])
+        _fix_batchnorm_log_std([v.layerConf for v in obj.vertices.values()
+                                if isinstance(v, LayerVertex) and v.layerConf is not None])
+        validate_graph(obj)
         return obj
 
     # ---- structure

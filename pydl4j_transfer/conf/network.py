@@ -20,6 +20,7 @@ from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
+from .validate_structure import validate_multilayer
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
 from .values.activations import ActivationSigmoid, to_activation
@@ -447,6 +448,7 @@ class MultiLayerConfiguration(ConfObject):
         obj = MultiLayerConfiguration._from_tree({k: v for k, v in tree.items() if k != "confs"})
         obj.confs = confs
         _fix_batchnorm_log_std(confs)
+        validate_multilayer(obj)
         return obj
 
     def getConf(self, i):

@@ -25,6 +25,7 @@ from pydl4j_transfer.data.iterators import (
 from pydl4j_transfer.data.normalizers import (
     ImagePreProcessingScaler,
     NormalizerMinMaxScaler,
+    NormalizerSerializer,
     NormalizerStandardize,
     OpaqueNormalizer,
     read_normalizer,
@@ -34,6 +35,6 @@ from pydl4j_transfer.data.normalizers import (
 __all__ = ["DataSet", "DataSetIterator", "ExistingDataSetIterator", "FileSplit", "INDArrayDataSetIterator",
            "ImageFolderDataSetIterator", "ImagePreProcessingScaler", "ImageRecordReader", "ListDataSetIterator",
            "ListMultiDataSetIterator", "MultiDataSet", "MultiDataSetIterator", "NormalizerMinMaxScaler",
-           "NormalizerStandardize", "NumpyDataSetIterator", "OpaqueNormalizer", "ParentPathLabelGenerator",
+           "NormalizerSerializer", "NormalizerStandardize", "NumpyDataSetIterator", "OpaqueNormalizer", "ParentPathLabelGenerator",
            "RecordReaderDataSetIterator", "SplitTestAndTrain", "TorchDataSetIterator", "VGG16ImagePreProcessor",
            "fromNumpy", "fromTorch", "read_normalizer", "trainTestSplit", "write_normalizer"]

@@ -16,12 +16,14 @@ an :class:`OpaqueNormalizer` holding the bytes, so a zip round-trips unchanged.
 from __future__ import annotations
 
 import io
+import os
 import struct
 
 import numpy as np
 
-from pydl4j_transfer.errors import CorruptEntryError, UnsupportedLayerError
+from pydl4j_transfer.errors import CorruptEntryError, InputTooLargeError, UnsupportedLayerError
 from pydl4j_transfer.zipio import read_array_from, write_array
+from pydl4j_transfer.zipio.files import atomic_write, open_regular
 
 HEADER = "NORMALIZER"
 VERSION = 1
@@ -33,10 +35,22 @@ def _write_utf(out, s: str) -> None:
     out.write(struct.pack(">H", len(b)) + b)
 
 
+def _where(stream) -> str:
+    return getattr(stream, "entry_name", ENTRY)
+
+
+class _Source(io.BytesIO):
+    """The normalizer's bytes, with the name errors report (``normalizer.bin`` or the file's path)."""
+
+    def __init__(self, data: bytes, entry_name: str):
+        super().__init__(data)
+        self.entry_name = entry_name
+
+
 def _read_exact(stream, n: int) -> bytes:
     b = stream.read(n)
     if len(b) != n:
-        raise CorruptEntryError(f"truncated: wanted {n} more bytes, got {len(b)}", entry=ENTRY)
+        raise CorruptEntryError(f"truncated: wanted {n} more bytes, got {len(b)}", entry=_where(stream))
     return b
 
 
@@ -51,6 +65,10 @@ def _read_double(stream) -> float:
 
 def _read_bool(stream) -> bool:
     return _read_exact(stream, 1) != b"\x00"
+
+
+def _array(stream) -> np.ndarray:
+    return read_array_from(stream, entry=_where(stream))
 
 
 def _stats_shape(stat: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -115,10 +133,10 @@ class NormalizerStandardize(_FeatureStatsNormalizer):
     @classmethod
     def _read(cls, stream):
         fit_label = _read_bool(stream)
-        obj = cls(read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY))
+        obj = cls(_array(stream), _array(stream))
         obj.fitLabel(fit_label)
         if fit_label:
-            obj.labelMean, obj.labelStd = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+            obj.labelMean, obj.labelStd = _array(stream), _array(stream)
         return obj
 
 
@@ -155,9 +173,9 @@ class NormalizerMinMaxScaler(_FeatureStatsNormalizer):
         fit_label = _read_bool(stream)
         obj = cls(_read_double(stream), _read_double(stream))
         obj.fitLabel(fit_label)
-        obj.min, obj.max = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+        obj.min, obj.max = _array(stream), _array(stream)
         if fit_label:
-            obj.labelMin, obj.labelMax = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+            obj.labelMin, obj.labelMax = _array(stream), _array(stream)
         return obj
 
 
@@ -200,22 +218,66 @@ class OpaqueNormalizer:
 STRATEGIES = {cls.TYPE: cls for cls in (NormalizerStandardize, NormalizerMinMaxScaler, ImagePreProcessingScaler)}
 
 
-def read_normalizer(data: bytes):
-    """Mirrors NormalizerSerializer.getDefault().restore(stream)."""
-    stream = io.BytesIO(data)
+def read_normalizer(data: bytes, *, entry: str = ENTRY):
+    """Mirrors NormalizerSerializer.getDefault().restore(stream). ``entry`` names the data in errors."""
+    stream = _Source(bytes(data), entry)
     if _read_utf(stream) != HEADER:
-        raise CorruptEntryError("does not start with the NORMALIZER header", entry=ENTRY)
+        raise CorruptEntryError("does not start with the NORMALIZER header", entry=entry)
     (version,) = struct.unpack(">i", _read_exact(stream, 4))
     if version != VERSION:
-        raise CorruptEntryError(f"normalizer format version {version}, expected {VERSION}", entry=ENTRY)
+        raise CorruptEntryError(f"normalizer format version {version}, expected {VERSION}", entry=entry)
     kind = _read_utf(stream)
     cls = STRATEGIES.get(kind)
     if cls is None:
         return OpaqueNormalizer(kind, data)
     obj = cls._read(stream)
     if stream.read(1):
-        raise CorruptEntryError(f"trailing bytes after the {kind} normalizer", entry=ENTRY)
+        raise CorruptEntryError(f"trailing bytes after the {kind} normalizer", entry=entry)
     return obj
+
+
+#: The largest normalizer file :meth:`NormalizerSerializer.restore` reads (a normalizer holds a few
+#: per-feature statistics; DL4J's largest are kilobytes).
+MAX_NORMALIZER_BYTES = 1 << 30
+
+
+class NormalizerSerializer:
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer (default strategies)."""
+
+    @staticmethod
+    def getDefault() -> "NormalizerSerializer":
+        """Mirrors NormalizerSerializer.getDefault()."""
+        return NormalizerSerializer()
+
+    def write(self, normalizer, target) -> None:
+        """Mirrors NormalizerSerializer#write(Normalizer, File / OutputStream / String path).
+
+        To a path it is written atomically (zipio/files.py); to a binary stream in place."""
+        data = write_normalizer(normalizer)
+        if hasattr(target, "write"):
+            target.write(data)
+            return
+        with atomic_write(target) as f:
+            f.write(data)
+
+    def restore(self, source):
+        """Mirrors NormalizerSerializer#restore(File / InputStream / String path): the normalizer a file holds.
+
+        ``source``: a path (a regular file; ``NotARegularFileError`` otherwise), a binary stream or bytes.
+        """
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return read_normalizer(bytes(source), entry="<bytes>")
+        if hasattr(source, "read"):
+            name = getattr(source, "name", None)
+            where = name if isinstance(name, str) else "<stream>"
+            data = source.read(MAX_NORMALIZER_BYTES + 1)
+        else:
+            where = os.fspath(source)
+            with open_regular(source, "normalizer file") as f:
+                data = f.read(MAX_NORMALIZER_BYTES + 1)
+        if len(data) > MAX_NORMALIZER_BYTES:
+            raise InputTooLargeError(f"more than {MAX_NORMALIZER_BYTES} bytes: not a normalizer file", where)
+        return read_normalizer(data, entry=where)
 
 
 def write_normalizer(normalizer) -> bytes:

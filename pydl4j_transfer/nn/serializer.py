@@ -23,15 +23,18 @@ import logging
 import os
 
 from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration, jsonio
+from pydl4j_transfer.conf.validate_structure import PROBE_ERRORS
 from pydl4j_transfer.data.normalizers import read_normalizer, write_normalizer
-from pydl4j_transfer.errors import MalformedConfigError, ParamLengthMismatchError
+from pydl4j_transfer.errors import (
+    InvalidConfigurationError, MalformedConfigError, ParamLengthMismatchError, Pydl4jTransferError,
+)
 from pydl4j_transfer.nn import params as P
 from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 from pydl4j_transfer.zipio import (
-    CONFIGURATION_JSON, COEFFICIENTS_BIN, NORMALIZER_BIN, UPDATER_BIN, RawModelZip, read_model_zip,
-    read_zip_entries, write_model_zip,
+    CONFIGURATION_JSON, COEFFICIENTS_BIN, UPDATER_BIN, RawModelZip, read_model_zip, write_model_zip,
 )
+from pydl4j_transfer.zipio.model_zip import read_normalizer_entry
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,21 @@ def _is_legacy_json(text: str) -> bool:
 
 
 def _build(raw: RawModelZip, kind: str, path, backend: str = "torch") -> "MultiLayerNetwork | ComputationGraph":
+    """The network a zip's parts describe. The configuration's structure is checked when it is decoded
+    (conf/validate_structure.py); should anything still fail inside Python while the configuration is turned
+    into a network, that is reported as InvalidConfigurationError naming configuration.json (the Python
+    exception kept as ``__cause__``), never as a bare AttributeError / KeyError / TypeError."""
+    try:
+        return _build_checked(raw, kind, path, backend)
+    except Pydl4jTransferError:
+        raise
+    except PROBE_ERRORS as exc:
+        err = InvalidConfigurationError(f"{CONFIGURATION_JSON}: the configuration cannot be turned into a network "
+                                        f"({type(exc).__name__}: {str(exc)[:200]}); it is damaged or incomplete")
+        raise err from exc
+
+
+def _build_checked(raw: RawModelZip, kind: str, path, backend: str) -> "MultiLayerNetwork | ComputationGraph":
     found = network_kind(raw.configuration_json)
     if found != kind:
         other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"
@@ -142,7 +160,7 @@ class ModelSerializer:
     @staticmethod
     def restoreNormalizerFromFile(path):
         """Mirrors ModelSerializer.restoreNormalizerFromFile: the zip's normalizer, or None."""
-        data = read_zip_entries(path).get(NORMALIZER_BIN)
+        data = read_normalizer_entry(path)
         return None if data is None else read_normalizer(data)
 
     @staticmethod
@@ -158,9 +176,16 @@ def _normalizer_of(net):
     return None if data is None else read_normalizer(data)
 
 
+def network_from_raw(raw: RawModelZip, path=None, *, backend: str = "torch"):
+    """The network (MultiLayerNetwork or ComputationGraph) the parts of a zip read by
+    :func:`~pydl4j_transfer.zipio.read_model_zip` describe; raises as :func:`load`."""
+    return _build(raw, network_kind(raw.configuration_json), path if path is not None else "the zip", backend)
+
+
 def load(path, loadUpdater: bool = True, *, backend: str = "torch"):
     """Restore whichever network a DL4J zip holds (DL4J's ModelGuesser for model zips).
 
-    ``backend="dl4j"`` runs the network (and transfer-learning builds on it) in real DL4J."""
-    raw = read_model_zip(path, load_updater=loadUpdater)
-    return _build(raw, network_kind(raw.configuration_json), path, backend)
+    ``backend="dl4j"`` runs the network (and transfer-learning builds on it) in real DL4J.
+    ``path``: a path (a regular file) or a binary stream. Every damaged or hostile input raises a
+    ``Pydl4jTransferError`` naming the file entry, layer or vertex (RELIABILITY.md)."""
+    return network_from_raw(read_model_zip(path, load_updater=loadUpdater), path, backend=backend)
