@@ -18,7 +18,7 @@ from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
 from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
-from .validate_structure import validate_graph
+from .validate_structure import typed_decoding, validate_graph
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 
 
@@ -54,6 +54,7 @@ class ComputationGraphConfiguration(ConfObject):
               Field("vertices", _VertexMap(), default={}))
 
     @staticmethod
+    @typed_decoding
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         from .legacy import upgrade_graph

@@ -20,7 +20,7 @@ from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
-from .validate_structure import validate_multilayer
+from .validate_structure import typed_decoding, validate_multilayer
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
 from .values.activations import ActivationSigmoid, to_activation
@@ -431,6 +431,7 @@ class MultiLayerConfiguration(ConfObject):
         return obj
 
     @staticmethod
+    @typed_decoding
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         from .legacy import upgrade_multilayer

@@ -19,17 +19,37 @@ The checks read only the decoded objects (no torch, no Java) and cost microsecon
 
 from __future__ import annotations
 
-from pydl4j_transfer.errors import InvalidConfigurationError, Pydl4jTransferError
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, Pydl4jTransferError
 
 from .base import LAYERS, VERTICES, ArrayCodec, ConfObject, PolyCodec, _Int
 
-__all__ = ["validate_multilayer", "validate_graph", "check_layer", "PROBE_ERRORS"]
+__all__ = ["validate_multilayer", "validate_graph", "check_layer", "PROBE_ERRORS", "typed_decoding"]
 
 #: What a configuration missing a field (or holding one of the wrong JSON type) makes Python raise when the
 #: layer's parameter shapes or variables are computed; turned into InvalidConfigurationError naming the layer.
 PROBE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError, OverflowError, ZeroDivisionError,
                 RecursionError)
 _MAX_WRAPPER_DEPTH = 16
+
+
+def typed_decoding(fn):
+    """Wrap a ``fromJson``: anything Python itself raises while a damaged configuration is decoded (a dict where
+    a number belongs, ...) becomes ``MalformedConfigError`` naming configuration.json, the Python exception kept
+    as ``__cause__``. The checks of this module and the codecs raise the specific errors first; this is the
+    last resort, so that no input ends in a bare TypeError."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(text):
+        try:
+            return fn(text)
+        except Pydl4jTransferError:
+            raise
+        except PROBE_ERRORS as exc:
+            err = MalformedConfigError(f"the configuration cannot be decoded ({type(exc).__name__}: {str(exc)[:200]}); "
+                                       "it is damaged or not a DL4J configuration", "configuration.json")
+            raise err from exc
+    return wrapper
 
 
 def _fail(where: str, message: str, cause: BaseException | None = None) -> InvalidConfigurationError:
@@ -202,7 +222,8 @@ def validate_graph(conf) -> None:
     if stored is not None and stored_str is not None:
         index = conf.vertexIndices()
         n = len(index)
-        if sorted(stored) != list(range(n)) or len(stored_str) != n:
+        if (not all(isinstance(i, int) for i in stored) or not all(isinstance(x, str) for x in stored_str)
+                or sorted(stored) != list(range(n)) or len(stored_str) != n):
             raise InvalidConfigurationError(f"the stored topologicalOrder {stored[:12]} is not an order of the "
                                             f"graph's {n} vertices; remove 'topologicalOrder' and "
                                             "'topologicalOrderStr' to have it recomputed")

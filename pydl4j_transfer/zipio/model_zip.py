@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from pydl4j_transfer.errors import CorruptEntryError, MissingEntryError
+from pydl4j_transfer.errors import CorruptEntryError, MissingEntryError, ZipBombError
 from pydl4j_transfer.zipio.archive import (
     DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL, STORED, RawEntry, SizedWriter, entry_errors,
     open_checked_zip, open_member, read_entry, read_raw, write_zip_atomic,
@@ -113,9 +113,20 @@ def _read_params(zf, where: str, names: set[str]) -> np.ndarray | None:
     return _decode_entry(zf, where, COEFFICIENTS_BIN)
 
 
+#: The largest ``configuration.json`` / ``normalizer.bin`` inflated (a VGG16 configuration is 30 KB, a
+#: 1000-layer graph's a few MB): text decoded into Python objects costs many times its size, so these are
+#: refused well before the 4 GiB ``max_total``.
+MAX_TEXT_ENTRY_BYTES = {CONFIGURATION_JSON: 16 << 20, NORMALIZER_BIN: 64 << 20}
+
+
 def _read_bytes(zf, where: str, name: str) -> bytes:
+    info = zf.getinfo(name)
+    limit = MAX_TEXT_ENTRY_BYTES.get(name)
+    if limit is not None and info.file_size > limit:
+        raise ZipBombError(f"declares {info.file_size} bytes; a DL4J {name} is far smaller (limit {limit} bytes)",
+                           name)
     with entry_errors(where, name):
-        return read_entry(zf, zf.getinfo(name))
+        return read_entry(zf, info)
 
 
 def read_model_zip(path_or_file, load_updater: bool = True, *, max_total: int = DEFAULT_MAX_TOTAL,
