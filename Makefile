@@ -8,7 +8,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java fixtures bench clean
+.PHONY: demo test venv java fixtures bench clean fuzz kill-writes
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -40,3 +40,21 @@ clean:
 # Benchmarks side by side with real DL4J (see BENCHMARKS.md); BENCH_ARGS="zip_io --reps 3" for a quick run.
 bench: $(STAMP) $(JAR)
 	$(VPY) -m bench $(BENCH_ARGS)
+
+# Fuzzing (issue 17; RELIABILITY.md): FUZZ_INPUTS structure-aware inputs over every reader entry point, each in a
+# child process under RLIMIT_AS (2 GiB) and a 10 s timeout; summary.json and findings/ under fuzz-results/.
+# 100,000 inputs take about an hour on 2 free cores: run it at low priority. Exits 1 on any untyped / hang /
+# crash / memory outcome. FUZZ_ARGS="--start 100000" continues a run.
+FUZZ_INPUTS ?= 100000
+FUZZ_JOBS ?= 2
+FUZZ_SEED ?= 100
+fuzz: $(STAMP)
+	nice -n 19 $(VPY) -m tests.fuzz --inputs $(FUZZ_INPUTS) --jobs $(FUZZ_JOBS) --seed $(FUZZ_SEED) \
+	  --out fuzz-results --progress 5000 $(FUZZ_ARGS)
+
+# SIGKILL during writes (issue 17; RELIABILITY.md): KILLS kills per writer at random moments of a write; after
+# each, the target must be the old or the new file (never missing or corrupt) and the next write must leave
+# no temporary file. Writers that need torch are included when it is installed.
+KILLS ?= 100
+kill-writes: $(STAMP)
+	nice -n 19 $(VPY) -m tests.fuzz.kill_writes --kills $(KILLS) $(KILL_ARGS)
