@@ -454,13 +454,16 @@ class _MemberReader(io.RawIOBase):
         if not data:
             if self._inflater.eof:
                 raise _InflateError(f"the DEFLATE stream ends {self._left_out} bytes before the declared size")
+            # b"" once every compressed byte is in: the inflater may still hold output (highly compressible
+            # data: a long match copied only up to the max_length of the previous call), drained below
             data = self._read_in()
-            if not data:
-                raise _InflateError("compressed data ends early")
         try:
-            self._pending = memoryview(self._inflater.decompress(data, 2 * _CHUNK))
+            out = self._inflater.decompress(data, 2 * _CHUNK)
         except _INFLATE_ERRORS as exc:
             raise _InflateError(f"invalid DEFLATE data: {exc}") from None
+        if not out and not data:
+            raise _InflateError("compressed data ends early")
+        self._pending = memoryview(out)
 
     def readinto(self, buffer) -> int:
         view = memoryview(buffer).cast("B")

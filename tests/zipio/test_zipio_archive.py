@@ -351,3 +351,22 @@ def test_stored_first_block_stays_on_the_single_stream_path(tmp_path, parallel_i
         with parallel_inflate.open_member(zf, zf.getinfo("coefficients.bin")) as member:
             assert isinstance(member.raw, parallel_inflate._MemberReader)
             assert member.read() == data
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_highly_compressible_deflate_entry_reads_back(tmp_path, level):
+    """Found by the SIGKILL harness (tests/fuzz/kill_writes.py): 32 MiB of nearly constant floats deflate to
+    ~150 KB; once every compressed byte was in, the inflater still held output (a long match cut at the
+    previous call's max_length) and the reader reported 'compressed data ends early'."""
+    import numpy as np
+
+    from pydl4j_transfer.zipio import RawModelZip, read_model_zip, write_model_zip
+
+    params = np.full(8 << 20, 3.0, np.float32)
+    params[::4096] = 1.0
+    path = tmp_path / "m.zip"
+    write_model_zip(path, RawModelZip("{}", params), compression="deflated", compresslevel=level)
+    np.testing.assert_array_equal(read_model_zip(path).params, params)
+    zeros = bytes(40 << 20)
+    write_zip_atomic(path, [("a", zeros)], compresslevel=level)
+    assert read_zip_entries(path)["a"] == zeros
