@@ -142,7 +142,7 @@ def _safetensors_write(path, version, state={}):  # noqa: B006
 def _safetensors_read(path):
     from safetensors.numpy import load_file
 
-    return _check_values(load_file(path)["0.W"], set())
+    return _check_values(load_file(path)["layer0.W"], set())
 
 
 def _state_dict_write(path, version, state={}):  # noqa: B006
@@ -156,7 +156,7 @@ def _state_dict_write(path, version, state={}):  # noqa: B006
 def _state_dict_read(path):
     import torch
 
-    return _check_values(torch.load(path, weights_only=True)["0.W"].numpy(), set())
+    return _check_values(torch.load(path, weights_only=True)["layer0.W"].numpy(), set())
 
 
 def _onnx_write(path, version, state={}):  # noqa: B006
@@ -173,8 +173,7 @@ def _onnx_read(path):
 
     model = onnx.load(path)
     weights = [numpy_helper.to_array(t) for t in model.graph.initializer]
-    big = max(weights, key=lambda a: a.size)
-    return _check_values(big.T if big.shape[0] != 2048 * 2048 else big, set())
+    return _check_values(max(weights, key=lambda a: a.size), set())  # layer0.W, the bytes of DL4J's W
 
 
 WRITERS = {
