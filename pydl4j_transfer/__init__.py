@@ -23,7 +23,8 @@ def _register(module: str, names) -> None:
 _register("pydl4j_transfer.errors", [
     "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
-    "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError",
+    "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError", "NotARegularFileError",
+    "InputTooLargeError", "InsufficientMemoryError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
 ])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
