@@ -370,3 +370,23 @@ def test_highly_compressible_deflate_entry_reads_back(tmp_path, level):
     zeros = bytes(40 << 20)
     write_zip_atomic(path, [("a", zeros)], compresslevel=level)
     assert read_zip_entries(path)["a"] == zeros
+
+
+def test_entries_announced_as_4_gib_or_more_get_zip64_headers(tmp_path):
+    """A streamed entry whose size hint is >= 4 GiB is written with zip64 sizes in its local header
+    (0xFFFFFFFF + the zip64 extra field, which Java's ZipInputStream reads); readers see the true sizes."""
+    from pydl4j_transfer.zipio.archive import SizedWriter
+
+    path = tmp_path / "z64.zip"
+    write_zip_atomic(path, [("configuration.json", b"{}"), ("coefficients.bin",
+                                                            SizedWriter(5 << 30, lambda f: f.write(b"x" * 1000)))],
+                     compression="stored")
+    raw = path.read_bytes()
+    pos = raw.index(b"PK\x03\x04coefficients.bin"[:4], raw.index(b"{}"))
+    csize, usize, n_name, n_extra = struct.unpack_from("<IIHH", raw, pos + 18)
+    assert (csize, usize) == (0xFFFFFFFF, 0xFFFFFFFF)
+    tag, size, real_usize, real_csize = struct.unpack_from("<HHQQ", raw, pos + 30 + n_name)
+    assert (tag, size, real_usize, real_csize) == (1, 16, 1000, 1000)
+    assert read_zip_entries(path)["coefficients.bin"] == b"x" * 1000
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("coefficients.bin") == b"x" * 1000
