@@ -219,6 +219,7 @@ def run(n: int, *, seed: int = 1, start: int = 0, jobs: int = 1, limit_gib: floa
     t0 = time.time()
     root = tempfile.mkdtemp(prefix="pydl4j-fuzz-")
     in_flight: dict[int, dict] = {}
+    previous = signal.signal(signal.SIGTERM, _terminate)  # `kill PID`: stop, keep the summary, clean up
     next_i, end = start, start + n
     printed = 0
     try:
@@ -264,11 +265,16 @@ def run(n: int, *, seed: int = 1, start: int = 0, jobs: int = 1, limit_gib: floa
                 os.waitpid(job["pid"], 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
+        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(root, ignore_errors=True)
         summary.seconds = time.time() - t0
         if out is not None:
             (out / "summary.json").write_text(json.dumps(summary.to_json(), indent=1))
     return summary
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _progress(summary: Summary, t0: float, log, out: Path | None) -> None:
