@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError, MalformedConfigError
-from pydl4j_transfer.zipio.files import atomic_path, atomic_write, check_regular, open_regular
+from pydl4j_transfer.zipio.files import atomic_path, atomic_write, check_regular, read_bounded
 
 __all__ = ["to_state_dict", "to_safetensors", "to_onnx", "to_dl4j_zip", "convert", "kind_of_path",
            "random_inputs", "input_types_of"]
@@ -239,8 +239,7 @@ def _read_tensors(path):
 
 def _read_configuration(path) -> str:
     """A configuration JSON file's text (regular files only, UTF-8)."""
-    with open_regular(path, "configuration JSON") as f:
-        data = f.read(1 << 30)
+    data, _ = read_bounded(path, 16 << 20, "configuration JSON")  # as configuration.json in a zip
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

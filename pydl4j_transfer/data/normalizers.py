@@ -16,14 +16,13 @@ an :class:`OpaqueNormalizer` holding the bytes, so a zip round-trips unchanged.
 from __future__ import annotations
 
 import io
-import os
 import struct
 
 import numpy as np
 
-from pydl4j_transfer.errors import CorruptEntryError, InputTooLargeError, UnsupportedLayerError
+from pydl4j_transfer.errors import CorruptEntryError, UnsupportedLayerError
 from pydl4j_transfer.zipio import read_array_from, write_array
-from pydl4j_transfer.zipio.files import atomic_write, open_regular
+from pydl4j_transfer.zipio.files import atomic_write, read_bounded
 
 HEADER = "NORMALIZER"
 VERSION = 1
@@ -237,8 +236,8 @@ def read_normalizer(data: bytes, *, entry: str = ENTRY):
 
 
 #: The largest normalizer file :meth:`NormalizerSerializer.restore` reads (a normalizer holds a few
-#: per-feature statistics; DL4J's largest are kilobytes).
-MAX_NORMALIZER_BYTES = 1 << 30
+#: per-feature statistics; DL4J's largest are kilobytes): as for ``normalizer.bin`` in a zip.
+MAX_NORMALIZER_BYTES = 64 << 20
 
 
 class NormalizerSerializer:
@@ -267,16 +266,7 @@ class NormalizerSerializer:
         """
         if isinstance(source, (bytes, bytearray, memoryview)):
             return read_normalizer(bytes(source), entry="<bytes>")
-        if hasattr(source, "read"):
-            name = getattr(source, "name", None)
-            where = name if isinstance(name, str) else "<stream>"
-            data = source.read(MAX_NORMALIZER_BYTES + 1)
-        else:
-            where = os.fspath(source)
-            with open_regular(source, "normalizer file") as f:
-                data = f.read(MAX_NORMALIZER_BYTES + 1)
-        if len(data) > MAX_NORMALIZER_BYTES:
-            raise InputTooLargeError(f"more than {MAX_NORMALIZER_BYTES} bytes: not a normalizer file", where)
+        data, where = read_bounded(source, MAX_NORMALIZER_BYTES, "normalizer file")
         return read_normalizer(data, entry=where)
 
 

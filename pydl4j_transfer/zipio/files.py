@@ -46,7 +46,7 @@ try:
 except ImportError:  # pragma: no cover - not on Linux/macOS
     fcntl = None
 
-__all__ = ["TEMP_SUFFIX", "open_regular", "check_regular", "spool", "atomic_write", "atomic_path",
+__all__ = ["TEMP_SUFFIX", "open_regular", "check_regular", "spool", "read_bounded", "atomic_write", "atomic_path",
            "stale_temp_files", "remove_stale_temp_files", "DEFAULT_MAX_STREAM_BYTES"]
 
 #: Every temporary file of :func:`atomic_write` ends with this; the full pattern is ``.<name>.<pid>.<random><suffix>``.
@@ -125,6 +125,23 @@ def spool(stream, where: str, max_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> io.B
         out.write(chunk)
     out.seek(0)
     return out
+
+
+def read_bounded(source, max_bytes: int, what: str = "file") -> tuple[bytes, str]:
+    """(the whole content, display name) of a path (a regular file) or a binary stream, refusing more than
+    ``max_bytes`` -- without ever asking for ``max_bytes`` up front (``read(n)`` allocates ``n`` before it
+    reads): a file is read at the size ``fstat`` reports, a stream chunk by chunk."""
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        where = name if isinstance(name, str) else "<stream>"
+        return spool(source, where, max_bytes).getvalue(), where
+    where = os.fspath(source)
+    with open_regular(source, what) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            raise InputTooLargeError(f"{size} bytes, more than the {max_bytes} a {what} may have", where)
+        data = f.read(size)  # a file that grew meanwhile is read as it was when fstat looked
+    return data, where
 
 
 # --- writing ----------------------------------------------------------------------------------------------

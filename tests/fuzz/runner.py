@@ -2,7 +2,7 @@
 
 The parent imports the package and loads the seeds once, then forks one child per input (a fork costs about
 a millisecond, so runs are bounded by the code under test, not by interpreter start-up). The child sets
-``RLIMIT_AS`` (default 2 GiB), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE``, sends stdout/stderr to /dev/null and
+``RLIMIT_AS`` (the parent's size + 2 GiB by default), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE``, sends stdout/stderr to /dev/null and
 faulthandler to a file, runs the target and reports one JSON line through a pipe. Outcomes:
 
 =========  ====================================================================================
@@ -178,6 +178,23 @@ class Summary:
                 "findings": sorted(self.findings.values(), key=lambda f: (f["outcome"], f["target"]))}
 
 
+def address_space_limit(gib: float) -> int:
+    """RLIMIT_AS for a child: the parent's own address space (which the forked child starts with: the
+    interpreter, numpy, whatever the caller imported -- pytest's process is larger than the CLI's) plus ``gib``
+    GiB for the input. 0: no limit."""
+    if not gib:
+        return 0
+    size = 0
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    size = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return size + int(gib * (1 << 30))
+
+
 _PRELOADED = []
 
 
@@ -214,7 +231,7 @@ def run(n: int, *, seed: int = 1, start: int = 0, jobs: int = 1, limit_gib: floa
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    limit = int(limit_gib * (1 << 30)) if limit_gib else 0
+    limit = address_space_limit(limit_gib)
     summary = Summary(seed, start)
     t0 = time.time()
     root = tempfile.mkdtemp(prefix="pydl4j-fuzz-")
@@ -332,7 +349,7 @@ def run_one(target: str, data: bytes, *, limit_gib: float = 2.0, timeout: float 
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            _child(target, data, workdir, int(limit_gib * (1 << 30)), timeout, w)
+            _child(target, data, workdir, address_space_limit(limit_gib), timeout, w)
         os.close(w)
         job = {"pid": pid, "index": 0, "target": target, "data": data, "workdir": workdir, "t0": time.time(),
                "chunks": [], "killed": False}
