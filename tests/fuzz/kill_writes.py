@@ -251,7 +251,10 @@ def run_writer(name: str, kills: int, root: Path, rng: random.Random, log=sys.st
     row["write_s"] = round(float(np.median(durations)), 3) if durations else 0.0
     print(f"{name:28} kills={row['kills']:4} mid-write={row['mid_write']:4} corrupt={row['corrupt']} "
           f"missing={row['missing']} left-after-kill={row['left_after_kill']} "
-          f"left-after-next-write={row['left_after_next_write']} (one write {row['write_s']} s)", file=log, flush=True)
+          f"left-after-next-write={row['left_after_next_write']} errors={len(row['errors'])} "
+          f"(one write {row['write_s']} s)", file=log, flush=True)
+    for error in row["errors"][:5]:
+        print(f"    {error}", file=log, flush=True)
     return row
 
 
@@ -276,9 +279,11 @@ def main(argv=None) -> int:
 
     root = Path(args.dir or tempfile.mkdtemp(prefix="pydl4j-kill-"))
     rng = random.Random(args.seed)
-    rows = [run_writer(name, args.kills, root, rng) for name in names]
+    rows = []
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(rows, indent=1))
+    for name in names:
+        rows.append(run_writer(name, args.kills, root, rng))
+        Path(args.out).write_text(json.dumps(rows, indent=1))  # after each writer: a later failure keeps these
     bad = sum(r["corrupt"] + r["missing"] + r["left_after_next_write"] + len(r["errors"]) for r in rows)
     return 1 if bad else 0
 
