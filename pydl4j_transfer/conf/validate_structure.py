@@ -121,6 +121,14 @@ def check_layer(layer, where: str, depth: int = 0) -> None:
             raise _fail(where, f"{cls} parameter {spec.key!r} has no updater ('iUpdater' is missing or null)")
 
 
+def _check_variables(nnc, where: str) -> None:
+    """``variables`` (the parameter names DL4J's init records) is a list of strings; null makes DL4J's init
+    fail with a NullPointerException."""
+    variables = getattr(nnc, "variables", [])
+    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+        raise _fail(where, f"'variables' is {variables!r:.60}; it must be a list of parameter names")
+
+
 def validate_multilayer(conf) -> None:
     """The MultiLayerConfiguration checks of the module docstring."""
     if not conf.confs:
@@ -129,7 +137,9 @@ def validate_multilayer(conf) -> None:
     for i, c in enumerate(conf.confs):
         layer = getattr(c, "layer", None)
         name = getattr(layer, "layerName", None) if layer is not None else None
-        check_layer(layer, f"layer {i}" + (f" ({name!r})" if name else ""))
+        where = f"layer {i}" + (f" ({name!r})" if name else "")
+        _check_variables(c, where)
+        check_layer(layer, where)
     for idx in conf.inputPreProcessors or {}:
         if not 0 <= idx < len(conf.confs):
             raise InvalidConfigurationError(f"inputPreProcessors has an entry for layer {idx}, but the network has "
@@ -145,6 +155,7 @@ def _check_vertex(vertex, where: str, depth: int = 0) -> None:
     if cls == "LayerVertex":
         if vertex.layerConf is None:
             raise _fail(where, "LayerVertex has no 'layerConf'")
+        _check_variables(vertex.layerConf, where)
         check_layer(vertex.layerConf.layer, where)
         return
     for f in vertex._fields:
@@ -216,6 +227,8 @@ def validate_graph(conf) -> None:
         if name not in vertices:
             raise InvalidConfigurationError(f"network output {name!r} is not a vertex")
     _kahn(inputs + list(vertices), vertex_inputs)
+    if conf.defaultConfiguration is not None:
+        _check_variables(conf.defaultConfiguration, "defaultConfiguration")
     for name, vertex in vertices.items():
         _check_vertex(vertex, f"vertex {name!r}")
     stored, stored_str = conf.topologicalOrder, conf.topologicalOrderStr
