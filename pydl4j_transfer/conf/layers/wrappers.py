@@ -170,7 +170,7 @@ class Bidirectional(_DelegatingGN):
             n_out *= 2
         fmt = getattr(f, "rnnDataFormat", None)
         return tuple(super()._extra_tree_items()) + (("nin", getattr(f, "nIn", 0)), ("nout", n_out),
-                                                     ("rnndataFormat", fmt.name if fmt is not None else None))
+                                                     ("rnndataFormat", EnumCodec(RNNFormat).encode(fmt)))
 
     def paramSpecs(self):
         return ([p._replace(key="f" + p.key) for p in self.fwd.paramSpecs()]
