@@ -259,14 +259,16 @@ class NormalizerSerializer:
         with atomic_write(target) as f:
             f.write(data)
 
-    def restore(self, source):
+    def restore(self, source, *, max_bytes: int = MAX_NORMALIZER_BYTES):
         """Mirrors NormalizerSerializer#restore(File / InputStream / String path): the normalizer a file holds.
 
         ``source``: a path (a regular file; ``NotARegularFileError`` otherwise), a binary stream or bytes.
+        ``max_bytes``: larger files are refused (``InputTooLargeError``; default 64 MiB); pass more for a
+        trusted file with very many features.
         """
         if isinstance(source, (bytes, bytearray, memoryview)):
             return read_normalizer(bytes(source), entry="<bytes>")
-        data, where = read_bounded(source, MAX_NORMALIZER_BYTES, "normalizer file")
+        data, where = read_bounded(source, max_bytes, "normalizer file")
         return read_normalizer(data, entry=where)
 
 

@@ -111,8 +111,8 @@ def _mds_read(path):
 def _normalizer_write(path, version):
     from pydl4j_transfer.data import NormalizerSerializer, NormalizerStandardize
 
-    v = _values(version).reshape(1, -1)
-    NormalizerSerializer.getDefault().write(NormalizerStandardize(v, v), path)
+    v = _values(version, N_FLOATS // 2).reshape(1, -1)  # mean and std: 32 MiB in all, under the 64 MiB a
+    NormalizerSerializer.getDefault().write(NormalizerStandardize(v, v), path)  # normalizer file may have
 
 
 def _normalizer_read(path):
