@@ -1,6 +1,8 @@
 # The two set-up commands of the README, and the pieces they are made of.
 #   make demo   venv + java build, then the main job
-#   make test   venv + java build, then the whole suite (parity tests against real DL4J included)
+#   make test   venv + java build, then the whole suite (parity tests against real DL4J included; it also
+#               builds the wheel and checks it in a fresh venv outside the clone: tests/packaging/)
+#   make dist   the sdist and the wheel (with the Java facade and DL4J's jar list from java/target) in dist/
 PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
@@ -8,7 +10,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java fixtures bench clean fuzz kill-writes
+.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench bench-distributed clean fuzz kill-writes
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -29,13 +31,30 @@ $(JAR): java/pom.xml $(JAVA_SOURCES)
 	cd java && mvn --batch-mode --quiet package
 	touch $@
 
+# setup.py takes the facade jar and java/target/dependencies.txt (Maven's resolution of java/pom.xml) from
+# java/target, so the jar rule comes first; no build isolation: the venv's setuptools, nothing downloaded.
+dist: $(STAMP) $(JAR)
+	rm -rf dist
+	$(VPY) -m build --no-isolation --outdir dist .
+
 # Regenerates compat_fixtures/<dl4j version>/ with real DL4J (see compat_fixtures/README.md).
 fixtures: $(JAR)
 	java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
 	  -cp '$(JAR):java/target/lib/*' org.pydl4j.transfer.fixtures.GenerateFixtures compat_fixtures
 
+# Regenerates the Keras-made fixtures of compat_fixtures/keras/ (reference/, keras3/, applications/) with the real
+# keras package (3.x, torch backend), which is not a dependency of the project: KERAS_PYTHON names a Python that has
+# keras and torch, e.g. `python -m venv kv && kv/bin/pip install keras==3.12.0 torch==2.5.1`.
+KERAS_PYTHON ?= python3
+keras-fixtures:
+	KERAS_BACKEND=torch $(KERAS_PYTHON) compat_fixtures/keras/generate.py $(KERAS_FIXTURES)
+
+# The Keras parity table (per file of shared/keras: JSON equal, params equal, max output diff vs DL4J and Keras).
+keras-report: $(STAMP) $(JAR)
+	PYTHONPATH=$(CURDIR) $(VPY) -m tests.keras.report keras_parity_report.md
+
 clean:
-	rm -rf $(VENV) java/target .pytest_cache
+	rm -rf $(VENV) java/target .pytest_cache dist build pydl4j_transfer.egg-info
 
 # Benchmarks side by side with real DL4J (see BENCHMARKS.md); BENCH_ARGS="zip_io --reps 3" for a quick run.
 bench: $(STAMP) $(JAR)
@@ -58,3 +77,6 @@ fuzz: $(STAMP)
 KILLS ?= 100
 kill-writes: $(STAMP)
 	nice -n 19 $(VPY) -m tests.fuzz.kill_writes --kills $(KILLS) $(KILL_ARGS)
+# Data-parallel scaling only (issue 18): 1 vs 2 gloo ranks under torchrun, bytes per step, the 8 GPUs x N nodes model.
+bench-distributed: $(STAMP)
+	$(VPY) -m bench distributed $(BENCH_ARGS)

@@ -6,9 +6,10 @@ import argparse
 import re
 import sys
 
-from bench import bridge, common, epoch, featurize, throughput, zip_io
+from bench import attention, bridge, common, distributed, epoch, featurize, pipeline, throughput, zip_io
 
-WORKLOADS = {"zip_io": zip_io, "throughput": throughput, "featurize": featurize, "epoch": epoch, "bridge": bridge}
+WORKLOADS = {"zip_io": zip_io, "throughput": throughput, "featurize": featurize, "epoch": epoch, "bridge": bridge,
+             "pipeline": pipeline, "distributed": distributed, "attention": attention}
 
 
 def update_benchmarks_md(name: str, res: dict, text: str) -> None:

@@ -31,6 +31,9 @@ Self-contained (the package, numpy and torch; no JVM); a few minutes on one card
 4. ``--compile``: our featurize under ``torch.compile`` (``mode="reduce-overhead"`` on a GPU: CUDA graphs)
    against the eager hand-written model, fp32 and bf16, with the compile time.
 
+5. ``--pipeline N`` (default 512): the image pipeline (data/images.py: N JPEGs decoded on the host's CPUs into
+   page-locked minibatches) against each model's ``featurize_api`` rate: does the pipeline keep the card fed?
+
 ``--device cpu`` runs the same code on the CPU (tests/test_bench_gpu_smoke.py does, with a small input).
 
 Usage: python -m bench.gpu [--batch 64] [--reps 20] [--size 224] [--models vgg16,resnet50] [--skip-parity]
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -468,6 +472,44 @@ def parity(device):
     return rows
 
 
+def measure_pipeline(args, device, models: dict) -> dict:
+    """The image pipeline on this machine's CPUs (bench/pipeline.py's JPEGs, 320x240 -> size x size, VGG16 mean,
+    page-locked minibatches on a GPU) against each model's user-level featurize rate on the card: the card is
+    kept fed where the pipeline delivers at least as many images per second."""
+    import tempfile
+
+    from bench.pipeline import _warm, make_jpegs
+    from pydl4j_transfer.data import (FileSplit, ImageRecordReader, ParentPathLabelGenerator,
+                                      RecordReaderDataSetIterator, VGG16ImagePreProcessor)
+
+    root = make_jpegs(Path(tempfile.gettempdir()) / f"pydl4j-bench-jpg{args.pipeline}", args.pipeline)
+    _warm(root)
+    reader = ImageRecordReader(args.size, args.size, 3, ParentPathLabelGenerator())
+    reader.initialize(FileSplit(root, ["jpg"]))
+    it = RecordReaderDataSetIterator(reader, args.batch, 1, reader.numLabels(), pinMemory=device.type == "cuda")
+    it.setPreProcessor(VGG16ImagePreProcessor())
+    times = []
+    for _ in range(3):
+        it.reset()
+        t, n = time.perf_counter(), 0
+        while it.hasNext():
+            n += it.next().numExamples()
+        times.append(time.perf_counter() - t)
+    it.close()
+    rate = n / statistics.median(times[1:])
+    out = {"images": n, "workers": it.workers, "images_per_s": rate, "pinned": device.type == "cuda",
+           "keeps_fed": {}}
+    for name, model in models.items():
+        for r in model["rows"]:
+            if r["what"] == "featurize_api":
+                out["keeps_fed"][f"{name} {r['precision']}"] = {"featurize_img_s": r["ours_img_s"],
+                                                                "fed": rate >= r["ours_img_s"]}
+    fed = ", ".join(f"{k} {v['featurize_img_s']:.0f} img/s: {'fed' if v['fed'] else 'STARVED'}"
+                    for k, v in out["keeps_fed"].items())
+    print(f"pipeline: {rate:.0f} images/s on {it.workers} threads ({n} JPEGs); featurize {fed}", flush=True)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=64)
@@ -480,6 +522,7 @@ def main(argv=None):
     ap.add_argument("--skip-parity", action="store_true")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--compile", action="store_true", help="add our featurize under torch.compile (minutes)")
+    ap.add_argument("--pipeline", type=int, default=512, help="JPEGs for the image-pipeline check (0: skip)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     device = torch.device(args.device)
@@ -512,6 +555,8 @@ def main(argv=None):
         result["models"][name] = measure_model(name, args, device, peaks)
         print(f"  featurize outputs, ours vs hand-written: max relative diff "
               f"{result['models'][name]['featurize_max_rel_diff']:.1e} (fp32)", flush=True)
+    if args.pipeline:
+        result["pipeline"] = measure_pipeline(args, device, result["models"])
     result["seconds"] = time.perf_counter() - started
     print(f"done in {result['seconds']:.0f} s")
     if args.out:

@@ -21,14 +21,12 @@ N_EPOCHS = 3
 
 
 def existing_mini_batches(out, train: bool):
-    """What ExistingMiniBatchDataSetIterator(folder, "flowers-fc2-train-%d.bin") does: file 0, 1, 2, ... as batches."""
-    from pydl4j_transfer import DataSet, ExistingDataSetIterator
+    """new AsyncDataSetIterator(new ExistingMiniBatchDataSetIterator(folder, "flowers-fc2-train-%d.bin")):
+    file 0, 1, 2, ... as batches, read one ahead on a background thread."""
+    from pydl4j_transfer import AsyncDataSetIterator, ExistingMiniBatchDataSetIterator
 
-    batches, i = [], 0
-    while (presave.folder(out, train) / presave.file_name(i, train)).is_file():
-        batches.append(DataSet.load(presave.folder(out, train) / presave.file_name(i, train)))
-        i += 1
-    return ExistingDataSetIterator(batches)
+    pattern = presave.file_name(0, train).replace("-0.bin", "-%d.bin")
+    return AsyncDataSetIterator(ExistingMiniBatchDataSetIterator(presave.folder(out, train), pattern))
 
 
 def main(argv=None) -> int:

@@ -23,17 +23,30 @@ def _register(module: str, names) -> None:
 _register("pydl4j_transfer.errors", [
     "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
-    "MalformedConfigError", "UnsupportedLayerError", "InvalidConfigurationError", "NotARegularFileError",
-    "InputTooLargeError", "InsufficientMemoryError",
+    "MalformedConfigError", "ModelGuesserError", "UnsupportedLayerError", "InvalidConfigurationError", "NotMirroredError",
+    "NotARegularFileError", "InputTooLargeError", "InsufficientMemoryError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
+    "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
+    "DistributedTrainingError",
 ])
+_register("pydl4j_transfer.keras", ["KerasModelImport", "KerasLayer", "KerasModel", "KerasSequentialModel",
+                                    "KerasLossUtils", "InvalidKerasConfigurationException",
+                                    "UnsupportedKerasConfigurationException"])
 _register("pydl4j_transfer.dl4j_backend", ["Dl4jModel", "start_jvm"])
-_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "load",
+_register("pydl4j_transfer.torch_backend", ["register_samediff", "samediff_gradient", "set_samediff_gradient"])
+_register("pydl4j_transfer.nn", ["MultiLayerNetwork", "ComputationGraph", "ModelSerializer", "ModelGuesser", "load",
                                  "TrainingListener", "BaseTrainingListener", "ScoreIterationListener",
                                  "PerformanceListener", "CheckpointListener", "EvaluativeListener", "InvocationType",
                                  "CollectScoresIterationListener"])
+# DL4J's runtime objects whose simple names are free at the top level (nn.layers.Layer / FrozenLayer and
+# nn.vertices.GraphVertex / LayerVertex share theirs with configuration classes: import them from their modules)
+_register("pydl4j_transfer.nn.layers", ["IOutputLayer"])
+_register("pydl4j_transfer.nn.vertices", ["VertexIndices"])
+_register("pydl4j_transfer.conf.serde", ["JsonMappers"])
 _register("pydl4j_transfer.transfer", ["TransferLearning", "FineTuneConfiguration", "TransferLearningHelper",
                                        "FeatureCache"])
+_register("pydl4j_transfer.parallelism", ["ParallelWrapper", "SparkDl4jMultiLayer", "SparkComputationGraph",
+                                          "ParameterAveragingTrainingMaster", "SharedTrainingMaster"])
 _register("pydl4j_transfer.eval", ["Evaluation", "EvaluationAveraging", "ROC", "ROCMultiClass",
                                    "RegressionEvaluation"])
 _register("pydl4j_transfer.zoo", ["ZooModel", "PretrainedType", "ZooType", "DL4JResources", "ResourceType",

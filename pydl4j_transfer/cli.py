@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import logging
+import os
 import platform
 import sys
 
-from pydl4j_transfer.errors import Pydl4jTransferError
+from pydl4j_transfer.errors import InvalidConfigurationError, Pydl4jTransferError
 
 log = logging.getLogger("pydl4j_transfer")
 
@@ -30,6 +31,7 @@ def cmd_env(args) -> int:
 
     lines = [
         ("pydl4j-transfer", pydl4j_transfer.__version__),
+        ("package", _package_location()),
         ("python", f"{platform.python_version()} ({sys.executable})"),
         ("platform", platform.platform()),
         ("numpy", _version_of("numpy")),
@@ -61,6 +63,7 @@ def cmd_env(args) -> int:
         first = str(exc).splitlines()[0]
         lines += [("java", "unavailable"), ("dl4j", f"unavailable ({first})")]
         status = 0 if not args.require_dl4j else 1
+    lines += _java_location_lines()
     if args.classpath:
         import os
 
@@ -68,6 +71,41 @@ def cmd_env(args) -> int:
     for key, value in lines:
         print(f"{key}: {value}")
     return status
+
+
+def _package_location() -> str:
+    """Where this pydl4j_transfer is imported from (a clone, or an installed wheel's site-packages)."""
+    from pathlib import Path
+
+    import pydl4j_transfer
+
+    return str(Path(pydl4j_transfer.__file__).resolve().parent)
+
+
+def _java_location_lines() -> list[tuple[str, str]]:
+    """env's lines for issue 21: where the jars were found (or would be looked for) and which Java runs them."""
+    from pydl4j_transfer.dl4j_backend import jars, jvm
+    from pydl4j_transfer.errors import JavaSetupError
+
+    started = jvm.started_with
+    try:
+        cp = started.get("classpath") or jars.find_classpath()
+    except JavaSetupError as exc:
+        return [("jars", f"unavailable ({str(exc).splitlines()[0]})")]
+    found = jars.expand(cp.entries)
+    dl4j_jars = [j for j in found if not j.endswith(jars.FACADE_NAME)]
+    if cp.source == "setup-java":
+        state = f"{len(dl4j_jars)} of {len(cp.entries) - 1} jars"
+        state += f"; run {jars.SETUP_COMMAND}" if cp.missing else ""
+    else:
+        state = f"{len(dl4j_jars)} jars"
+    lines = [("jars", f"{cp.where} (from {cp.label}; {state})")]
+    facade = next((j for j in found if j.endswith(jars.FACADE_NAME)), None)
+    lines.append(("facade jar", facade or "not found"))
+    if "jvm" in started:
+        path, source = started["jvm"]
+        lines.append(("jvm", f"{path} ({source})"))
+    return lines
 
 
 def support_table() -> str:
@@ -119,7 +157,18 @@ def cmd_supported(args) -> int:
 _PORTING_API = [
     ("org.deeplearning4j.nn.multilayer.MultiLayerNetwork", "MultiLayerNetwork", None),
     ("org.deeplearning4j.nn.graph.ComputationGraph", "ComputationGraph", None),
+    # DL4J's runtime objects (getLayer / getVertex): their simple names clash with configuration classes, so they are
+    # imported from their modules ("module:Name")
+    ("org.deeplearning4j.nn.api.Layer", "Layer (runtime)", "pydl4j_transfer.nn.layers:Layer"),
+    ("org.deeplearning4j.nn.layers.FrozenLayer", "FrozenLayer (runtime)", "pydl4j_transfer.nn.layers:FrozenLayer"),
+    ("org.deeplearning4j.nn.layers.FrozenLayerWithBackprop", "FrozenLayerWithBackprop (runtime)",
+     "pydl4j_transfer.nn.layers:FrozenLayerWithBackprop"),
+    ("org.deeplearning4j.nn.graph.vertex.GraphVertex", "GraphVertex (runtime)", "pydl4j_transfer.nn.vertices:GraphVertex"),
+    ("org.deeplearning4j.nn.graph.vertex.impl.LayerVertex", "LayerVertex (runtime)",
+     "pydl4j_transfer.nn.vertices:LayerVertex"),
     ("org.deeplearning4j.util.ModelSerializer", "ModelSerializer", None),
+    ("org.deeplearning4j.core.util.ModelGuesser", "ModelGuesser", None),
+    ("org.deeplearning4j.nn.conf.NeuralNetConfiguration", "NeuralNetConfiguration", None),
     ("org.deeplearning4j.nn.conf.NeuralNetConfiguration$Builder", "NeuralNetConfiguration.Builder()",
      "NeuralNetConfigurationBuilder"),
     ("org.deeplearning4j.nn.conf.NeuralNetConfiguration$ListBuilder", "ListBuilder", None),
@@ -127,6 +176,12 @@ _PORTING_API = [
     ("org.deeplearning4j.nn.conf.MultiLayerConfiguration", "MultiLayerConfiguration", None),
     ("org.deeplearning4j.nn.conf.ComputationGraphConfiguration", "ComputationGraphConfiguration", None),
     ("org.deeplearning4j.nn.conf.inputs.InputType", "InputType", None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType$InputTypeFeedForward", "InputType.InputTypeFeedForward", None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType$InputTypeRecurrent", "InputType.InputTypeRecurrent", None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType$InputTypeConvolutional", "InputType.InputTypeConvolutional", None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType$InputTypeConvolutionalFlat", "InputType.InputTypeConvolutionalFlat",
+     None),
+    ("org.deeplearning4j.nn.conf.inputs.InputType$InputTypeConvolutional3D", "InputType.InputTypeConvolutional3D", None),
     ("org.deeplearning4j.nn.transferlearning.TransferLearning$Builder", "TransferLearning.Builder", None),
     ("org.deeplearning4j.nn.transferlearning.TransferLearning$GraphBuilder", "TransferLearning.GraphBuilder", None),
     ("org.deeplearning4j.nn.transferlearning.FineTuneConfiguration", "FineTuneConfiguration", None),
@@ -146,9 +201,26 @@ _PORTING_API = [
     ("org.datavec.image.recordreader.ImageRecordReader", "ImageRecordReader", None),
     ("org.datavec.api.split.FileSplit", "FileSplit", None),
     ("org.datavec.api.io.labels.ParentPathLabelGenerator", "ParentPathLabelGenerator", None),
+    ("org.datavec.api.split.CollectionInputSplit", "CollectionInputSplit", None),
+    ("org.datavec.api.io.filters.BalancedPathFilter", "BalancedPathFilter", None),
+    ("org.datavec.api.io.filters.RandomPathFilter", "RandomPathFilter", None),
+    ("org.datavec.image.loader.NativeImageLoader", "NativeImageLoader", None),
+    ("org.datavec.image.transform.FlipImageTransform", "FlipImageTransform", None),
+    ("org.datavec.image.transform.WarpImageTransform", "WarpImageTransform", None),
+    ("org.datavec.image.transform.ScaleImageTransform", "ScaleImageTransform", None),
+    ("org.datavec.image.transform.CropImageTransform", "CropImageTransform", None),
+    ("org.datavec.image.transform.ResizeImageTransform", "ResizeImageTransform", None),
+    ("org.datavec.image.transform.PipelineImageTransform", "PipelineImageTransform", None),
+    ("org.deeplearning4j.datasets.iterator.AsyncDataSetIterator", "AsyncDataSetIterator", None),
+    ("org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator", "AsyncMultiDataSetIterator", None),
+    ("org.nd4j.linalg.dataset.ExistingMiniBatchDataSetIterator", "ExistingMiniBatchDataSetIterator", None),
+    ("org.deeplearning4j.datasets.iterator.file.FileDataSetIterator", "FileDataSetIterator", None),
+    ("java.util.Random", "JavaRandom", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize", "NormalizerStandardize", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler", "NormalizerMinMaxScaler", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler", "ImagePreProcessingScaler", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerStandardize", "MultiNormalizerStandardize", None),
+    ("org.nd4j.linalg.dataset.api.preprocessor.MultiNormalizerMinMaxScaler", "MultiNormalizerMinMaxScaler", None),
     ("org.nd4j.linalg.dataset.api.preprocessor.VGG16ImagePreProcessor", "VGG16ImagePreProcessor", None),
     ("org.nd4j.evaluation.classification.Evaluation", "Evaluation", None),
     ("org.nd4j.evaluation.classification.ROC", "ROC", None),
@@ -161,6 +233,8 @@ _PORTING_API = [
     ("org.deeplearning4j.optimize.listeners.CollectScoresIterationListener", "CollectScoresIterationListener", None),
     ("org.deeplearning4j.optimize.listeners.CheckpointListener", "CheckpointListener", None),
     ("org.deeplearning4j.optimize.listeners.EvaluativeListener", "EvaluativeListener", None),
+    ("org.deeplearning4j.parallelism.ParallelWrapper", "ParallelWrapper", None),
+    ("org.deeplearning4j.parallelism.ParallelWrapper$Builder", "ParallelWrapper.Builder", None),
 ]
 
 
@@ -175,6 +249,11 @@ def _porting_inputs():
     exported = set(pydl4j_transfer.__all__)
     api = []
     for java, spelled, import_name in _PORTING_API:
+        if import_name and ":" in import_name:  # a class imported from its module (its simple name is taken)
+            module, name = import_name.split(":")
+            api.append(ApiClass(java, spelled, getattr(importlib.import_module(module), name), import_name=name,
+                                top_level=False))
+            continue
         name = import_name or spelled
         obj = next(m for m in (pydl4j_transfer, conf, transfer) if hasattr(m, name.split(".")[0]))
         for part in name.split("."):
@@ -190,7 +269,7 @@ def porting_table() -> str:
     """docs/api-porting.md: every DL4J configuration class and API method next to its Python form.
 
     Generated from the registries, the Python classes and the Java API snapshot
-    (``pydl4j_transfer/convert/dl4j_api.py``); ``tests/test_docs.py`` checks the committed file.
+    (``pydl4j_transfer/convert/dl4j_api.json``); ``tests/test_docs.py`` checks the committed file.
     """
     from pydl4j_transfer.convert.porting import render_porting_table
 
@@ -214,9 +293,9 @@ def cmd_porting_table(args) -> int:
     if args.java_snapshot:
         from pathlib import Path
 
-        from pydl4j_transfer.convert.porting import snapshot_source
+        from pydl4j_transfer.convert.porting import snapshot_json
 
-        Path(args.java_snapshot).write_text(snapshot_source(java_api_snapshot()), encoding="utf-8")
+        Path(args.java_snapshot).write_text(snapshot_json(java_api_snapshot()), encoding="utf-8")
         print(f"wrote {args.java_snapshot}")
         return 0
     print(porting_table())
@@ -230,13 +309,29 @@ def _check_file(path) -> None:
     check_regular(path, "DL4J model zip")
 
 
+def _is_keras_file(path) -> bool:
+    """A Keras file by content: HDF5, a Keras 3 archive, or a JSON model config (not a DL4J zip)."""
+    from pydl4j_transfer.zoo.pretrained_files import file_kind
+
+    if str(path).endswith(".json"):
+        return True
+    return file_kind(path) in ("hdf5", "keras-archive")
+
+
 def cmd_inspect(args) -> int:
-    """Entries, format generation, dtype, params per layer, updater state, frozen layers, normalizer."""
+    """Entries, format generation, dtype, params per layer, updater state, frozen layers, normalizer; for a Keras
+    file, each Keras layer and the DL4J class it maps to (or why it is unsupported)."""
     import json
 
     from pydl4j_transfer.convert.inspect import format_inspection, inspect_model
 
     _check_file(args.model)
+    if _is_keras_file(args.model):
+        from pydl4j_transfer.keras.inspect import describe, format_description
+
+        info = describe(args.model)
+        print(json.dumps(info, indent=2) if args.json else format_description(info))
+        return 1 if any("unsupported" in r for r in info["layers"]) else 0
     info = inspect_model(args.model)
     print(json.dumps(info, indent=2) if args.json else format_inspection(info))
     return 0
@@ -254,8 +349,12 @@ def cmd_summary(args) -> int:
 
 
 def cmd_convert(args) -> int:
-    """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension)."""
+    """Convert between DL4J zips and torch state_dict / safetensors / ONNX files (by extension); Keras files
+    (.h5 / .keras, or a JSON config with --weights) and, with --zoo, pretrained weights files to a DL4J zip."""
     from pydl4j_transfer.convert.formats import convert
+
+    if args.zoo or args.weights or (os.path.isfile(args.input) and _is_keras_file(args.input)):
+        return _convert_to_dl4j(args)
 
     report = convert(args.input, args.output, configuration=args.config, onnx_tol=args.tol,
                      input_types=args.input_type)
@@ -267,6 +366,31 @@ def cmd_convert(args) -> int:
     elif "checked" in report:
         msg += " (onnxruntime not installed: outputs not checked)"
     print(msg)
+    return 0
+
+
+def _convert_to_dl4j(args) -> int:
+    """Keras file -> DL4J zip (KerasModelImport), or a pretrained weights file -> zoo model zip (--zoo)."""
+    from pydl4j_transfer.nn.serializer import ModelSerializer
+
+    _check_file(args.input)
+    if not str(args.output).endswith(".zip"):
+        raise InvalidConfigurationError(f"the output of a Keras / --zoo conversion is a DL4J model zip, got {args.output}")
+    if args.zoo:
+        from pydl4j_transfer import zoo
+
+        cls = getattr(zoo, args.zoo, None)
+        if not (isinstance(cls, type) and issubclass(cls, zoo.ZooModel)):
+            raise InvalidConfigurationError(f"--zoo {args.zoo}: not a zoo model (e.g. VGG16, VGG19, ResNet50)")
+        net = cls().initPretrainedFrom(args.input)
+        what = f"{args.zoo} with the weights of {args.input}"
+    else:
+        from pydl4j_transfer.keras import KerasModelImport
+
+        net = KerasModelImport.importKerasModel(args.input, args.enforce_training_config, args.weights)
+        what = f"{type(net).__name__} imported from {args.input}"
+    ModelSerializer.writeModel(net, args.output, False)
+    print(f"wrote {args.output}: {what} ({net.numParams()} parameters)")
     return 0
 
 
@@ -304,14 +428,41 @@ def cmd_demo(args) -> int:
     return demo_main(["--out", args.out])
 
 
+def cmd_setup_java(args) -> int:
+    """Fetch DL4J's jars (the wheel's list) from Maven Central into setup-java's folder, checksums verified."""
+    from pydl4j_transfer.dl4j_backend.setup_java import setup_java
+
+    setup_java(repository=args.repository, platform=args.platform, dry_run=args.dry_run)
+    return 0
+
+
+def _add_setup_java_parser(sub, fmt) -> None:
+    """The ``setup-java`` sub-command's options (issue 21)."""
+    from pydl4j_transfer.dl4j_backend import jars
+
+    p = sub.add_parser("setup-java", help=COMMANDS["setup-java"][1], formatter_class=fmt, description=(
+        "Fetches the DL4J 1.0.0-M2.1 jars this package was built against (every runtime jar Maven resolved\n"
+        "from java/pom.xml, with this platform's native classifier) from Maven Central, verifies each\n"
+        "against the SHA-1 Maven Central publishes (and the one recorded at build time), and puts them in\n"
+        f"${jars.ENV_JAVA_HOME}/<platform> (default: {jars.user_cache_dir() / 'java'}/<platform>).\n"
+        "It prints what it fetches and how big first; jars already there are kept. The only command\n"
+        "that downloads anything. A clone does not need it: `make java` builds java/target."))
+    p.add_argument("--repository", metavar="DIR",
+                   help="a local Maven repository folder instead of Maven Central (e.g. ~/.m2/repository); "
+                        "its .sha1 files are checked the same way")
+    p.add_argument("--platform", choices=jars.PLATFORMS, help="native classifier (default: this machine's)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be fetched and how big; fetch nothing")
+
+
 COMMANDS = {
     "demo": (cmd_demo, "run the transfer-learning demo on scikit-learn's digits (needs the 'demo' extra)"),
-    "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J"),
+    "env": (cmd_env, "print versions of python, numpy, torch, java, jpype and DL4J, and where the jars are"),
+    "setup-java": (cmd_setup_java, "fetch DL4J's jars from Maven Central (checksums verified) for an installed wheel"),
     "supported": (cmd_supported, "print the table of supported DL4J classes (docs/supported.md)"),
     "porting-table": (cmd_porting_table, "print the Java -> Python table of classes and methods (docs/api-porting.md)"),
-    "inspect": (cmd_inspect, "show what a DL4J model zip holds (no torch or Java needed)"),
+    "inspect": (cmd_inspect, "show what a DL4J model zip holds, or what each Keras layer of a Keras file maps to"),
     "summary": (cmd_summary, "print DL4J's summary() table for a model zip"),
-    "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX"),
+    "convert": (cmd_convert, "convert DL4J zip <-> torch state_dict / safetensors / ONNX; Keras -> DL4J zip"),
     "verify": (cmd_verify, "compare torch and real DL4J outputs for a model zip"),
     "graph": (cmd_graph, "draw the network as a graph (svg/png with Graphviz, else DOT)"),
 }
@@ -327,11 +478,12 @@ def build_parser() -> argparse.ArgumentParser:
     env = sub.add_parser("env", help=COMMANDS["env"][1])
     env.add_argument("--classpath", action="store_true", help="also print the JVM classpath")
     env.add_argument("--require-dl4j", action="store_true", help="exit 1 if the JVM cannot start")
+    _add_setup_java_parser(sub, argparse.RawDescriptionHelpFormatter)
     sub.add_parser("supported", help=COMMANDS["supported"][1])
     p = sub.add_parser("porting-table", help=COMMANDS["porting-table"][1])
     p.add_argument("--java-snapshot", metavar="FILE",
-                   help="instead: reflect DL4J's API in the JVM and write the snapshot module "
-                        "(pydl4j_transfer/convert/dl4j_api.py)")
+                   help="instead: reflect DL4J's API in the JVM and write the snapshot "
+                        "(pydl4j_transfer/convert/dl4j_api.json)")
     demo = sub.add_parser("demo", help=COMMANDS["demo"][1])
     demo.add_argument("--out", default="demo_output", help="folder for the zips and the score plot")
     fmt = argparse.RawDescriptionHelpFormatter
@@ -339,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Entries and sizes, network type, DL4J format generation (ND4J alloc mode and rank of the params:\n"
         "'<=M2 [1,N]' or 'M2.1 [N]'; legacy or @class JSON), dtype, params per layer, updater(s) and\n"
         "state blocks, frozen layers and normalizer. Needs neither torch nor Java."))
-    p.add_argument("model", help="DL4J model zip")
+    p.add_argument("model", help="DL4J model zip, or a Keras file (.h5/.hdf5/.keras/.json)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
     p = sub.add_parser("summary", help=COMMANDS["summary"][1], description=(
         "The table MultiLayerNetwork#summary / ComputationGraph#summary prints (frozen layers marked,\n"
@@ -352,12 +504,21 @@ def build_parser() -> argparse.ArgumentParser:
         "  model.zip -> model.safetensors  (DL4J configuration.json kept in the metadata)\n"
         "  model.zip -> model.onnx      (checked against torch with onnxruntime when installed)\n"
         "  model.zip -> configuration.json\n"
-        "  model.safetensors|.pt [--config conf.json] -> model.zip  (DL4J ModelSerializer format)"))
+        "  model.safetensors|.pt [--config conf.json] -> model.zip  (DL4J ModelSerializer format)\n"
+        "  model.h5|.hdf5|.keras -> model.zip   Keras model (KerasModelImport, as DL4J 1.0.0-M2.1 imports it)\n"
+        "  model.json --weights w.h5 -> model.zip   Keras config JSON + weights file\n"
+        "  vgg16.pth|.h5|.safetensors --zoo VGG16 -> model.zip   pretrained weights into a zoo network"))
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--config", help="DL4J configuration JSON for safetensors/state_dict -> zip "
                                     "(optional when the safetensors metadata has it)")
     p.add_argument("--tol", type=float, default=1e-4, help="ONNX vs torch tolerance (default 1e-4)")
+    p.add_argument("--weights", metavar="H5", help="Keras: the weights HDF5 of a JSON model config")
+    p.add_argument("--enforce-training-config", action="store_true",
+                   help="Keras: import the loss and optimizer too (DL4J's enforceTrainingConfig)")
+    p.add_argument("--zoo", metavar="MODEL", help="pretrained weights file (Keras applications .h5, torchvision "
+                                                  ".pth/.safetensors, DL4J zoo zip) into this zoo model: VGG16, VGG19, "
+                                                  "ResNet50")
     p.add_argument("--input-type", action="append", metavar="TYPE",
                    help="ONNX: shape of the traced example input; " + _INPUT_TYPE_HELP)
     p = sub.add_parser("verify", help=COMMANDS["verify"][1], description=(

@@ -78,6 +78,9 @@ class InsufficientMemoryError(Pydl4jTransferError, MemoryError):
     def __init__(self, message: str, entry: str | None = None):
         self.entry = entry
         super().__init__(f"{entry}: {message}" if entry else message)
+class ModelGuesserError(Dl4jFormatError):
+    """ModelGuesser could not load the file as any model (or configuration) kind it knows (DL4J's
+    ModelGuesserException); the message lists why each attempt failed."""
 
 
 # --- configuration -----------------------------------------------------------------------
@@ -106,6 +109,71 @@ class InvalidConfigurationError(Pydl4jTransferError, ValueError):
     """A configuration is inconsistent (bad nIn/nOut, unknown input name, cycle, ...)."""
 
 
+# --- Keras import ------------------------------------------------------------------------
+
+
+class _KerasError(Pydl4jTransferError):
+    """Base of the Keras import errors: ``layer`` names the Keras layer, ``file`` the Keras file, when known."""
+
+    def __init__(self, message: str, layer: str | None = None, file: str | None = None):
+        self.layer = layer
+        self.file = file
+        self.detail = message
+        where = []
+        if file:
+            where.append(str(file))
+        if layer:
+            where.append(f"Keras layer {layer!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+    def with_context(self, layer: str | None = None, file: str | None = None):
+        """The same error with the layer / file filled in where they were unknown (same type, same message)."""
+        if (layer is None or self.layer) and (file is None or self.file):
+            return self
+        err = type(self)(self.detail, layer=self.layer or layer, file=self.file or file)
+        err.__cause__ = self.__cause__
+        return err
+
+
+class InvalidKerasConfigurationError(_KerasError, ValueError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException: the Keras
+    file (model config, training config or weights) is not what Keras writes."""
+
+
+class UnsupportedKerasConfigurationError(_KerasError, NotImplementedError):
+    """Mirrors org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException: valid
+    Keras, but something DL4J's importer does not map (layer class, loss, optimizer, option)."""
+
+
+class NotMirroredError(Pydl4jTransferError, AttributeError):
+    """A DL4J method (or nested class) of a mirrored class that this package does not mirror.
+
+    The message names the DL4J original and says what to write instead (the reason table of
+    ``pydl4j_transfer/java_names.py``, which docs/api-porting.md lists too). An ``AttributeError``, so ``hasattr``
+    and ``getattr(obj, name, default)`` keep working.
+    """
+
+    def __init__(self, owner: str, name: str, advice: str):
+        self.owner = owner
+        self.java_name = name
+        super().__init__(f"{owner}.{name} (DL4J's {owner}#{name}) is not mirrored in Python: {advice}")
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+class ImageDecodeError(Pydl4jTransferError, OSError):
+    """An image file cannot be read as an image (empty, truncated beyond repair, not an image, a format OpenCV
+    cannot decode) or cannot be converted to the channels asked for. ``path`` names the file.
+
+    DL4J's NativeImageLoader throws ``IOException("Could not decode image from input stream")`` (wrapped in a
+    RuntimeException by ImageRecordReader) for the same files; it skips none, and neither does this."""
+
+    def __init__(self, message: str, path=None):
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if path is not None else message)
+
+
 # --- the model zoo ----------------------------------------------------------------------
 
 
@@ -124,8 +192,20 @@ class JvmUnavailableError(Pydl4jTransferError, RuntimeError):
     """The JVM with the DL4J jars cannot be started (no JPype, no Java, no jars)."""
 
 
+class JavaSetupError(Pydl4jTransferError, RuntimeError):
+    """``pydl4j-transfer setup-java`` could not put DL4J's jars in place (not found, checksum mismatch, no list)."""
+
+
 class Dl4jBackendError(Pydl4jTransferError, RuntimeError):
     """Real DL4J raised an exception; the Java message and class are kept in the text."""
+
+
+# --- scale-out -----------------------------------------------------------------------------
+
+
+class DistributedTrainingError(Pydl4jTransferError, RuntimeError):
+    """Training across processes failed: a worker process died or could not start, or a DL4J scale-out entry
+    point (dl4j-spark's SparkDl4jMultiLayer, TrainingMasters...) was used; the message says what to use instead."""
 
 
 __all__ = [name for name in dir() if name.endswith("Error")]

@@ -8,7 +8,11 @@ def test_gpu_bench_runs_end_to_end_on_cpu(tmp_path):
     from bench import gpu
 
     out = tmp_path / "gpu.json"
-    result = gpu.main(["--device", "cpu", "--size", "160", "--batch", "2", "--reps", "1", "--out", str(out)])
+    result = gpu.main(["--device", "cpu", "--size", "160", "--batch", "2", "--reps", "1", "--pipeline", "16",
+                       "--out", str(out)])
+    pipe = result["pipeline"]
+    assert pipe["images"] == 16 and pipe["images_per_s"] > 0
+    assert set(pipe["keeps_fed"]) == {f"{m} {p}" for m in ("vgg16", "resnet50") for p in ("fp32", "bf16")}
     assert json.loads(out.read_text())["models"].keys() == {"vgg16", "resnet50"}
     parity = result["parity"]
     assert len(parity) >= 70

@@ -171,7 +171,7 @@ def test_guide_3a_matches_dl4js_transfer_learning_on_the_same_zip(guide, tmp_pat
     ftc = g2.fine_tune_configuration(g2.seed)
     ours = g3a.modify_last_layer(pydl4j_transfer.load(path), ftc)
     theirs = g3a.modify_last_layer(pydl4j_transfer.load(path, backend="dl4j"), ftc)  # DL4J's own GraphBuilder
-    assert theirs.backend == "dl4j" and theirs._dl4j is not None
+    assert theirs.backend == "dl4j" and theirs.getRuntime().model is not None
     tree = json.loads(theirs.toJson())
     assert json.loads(ours.toJson()) == tree
     assert tree["vertices"]["predictions"]["layerConf"]["layer"]["nout"] == 5
@@ -252,3 +252,59 @@ def test_guide_4_featurizes_to_disk_and_fit_featurized_lowers_the_score(guide, t
     ours = DataSet.load(train[0])
     np.testing.assert_array_equal(to_numpy(java.getFeatures()), ours.getFeatures())
     np.testing.assert_array_equal(to_numpy(java.getLabels()), ours.getLabels())
+
+
+def test_keras_vgg16_weights_to_dl4j_zip_edit_a_and_fit_featurized(guide, tmp_path, capsys, request):
+    """examples/keras_vgg16_to_dl4j.py: the Keras VGG16-layout weights file -> DL4J zip -> edit A -> fitFeaturized;
+    real DL4J restores both zips it writes and computes the same outputs."""
+    import re
+
+    import numpy as np
+
+    assert guide("keras_vgg16_to_dl4j").main(["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "pretrained VGG16: 70,894 parameters, fc2 width 64" in out
+    m = re.search(r"score ([\d.]+) -> ([\d.]+) after 20 epoch\(s\), training accuracy ([\d.]+)", out)
+    assert m, out
+    assert float(m.group(2)) < float(m.group(1)) / 2 and float(m.group(3)) >= 0.9
+    request.getfixturevalue("jvm")
+    from pydl4j_transfer import ModelSerializer
+
+    x = guide("keras_vgg16_to_dl4j").synthetic_data(64, n=4).getFeatures()
+    for name in ("vgg16_dl4j.zip", "vgg16_transfer.zip"):
+        ours = ModelSerializer.restoreComputationGraph(tmp_path / name)
+        dl4j = ModelSerializer.restoreComputationGraph(tmp_path / name, backend="dl4j")
+        np.testing.assert_allclose(dl4j.output(x)[0], ours.output(x)[0], rtol=0, atol=1e-5)
+
+
+# ---- the Java Deep Learning Cookbook's churn programs (examples/cookbook_churn_*.py) ---------------------------------
+
+
+def test_cookbook_churn_programs_in_order(tmp_path, request):
+    """Chapter 3 trains and saves the churn model (fit(iterator, nEpochs)), chapter 11 loads it with
+    MultiLayerNetwork.load(file, true), saves featurized minibatches and fits the unfrozen part on them; real DL4J
+    restores the saved model and gives its outputs."""
+    steps = [("cookbook_churn_train.py", ["Building Model", "Model saved:", "(epochs: 3,"], ["model.zip"]),
+             ("cookbook_churn_save_featurized.py", ["Saved train dataset #0", "Saved test dataset #0",
+                                                    "Finished saving featurized data: 80 train / 20 test minibatches"],
+              ["trainFolder/churn-1-train-0.bin", "testFolder/churn-1-test-19.bin"]),
+             ("cookbook_churn_transfer.py", ["Eval stats BEFORE fit.....", "Evaluate model at iter 70 ....",
+                                             "Epoch #1 complete", "frozen layers kept their parameters: True"], [])]
+    for script, lines, files in steps:
+        r = _run(script, tmp_path)
+        assert r.returncode == 0, f"{script} exited {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        for line in lines:
+            assert line in r.stdout, f"{script}: {line!r} not in its output\n{r.stdout[-3000:]}"
+        for f in files:
+            assert (tmp_path / f).is_file(), f"{script} did not write {f}"
+    import numpy as np
+
+    from pydl4j_transfer import ModelSerializer
+
+    ours, normalizer = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(tmp_path / "model.zip")
+    assert normalizer is not None and ours.getEpochCount() == 3
+    request.getfixturevalue("jvm")
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+
+    x = np.random.default_rng(0).standard_normal((5, 11)).astype(np.float32)
+    np.testing.assert_allclose(Dl4jModel.restore(tmp_path / "model.zip").output(x), ours.output(x), rtol=1e-5, atol=1e-6)

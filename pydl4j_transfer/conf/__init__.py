@@ -15,14 +15,25 @@ from .enums import *  # noqa: F401,F403
 from .graph import ComputationGraphConfiguration, GraphBuilder
 from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D, InputTypeConvolutionalFlat,
                      InputTypeFeedForward, InputTypeRecurrent)
-from .layers import base as _lbase, convolution as _conv, feedforward as _ff, normalization as _norm
-from .layers import output as _out, pooling as _pool, recurrent as _rnn, wrappers as _wrap
+from .layers import MODULES as _LAYER_MODULES
 from .layers.base import BaseLayer, FeedForwardLayer, Layer, NoParamLayer, ParamSpec
 from .network import ListBuilder, MultiLayerConfiguration, NeuralNetConfiguration, NeuralNetConfigurationBuilder
-from .values import activations as _act, dropout as _drop, losses as _loss, regularization as _reg
-from .values import schedules as _sched, updaters as _upd, weightinit as _wi
+from .values import MODULES as _VALUE_MODULES
 
 REGISTRIES = {r.kind: r for r in ALL_REGISTRIES}
+
+
+def _attach_nested_enums():
+    """Java's nested enums as attributes of their outer configuration classes (``SubsamplingLayer.PoolingType``,
+    ``ElementWiseVertex.Op``, ``ConvolutionLayer.AlgoMode`` -- inherited by subclasses, as in Java)."""
+    for java, enum_cls in enums.NESTED.items():
+        outer, name = java.split("$")
+        for registry in ALL_REGISTRIES:
+            if outer in registry:
+                setattr(registry.lookup(outer), name, enum_cls)
+
+
+_attach_nested_enums()
 
 
 def _export(module):
@@ -35,8 +46,12 @@ def _export(module):
 
 
 _exported = []
-for _m in (_act, _drop, _loss, _reg, _sched, _upd, _wi, _lbase, _conv, _ff, _norm, _out, _pool, _rnn, _wrap, preprocessors, vertices):
+for _m in (*_VALUE_MODULES, *_LAYER_MODULES, preprocessors, vertices):
     _exported += _export(_m)
+
+from .values.weightinit import ArrayEmbeddingInitializer  # noqa: E402  (not JSON: outside the registries)
+
+_exported.append("ArrayEmbeddingInitializer")
 
 __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) if not n.startswith("_") and n[0].isupper()} | {
     "ACTIVATIONS", "CONSTRAINTS", "DISTRIBUTIONS", "DROPOUTS", "LAYERS", "LOSSES", "PREPROCESSORS", "REGULARIZATIONS",

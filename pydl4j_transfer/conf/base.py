@@ -21,8 +21,11 @@ from __future__ import annotations
 import copy
 import enum
 import math
+import re
 
-from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, UnsupportedLayerError
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError, NotMirroredError, UnsupportedLayerError
+from pydl4j_transfer.java_names import JavaNames, reason as java_reason
+from pydl4j_transfer.registry import Registry as _Registry
 
 from . import jsonio
 
@@ -33,32 +36,22 @@ MISSING = object()
 # registries
 
 
-class Registry:
-    """One registry per kind of DL4J polymorphic object, keyed by its ``"@class"``."""
+class Registry(_Registry):
+    """A registry of configuration classes (``@LAYERS.register`` on the class, keyed by its own ``dl4jClass``),
+    which also decodes JSON objects carrying its kind's type id (pydl4j_transfer/registry.py)."""
 
     def __init__(self, kind: str, type_key: str = "@class"):
-        self.kind = kind
-        self.type_key = type_key
-        self._classes: dict = {}
+        super().__init__(kind, self_keyed=True, type_key=type_key)
 
     def register(self, cls):
-        key = cls.dl4jClass
-        if not key:
-            raise InvalidConfigurationError(f"{cls.__name__} declares no dl4jClass for the {self.kind} registry")
-        if key in self._classes:
-            raise InvalidConfigurationError(
-                f"duplicate {self.kind} registration for {key!r}: {self._classes[key].__name__} and {cls.__name__}")
-        self._classes[key] = cls
+        super().register(cls)
         cls._registry = self
         return cls
 
     def lookup(self, key: str, where: str | None = None):
         if not isinstance(key, str):
             raise MalformedConfigError(f"{self.kind} type id must be a string, got {key!r}" + _where(where))
-        try:
-            return self._classes[key]
-        except KeyError:
-            raise UnsupportedLayerError(key, where, what=self.kind) from None
+        return super().lookup(key, where)
 
     def decode(self, raw, where: str | None = None):
         """Decode a JSON object carrying this kind's type id into a conf object."""
@@ -69,22 +62,26 @@ class Registry:
         if self.type_key not in raw:
             raise MalformedConfigError(f"{self.kind} object without {self.type_key!r}: keys {list(raw)[:6]}"
                                        + (f" (in {where})" if where else ""))
-        return self.lookup(raw[self.type_key], where)._from_tree(raw, where)
+        try:
+            cls = self.lookup(raw[self.type_key], where)
+        except UnsupportedLayerError:
+            hint = _user_samediff_hint(self.kind, raw)  # a user's SameDiff class: say how to register it
+            if not hint:
+                raise
+            raise UnsupportedLayerError(raw[self.type_key], where, what=self.kind, hint=hint) from None
+        return cls._from_tree(raw, where)
 
-    def __contains__(self, key):
-        return key in self._classes
 
-    def __iter__(self):
-        return iter(self._classes.values())
-
-    def __len__(self):
-        return len(self._classes)
-
-    def items(self):
-        return self._classes.items()
-
-    def __repr__(self):
-        return f"Registry({self.kind!r}, {len(self)} classes)"
+def _user_samediff_hint(kind: str, raw: dict) -> str:
+    """The message for an unregistered class whose JSON is a SameDiff layer's or vertex's ("" otherwise)."""
+    samediff = ("layerParams" in raw) if kind == "layer" else ("vertexParams" in raw) if kind == "graph vertex" else False
+    if not samediff:
+        return ""
+    name = raw.get("@class")
+    user_kind = "vertex" if kind == "graph vertex" else "layer"
+    return (f"{name} is a user-defined SameDiff {user_kind}: its Java code (defineLayer/defineVertex) is not in the"
+            f" zip. Register a torch forward for it with pydl4j_transfer.register_samediff({name!r}, fn"
+            + (', kind="vertex"' if user_kind == "vertex" else "") + ") before reading the model (docs/samediff.md)")
 
 
 LAYERS = Registry("layer")
@@ -229,6 +226,15 @@ class EnumCodec(Codec):
         return None if value is None else enum_value(self.enum_cls, value)
 
 
+def enum_name(value):
+    """The constant name of an enum attribute: a member's ``name``, or the string an unknown JSON name was kept as
+    (EnumCodec keeps those, so a zip from a newer DL4J round-trips); None stays None. The one accessor every
+    layer of the package reads enum attributes through."""
+    if value is None:
+        return None
+    return value.name if isinstance(value, enum.Enum) else str(value)
+
+
 def enum_value(enum_cls, value):
     """Accept an enum member, its exact name, or its name in any case ('relu' -> RELU)."""
     if isinstance(value, enum_cls):
@@ -348,19 +354,95 @@ STR_ARRAY = ArrayCodec(STR)
 
 
 class Field:
-    """One JSON property: key, Python attribute, codec, construction and missing-key defaults."""
+    """One JSON property: key, Python attribute, codec, construction and missing-key defaults.
 
-    __slots__ = ("key", "attr", "codec", "default", "missing")
+    ``java``: the Java field's name where it is not ``attr`` (e.g. ``isNCDHW`` for the attribute ``ncdhw``);
+    it names DL4J's Lombok accessors (:meth:`accessors`), which every configuration class gets generated.
+    """
 
-    def __init__(self, key, codec=RAW, attr=None, default=None, missing=MISSING):
+    __slots__ = ("key", "attr", "codec", "default", "missing", "java")
+
+    def __init__(self, key, codec=RAW, attr=None, default=None, missing=MISSING, java=None):
         self.key = key
         self.attr = attr or key
         self.codec = codec
         self.default = default
         self.missing = default if missing is MISSING else missing
+        self.java = java or self.attr.rstrip("_")  # "from_" (a Python keyword) is Java's "from"
+
+    def accessors(self) -> tuple:
+        """(getter, setter): Lombok's names for the Java field: ``getX``/``setX``, ``isX`` for a primitive boolean
+        (a boolean field already named ``isX`` keeps it: getter ``isX``, setter ``setX``)."""
+        name = self.java
+        if self.codec is BOOL:
+            if re.match(r"is[A-Z]", name):
+                return name, "set" + name[2:]
+            return "is" + name[0].upper() + name[1:], "set" + name[0].upper() + name[1:]
+        cap = name[0].upper() + name[1:]
+        return "get" + cap, "set" + cap
 
     def __repr__(self):
         return f"Field({self.key!r} -> {self.attr})"
+
+
+def _getter(field):
+    def getter(self):
+        return getattr(self, field.attr)
+    getter.__doc__ = f"Mirrors DL4J's getter of the Java field ``{field.java}`` (JSON ``{field.key}``)."
+    getter._generated_accessor = True
+    return getter
+
+
+def _setter(field):
+    def setter(self, value):
+        setattr(self, field.attr, field.codec.coerce(value))
+    setter.__doc__ = f"Mirrors DL4J's setter of the Java field ``{field.java}`` (JSON ``{field.key}``)."
+    setter._generated_accessor = True
+    return setter
+
+
+def serves_accessor(method):
+    """Mark a base-class method that also serves as the Lombok accessor of a field its subclasses declare (a Java
+    overload such as ``IUpdater#getLearningRate(iteration, epoch)`` next to ``getLearningRate()``): the subclasses'
+    fields then do not get a generated accessor of that name."""
+    method._serves_accessor = True
+    return method
+
+
+def _add_accessors(cls, fields):
+    """DL4J's getters and setters of the class's own Field rows (a method the class defines itself wins, and so
+    does a base-class method marked :func:`serves_accessor`)."""
+    attrs = {f.attr for f in cls._fields}
+    for f in fields:
+        for name, make in zip(f.accessors(), (_getter, _setter)):
+            if name in attrs:
+                raise InvalidConfigurationError(f"{cls.__name__}: accessor {name}() would be hidden by the attribute "
+                                                f"{name!r}; give the Field another attr and java={name!r}")
+            if name not in cls.__dict__ and not getattr(getattr(cls, name, None), "_serves_accessor", False):
+                fn = make(f)
+                fn.__name__ = fn.__qualname__ = name
+                setattr(cls, name, fn)
+
+
+def add_lombok_accessors(cls, fields: dict, store: str | None = None, booleans=(), read_only=()):
+    """Lombok ``@Data`` accessors on a class without Field rows (DL4J's builders): ``fields`` maps each Java field
+    name to the attribute holding its value (on the object, or on ``getattr(obj, store)``); ``booleans`` are the
+    primitive boolean fields (``isX``); ``read_only`` get no setter. A method the class defines itself wins."""
+    for java, attr in fields.items():
+        cap = java[0].upper() + java[1:]
+        names = (("is" if java in booleans else "get") + cap, "set" + cap)
+
+        def getter(self, attr=attr):
+            return getattr(getattr(self, store) if store else self, attr)
+
+        def setter(self, value, attr=attr):
+            setattr(getattr(self, store) if store else self, attr, value)
+        for name, fn, kind in zip(names, (getter, setter), ("getter", "setter")):
+            if name in cls.__dict__ or (kind == "setter" and java in read_only):
+                continue
+            fn.__name__ = fn.__qualname__ = name
+            fn.__doc__ = f"Mirrors DL4J's Lombok {kind} of {cls.__name__}'s field ``{java}``."
+            setattr(cls, name, fn)
 
 
 def make_default(value):
@@ -408,6 +490,9 @@ class _Builder:
             raise AttributeError(name)
         obj = self._obj
         if name not in obj._setters and name not in obj._attr_fields:
+            advice = java_reason(["Builder"], name)
+            if advice is not None:  # a method of DL4J's builder that is not taken here
+                raise NotMirroredError(f"{type(obj).__name__}.Builder", name, advice)
             raise AttributeError(f"{type(obj).__name__}.Builder has no method {name!r}")
 
         def call(*args, **kwargs):
@@ -425,8 +510,12 @@ class _Builder:
         return obj
 
 
-class ConfObject:
-    """Base of every DL4J configuration object (layers, vertices, values, networks)."""
+class ConfObject(JavaNames):
+    """Base of every DL4J configuration object (layers, vertices, values, networks).
+
+    DL4J's Lombok getters and setters (``getNOut()``, ``isHasBias()``, ``setIUpdater(u)`` ...) are generated from
+    the ``Field`` rows (:meth:`Field.accessors`); a DL4J method that stays unmirrored raises NotMirroredError
+    saying what to write instead (pydl4j_transfer/java_names.py)."""
 
     dl4jClass: str | None = None
     FIELDS: tuple = ()
@@ -459,6 +548,7 @@ class ConfObject:
                          **cls.__dict__.get("DEFAULTS", {})}
         cls._missing = {**cls._missing, **{f.attr: f.missing for f in cls.__dict__.get("FIELDS", ())},
                         **cls.__dict__.get("MISSING_DEFAULTS", {})}
+        _add_accessors(cls, cls.__dict__.get("FIELDS", ()))
 
     # ---- construction
 
@@ -601,3 +691,10 @@ class ConfObject:
     def unknownProperties(self) -> dict:
         """JSON keys this class does not model; kept and written back unchanged."""
         return self._extra
+
+
+def yaml_type_key(class_name: str) -> str:
+    """The JSON key a YAML tag ``!<class>`` stands for: ``"type"`` for the classes whose type id DL4J writes under
+    that name (distributions, FineTuneConfiguration), ``"@class"`` otherwise."""
+    return DISTRIBUTIONS.type_key if class_name in DISTRIBUTIONS or class_name.endswith(".FineTuneConfiguration") \
+        else "@class"

@@ -18,12 +18,21 @@ _ACT = "org.nd4j.linalg.activations.impl."
 _WI = "org.deeplearning4j.nn.weights."
 _LOSS = "org.nd4j.linalg.lossfunctions.impl."
 _UPD = "org.nd4j.linalg.learning.config."
+_LAYERS = "org.deeplearning4j.nn.conf.layers."
 
 
-def _make(name: str, members, doc: str):
+#: Java's nested enums -> ours: ``"org...ConvolutionLayer$AlgoMode" -> AlgoMode``. conf/__init__.py makes each an
+#: attribute of its outer class (``ConvolutionLayer.AlgoMode``, inherited by ``Convolution2D.AlgoMode`` as in Java);
+#: tests/conf/test_getters_dl4j.py checks the list against the nested enums of the Java API snapshot.
+NESTED: dict = {}
+
+
+def _make(name: str, members, doc: str, nested_in: tuple = ()):
     cls = enum.Enum(name, [(m, m) for m in members])
     cls.__doc__ = doc
     cls.of = classmethod(lambda c, value: enum_value(c, value))
+    for java in nested_in:
+        NESTED[java] = cls
     return cls
 
 
@@ -156,8 +165,11 @@ LossFunction = LossFunctions.LossFunction
 
 ConvolutionMode = _make("ConvolutionMode", ["Strict", "Truncate", "Same", "Causal"],
                         "Mirrors org.deeplearning4j.nn.conf.ConvolutionMode.")
-PoolingType = _make("PoolingType", ["MAX", "AVG", "SUM", "PNORM"], "Mirrors org.deeplearning4j.nn.conf.layers.PoolingType.")
-Pooling3DType = _make("PoolingType", ["MAX", "AVG"], "Mirrors org.deeplearning4j.nn.conf.layers.Subsampling3DLayer.PoolingType.")
+PoolingType = _make("PoolingType", ["MAX", "AVG", "SUM", "PNORM"],
+                    "Mirrors org.deeplearning4j.nn.conf.layers.PoolingType (and SubsamplingLayer.PoolingType: same names).",
+                    (_LAYERS + "SubsamplingLayer$PoolingType",))
+Pooling3DType = _make("PoolingType", ["MAX", "AVG"], "Mirrors org.deeplearning4j.nn.conf.layers.Subsampling3DLayer.PoolingType.",
+                      (_LAYERS + "Subsampling3DLayer$PoolingType",))
 GradientNormalization = _make(
     "GradientNormalization",
     ["None", "RenormalizeL2PerLayer", "RenormalizeL2PerParamType", "ClipElementWiseAbsoluteValue",
@@ -166,9 +178,11 @@ GradientNormalization = _make(
 CNN2DFormat = _make("CNN2DFormat", ["NCHW", "NHWC"], "Mirrors org.deeplearning4j.nn.conf.CNN2DFormat.")
 RNNFormat = _make("RNNFormat", ["NCW", "NWC"], "Mirrors org.deeplearning4j.nn.conf.RNNFormat.")
 Convolution3DDataFormat = _make("DataFormat", ["NCDHW", "NDHWC"],
-                                "Mirrors org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.")
+                                "Mirrors org.deeplearning4j.nn.conf.layers.Convolution3D.DataFormat.",
+                                (_LAYERS + "Convolution3D$DataFormat",))
 SpaceToDepthDataFormat = _make("DataFormat", ["NCHW", "NHWC"],
-                               "Mirrors org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer.DataFormat.")
+                               "Mirrors org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer.DataFormat.",
+                               (_LAYERS + "SpaceToDepthLayer$DataFormat",))
 BackpropType = _make("BackpropType", ["Standard", "TruncatedBPTT"], "Mirrors org.deeplearning4j.nn.conf.BackpropType.")
 WorkspaceMode = _make("WorkspaceMode", ["NONE", "ENABLED", "SINGLE", "SEPARATE"],
                       "Mirrors org.deeplearning4j.nn.conf.WorkspaceMode.")
@@ -177,17 +191,21 @@ OptimizationAlgorithm = _make("OptimizationAlgorithm",
                               ["LINE_GRADIENT_DESCENT", "CONJUGATE_GRADIENT", "LBFGS", "STOCHASTIC_GRADIENT_DESCENT"],
                               "Mirrors org.deeplearning4j.nn.api.OptimizationAlgorithm.")
 AlgoMode = _make("AlgoMode", ["NO_WORKSPACE", "PREFER_FASTEST", "USER_SPECIFIED"],
-                 "Mirrors org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode.")
+                 "Mirrors org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode.", (_LAYERS + "ConvolutionLayer$AlgoMode",))
 FwdAlgo = _make("FwdAlgo", ["IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING",
-                            "WINOGRAD", "WINOGRAD_NONFUSED", "COUNT"], "Mirrors ConvolutionLayer.FwdAlgo.")
+                            "WINOGRAD", "WINOGRAD_NONFUSED", "COUNT"], "Mirrors ConvolutionLayer.FwdAlgo.",
+                (_LAYERS + "ConvolutionLayer$FwdAlgo",))
 BwdFilterAlgo = _make("BwdFilterAlgo", ["ALGO_0", "ALGO_1", "FFT", "ALGO_3", "WINOGRAD", "WINOGRAD_NONFUSED",
-                                        "FFT_TILING", "COUNT"], "Mirrors ConvolutionLayer.BwdFilterAlgo.")
+                                        "FFT_TILING", "COUNT"], "Mirrors ConvolutionLayer.BwdFilterAlgo.",
+                      (_LAYERS + "ConvolutionLayer$BwdFilterAlgo",))
 BwdDataAlgo = _make("BwdDataAlgo", ["ALGO_0", "ALGO_1", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED", "COUNT"],
-                    "Mirrors ConvolutionLayer.BwdDataAlgo.")
+                    "Mirrors ConvolutionLayer.BwdDataAlgo.", (_LAYERS + "ConvolutionLayer$BwdDataAlgo",))
 ElementWiseOp = _make("Op", ["Add", "Subtract", "Product", "Average", "Max"],
-                      "Mirrors org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.")
+                      "Mirrors org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.",
+                      ("org.deeplearning4j.nn.conf.graph.ElementWiseVertex$Op",))
 BidirectionalMode = _make("Mode", ["ADD", "MUL", "AVERAGE", "CONCAT"],
-                          "Mirrors org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.")
+                          "Mirrors org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.",
+                          (_LAYERS + "recurrent.Bidirectional$Mode",))
 DataType = _make("DataType", ["DOUBLE", "FLOAT", "HALF", "LONG", "INT", "SHORT", "UBYTE", "BYTE", "BOOL", "UTF8",
                               "COMPRESSED", "BFLOAT16", "UINT16", "UINT32", "UINT64", "UNKNOWN"],
                  "Mirrors org.nd4j.linalg.api.buffer.DataType.")

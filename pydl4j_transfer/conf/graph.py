@@ -12,14 +12,18 @@ import copy
 
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
-from .base import BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec
+from . import jsonio, yamlio
+from .base import (BOOL, INT, INT_ARRAY, STR_ARRAY, VERTICES, Codec, ConfObject, EnumCodec, Field, MapCodec, ObjCodec,
+                   add_lombok_accessors, yaml_type_key)
 from .enums import BackpropType, CacheMode, DataType, WorkspaceMode
 from .javautil import capacity_for, hash_order
 from .layers.base import Layer
-from .network import NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std
+from .network import (GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std,
+                      fix_samediff_params)
 from .validate_structure import typed_decoding, validate_graph
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
+from .legacy import upgrade_graph
+from .validation import validate_output_layer
 
 
 class _VertexMap(Codec):
@@ -57,9 +61,19 @@ class ComputationGraphConfiguration(ConfObject):
     @typed_decoding
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        from .legacy import upgrade_graph
+        return ComputationGraphConfiguration._from_json_tree(jsonio.loads(text))
 
-        tree = jsonio.loads(text)
+    def toYaml(self) -> str:
+        """Mirrors ComputationGraphConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors ComputationGraphConfiguration.fromYaml."""
+        return ComputationGraphConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("vertices"), dict):
             raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
         tree = upgrade_graph(tree)
@@ -113,6 +127,20 @@ class ComputationGraphConfiguration(ConfObject):
     def layerVertexNames(self) -> list:
         return [n for n, v in self.vertices.items() if isinstance(v, LayerVertex)]
 
+    def topological_names(self) -> list:
+        """Vertex names (network inputs included) in DL4J's topological order."""
+        names = {i: n for n, i in self.vertexIndices().items()}
+        return [names[i] for i in self.topologicalSortOrder()]
+
+    def param_owners(self) -> list:
+        """[(vertex name, vertex conf)] in flat-vector (topological) order: the one source of the flat parameter
+        order (conf/params.py lays the parameters out from it; the torch module binds to that layout)."""
+        return [(n, self.vertices[n]) for n in self.topological_names() if n in self.vertices]
+
+    def updater_owners(self) -> list:
+        """[(vertex name, the layer conf whose updaters apply, or None)] in flat-vector order."""
+        return [(n, v.updater_layer()) for n, v in self.param_owners()]
+
     def paramShapes(self) -> dict:
         """{"<vertexName>_<key>": shape} in flat-vector (topological) order."""
         names = {i: n for n, i in self.vertexIndices().items()}
@@ -135,6 +163,13 @@ class ComputationGraphConfiguration(ConfObject):
         self.topologicalOrderStr = [names[i] for i in order]
         for i in sorted(names):  # DL4J registers variables in vertex-index order (params are laid out topologically)
             v = self.vertices.get(names[i])
+            inner = v
+            while isinstance(inner, FrozenVertex):
+                inner = inner.underlying
+            if hasattr(inner, "getVertexParams"):  # SameDiffVertex: ComputationGraph#init sets its dataType and name
+                inner.setDataType(self.dataType)
+                inner.name = names[i]
+            fix_samediff_params(inner.layer if isinstance(inner, LayerVertex) else inner)
             while isinstance(v, FrozenVertex):  # DL4J instantiates the wrapped LayerVertex: its layerConf gets them
                 v = v.underlying
             if isinstance(v, LayerVertex):
@@ -170,7 +205,9 @@ class ComputationGraphConfiguration(ConfObject):
 
 
 class GraphBuilder(_NetworkBuilderCommon):
-    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder."""
+    """Mirrors org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder (with its Lombok @Data
+    getters and setters: ``getVertices()``, ``getVertexInputs()``, ``getNetworkInputs()`` ... return the live
+    maps and lists, as Java's do)."""
 
     def __init__(self, global_conf):
         self._global = global_conf
@@ -178,20 +215,79 @@ class GraphBuilder(_NetworkBuilderCommon):
         self._vertex_inputs: dict = {}
         self._inputs: list = []
         self._outputs: list = []
-        self._input_types = None
+        self._input_types: list = []
         self._backprop_type = BackpropType.Standard
         self._tbptt_fwd = 20
         self._tbptt_back = 20
         self._validate_output = True
         self._allow_disconnected = False
         self._allow_no_output = False
+        self._validate_tbptt = True
+
+    @classmethod
+    def fromConfiguration(cls, newConf, globalConfiguration) -> "GraphBuilder":
+        """Mirrors ``new GraphBuilder(ComputationGraphConfiguration newConf, NeuralNetConfiguration.Builder global)``:
+        a builder holding a clone of the configuration's vertices, vertex inputs, network inputs and outputs,
+        backprop type and TBPTT lengths (what DL4J's TransferLearning.GraphBuilder edits)."""
+        clone = newConf.clone()
+        builder = cls(globalConfiguration)
+        # ComputationGraphConfiguration#clone clones every vertex with its own clone(): AttentionVertex#clone keeps
+        # only its attention fields, so the global configuration's updater/regularization/gradient normalization
+        # reach it again in build() (SameDiffVertex#applyGlobalConfig)
+        builder._vertices = {k: v.clone() for k, v in clone.vertices.items()}
+        builder._vertex_inputs = {k: list(v) for k, v in clone.vertexInputs.items()}
+        builder._inputs = list(clone.networkInputs)
+        builder._outputs = list(clone.networkOutputs)
+        builder._backprop_type = clone.backpropType
+        builder._tbptt_fwd, builder._tbptt_back = clone.tbpttFwdLength, clone.tbpttBackLength
+        return builder
+
+    # ---- Lombok @Data accessors (the live objects, as in Java)
+    def getVertices(self) -> dict:
+        return self._vertices
+
+    def getVertexInputs(self) -> dict:
+        return self._vertex_inputs
+
+    def getNetworkInputs(self) -> list:
+        return self._inputs
+
+    def setNetworkInputs(self, networkInputs) -> None:
+        self._inputs = list(networkInputs)
+
+    def getNetworkOutputs(self) -> list:
+        return self._outputs
+
+    def setNetworkOutputs(self, networkOutputs) -> None:
+        self._outputs = list(networkOutputs)
+
+    def getNetworkInputTypes(self) -> list:
+        return self._input_types
+
+    def getGlobalConfiguration(self):
+        return self._global
+
+    def isValidateOutputConfig(self) -> bool:
+        return self._validate_output
+
+    def setValidateOutputConfig(self, validateOutputConfig: bool) -> None:
+        self._validate_output = bool(validateOutputConfig)
 
     def addInputs(self, *names):
         self._inputs.extend(names)
         return self
 
     def setInputTypes(self, *types):
-        self._input_types = list(types)
+        """Mirrors GraphBuilder#setInputTypes(InputType...): APPENDS to the input types given so far; their total must
+        equal the number of network inputs (when inputs were added already). Java's InputType[] may come as a list."""
+        if len(types) == 1 and isinstance(types[0], (list, tuple)):
+            types = tuple(types[0])
+        if types:
+            if self._inputs and len(self._input_types) + len(types) != len(self._inputs):
+                raise InvalidConfigurationError(
+                    f"Invalid number of InputTypes: existing inputTypes ({len(self._input_types)}) + additional "
+                    f"inputTypes ({len(types)}) != number of network inputs ({len(self._inputs)})")
+            self._input_types.extend(types)
         return self
 
     def setOutputs(self, *names):
@@ -225,13 +321,28 @@ class GraphBuilder(_NetworkBuilderCommon):
         return self
 
     def removeVertex(self, name, removeConnections=True):
+        """Mirrors GraphBuilder#removeVertex(String[, boolean]): the vertex, its input list and its place among the
+        network inputs; with removeConnections also its name in other vertices' inputs and in the outputs."""
         self._vertices.pop(name, None)
         self._vertex_inputs.pop(name, None)
+        self._inputs = [s for s in self._inputs if s != name]
         if removeConnections:
             for k, ins in self._vertex_inputs.items():
                 self._vertex_inputs[k] = [s for s in ins if s != name]
             self._outputs = [s for s in self._outputs if s != name]
         return self
+
+    def validateTbpttConfig(self, v):
+        """Mirrors GraphBuilder#validateTbpttConfig(boolean)."""
+        self._validate_tbptt = bool(v)
+        return self
+
+    def getLayerActivationTypes(self):
+        """Mirrors GraphBuilder#getLayerActivationTypes: vertex name -> output InputType (needs setInputTypes)."""
+        if not self._input_types:
+            raise InvalidConfigurationError("Cannot calculate activation types if no inputs have been set (use "
+                                            "addInputs(String...) and setInputTypes(InputType...))")
+        return self.build().getLayerActivationTypes(*self._input_types)
 
     def allowDisconnected(self, v):
         self._allow_disconnected = bool(v)
@@ -259,9 +370,16 @@ class GraphBuilder(_NetworkBuilderCommon):
         default = self._global.clone()
         default._s._layer = None
         conf.defaultConfiguration = default.build()
+        for vertex in conf.vertices.values():  # buildConfig(): SameDiffVertex#applyGlobalConfig
+            if hasattr(vertex, "applyGlobalConfig"):
+                vertex.applyGlobalConfig(g)
         self._validate(conf)
-        if self._input_types is not None:
+        if self._input_types:
             conf.getLayerActivationTypes(*self._input_types, add_preprocessors=True)
+        if self._validate_output:  # GraphBuilder#build: OutputLayerUtil.validateOutputLayer on every layer vertex
+            for name, vertex in conf.vertices.items():
+                if isinstance(vertex, LayerVertex):
+                    validate_output_layer(name, vertex.layer)
         return conf
 
     def _validate(self, conf):
@@ -288,3 +406,13 @@ class GraphBuilder(_NetworkBuilderCommon):
                     f"Invalid configuration: disconnected vertices found - {disconnected}. Set them as outputs with"
                     " setOutputs(...) or use GraphBuilder.allowDisconnected(true)")
         conf.topologicalSortOrder()  # raises on cycles
+
+
+add_lombok_accessors(GraphBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "allowDisconnected": "_allow_disconnected", "allowNoOutput": "_allow_no_output",
+    "validateTbpttConfig": "_validate_tbptt", "vertices": "_vertices", "vertexInputs": "_vertex_inputs",
+    "networkInputTypes": "_input_types", "globalConfiguration": "_global"},
+    booleans=("allowDisconnected", "allowNoOutput", "validateTbpttConfig"))
+
+GRAPH_BUILDER.append(GraphBuilder)  # what NeuralNetConfiguration.Builder#graphBuilder() returns

@@ -42,3 +42,58 @@ def hash_order(keys, capacity: int | None = None) -> list:
     keys = list(dict.fromkeys(keys))
     cap = capacity or capacity_for(len(keys))
     return sorted(keys, key=lambda k: java_hash(k) & (cap - 1))  # sorted() is stable: ties keep insertion order
+
+
+class Optional:
+    """Mirrors org.nd4j.common.primitives.Optional (java.util.Optional's API): what DL4J's getters of ``Optional``
+    fields return (FineTuneConfiguration's
+    ``getDropout()``, ``getWeightNoise()``, ``getGradientNormalization()``, ``getConstraints()``), so Java code
+    such as ``ftc.getDropout().isPresent()`` / ``.get()`` ports as written."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value=None):
+        self._value = value
+
+    @staticmethod
+    def of(value):
+        """Mirrors Optional.of (value must not be None)."""
+        if value is None:
+            raise ValueError("Optional.of(null): use Optional.empty() or Optional.ofNullable(value)")
+        return Optional(value)
+
+    @staticmethod
+    def ofNullable(value):
+        return Optional(value)
+
+    @staticmethod
+    def empty():
+        return Optional(None)
+
+    def isPresent(self) -> bool:
+        return self._value is not None
+
+    def isEmpty(self) -> bool:
+        return self._value is None
+
+    def get(self):
+        """Mirrors Optional#get: the value; an empty Optional raises (Java: NoSuchElementException)."""
+        if self._value is None:
+            raise LookupError("No value present (Optional.get() on an empty Optional)")
+        return self._value
+
+    def orElse(self, other):
+        return other if self._value is None else self._value
+
+    def ifPresent(self, consumer) -> None:
+        if self._value is not None:
+            consumer(self._value)
+
+    def __eq__(self, other):
+        return isinstance(other, Optional) and self._value == other._value
+
+    def __hash__(self):
+        return hash(("Optional", repr(self._value)))
+
+    def __repr__(self):
+        return f"Optional[{self._value!r}]" if self._value is not None else "Optional.empty"

@@ -13,6 +13,14 @@ from __future__ import annotations
 import math
 
 from pydl4j_transfer.errors import MalformedConfigError, UnsupportedLayerError
+from .base import LAYERS, UPDATERS
+from .base import DISTRIBUTIONS
+from .enums import WeightInit
+from .values.weightinit import WeightInitDistribution
+from .values.regularization import L1Regularization, WeightDecay
+from .enums import Activation, LossFunctions
+from .values.dropout import Dropout
+from .values.weightnoise_compat import drop_connect
 
 _L = "org.deeplearning4j.nn.conf.layers."
 _G = "org.deeplearning4j.nn.conf.graph."
@@ -130,7 +138,6 @@ def _upgrade_values(layer, where):
 
 
 def _legacy_updater(layer):
-    from .base import UPDATERS
 
     name = layer.get("updater")
     if not isinstance(name, str) or name not in _UPDATER_CLASS:
@@ -148,9 +155,6 @@ def _legacy_updater(layer):
 
 
 def _legacy_weight_init(layer, where):
-    from .base import DISTRIBUTIONS
-    from .enums import WeightInit
-    from .values.weightinit import WeightInitDistribution
 
     name = layer.get("weightInit")
     if not isinstance(name, str):
@@ -168,7 +172,6 @@ def _reg_list(l1, l2):
     DL4J maps a legacy ``l2`` (and ``l2Bias``) to a non-LR WeightDecay, "to match behaviour in 1.0.0-beta3"
     (pinned by DL4J's RegressionTest050..080 ``assertEquals(new WeightDecay(0.2, false), ...)``).
     """
-    from .values.regularization import L1Regularization, WeightDecay
 
     out = []
     if not math.isnan(l1) and l1 > 0:
@@ -180,9 +183,6 @@ def _reg_list(l1, l2):
 
 def _upgrade_training_fields(layer, conf, where):
     """BaseNetConfigDeserializer: 0.x per-layer fields -> modern objects (only where the modern one is absent)."""
-    from .enums import Activation, LossFunctions
-    from .values.dropout import Dropout
-    from .values.weightnoise_compat import drop_connect
 
     if layer.get("iupdater") is None and "updater" in layer:
         upd = _legacy_updater(layer)
@@ -231,6 +231,8 @@ def upgrade_layer(raw, where=None, conf=None):
     where = layer.get("layerName") or where
     _upgrade_values(layer, where)
     cls_name = str(layer.get("@class", ""))
+    if _is_samediff(layer, cls_name) and not was_legacy:
+        return layer  # SameDiff layers (1.0.0-beta4+) are modern: their "updater"/"weightInit" are not 0.x keys
     if (any(k in layer for k in ("updater", "learningRate", "activationFunction", "weightInit", "dropOut", "l1", "l2"))
             or was_legacy):
         _upgrade_training_fields(layer, conf, where)
@@ -243,6 +245,13 @@ def upgrade_layer(raw, where=None, conf=None):
             continue
         layer.pop(key, None)
     return layer
+
+
+def _is_samediff(layer, cls_name) -> bool:
+    """A SameDiff layer's JSON (DL4J always writes its ``layerParams``; a registered class tells too)."""
+    if "layerParams" in layer:
+        return True
+    return cls_name in LAYERS and hasattr(LAYERS.lookup(cls_name), "getLayerParams")
 
 
 def upgrade_conf(conf, where=None):

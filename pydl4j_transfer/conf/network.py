@@ -12,17 +12,27 @@ from __future__ import annotations
 import copy
 import time
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from . import jsonio
-from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, RAW, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
-                   array, enum_value, poly)
+from . import jsonio, yamlio
+from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, STR_ARRAY, Codec, ConfObject, EnumCodec, Field, ObjCodec,
+                   add_lombok_accessors, array, enum_value, poly, yaml_type_key)
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
 from .validate_structure import typed_decoding, validate_multilayer
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
+from .layers.feedforward import ActivationLayer
+from .layers.normalization import BatchNormalization
+from .layers.pooling import SubsamplingLayer
+from .layers.wrappers import Bidirectional, FrozenLayer
+from .layers.recurrent import BaseRecurrentLayer
+from .legacy import upgrade_multilayer
+from .validation import validate_output_layer
+from .vertices import NEURAL_NET_CONFIGURATION
+from .values.stepfunctions import STEP_FUNCTION, to_step_function
 from .values.activations import ActivationSigmoid, to_activation
 from .values.dropout import to_dropout
 from .values.regularization import L1Regularization, L2Regularization
@@ -42,13 +52,21 @@ class NeuralNetConfiguration(ConfObject):
               Field("miniBatch", BOOL, default=True), Field("minimize", BOOL, default=True),
               Field("optimizationAlgo", EnumCodec(OptimizationAlgorithm),
                     default=OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT, missing=None),
-              Field("seed", LONG, default=0), Field("stepFunction", RAW), Field("variables", STR_ARRAY, default=[]))
+              Field("seed", LONG, default=0), Field("stepFunction", STEP_FUNCTION), Field("variables", STR_ARRAY, default=[]))
 
     @classmethod
     def _from_tree(cls, raw, where=None):
         if isinstance(raw, dict) and isinstance(raw.get("layer"), dict) and not where:
             where = raw["layer"].get("layerName")
         return super()._from_tree(raw, where)
+
+    def getLayer(self):
+        """Mirrors NeuralNetConfiguration#getLayer(): the layer configuration (a runtime layer's ``conf().getLayer()``)."""
+        return self.layer
+
+    def setLayer(self, layer):
+        """Mirrors NeuralNetConfiguration#setLayer(Layer)."""
+        self.layer = layer
 
     def addVariable(self, name):
         """Mirrors NeuralNetConfiguration#addVariable (no duplicates)."""
@@ -61,10 +79,22 @@ class NeuralNetConfiguration(ConfObject):
     @staticmethod
     def fromJson(text):
         """Mirrors NeuralNetConfiguration.fromJson."""
-        tree = jsonio.loads(text)
+        return NeuralNetConfiguration._from_json_tree(jsonio.loads(text))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict):
             raise MalformedConfigError("a NeuralNetConfiguration must be a JSON object")
         return NeuralNetConfiguration._from_tree(tree)
+
+    def toYaml(self) -> str:
+        """Mirrors NeuralNetConfiguration#toYaml (DL4J's YAML text, conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors NeuralNetConfiguration.fromYaml."""
+        return NeuralNetConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
 
     @staticmethod
     def Builder():
@@ -80,7 +110,7 @@ class _State:
     """The global builder's values (kept apart from its fluent method names)."""
 
 
-class NeuralNetConfigurationBuilder:
+class NeuralNetConfigurationBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder (global defaults)."""
 
     def __init__(self):
@@ -169,7 +199,7 @@ class NeuralNetConfigurationBuilder:
         return self._chain(optimizationAlgo=enum_value(OptimizationAlgorithm, a))
 
     def stepFunction(self, s):
-        return self._chain(stepFunction=s)
+        return self._chain(stepFunction=to_step_function(s))
 
     def gradientNormalization(self, g):
         return self._chain(gradientNormalization=_gn(g))
@@ -210,6 +240,14 @@ class NeuralNetConfigurationBuilder:
     def regularizationList(self, lst):
         return self._chain(regularization=list(lst))
 
+    def regularization(self, regularization):
+        """Mirrors Builder#regularization(List<Regularization>): the weights' regularization, replacing l1/l2/weightDecay."""
+        return self._chain(regularization=list(regularization))
+
+    def regularizationBias(self, regularizationBias):
+        """Mirrors Builder#regularizationBias(List<Regularization>)."""
+        return self._chain(regularizationBias=list(regularizationBias))
+
     def layer(self, layer):
         self._s._layer = layer
         return self
@@ -225,9 +263,9 @@ class NeuralNetConfigurationBuilder:
         return lb
 
     def graphBuilder(self):
-        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration."""
-        from .graph import GraphBuilder
-        return GraphBuilder(self)
+        """Mirrors Builder#graphBuilder(): a GraphBuilder for a ComputationGraphConfiguration (conf/graph.py, which
+        builds on this module, registers it in :data:`GRAPH_BUILDER`)."""
+        return GRAPH_BUILDER[0](self)
 
     # ---- build
 
@@ -252,6 +290,8 @@ class NeuralNetConfigurationBuilder:
     def _configure_layer(self, layer):
         if layer is None:
             return
+        if hasattr(layer, "applyGlobalConfig"):  # AbstractSameDiffLayer (DL4J: configureLayer, before copyConfig)
+            layer.applyGlobalConfig(self._s)
         self._copy_config_to_layer(layer)
         for inner in _direct_inners(layer):
             self._copy_config_to_layer(inner)
@@ -294,18 +334,18 @@ class NeuralNetConfigurationBuilder:
                 layer.gradientNormalization = self._s.gradientNormalization
             if _isnan(layer.gradientNormalizationThreshold):
                 layer.gradientNormalizationThreshold = self._s.gradientNormalizationThreshold
-        if type(layer).__name__ == "ActivationLayer" and layer.activationFn is None:
+        if isinstance(layer, ActivationLayer) and layer.activationFn is None:
             layer.activationFn = copy.deepcopy(self._s.activationFn)
 
     def _general_validation(self, layer):
         """Mirrors LayerValidation.generalValidation (M2.1): regularization merge and global constraints."""
         target = layer
         if not isinstance(layer, BaseLayer):
-            inner = getattr(layer, "layer", None) if type(layer).__name__ == "FrozenLayer" else None
+            inner = layer.layer if isinstance(layer, FrozenLayer) else None
             target = inner if isinstance(inner, BaseLayer) else None
         if target is not None:
             self._configure_base_layer(target)
-        elif type(layer).__name__ == "Bidirectional":
+        elif isinstance(layer, Bidirectional):
             for inner in (layer.fwd, layer.bwd):
                 self._general_validation(inner)
         if not layer.constraints:
@@ -342,9 +382,68 @@ class NeuralNetConfigurationBuilder:
             setattr(layer, attr, current)
 
 
+add_lombok_accessors(NeuralNetConfigurationBuilder, {
+    name: name for name in ("activationFn", "weightInitFn", "biasInit", "gainInit", "regularization", "regularizationBias",
+                            "idropOut", "weightNoise", "iUpdater", "biasUpdater", "miniBatch", "maxNumLineSearchIterations",
+                            "seed", "optimizationAlgo", "stepFunction", "minimize", "gradientNormalization",
+                            "gradientNormalizationThreshold", "allParamConstraints", "weightConstraints", "biasConstraints",
+                            "trainingWorkspaceMode", "inferenceWorkspaceMode", "setTWM", "setIWM", "cacheMode", "dataType",
+                            "convolutionMode", "cudnnAlgoMode")} | {"layer": "_layer"},
+    store="_s", booleans=("miniBatch", "minimize", "setTWM", "setIWM"))
+
 for _name, _fn in REGULARIZATION_SETTERS.items():
     setattr(NeuralNetConfigurationBuilder, _name,
             (lambda fn: lambda self, *args: (fn(self._s, args[0] if len(args) == 1 else tuple(args)), self)[1])(_fn))
+
+
+def fix_samediff_params(obj):
+    """DL4J's init asks every SameDiff layer (and vertex) for its params, and ``getLayerParams()`` /
+    ``getVertexParams()`` keep what they define from then on: a later nIn/nOut change does not reach
+    them (TransferLearning's input-type pass can leave such a layer's nIn and params apart, as DL4J does).
+    Wrappers are walked to the wrapped layers."""
+    seen = 0
+    while obj is not None and seen < 8:
+        if hasattr(obj, "getLayerParams"):
+            obj.layerParams = obj.getLayerParams()
+        elif hasattr(obj, "getVertexParams"):
+            obj.vertexParams = obj.getVertexParams()
+        for attr in ("fwd", "bwd"):
+            if getattr(obj, attr, None) is not None:
+                fix_samediff_params(getattr(obj, attr))
+        obj = getattr(obj, "layer", None) if type(obj).__name__ == "FrozenLayer" else getattr(obj, "underlying", None)
+        seen += 1
+
+
+def infer_layer_inputs(conf, input_type=None, override=True):
+    """Mirrors the input-type part of MultiLayerConfiguration.Builder#build: without an input type, one is
+    inferred from a first recurrent / Dense / Embedding / Output layer with nIn set; then every layer gets
+    its missing preprocessor and ``setNIn(type, override)`` (M2.1's overrideNinUponBuild defaults to true)."""
+    layers = [c.layer for c in conf.confs]
+    if input_type is None and conf.inputPreProcessors.get(0) is None:
+        first = layers[0]
+        if isinstance(first, BaseRecurrentLayer):
+            if first.nIn > 0:
+                input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)
+        elif type(first).__name__ in ("DenseLayer", "EmbeddingLayer", "OutputLayer") and first.nIn > 0:
+            input_type = InputType.feedForward(first.nIn)
+    if input_type is None:
+        return
+    current = input_type
+    for i, layer in enumerate(layers):
+        if conf.inputPreProcessors.get(i) is None:
+            pre = layer.getPreProcessorForInputType(current)
+            if pre is not None:
+                conf.inputPreProcessors[i] = pre
+        pre = conf.inputPreProcessors.get(i)
+        if pre is not None:
+            current = pre.getOutputType(current)
+        prev = layers[i - 1] if i > 0 else None
+        if prev is not None and type(prev).__name__ in ("Convolution1DLayer", "Convolution1D") \
+                and type(layer).__name__ == "DenseLayer" and input_type.type == "RNN":
+            layer.nIn = input_type.timeSeriesLength  # DL4J M2.1 quirk (Convolution1D followed by Dense)
+        else:
+            layer.setNIn(current, override)
+        current = layer.getOutputType(i, current)
 
 
 def _isnan(x):
@@ -352,32 +451,21 @@ def _isnan(x):
 
 
 def _frozen_inner(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return layer.layer
-    if name == "FrozenLayerWithBackprop":
-        return layer.underlying
-    return None
+    return layer.wrapped() if layer is not None and layer.FROZEN_PARAMS else None
 
 
 def _direct_inners(layer):
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return [layer.layer]
-    if name == "FrozenLayerWithBackprop":
-        return [layer.underlying]
-    if name == "Bidirectional":
+    if isinstance(layer, Bidirectional):
         return [layer.fwd, layer.bwd]
-    return []
+    return [layer.wrapped()] if layer.FROZEN_PARAMS else []
 
 
 def _is_wrapper(layer):
     # BaseWrapperLayer subclasses: FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer, TimeDistributed
-    return type(layer).__name__ in ("FrozenLayerWithBackprop", "LastTimeStep", "MaskZeroLayer", "TimeDistributed")
+    return layer.RUNTIME_WRAPS and not isinstance(layer, FrozenLayer)
 
 
 def _is_subsampling(layer):
-    from .layers.pooling import SubsamplingLayer
     return isinstance(layer, SubsamplingLayer)
 
 
@@ -401,7 +489,8 @@ class _PreprocessorMap(Codec):
     def encode(self, value):
         if value is None:
             return None
-        return {str(k): value[k]._to_tree() for k in hash_order(list(value))}
+        # int keys: JSON writes them as strings; YAML (Jackson's writeFieldId) plain, where a string key "0" is quoted
+        return {int(k): value[k]._to_tree() for k in hash_order(list(value))}
 
 
 class MultiLayerConfiguration(ConfObject):
@@ -434,9 +523,19 @@ class MultiLayerConfiguration(ConfObject):
     @typed_decoding
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
-        from .legacy import upgrade_multilayer
+        return MultiLayerConfiguration._from_json_tree(jsonio.loads(text))
 
-        tree = jsonio.loads(text)
+    def toYaml(self) -> str:
+        """Mirrors MultiLayerConfiguration#toYaml (DL4J's YAML text, character for character; conf/yamlio.py)."""
+        return yamlio.dumps(self._to_tree())
+
+    @staticmethod
+    def fromYaml(text):
+        """Mirrors MultiLayerConfiguration.fromYaml."""
+        return MultiLayerConfiguration._from_json_tree(yamlio.loads(text, yaml_type_key))
+
+    @staticmethod
+    def _from_json_tree(tree):
         if not isinstance(tree, dict) or not isinstance(tree.get("confs"), list):
             raise MalformedConfigError("not a DL4J MultiLayerConfiguration: no 'confs' array")
         tree = upgrade_multilayer(tree)
@@ -465,13 +564,24 @@ class MultiLayerConfiguration(ConfObject):
     def numParams(self) -> int:
         return sum(layer.numParams() for layer in self.layers)
 
+    def param_owners(self) -> list:
+        """[(layer index, layer conf)] in flat-vector order: the one source of the flat parameter order
+        (conf/params.py lays the parameters out from it; the torch module binds to that layout)."""
+        return list(enumerate(self.layers))
+
+    def updater_owners(self) -> list:
+        """[(layer index, the layer conf whose updaters apply)] in flat-vector order (conf/updater_layout.py)."""
+        return self.param_owners()
+
     def paramShapes(self) -> dict:
         """{"<layerIndex>_<key>": shape} in flat-vector order (MultiLayerNetwork param table names)."""
         return {f"{i}_{k}": s for i, layer in enumerate(self.layers) for k, s in layer.paramShapes().items()}
 
     def initVariables(self):
-        """What MultiLayerNetwork.init() does to the configuration: fill each conf's ``variables``."""
+        """What MultiLayerNetwork.init() does to the configuration: fill each conf's ``variables``
+        (and fix SameDiff layers' ``layerParams``, see :func:`fix_samediff_params`)."""
         for conf in self.confs:
+            fix_samediff_params(conf.layer)
             for key in conf.layer.variables():
                 conf.addVariable(key)
         return self
@@ -495,11 +605,16 @@ def _fix_batchnorm_log_std(confs):
     useLogStd=false, written before init(), reads back with useLogStd=true in DL4J too)."""
     for conf in confs:
         layer = conf.layer
-        if type(layer).__name__ == "BatchNormalization":
+        if isinstance(layer, BatchNormalization):
             layer.useLogStd = "var" not in (conf.variables or [])
 
 
-class _NetworkBuilderCommon:
+#: the ComputationGraphConfiguration.GraphBuilder class (registered by conf/graph.py, which imports this module)
+GRAPH_BUILDER: list = []
+NEURAL_NET_CONFIGURATION.append(NeuralNetConfiguration)  # what a LayerVertex's layerConf decodes to (conf/vertices.py)
+
+
+class _NetworkBuilderCommon(JavaNames):
     """Setters that DL4J's ListBuilder and GraphBuilder both have (backprop type, TBPTT lengths, output check)."""
 
     def backpropType(self, t):
@@ -540,6 +655,7 @@ class ListBuilder(_NetworkBuilderCommon):
         self._validate_output = True
         self._validate_tbptt = True
         self._override_nin = True  # M2.1 MultiLayerConfiguration.Builder default
+        self._damping_factor = 100.0  # legacy (unused by DL4J M2.1 too)
 
     def layer(self, *args):
         """``layer(layer)`` or ``layer(index, layer)``."""
@@ -594,6 +710,35 @@ class ListBuilder(_NetworkBuilderCommon):
         self._global.dataType(d)
         return self
 
+    def inputType(self, inputType):
+        """Mirrors MultiLayerConfiguration.Builder#inputType (= setInputType)."""
+        return self.setInputType(inputType)
+
+    def getCacheMode(self):
+        """Mirrors ListBuilder#getCacheMode (the global builder's)."""
+        return self._global._s.cacheMode
+
+    def setCacheMode(self, cacheMode):
+        self._global.cacheMode(cacheMode)
+
+    def getDataType(self):
+        """Mirrors ListBuilder#getDataType (the global builder's)."""
+        return self._global._s.dataType
+
+    def setDataType(self, dataType):
+        self._global.dataType(dataType)
+
+    def getConfs(self):
+        """Mirrors ListBuilder#getConfs: the per-layer NeuralNetConfigurations built so far (built by build())."""
+        return []
+
+    def getLayerActivationTypes(self):
+        """Mirrors ListBuilder#getLayerActivationTypes: the output InputType of every layer (needs setInputType)."""
+        if self._input_type is None:
+            raise InvalidConfigurationError("Can only calculate activation types if input type has been set. Use "
+                                            "setInputType(InputType)")
+        return self.build().getLayerActivationTypes(self._input_type)
+
     def build(self) -> MultiLayerConfiguration:
         """Mirrors ListBuilder#build + MultiLayerConfiguration.Builder#build."""
         if not self._layerwise:
@@ -621,6 +766,9 @@ class ListBuilder(_NetworkBuilderCommon):
         conf.confs = confs
         conf.inputPreProcessors = dict(self._preprocessors)
         self._infer(conf)
+        if self._validate_output:  # MultiLayerConfiguration.Builder#build: OutputLayerUtil.validateOutputLayer
+            for c in confs:
+                validate_output_layer(c.layer.layerName, c.layer)
         return conf
 
     def _infer(self, conf):
@@ -631,33 +779,15 @@ class ListBuilder(_NetworkBuilderCommon):
                     raise InvalidConfigurationError(
                         f"Invalid network configuration: layer {i} ({type(layer).__name__}) cannot be used with truncated"
                         " BPTT (it collapses the time axis). Use BackpropType.Standard, or validateTbpttConfig(false)")
-        input_type = self._input_type
-        if input_type is None and conf.inputPreProcessors.get(0) is None:
-            first = layers[0]
-            from .layers.recurrent import BaseRecurrentLayer
-            if isinstance(first, BaseRecurrentLayer):
-                if first.nIn > 0:
-                    input_type = InputType.recurrent(first.nIn, first.rnnDataFormat)
-            elif type(first).__name__ in ("DenseLayer", "EmbeddingLayer", "OutputLayer") and first.nIn > 0:
-                input_type = InputType.feedForward(first.nIn)
-        if input_type is None:
-            return
-        current = input_type
-        for i, layer in enumerate(layers):
-            if conf.inputPreProcessors.get(i) is None:
-                pre = layer.getPreProcessorForInputType(current)
-                if pre is not None:
-                    conf.inputPreProcessors[i] = pre
-            pre = conf.inputPreProcessors.get(i)
-            if pre is not None:
-                current = pre.getOutputType(current)
-            prev = layers[i - 1] if i > 0 else None
-            if prev is not None and type(prev).__name__ in ("Convolution1DLayer", "Convolution1D") \
-                    and type(layer).__name__ == "DenseLayer" and input_type.type == "RNN":
-                layer.nIn = input_type.timeSeriesLength  # DL4J M2.1 quirk (Convolution1D followed by Dense)
-            else:
-                layer.setNIn(current, self._override_nin)
-            current = layer.getOutputType(i, current)
+        infer_layer_inputs(conf, self._input_type, self._override_nin)
 
+
+add_lombok_accessors(ListBuilder, {
+    "backpropType": "_backprop_type", "tbpttFwdLength": "_tbptt_fwd", "tbpttBackLength": "_tbptt_back",
+    "inputPreProcessors": "_preprocessors", "inputType": "_input_type", "layerwise": "_layerwise",
+    "validateOutputConfig": "_validate_output", "validateTbpttConfig": "_validate_tbptt",
+    "overrideNinUponBuild": "_override_nin", "dampingFactor": "_damping_factor",
+    "trainingWorkspaceMode": "_training_wsm", "inferenceWorkspaceMode": "_inference_wsm"},
+    booleans=("validateOutputConfig", "validateTbpttConfig", "overrideNinUponBuild"))
 
 _ = (FeedForwardLayer,)

@@ -3,9 +3,9 @@ layers of different kinds. They have no parameters."""
 
 from __future__ import annotations
 
-from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
 
-from .base import BOOL, INT, PREPROCESSORS, ConfObject, EnumCodec, Field, array, poly
+from .base import BOOL, INT, INT_ARRAY, LONG_ARRAY, PREPROCESSORS, Codec, ConfObject, EnumCodec, Field, array, poly
 from .enums import CNN2DFormat, Convolution3DDataFormat, RNNFormat
 from .inputs import InputType
 
@@ -94,7 +94,7 @@ class RnnToCnnPreProcessor(InputPreProcessor):
         return InputType.convolutional(self.inputHeight, self.inputWidth, self.numChannels)
 
 
-_CNN3D_FIELDS = (Field("inputDepth", INT, default=0),) + _CNN_FIELDS + (Field("ncdhw", BOOL, default=True, missing=False),)
+_CNN3D_FIELDS = (Field("inputDepth", INT, default=0),) + _CNN_FIELDS + (Field("ncdhw", BOOL, default=True, missing=False, java="isNCDHW"),)
 _CNN3D_ORDER = ("inputDepth", "inputHeight", "inputWidth", "numChannels", "ncdhw")
 
 
@@ -144,6 +144,114 @@ class ComposableInputPreProcessor(InputPreProcessor):
 for _c in (CnnToFeedForwardPreProcessor, FeedForwardToCnnPreProcessor, RnnToFeedForwardPreProcessor,
            FeedForwardToRnnPreProcessor, CnnToRnnPreProcessor, RnnToCnnPreProcessor, Cnn3DToFeedForwardPreProcessor,
            FeedForwardToCnn3DPreProcessor, ComposableInputPreProcessor):
+    PREPROCESSORS.register(_c)
+
+
+# ---- the preprocessors DL4J's Keras import makes (org.deeplearning4j.preprocessors, in deeplearning4j-nn)
+
+_KPKG = "org.deeplearning4j.preprocessors."
+
+
+class _DataFormatCodec(Codec):
+    """org.deeplearning4j.nn.conf.DataFormat (an interface over CNN2DFormat, RNNFormat and Convolution3D's
+    DataFormat): JSON holds the constant name; the name says which enum it is."""
+
+    def decode(self, raw, where=None):
+        if raw is None:
+            return None
+        for enum_cls in (CNN2DFormat, RNNFormat, Convolution3DDataFormat):
+            if isinstance(raw, str) and raw in enum_cls.__members__:
+                return enum_cls.__members__[raw]
+        raise MalformedConfigError(f"unknown DataFormat {raw!r:.40}" + (f" (in {where})" if where else ""))
+
+    def encode(self, value):
+        return None if value is None else getattr(value, "name", str(value))
+
+    def coerce(self, value):
+        return self.decode(value) if isinstance(value, str) else value
+
+
+class ReshapePreprocessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.preprocessors.ReshapePreprocessor (Keras Reshape / Flatten): a 'c'-order reshape
+    of each example to ``targetShape`` (``ReshapePreprocessor(inputShape, targetShape, hasMiniBatchDimension,
+    dataFormat)``)."""
+
+    dl4jClass = _KPKG + "ReshapePreprocessor"
+    FIELDS = (Field("format", _DataFormatCodec()), Field("hasMiniBatchDimension", BOOL, default=False),
+              Field("inputShape", LONG_ARRAY), Field("targetShape", LONG_ARRAY))
+    POSITIONAL = ("inputShape", "targetShape", "hasMiniBatchDimension", "format")
+    KEY_ORDER = ("hasMiniBatchDimension", "inputShape", "targetShape", "format")
+    SETTERS = {"dataFormat": lambda self, v: setattr(self, "format", _DataFormatCodec().coerce(v))}
+
+    def _shape(self, mb=0):
+        shape = list(self.targetShape or [])
+        if not self.hasMiniBatchDimension:
+            shape = [mb] + shape
+        shape[0] = mb
+        return shape
+
+    def getOutputType(self, inputType):
+        shape, fmt = self._shape(), self.format
+        n = len(shape)
+        if n == 2:
+            return InputType.feedForward(shape[1])
+        if n == 3:
+            return InputType.recurrent(shape[2], shape[1], fmt if isinstance(fmt, RNNFormat) else RNNFormat.NWC)
+        from_ff_or_rnn = len(self.inputShape or []) == 1 or inputType.type == "RNN"
+        if n == 5 and from_ff_or_rnn:
+            if fmt == Convolution3DDataFormat.NCDHW:
+                return InputType.convolutional3D(fmt, shape[2], shape[3], shape[4], shape[1])
+            return InputType.convolutional3D(Convolution3DDataFormat.NDHWC, shape[1], shape[2], shape[3], shape[4])
+        if n == 4 and from_ff_or_rnn:
+            return InputType.convolutional(shape[1], shape[2], shape[3], CNN2DFormat.NHWC)
+        if n in (4, 5):
+            cnn = fmt if isinstance(fmt, CNN2DFormat) else CNN2DFormat.NCHW
+            if cnn == CNN2DFormat.NCHW:
+                return InputType.convolutional(shape[2], shape[3], shape[1], cnn)
+            return InputType.convolutional(shape[1], shape[2], shape[3], cnn)
+        raise InvalidConfigurationError(f"Cannot infer input type for reshape array {shape}")
+
+
+class PermutePreprocessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.preprocessors.PermutePreprocessor (Keras Permute): the example axes permuted
+    (``PermutePreprocessor(*permutationIndices)``; the minibatch axis stays first)."""
+
+    dl4jClass = _KPKG + "PermutePreprocessor"
+    FIELDS = (Field("permutationIndices", INT_ARRAY),)
+
+    def __init__(self, *indices, **kwargs):
+        if indices:
+            kwargs["permutationIndices"] = [int(i) for i in indices]
+        super().__init__(**kwargs)
+
+    def getOutputType(self, inputType):
+        t = inputType.type
+        if t == "CNN":  # M2.1 swaps height and width and drops the format (NCHW)
+            return InputType.convolutional(inputType.width, inputType.height, inputType.channels)
+        if t == "RNN":  # M2.1: recurrent(timeSeriesLength, size), NCW
+            return InputType.recurrent(inputType.timeSeriesLength, inputType.size)
+        if t in ("FF", "CNN3D"):
+            return inputType
+        raise InvalidConfigurationError(f"Unsupported Input type {inputType}")
+
+
+class KerasFlattenRnnPreprocessor(InputPreProcessor):
+    """Mirrors org.deeplearning4j.preprocessors.KerasFlattenRnnPreprocessor (Keras Flatten after a recurrent
+    layer): each example's [T, size] (or [size, T]) array flattened in 'c' order to depth * tsLength."""
+
+    dl4jClass = _KPKG + "KerasFlattenRnnPreprocessor"
+    FIELDS = (Field("depth", INT, default=0), Field("tsLength", INT, default=0))
+    POSITIONAL = ("depth", "tsLength")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tsLength = abs(int(self.tsLength or 0))
+
+    def getOutputType(self, inputType):
+        return InputType.feedForward(self.depth * self.tsLength)
+
+
+for _c in (ReshapePreprocessor, PermutePreprocessor, KerasFlattenRnnPreprocessor):
     PREPROCESSORS.register(_c)
 
 

@@ -1,9 +1,14 @@
 """Build-time checks of output / loss layers, as DL4J's builders run them.
 
-Mirrors ``org.deeplearning4j.util.OutputLayerUtil#validateOutputLayer`` (called by the configuration
-builders and the transfer-learning builders when ``validateOutputLayerConfig`` is true, the default):
-softmax with nOut=1, a probability loss (MCXENT, NegativeLogLikelihood, BinaryXENT) after an activation
-that is not bounded to [0, 1], softmax + BinaryXENT, sigmoid + MCXENT.
+Mirrors ``org.deeplearning4j.util.OutputLayerUtil#validateOutputLayer``: softmax with nOut=1, a probability loss
+(MCXENT, NegativeLogLikelihood, BinaryXENT) after an activation that is not bounded to [0, 1], softmax +
+BinaryXENT, sigmoid + MCXENT. Who calls it, as in DL4J 1.0.0-M2.1 (checked in the JVM,
+tests/conf/test_output_validation_builders.py): ``ListBuilder.build()`` (MultiLayerConfiguration.Builder#build: every
+layer, named by its layerName) and ``GraphBuilder.build()`` (every layer vertex, named by its vertex name, after the
+input-type inference), both unless ``validateOutputLayerConfig(false)``; the transfer-learning builders through them.
+Only the classes DL4J checks: BaseOutputLayer subclasses (OutputLayer, RnnOutputLayer, CenterLossOutputLayer),
+LossLayer, RnnLossLayer and CnnLossLayer; not Cnn3DLossLayer, Yolo2OutputLayer or a layer inside a wrapper
+(FrozenLayer...), which DL4J does not recognise as output layers.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ OUTSIDE_ZERO_ONE_RANGE = frozenset(_A + n for n in (
 _L = "org.nd4j.linalg.lossfunctions.impl."
 #: Losses that expect probabilities (LossNegativeLogLikelihood extends LossMCXENT).
 PROBABILITY_LOSSES = frozenset(_L + n for n in ("LossMCXENT", "LossNegativeLogLikelihood", "LossBinaryXENT"))
-_OUTPUT_LAYERS = frozenset(("OutputLayer", "RnnOutputLayer", "CenterLossOutputLayer", "Cnn3DLossLayer"))
+_OUTPUT_LAYERS = frozenset(("OutputLayer", "RnnOutputLayer", "CenterLossOutputLayer"))  # BaseOutputLayer
 _LOSS_LAYERS = frozenset(("LossLayer", "RnnLossLayer", "CnnLossLayer"))
 _HINT = ("\nThis configuration validation check can be disabled with validateOutputLayerConfig(false), "
          "however this is not recommended.")

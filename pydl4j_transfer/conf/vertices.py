@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 
+from .updater_layout import FrozenParams
 from .base import (BOOL, DOUBLE, INT, INT_ARRAY, LAYERS, LONG_ARRAY, PREPROCESSORS, STR, VERTICES, ConfObject, EnumCodec,
                    Field, ObjCodec, poly)
 from .enums import ElementWiseOp
@@ -15,8 +16,21 @@ PKG = "org.deeplearning4j.nn.conf.graph."
 class GraphVertex(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.graph.GraphVertex."""
 
+    #: the simple name of DL4J's runtime vertex class (``org.deeplearning4j.nn.graph.vertex.impl``) where it is not
+    #: the configuration class's own name (DL4J's ComputationGraph#summary prints it)
+    RUNTIME_NAME: str | None = None
+
+    def runtime_class_name(self) -> str:
+        """The simple name of DL4J's runtime vertex class (what DL4J's summary prints)."""
+        return self.RUNTIME_NAME or type(self).__name__
+
     def numParams(self, backprop=True) -> int:
         return 0
+
+    def setDataType(self, dataType):
+        """Mirrors GraphVertex#setDataType: the network's data type, handed to every vertex at init (not written to
+        configuration.json)."""
+        self._dataType = dataType
 
     def paramSpecs(self):
         return []
@@ -28,6 +42,14 @@ class GraphVertex(ConfObject):
         """Mirrors GraphVertex#getOutputType(layerIndex, InputType...)."""
         return inputTypes[0] if inputTypes else None
 
+    def updater_layer(self):
+        """The layer configuration whose updaters this vertex's parameters use (None: no layer)."""
+        return None
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        """[(param key prefix, layer conf)] whose constraints DL4J's runtime applies for this vertex."""
+        return []
+
 
 def _vertex(cls):
     if "dl4jClass" not in cls.__dict__:
@@ -37,9 +59,13 @@ def _vertex(cls):
     return VERTICES.register(cls)
 
 
+#: the NeuralNetConfiguration class (registered by conf/network.py, which imports this module: the layer modules,
+#: SameDiff vertices included, build on this one, and network.py on them)
+NEURAL_NET_CONFIGURATION: list = []
+
+
 def _nnc():
-    from .network import NeuralNetConfiguration
-    return NeuralNetConfiguration
+    return NEURAL_NET_CONFIGURATION[0]
 
 
 @_vertex
@@ -59,6 +85,12 @@ class LayerVertex(GraphVertex):
 
     def paramSpecs(self):
         return self.layer.paramSpecs()
+
+    def updater_layer(self):
+        return self.layer
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        return self.layer.constrained_layers(prefix)
 
     def getOutputType(self, layerIndex, *inputTypes):
         t = inputTypes[0]
@@ -218,6 +250,14 @@ class FrozenVertex(GraphVertex):
 
     def paramSpecs(self):
         return self.underlying.paramSpecs()
+
+    def updater_layer(self):
+        """DL4J wraps a FrozenVertex's runtime layer in a FrozenLayer: every parameter gets the NoOp updater."""
+        inner = self.underlying.updater_layer()
+        return None if inner is None else FrozenParams(inner)
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        return self.underlying.constrained_layers(prefix)  # FrozenVertex#getLayer(): constrained as usual
 
     def getOutputType(self, layerIndex, *inputTypes):
         return self.underlying.getOutputType(layerIndex, *inputTypes)

@@ -39,7 +39,7 @@ def kind_of_path(path) -> str:
 
 
 def _module(net):
-    return net._torch_module()
+    return net.torchModule()
 
 
 def _state_dict(net) -> dict:
@@ -92,9 +92,8 @@ def _guess_type(layer, pre):
     from pydl4j_transfer.conf import InputType
 
     inner = layer
-    while type(inner).__name__ in ("FrozenLayer", "FrozenLayerWithBackprop", "LastTimeStep", "MaskZeroLayer",
-                                   "Bidirectional"):
-        inner = getattr(inner, "layer", None) or getattr(inner, "underlying", None) or getattr(inner, "fwd")
+    while hasattr(inner, "wrapped"):  # FrozenLayer(WithBackprop), LastTimeStep, MaskZeroLayer, Bidirectional
+        inner = inner.wrapped()
     name = type(inner).__name__
     n_in = int(getattr(inner, "nIn", 0) or 0)
     if pre is not None:
@@ -128,12 +127,13 @@ def random_inputs(net, seed: int = 12345, batch: int = 2, inputTypes=None) -> li
     from pydl4j_transfer.nn.summary import parse_input_type
 
     rng = np.random.default_rng(seed)
-    dtype = net._dtype
+    dtype = net.params().dtype
     types = input_types_of(net) if inputTypes is None else [
         parse_input_type(t) if isinstance(t, str) else t for t in inputTypes]
     out = []
     for t in types:
-        shape = [batch] + [d if d > 0 else 4 for d in t.getShape()]
+        dims = [t.getFlattenedSize()] if t.type == "CNNFlat" else t.getShape()  # a flat image is fed as a row
+        shape = [batch] + [d if d > 0 else 4 for d in dims]
         out.append(rng.standard_normal(shape).astype(dtype))
     return out
 
@@ -268,9 +268,9 @@ def to_dl4j_zip(tensors_path, out, configuration=None, *, saveUpdater: bool = Fa
     conf_cls, net_cls = ((MultiLayerConfiguration, MultiLayerNetwork) if kind == "MultiLayerNetwork"
                          else (ComputationGraphConfiguration, ComputationGraph))
     conf = conf_cls.fromJson(configuration)
-    probe = net_cls(conf_cls.fromJson(configuration))
-    probe._conf.initVariables()
-    module = build_module(probe._conf)
+    probe_conf = conf_cls.fromJson(configuration)
+    probe_conf.initVariables()
+    module = build_module(probe_conf)
     want = module.state_dict()
     missing = [k for k in want if k not in state]
     extra = [k for k in state if k not in want]

@@ -60,7 +60,7 @@ def _layers(net) -> list[dict]:
     from pydl4j_transfer.conf import FrozenVertex, LayerVertex
 
     rows = []
-    for owner, item in net._owners_and_layers():
+    for owner, item in net.getConfiguration().param_owners():
         if isinstance(item, LayerVertex):
             layer, kind = item.layer, _frozen_kind(item.layer)
             cls = type(layer).__name__

@@ -31,6 +31,7 @@ import numpy as np
 
 from pydl4j_transfer.errors import CorruptEntryError
 from pydl4j_transfer.zipio.files import atomic_write, open_regular
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.zipio.nd4j_binary import read_array_from, write_array
 
 __all__ = ["DataSet", "MultiDataSet", "SplitTestAndTrain"]
@@ -105,7 +106,7 @@ def _merge_masks(masks, arrays):
     return np.concatenate(filled, axis=0)
 
 
-class SplitTestAndTrain:
+class SplitTestAndTrain(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.SplitTestAndTrain: a (train, test) pair of DataSets."""
 
     def __init__(self, train, test):
@@ -121,7 +122,7 @@ class SplitTestAndTrain:
         return iter((self.train, self.test))
 
 
-class DataSet:
+class DataSet(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.DataSet: features, labels and their optional masks.
 
     Differs: ``splitTestAndTrain`` and ``shuffle`` draw their permutation from numpy's
@@ -363,7 +364,7 @@ def _as_list(arrays):
     return [as_array(arrays)]
 
 
-class MultiDataSet:
+class MultiDataSet(JavaNames):
     """Mirrors org.nd4j.linalg.dataset.MultiDataSet: several feature / label arrays and their masks."""
 
     def __init__(self, features=None, labels=None, featuresMaskArrays=None, labelsMaskArrays=None):
@@ -397,6 +398,45 @@ class MultiDataSet:
 
     def getLabelsMaskArray(self, index):
         return self._pick(self.labelsMaskArrays, index)
+
+    def _put(self, attr, args):
+        """Java's setX(INDArray[]) and setX(int idx, INDArray) forms."""
+        if len(args) == 2:
+            arrays = list(getattr(self, attr) or [])
+            arrays[int(args[0])] = args[1]
+            setattr(self, attr, arrays)
+        else:
+            setattr(self, attr, _as_list(args[0]))
+
+    def setFeatures(self, *args):
+        """Mirrors MultiDataSet#setFeatures(INDArray[]) / (int idx, INDArray)."""
+        self._put("features", args)
+
+    def setLabels(self, *args):
+        """Mirrors MultiDataSet#setLabels(INDArray[]) / (int idx, INDArray)."""
+        self._put("labels", args)
+
+    def setFeaturesMaskArrays(self, maskArrays):
+        self._put("featuresMaskArrays", (maskArrays,))
+
+    def setLabelsMaskArray(self, *args):
+        """Mirrors MultiDataSet#setLabelsMaskArray(INDArray[]) / (int idx, INDArray)."""
+        self._put("labelsMaskArrays", args)
+
+    def setFeaturesMaskArray(self, idx, maskArray):
+        """Mirrors MultiDataSet#setFeaturesMaskArray(int idx, INDArray)."""
+        self._put("featuresMaskArrays", (idx, maskArray))
+
+    def isEmpty(self) -> bool:
+        """Mirrors MultiDataSet#isEmpty: no features and no labels."""
+        return not self.features and not self.labels
+
+    def copy(self) -> "MultiDataSet":
+        """Mirrors MultiDataSet#copy (the arrays copied too)."""
+        def dup(arrays):
+            return None if arrays is None else [None if a is None else np.array(a, copy=True) for a in arrays]
+        return MultiDataSet(dup(self.features), dup(self.labels), dup(self.featuresMaskArrays),
+                            dup(self.labelsMaskArrays))
 
     def numFeatureArrays(self) -> int:
         return 0 if self.features is None else len(self.features)

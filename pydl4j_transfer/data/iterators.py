@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.data.dataset import DataSet, MultiDataSet
 
 __all__ = [
@@ -42,7 +43,7 @@ def apply_preprocessor(pre, ds):
     return ds
 
 
-class _IteratorProtocol:
+class _IteratorProtocol(JavaNames):
     """What DL4J's DataSetIterator and MultiDataSetIterator share: next/reset/pre-processor, Python iteration.
 
     Subclasses implement ``_next(num)`` (an unprocessed batch), ``hasNext`` and ``reset``;

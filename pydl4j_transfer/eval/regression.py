@@ -8,10 +8,12 @@ JSON of ``toJson`` / ``fromJson`` (M2.1 writes each sum as ``{"dataType", "shape
 
 from __future__ import annotations
 
+import enum
 import json
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.eval.evaluation import jackson_dumps, to_2d
 
 __all__ = ["RegressionEvaluation"]
@@ -22,7 +24,7 @@ _SUMS = ("exampleCountPerColumn", "labelsSumPerColumn", "sumSquaredErrorsPerColu
 CLASS_NAMES = ("org.nd4j.evaluation.regression.RegressionEvaluation", "org.deeplearning4j.eval.RegressionEvaluation")
 
 
-class RegressionEvaluation:
+class RegressionEvaluation(JavaNames):
     """Mirrors org.nd4j.evaluation.regression.RegressionEvaluation(nColumns | columnNames, precision=5)."""
 
     def __init__(self, columnNames=None, precision: int = 5):
@@ -107,6 +109,16 @@ class RegressionEvaluation:
     def averageRSquared(self):
         return self._avg(self.rSquared)
 
+    def averagerelativeSquaredError(self):
+        """Mirrors RegressionEvaluation#averagerelativeSquaredError (DL4J's lower-case r)."""
+        return self._avg(self.relativeSquaredError)
+
+    def scoreForMetric(self, metric) -> float:
+        """Mirrors RegressionEvaluation#scoreForMetric(RegressionEvaluation.Metric): the column average."""
+        return getattr(self, {"MSE": "averageMeanSquaredError", "MAE": "averageMeanAbsoluteError",
+                              "RMSE": "averagerootMeanSquaredError", "RSE": "averagerelativeSquaredError",
+                              "PC": "averagePearsonCorrelation", "R2": "averageRSquared"}[getattr(metric, "name", metric)])()
+
     def stats(self) -> str:
         """Mirrors RegressionEvaluation#stats: one row per column, values as Java's %.{precision}e."""
         if not self.initialized:
@@ -145,3 +157,7 @@ class RegressionEvaluation:
             if v is not None:
                 setattr(r, name, np.asarray(v, dtype=np.float64))
         return r
+
+
+RegressionEvaluation.Metric = enum.Enum("Metric", [(m, m) for m in ("MSE", "MAE", "RMSE", "RSE", "PC", "R2")])
+RegressionEvaluation.Metric.__doc__ = "Mirrors org.nd4j.evaluation.regression.RegressionEvaluation.Metric."

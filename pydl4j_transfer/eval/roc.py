@@ -12,10 +12,12 @@ probabilities are kept in input order (DL4J's ``sortRows`` order for ties is uns
 
 from __future__ import annotations
 
+import enum
 import json
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.eval.evaluation import to_2d
 
 __all__ = ["ROC", "ROCMultiClass"]
@@ -34,7 +36,7 @@ def _area(x, y):
     return float(np.sum(np.abs(np.diff(x)) * (y[:-1] + y[1:]) / 2.0))
 
 
-class ROC:
+class ROC(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.ROC (binary; exact mode).
 
     Labels ``[N, 1]`` (1 = positive) or ``[N, 2]`` (column 1 = positive); predictions likewise.
@@ -138,7 +140,7 @@ class ROC:
         return cls._from_obj(json.loads(text) if isinstance(text, str) else text)
 
 
-class ROCMultiClass:
+class ROCMultiClass(JavaNames):
     """Mirrors org.nd4j.evaluation.classification.ROCMultiClass: one-vs-all ROC per column (exact mode)."""
 
     def __init__(self, thresholdSteps: int = 0, rocRemoveRedundantPts: bool = True):
@@ -195,3 +197,18 @@ class ROCMultiClass:
         r.underlying = [ROC._from_obj(u) for u in obj.get("underlying") or ()]
         r.labels = obj.get("labels")
         return r
+
+
+ROC.Metric = ROCMultiClass.Metric = enum.Enum("Metric", [("AUROC", "AUROC"), ("AUPRC", "AUPRC")])
+ROC.Metric.__doc__ = "Mirrors org.nd4j.evaluation.classification.ROC.Metric (ROCMultiClass.Metric has the same names)."
+
+
+def _roc_score(self, metric, idx=None):
+    """Mirrors ROC#scoreForMetric(ROC.Metric) / ROCMultiClass#scoreForMetric(Metric, int classIdx)."""
+    name = getattr(metric, "name", metric)
+    fn = {"AUROC": self.calculateAUC, "AUPRC": self.calculateAUCPR}[name]
+    return fn() if idx is None else fn(idx)
+
+
+ROC.scoreForMetric = _roc_score
+ROCMultiClass.scoreForMetric = _roc_score

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from pydl4j_transfer.nn.params import ParamSlot
+from pydl4j_transfer.conf.params import ParamSlot, view
+from pydl4j_transfer.errors import InvalidConfigurationError
 
 
 def _fans(layer, slot: ParamSlot) -> tuple[float, float]:
@@ -58,8 +59,21 @@ def _sample(scheme, shape, fan_in, fan_out, rng) -> np.ndarray:
         "WeightInitVarScalingUniformFanAvg": lambda: uniform(
             3.0 * (scheme.scale or 1.0) / math.sqrt((fan_in + fan_out) / 2)),
         "WeightInitDistribution": lambda: _from_distribution(getattr(scheme, "distribution", None), shape, rng),
+        "WeightInitEmbedding": lambda: _embedding(scheme, shape),
     }
     return table.get(name, table["WeightInitXavier"])()
+
+
+def _embedding(scheme, shape):
+    """WeightInitEmbedding#init: the initializer's vectors, whose [vocabSize, vectorSize] must be the param's shape."""
+    init = scheme.initializer()
+    if tuple(shape) != (init.vocabSize(), init.vectorSize()):
+        raise InvalidConfigurationError(
+            f"Parameters shape {list(shape)} does not match the embedding initializer's [vocabSize, vectorSize] ="
+            f" [{init.vocabSize()}, {init.vectorSize()}]")
+    out = np.empty(shape)
+    init.loadWeightsInto(out)
+    return out
 
 
 def _identity(shape, scale):
@@ -144,6 +158,10 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
     for slot in slots:
         layer = layers[slot.owner]
         values = _special(layer, slot)
+        hook = getattr(layer, "initWeightsFor", None)  # SameDiff layers: initializeParameters' own fans per key
+        if values is None and hook is not None:
+            spec = hook(slot.key)
+            values = np.zeros(slot.shape) if spec is None else _sample(spec[0], slot.shape, spec[1], spec[2], rng)
         if values is None:
             layer_like = getattr(layer, "layer", layer)
             scheme = getattr(layer_like, "weightInitFn", None)
@@ -152,3 +170,16 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
             values = _sample(scheme, slot.shape, *_fans(layer_like, slot), rng)
         flat[slot.offset: slot.offset + slot.size] = np.asarray(values).reshape(-1, order=slot.order.upper())
     return flat
+
+
+def apply_instantiate_hooks(owners_and_layers, flat: np.ndarray, slots) -> None:
+    """What DL4J's layer ``instantiate`` does to the params on every network init (restore included), for the layers
+    that do something (OCNNOutputLayer: ``r = initialRValue`` while configureR and lastEpochSinceRUpdated == 0)."""
+    by_owner = {}
+    for slot in slots:
+        by_owner.setdefault(slot.owner, {})[slot.key] = slot
+    for owner, layer in owners_and_layers:
+        layer = _param_layer(layer)
+        hook = getattr(layer, "onInstantiate", None)
+        if hook is not None:
+            hook({k: view(flat, s) for k, s in by_owner.get(str(owner), {}).items()})

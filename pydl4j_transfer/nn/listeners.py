@@ -14,6 +14,15 @@ fit loop does not call it (the per-layer activations are not materialised during
 
 A listener may be any object with some of these methods (missing ones are skipped). Everything here
 reports through :mod:`logging` (logger ``pydl4j_transfer.nn.listeners``), never ``print``.
+
+Seen by default, as in Java (where slf4j prints ScoreIterationListener's lines out of the box): creating a
+*reporting* listener (ScoreIterationListener, PerformanceListener, EvaluativeListener, a CheckpointListener that
+logs its saves) while the application has not configured :mod:`logging` (no handler on the listener's logger or
+any ancestor, root included) attaches one :class:`ReportHandler` to that logger and sets it to INFO. It prints
+``INFO ScoreIterationListener - Score at iteration 0 is 0.693...`` lines to stderr, like DL4J's slf4j-simple,
+and steps aside as soon as the application configures the root logger (``logging.basicConfig(...)``: then the
+application's handlers print them). To silence the reports:
+``logging.getLogger("pydl4j_transfer.nn.listeners").setLevel(logging.WARNING)``.
 """
 
 from __future__ import annotations
@@ -23,10 +32,40 @@ import logging
 import math
 import os
 import time
+from pydl4j_transfer.java_names import JavaNames
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BaseTrainingListener", "Checkpoint", "CheckpointListener", "CollectScoresIterationListener",
+
+class ReportHandler(logging.StreamHandler):
+    """The stderr handler a reporting listener attaches when logging is not configured (see the module docstring):
+    ``LEVEL ListenerClass - message``, and nothing once the root logger has handlers of its own."""
+
+    def __init__(self):
+        super().__init__()  # sys.stderr, as slf4j-simple's System.err
+        self.setFormatter(logging.Formatter("%(levelname)s %(listener)s - %(message)s", defaults={"listener": "listener"}))
+
+    def emit(self, record):
+        if logging.getLogger().handlers:  # the application configured logging: its handlers print the record
+            return
+        super().emit(record)
+
+
+def show_reports(logger: logging.Logger = log) -> None:
+    """Make a reporting listener's INFO lines visible when the application has not configured logging: attach a
+    :class:`ReportHandler` to ``logger`` (once) and set it to INFO if its level is unset. Does nothing when the
+    logger or any ancestor already has a handler (the application's choice stands)."""
+    if any(isinstance(h, ReportHandler) for h in logger.handlers) or logger.hasHandlers():
+        return
+    logger.addHandler(ReportHandler())
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
+def _report(listener, message, *args):
+    log.info(message, *args, extra={"listener": type(listener).__name__})
+
+__all__ = ["BaseTrainingListener", "CollectScoresIterationListener",
            "EvaluativeListener", "InvocationType", "PerformanceListener", "ScoreIterationListener",
            "TrainingListener", "plotScores"]
 
@@ -52,7 +91,7 @@ def java_double(x) -> str:
 # ---- the listener interface ------------------------------------------------------------------
 
 
-class TrainingListener:
+class TrainingListener(JavaNames):
     """Mirrors org.deeplearning4j.optimize.api.TrainingListener (every callback a no-op by default)."""
 
     def iterationDone(self, model, iteration: int, epoch: int) -> None:
@@ -119,12 +158,13 @@ class ScoreIterationListener(BaseTrainingListener):
 
     def __init__(self, printIterations: int = 10):
         self.printIterations = int(printIterations)
+        show_reports()
 
     def iterationDone(self, model, iteration, epoch):
         if self.printIterations <= 0:
             self.printIterations = 1
         if iteration % self.printIterations == 0:
-            log.info("Score at iteration %s is %s", iteration, java_double(model.score()))
+            _report(self, "Score at iteration %s is %s", iteration, java_double(model.score()))
 
     def __repr__(self):
         return f"ScoreIterationListener({self.printIterations})"
@@ -169,6 +209,7 @@ class PerformanceListener(BaseTrainingListener):
         self.samplesPerSec = 0.0
         self.batchesPerSec = 0.0
         self._last_time = time.perf_counter()
+        show_reports()
 
     def iterationDone(self, model, iteration, epoch):
         if iteration % self.frequency == 0:
@@ -192,7 +233,7 @@ class PerformanceListener(BaseTrainingListener):
                 parts.append(f"batches/sec: {_fmt3(self.batchesPerSec)}; ")
             if self.reportScore:
                 parts.append(f"score: {java_double(model.score())};")
-            log.info("%s", "".join(parts))
+            _report(self, "%s", "".join(parts))
         self._last_time = time.perf_counter()
 
     class Builder:
@@ -245,288 +286,6 @@ def _fmt3(x: float) -> str:
 
 # ---- CheckpointListener ----------------------------------------------------------------------
 
-_MODEL_TYPES = ("MultiLayerNetwork", "ComputationGraph", "Model")
-_RECORD = "checkpointInfo.txt"
-_TIME_UNITS_MS = {"MILLISECONDS": 1, "SECONDS": 1000, "MINUTES": 60_000, "HOURS": 3_600_000, "DAYS": 86_400_000}
-
-
-class Checkpoint:
-    """Mirrors org.deeplearning4j.optimize.listeners.Checkpoint (one line of checkpointInfo.txt)."""
-
-    def __init__(self, checkpointNum, timestamp, iteration, epoch, modelType, filename=None):
-        self.checkpointNum, self.timestamp = int(checkpointNum), int(timestamp)
-        self.iteration, self.epoch, self.modelType, self.filename = int(iteration), int(epoch), modelType, filename
-
-    @staticmethod
-    def getFileHeader() -> str:
-        return "checkpointNum,timestamp,iteration,epoch,modelType,filename"
-
-    def toFileString(self) -> str:
-        return ",".join(str(v) for v in (self.checkpointNum, self.timestamp, self.iteration, self.epoch,
-                                         self.modelType, self.filename))
-
-    @staticmethod
-    def fromFileString(line: str) -> "Checkpoint":
-        parts = line.strip().split(",")
-        if len(parts) != 6:
-            raise ValueError(f"Invalid checkpoint line: {line!r}")
-        return Checkpoint(int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]), parts[4], parts[5])
-
-    def getCheckpointNum(self):
-        return self.checkpointNum
-
-    def getIteration(self):
-        return self.iteration
-
-    def getEpoch(self):
-        return self.epoch
-
-    def getFilename(self):
-        return self.filename
-
-    def __repr__(self):
-        return (f"Checkpoint(checkpointNum={self.checkpointNum}, iteration={self.iteration}, epoch={self.epoch}, "
-                f"modelType={self.modelType}, filename={self.filename})")
-
-
-class _RootDirMethod:
-    """DL4J has both ``listener.availableCheckpoints()`` and static ``availableCheckpoints(File dir)``: on an
-    instance the function gets the listener's directory, on the class the caller passes one."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.__doc__ = fn.__doc__
-
-    def __get__(self, obj, cls):
-        if obj is None:
-            return lambda rootDir, *a: self.fn(os.fspath(rootDir), *a)
-        return lambda *a: self.fn(obj.rootDir, *a, _instance=True)
-
-
-def _available(root, _instance=False):
-    """The checkpoints listed in checkpointInfo.txt whose zip still exists (oldest first)."""
-    record = os.path.join(root, _RECORD)
-    if not os.path.exists(record):
-        if _instance:
-            return []
-        raise FileNotFoundError(f"Could not find checkpoint record file at expected path {os.path.abspath(record)}")
-    with open(record, encoding="utf-8") as fh:
-        lines = [ln for ln in fh.read().splitlines() if ln.strip()]
-    out = []
-    for line in lines[1:]:
-        c = Checkpoint.fromFileString(line)
-        if os.path.exists(os.path.join(root, c.filename)):
-            out.append(c)
-    return out
-
-
-def _last(root, _instance=False):
-    all_ = _available(root, _instance)
-    return all_[-1] if all_ else None
-
-
-def _file_for(root, checkpoint, _instance=False):
-    num = checkpoint.checkpointNum if isinstance(checkpoint, Checkpoint) else int(checkpoint)
-    if num < 0:
-        raise ValueError(f"Invalid checkpoint number: {num}")
-    for t in _MODEL_TYPES:
-        f = os.path.join(root, _file_name(num, t))
-        if os.path.exists(f):
-            return f
-    raise FileNotFoundError(f"Model file for checkpoint {num} does not exist")
-
-
-def _load(root, checkpoint, kind, _instance=False):
-    from pydl4j_transfer.nn.serializer import ModelSerializer
-
-    path = _file_for(root, checkpoint)
-    if kind == "MultiLayerNetwork":
-        return ModelSerializer.restoreMultiLayerNetwork(path, True)
-    return ModelSerializer.restoreComputationGraph(path, True)
-
-
-def _file_name(num, model_type):
-    return f"checkpoint_{num}_{model_type}.zip"
-
-
-def _model_type(model) -> str:
-    name = type(model).__name__
-    return name if name in ("MultiLayerNetwork", "ComputationGraph") else "Model"
-
-
-class CheckpointListener(BaseTrainingListener):
-    """Mirrors CheckpointListener: saves DL4J zips (``ModelSerializer.writeModel(model, f, true)``) named
-    ``checkpoint_<n>_<MultiLayerNetwork|ComputationGraph>.zip`` in the root directory, records them in
-    ``checkpointInfo.txt`` and deletes old ones per the keep mode. Build it with
-    ``CheckpointListener.Builder(dir).saveEveryNIterations(n).keepLast(k).build()``.
-
-    DL4J's rule for iterations: the first ``iterationDone`` only records the start; afterwards a checkpoint is
-    written when ``iteration > 0 and iteration % n == 0`` (or, with ``sinceLast``, n iterations after the last
-    one). Epochs: at ``onEpochEnd`` when ``(epochCount + 1) % n == 0``."""
-
-    def __init__(self, builder: "CheckpointListener.Builder"):
-        self.rootDir = builder._root
-        self.keepMode, self.keepLast_, self.keepEvery = builder._keep_mode, builder._keep_last, builder._keep_every
-        self.logSaving = builder._log_saving
-        self.deleteExisting = builder._delete_existing
-        self.saveEveryNEpochs = builder._every_epochs
-        self.saveEveryNIterations = builder._every_iters
-        self.saveEveryNIterSinceLast = builder._iters_since_last
-        self.saveEveryMs = builder._every_ms
-        self.saveEverySinceLast = builder._time_since_last
-        self._last_num = -1
-        self._last_checkpoint = None
-        self._start_time = None
-        self._start_iter = -1
-        self._last_time_save = None
-        os.makedirs(self.rootDir, exist_ok=True)
-        self._record = os.path.join(self.rootDir, _RECORD)
-        if os.path.exists(self._record) and os.path.getsize(self._record) > 0:
-            if not self.deleteExisting:
-                raise RuntimeError(f"Detected existing checkpoint files at directory {os.path.abspath(self.rootDir)}. "
-                                   "Use deleteExisting(true) to delete existing checkpoint files when present.")
-            os.remove(self._record)
-            for name in os.listdir(self.rootDir):
-                if name.startswith("checkpoint_") and name.endswith(("MultiLayerNetwork.zip", "ComputationGraph.zip")):
-                    os.remove(os.path.join(self.rootDir, name))
-
-    # ---- callbacks ---------------------------------------------------------------------------
-
-    def onEpochEnd(self, model):
-        done = model.getEpochCount() + 1
-        if self.saveEveryNEpochs is not None and done > 0 and done % self.saveEveryNEpochs == 0:
-            self._save(model)
-
-    def iterationDone(self, model, iteration, epoch):
-        now = time.time() * 1000.0
-        if self._start_time is None:
-            self._start_time, self._start_iter = now, iteration
-            return
-        if self.saveEveryNIterations is not None:
-            if self.saveEveryNIterSinceLast:
-                last = self._last_checkpoint.iteration if self._last_checkpoint is not None else self._start_iter
-                if iteration - last >= self.saveEveryNIterations:
-                    self._save(model)
-                    return
-            elif iteration > 0 and iteration % self.saveEveryNIterations == 0:
-                self._save(model)
-                return
-        if self.saveEveryMs is not None:
-            if self.saveEverySinceLast:
-                last = self._last_checkpoint.timestamp if self._last_checkpoint is not None else self._start_time
-                if now - last >= self.saveEveryMs:
-                    self._save(model)
-            else:
-                last = self._last_time_save if self._last_time_save is not None else self._start_time
-                if now - last > self.saveEveryMs:
-                    self._save(model)
-                    self._last_time_save = now
-
-    # ---- saving ------------------------------------------------------------------------------
-
-    def _save(self, model):
-        if not os.path.exists(self._record):
-            with open(self._record, "w", encoding="utf-8") as fh:
-                fh.write(Checkpoint.getFileHeader() + "\n")
-        self._last_num += 1
-        c = Checkpoint(self._last_num, int(time.time() * 1000), model.getIterationCount(), model.getEpochCount(),
-                       _model_type(model))
-        c.filename = _file_name(c.checkpointNum, c.modelType)
-        path = os.path.join(self.rootDir, c.filename)
-        model.save(path, True)
-        with open(self._record, "a", encoding="utf-8") as fh:
-            fh.write(c.toFileString() + "\n")
-        if self.logSaving:
-            log.info("Model checkpoint saved: epoch %s, iteration %s, path: %s", c.epoch, c.iteration, path)
-        self._last_checkpoint = c
-        if self.keepMode in (None, "ALL"):
-            return
-        available = self.availableCheckpoints()
-        if self.keepMode == "LAST":
-            while len(available) > self.keepLast_:
-                os.remove(self.getFileForCheckpoint(available.pop(0)))
-        else:  # LAST_AND_EVERY
-            for cp in available:
-                if cp.checkpointNum > 0 and (cp.checkpointNum + 1) % self.keepEvery == 0:
-                    continue
-                if cp.checkpointNum > self._last_num - self.keepLast_:
-                    continue
-                os.remove(self.getFileForCheckpoint(cp))
-
-    # ---- reading checkpoints back (instance: this listener's directory; class: pass the directory) --------
-
-    availableCheckpoints = _RootDirMethod(_available)
-    lastCheckpoint = _RootDirMethod(_last)
-    getFileForCheckpoint = _RootDirMethod(_file_for)
-    loadCheckpointMLN = _RootDirMethod(lambda root, cp, _instance=False: _load(root, cp, "MultiLayerNetwork"))
-    loadCheckpointCG = _RootDirMethod(lambda root, cp, _instance=False: _load(root, cp, "ComputationGraph"))
-    loadLastCheckpointMLN = _RootDirMethod(
-        lambda root, _instance=False: None if _last(root, _instance) is None
-        else _load(root, _last(root, _instance), "MultiLayerNetwork"))
-    loadLastCheckpointCG = _RootDirMethod(
-        lambda root, _instance=False: None if _last(root, _instance) is None
-        else _load(root, _last(root, _instance), "ComputationGraph"))
-
-    class Builder:
-        """Mirrors CheckpointListener.Builder(File rootDir)."""
-
-        def __init__(self, rootDir):
-            self._root = os.fspath(rootDir)
-            self._keep_mode, self._keep_last, self._keep_every = None, 0, 0
-            self._log_saving, self._delete_existing = True, False
-            self._every_epochs = self._every_iters = self._every_ms = None
-            self._iters_since_last = self._time_since_last = False
-
-        def saveEveryEpoch(self):
-            return self.saveEveryNEpochs(1)
-
-        def saveEveryNEpochs(self, n: int):
-            self._every_epochs = int(n)
-            return self
-
-        def saveEveryNIterations(self, n: int, sinceLast: bool = False):
-            self._every_iters, self._iters_since_last = int(n), bool(sinceLast)
-            return self
-
-        def saveEvery(self, amount, unit="SECONDS", sinceLast: bool = False):
-            """``unit``: a TimeUnit name (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS)."""
-            name = getattr(unit, "name", str(unit)).upper()
-            if name not in _TIME_UNITS_MS:
-                raise ValueError(f"unknown time unit {unit!r}; use one of {sorted(_TIME_UNITS_MS)}")
-            self._every_ms, self._time_since_last = float(amount) * _TIME_UNITS_MS[name], bool(sinceLast)
-            return self
-
-        def keepAll(self):
-            self._keep_mode = "ALL"
-            return self
-
-        def keepLast(self, n: int):
-            if int(n) <= 0:
-                raise ValueError(f"Number of model files to keep should be > 0 (got: {n})")
-            self._keep_mode, self._keep_last = "LAST", int(n)
-            return self
-
-        def keepLastAndEvery(self, nLast: int, everyN: int):
-            if int(nLast) <= 0 or int(everyN) <= 0:
-                raise ValueError(f"nLast and everyN must be > 0 (got: {nLast}, {everyN})")
-            self._keep_mode, self._keep_last, self._keep_every = "LAST_AND_EVERY", int(nLast), int(everyN)
-            return self
-
-        def logSaving(self, value: bool):
-            self._log_saving = bool(value)
-            return self
-
-        def deleteExisting(self, value: bool):
-            self._delete_existing = bool(value)
-            return self
-
-        def build(self) -> "CheckpointListener":
-            return CheckpointListener(self)
-
-
-# ---- EvaluativeListener ----------------------------------------------------------------------
-
-
 class EvaluativeListener(BaseTrainingListener):
     """Mirrors EvaluativeListener(iterator|dataSet, frequency[, invocationType][, evaluations...]).
 
@@ -549,6 +308,7 @@ class EvaluativeListener(BaseTrainingListener):
         self.callback = callback
         self._calls = 0
         self.invocationCount = 0
+        show_reports()
 
     def getEvaluations(self):
         return self.evaluations
@@ -581,7 +341,7 @@ class EvaluativeListener(BaseTrainingListener):
         elif hasattr(data, "reset") and getattr(data, "resetSupported", lambda: True)() is not False:
             data.reset()
         self.invocationCount += 1
-        log.info("Starting evaluation nr. %s", self.invocationCount)
+        _report(self, "Starting evaluation nr. %s", self.invocationCount)
         if self.evaluations is None:
             self.evaluations = [model.evaluate(data)]
         else:
@@ -592,9 +352,9 @@ class EvaluativeListener(BaseTrainingListener):
                 if i > 0 and hasattr(data, "reset"):
                     data.reset()
                 model._run_evaluation(ev, data)
-        log.info("Reporting evaluation results:")
+        _report(self, "Reporting evaluation results:")
         for ev in self.evaluations:
-            log.info("%s:\n%s", type(ev).__name__, ev.stats())
+            _report(self, "%s:\n%s", type(ev).__name__, ev.stats())
         if self.callback is not None:
             fn = getattr(self.callback, "call", self.callback)
             fn(self, model, self.invocationCount, self.evaluations)

@@ -2,35 +2,63 @@
 
 from __future__ import annotations
 
+
 import numpy as np
 
 from pydl4j_transfer.conf import MultiLayerConfiguration
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayerWithBackprop
 from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.nn.layers import runtime_layer
 from pydl4j_transfer.nn.network import BaseNetwork
+from pydl4j_transfer.nn.reading import restore_network
+from pydl4j_transfer.nn.training import is_tensor, to_host
 
 
 class MultiLayerNetwork(BaseNetwork):
     """Mirrors org.deeplearning4j.nn.multilayer.MultiLayerNetwork.
 
-    ``MultiLayerNetwork(conf).init()`` or ``.init(params)``; restored from a zip with
-    ``ModelSerializer.restoreMultiLayerNetwork``. Parameters live in one flat numpy vector
-    in DL4J's order; ``backend="dl4j"`` runs the same network in real DL4J.
+    ``MultiLayerNetwork(conf).init()`` or ``.init(params)``; ``MultiLayerNetwork(conf, params)`` (Java's
+    ``new MultiLayerNetwork(conf, params)``: initialised, with those params); restored from a zip with
+    ``MultiLayerNetwork.load(file, loadUpdater)`` / ``ModelSerializer.restoreMultiLayerNetwork``. Parameters live in
+    one flat numpy vector in DL4J's order; ``backend="dl4j"`` runs the same network in real DL4J.
     """
 
-    def __init__(self, conf: MultiLayerConfiguration, backend: str = "torch"):
+    KIND = "MultiLayerNetwork"
+    CONFIGURATION_CLASS = MultiLayerConfiguration
+
+    def __init__(self, conf: MultiLayerConfiguration, params=None, backend: str = "torch"):
+        """Mirrors new MultiLayerNetwork(MultiLayerConfiguration), (MultiLayerConfiguration, INDArray params) and
+        (String json, INDArray params): with ``params`` the network is initialised and takes them (in its own
+        data type, as DL4J's ``init(); setParameters(params)``)."""
+        if isinstance(conf, str):
+            conf = MultiLayerConfiguration.fromJson(conf)
         if not isinstance(conf, MultiLayerConfiguration):
             raise InvalidConfigurationError(
                 f"MultiLayerNetwork needs a MultiLayerConfiguration, got {type(conf).__name__}"
                 + ("; use ComputationGraph for a graph configuration" if "Graph" in type(conf).__name__ else ""))
+        if isinstance(params, str):
+            raise InvalidConfigurationError(f"MultiLayerNetwork(conf, params): params must be an array, got "
+                                            f"{params!r}; the backend is a keyword argument: backend={params!r}")
         super().__init__(conf, backend)
+        if params is not None:
+            self.init(np.asarray(params).reshape(-1).astype(self._dtype))
+
+    @classmethod
+    def load(cls, f, loadUpdater: bool = True, *, backend: str = "torch") -> "MultiLayerNetwork":
+        """Mirrors MultiLayerNetwork.load(File, boolean loadUpdater): ModelSerializer.restoreMultiLayerNetwork."""
+        return restore_network(f, cls, loadUpdater, backend)
 
     def _owners_and_layers(self):
-        return [(i, layer) for i, layer in enumerate(self._conf.layers)]
+        return self._conf.param_owners()
 
-    _updater_owners_and_layers = _owners_and_layers
+    def _updater_owners_and_layers(self):
+        return self._conf.updater_owners()
 
     def _layer_confs(self):
         return list(self._conf.confs)
+
+    def _indexed_layers(self):
+        return [(i, c.layer.layerName, c.layer) for i, c in enumerate(self._conf.confs)]
 
     def _seed(self) -> int:
         return int(self._conf.confs[0].seed) if self._conf.confs else 0
@@ -55,23 +83,14 @@ class MultiLayerNetwork(BaseNetwork):
     def feedForwardToLayer(self, layerNum: int, x, train: bool = False, *, featuresMask=None,
                            autocast=None):
         """Mirrors MultiLayerNetwork#feedForwardToLayer(int, INDArray, boolean): [input, ..., output of layer layerNum]."""
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import feed_forward
-
         n = len(self._conf.confs)
         if not 0 <= int(layerNum) < n:
             raise InvalidConfigurationError(f"layerNum must be in [0, {n - 1}], got {layerNum}")
-        module = self._torch_module()
-        with torch.no_grad(), autocast_ctx(autocast, self._device):
-            acts = feed_forward(module, x, bool(train), mask=featuresMask, upto=int(layerNum))
-        if autocast is not None:  # results in the network's dtype, as DL4J would give them
-            dtype = torch.from_numpy(self._flat[:0]).dtype
-            acts = [a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in acts]
-        if isinstance(x, torch.Tensor):
+        acts = self.getRuntime().feed_forward(x, train=bool(train), mask=featuresMask, upto=int(layerNum),
+                                              autocast=autocast)
+        if is_tensor(x):
             return acts
-        return [a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a) for a in acts]
+        return [to_host(a) for a in acts]
 
     def activateSelectedLayers(self, from_: int, to: int, input, *, autocast=None):
         """Mirrors MultiLayerNetwork#activateSelectedLayers(int from, int to, INDArray input): layers ``from``..``to``
@@ -91,23 +110,8 @@ class MultiLayerNetwork(BaseNetwork):
     def _activate_range(self, start: int, upto: int, x, autocast=None):
         """Layers start..upto in inference mode, only the last activation kept and converted (featurize's path:
         on a GPU only the boundary activation crosses to the host)."""
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import set_mode
-
-        module = self._torch_module()
-        was = module.training
-        set_mode(module, False)
-        try:
-            with torch.inference_mode(), autocast_ctx(autocast, self._device):
-                out = module.activate_range(x, start, upto)
-        finally:
-            set_mode(module, was)
-        dtype = torch.from_numpy(self._flat[:0]).dtype
-        if out.is_floating_point() and out.dtype != dtype:  # autocast: the network's dtype, as DL4J gives
-            out = out.to(dtype)
-        return out if isinstance(x, torch.Tensor) else out.detach().cpu().numpy()
+        out = self.getRuntime().activate_range(x, start, upto, autocast=autocast)
+        return out if is_tensor(x) else to_host(out)
 
     def getLayerWiseConfigurations(self) -> MultiLayerConfiguration:
         """Mirrors MultiLayerNetwork#getLayerWiseConfigurations()."""
@@ -120,19 +124,44 @@ class MultiLayerNetwork(BaseNetwork):
         return len(self._conf.confs)
 
     def getLayer(self, indexOrName):
-        """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String)."""
-        from pydl4j_transfer.nn.network import LayerView
-
+        """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String): the runtime layer
+        (:class:`pydl4j_transfer.nn.layers.Layer`; a ``nn.layers.FrozenLayer`` for a frozen one), its parameters
+        views into ``params()``."""
         names = self.getLayerNames()
         index = names.index(indexOrName) if isinstance(indexOrName, str) and indexOrName in names else indexOrName
-        if not isinstance(index, int) or not -len(names) <= index < len(names):
+        if isinstance(index, (bool, str)) or not isinstance(index, (int, np.integer)) or not -len(names) <= index < len(names):
             raise KeyError(f"no layer {indexOrName!r}; layers are 0..{len(names) - 1}: {names}")
-        index %= len(names)
-        return LayerView(self, index, self._conf.layers[index], index)
+        index = int(index) % len(names)
+        nnc = self._conf.confs[index]
+        return runtime_layer(self, index, index, nnc.layer, nnc)
 
     def getLayers(self) -> list:
-        """Mirrors MultiLayerNetwork#getLayers()."""
+        """Mirrors MultiLayerNetwork#getLayers(): the runtime layers, in order."""
         return [self.getLayer(i) for i in range(self.getnLayers())]
+
+    def getOutputLayer(self):
+        """Mirrors MultiLayerNetwork#getOutputLayer(): the last layer (the layer inside a FrozenLayerWithBackprop, as
+        DL4J unwraps it)."""
+        layer = self.getLayer(self.getnLayers() - 1)
+        if isinstance(self._conf.confs[-1].layer, FrozenLayerWithBackprop):
+            return layer.getInsideLayer()
+        return layer
+
+    def setInput(self, input) -> None:
+        """Mirrors MultiLayerNetwork#setInput(INDArray): the input computeGradientAndScore() uses."""
+        self._set_input = input
+
+    def getInput(self):
+        """Mirrors MultiLayerNetwork#getInput()."""
+        return self._set_input
+
+    def setLabels(self, labels) -> None:
+        """Mirrors MultiLayerNetwork#setLabels(INDArray): the labels computeGradientAndScore() uses."""
+        self._set_labels = labels
+
+    def getLabels(self):
+        """Mirrors MultiLayerNetwork#getLabels()."""
+        return self._set_labels
 
     def getLayerNames(self) -> list:
         return [layer.layerName for layer in self._conf.layers]
@@ -142,20 +171,5 @@ class MultiLayerNetwork(BaseNetwork):
 
         ``autocast="bf16"|"fp16"`` (an extension; torch backend only): run under ``torch.autocast`` in that
         precision; the result comes back in the network's dtype (torch_backend/precision.py)."""
-        self._require_init()
-        if self._backend == "dl4j":
-            return self._dl4j_model().output(np.asarray(input), train=train)
-        import torch
-
-        from pydl4j_transfer.torch_backend import autocast as autocast_ctx
-        from pydl4j_transfer.torch_backend import set_mode
-
-        module = set_mode(self._torch_module(), bool(train))
-        dtype = torch.from_numpy(self._flat[:0]).dtype
-        from pydl4j_transfer.torch_backend.base import to_tensor
-
-        x = to_tensor(input)
-        with torch.inference_mode(not train), autocast_ctx(autocast, self._device):
-            out = module(x.to(dtype=dtype))
-        out = out.to(dtype)
-        return out.detach().cpu().numpy() if not isinstance(input, torch.Tensor) else out
+        out = self.getRuntime().output([input], train=train, autocast=autocast)
+        return out if is_tensor(input) else to_host(out)

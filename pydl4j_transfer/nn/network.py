@@ -1,30 +1,49 @@
 """What MultiLayerNetwork and ComputationGraph share: configuration + one flat parameter vector.
 
 A network object owns a DL4J configuration (``pydl4j_transfer.conf``), DL4J's flat parameter
-vector (numpy, in DL4J's order and dtype) and, when there is one, the flat updater state. It
-runs on a backend chosen per object: ``"torch"`` (default; torch is imported on first use, so
-reading and writing zips needs no torch) or ``"dl4j"`` (real DL4J in the JVM).
+vector (numpy, in DL4J's order and dtype) and, when there is one, the flat updater state. To run,
+it asks once for the runtime of its backend (:data:`RUNTIMES`: the one place a backend is chosen):
+``"torch"`` (default: :class:`pydl4j_transfer.torch_backend.runtime.TorchRuntime`, torch imported on
+first use, so reading and writing zips needs no torch) or ``"dl4j"`` (real DL4J in the JVM:
+:class:`pydl4j_transfer.dl4j_backend.runtime.Dl4jRuntime`). Both runtimes answer the same verbs;
+the network keeps what DL4J keeps in its configuration (iteration and epoch counts) and its listeners.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import logging
+import time
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
+from pydl4j_transfer.conf import params as P
+from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.conf.enums import DataType
+from pydl4j_transfer.conf.layers.base import FeedForwardLayer
+from pydl4j_transfer.conf.layers.feedforward import CenterLossOutputLayer, OutputLayer
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayer, FrozenLayerWithBackprop
+from pydl4j_transfer.conf.updater_layout import state_size, updater_blocks
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
-from pydl4j_transfer.nn import params as P
-from pydl4j_transfer.nn.init import init_params
-from pydl4j_transfer.nn.updater_layout import state_size, updater_blocks
+from pydl4j_transfer.eval import ROC, Evaluation, RegressionEvaluation, ROCMultiClass
+from pydl4j_transfer.nn import listeners as L
+from pydl4j_transfer.nn import rnn
+from pydl4j_transfer.nn import training as T
+from pydl4j_transfer.nn.init import apply_instantiate_hooks, init_params
+from pydl4j_transfer.nn.summary import summary as _summary
+from pydl4j_transfer.nn.writing import write_model
 
 log = logging.getLogger(__name__)
 
 # DL4J DataType name -> numpy dtype of the parameters
 NET_DTYPES = {"FLOAT": np.float32, "DOUBLE": np.float64, "HALF": np.float16}
 DTYPE_NAMES = {np.dtype(v): k for k, v in NET_DTYPES.items()}
-BACKENDS = ("torch", "dl4j")
+#: backend -> the runtime class that runs a network on it, imported on first use ("module:Class")
+RUNTIMES = {"torch": "pydl4j_transfer.torch_backend.runtime:TorchRuntime",
+            "dl4j": "pydl4j_transfer.dl4j_backend.runtime:Dl4jRuntime"}
+BACKENDS = tuple(RUNTIMES)
 
 
 def _dtype_name(dtype) -> str:
@@ -34,47 +53,7 @@ def _dtype_name(dtype) -> str:
     return {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(np.dtype(name).name if name != "bfloat16" else "", "FLOAT")
 
 
-def _enum_name(value) -> str:
-    return getattr(value, "name", None) or str(value)
-
-
-class LayerView:
-    """Mirrors org.deeplearning4j.nn.api.Layer for what a script reads off a layer: its configuration
-    and its parameters (views into the network's flat vector, keyed without the owner prefix)."""
-
-    def __init__(self, net: "BaseNetwork", owner: str, layer_conf, index: int):
-        self._net, self._owner, self._conf, self._index = net, str(owner), layer_conf, index
-
-    def conf(self):
-        """The layer's configuration object (DL4J: ``layer.conf().getLayer()``)."""
-        return self._conf
-
-    def getIndex(self) -> int:
-        return self._index
-
-    def paramTable(self) -> dict:
-        prefix = self._owner + "_"
-        return {k[len(prefix):]: v for k, v in self._net.paramTable().items() if k.startswith(prefix)}
-
-    def getParam(self, key: str):
-        return self._net.getParam(f"{self._owner}_{key}")
-
-    def setParam(self, key: str, value) -> None:
-        self._net.setParam(f"{self._owner}_{key}", value)
-
-    def params(self) -> np.ndarray:
-        """The layer's parameters, flattened in DL4J's order (a copy)."""
-        table = self.paramTable()
-        return np.concatenate([v.reshape(-1, order="F") for v in table.values()]) if table else np.zeros(0)
-
-    def numParams(self) -> int:
-        return int(self._conf.numParams()) if self._conf is not None else 0
-
-    def __repr__(self):
-        return f"{type(self._conf).__name__}({self._owner!r})"
-
-
-class BaseNetwork:
+class BaseNetwork(JavaNames):
     """Shared machinery of :class:`MultiLayerNetwork` and :class:`ComputationGraph`."""
 
     def __init__(self, conf, backend: str = "torch"):
@@ -86,26 +65,52 @@ class BaseNetwork:
         self._slots: list = []
         self._updater_state: np.ndarray | None = None
         self._zip_extras: dict = {}  # unknown zip entries of a restored model, written back unchanged
-        self._train = None  # nn.training.TrainState: the torch module + flat tensors, built on first use
+        self._rt = None  # the backend's runtime (TorchRuntime / Dl4jRuntime), built on first use
         self._device = None  # torch device of the torch backend (None: CPU)
-        self._dl4j = None  # Dl4jModel, built on first use (backend="dl4j")
         self._listeners: list = []  # TrainingListeners (nn/listeners.py), called by fit
         self._last_etl_ms = 0  # time the last fit minibatch waited for its iterator (DL4J's getLastEtlTime)
         self._last_batch_size = 0
         self._rnn_state: dict = {}  # stored RNN state per recurrent layer (DL4J's stateMap; nn/rnn.py)
+        self._set_input = None  # setInput / setInputs (Java's input field), for computeGradientAndScore()
+        self._set_labels = None  # setLabels
+
+    # ---- the runtime (the one place a backend is chosen) -------------------------------------------------
+
+    def getRuntime(self):
+        """The runtime running this network (an extension): a TorchRuntime (``backend="torch"``) or a
+        Dl4jRuntime (``backend="dl4j"``), built from the configuration and params on first use."""
+        if self._rt is None:
+            self._require_init()
+            self._rt = self.getRuntimeClass()(self._conf, self._flat, self._updater_state, self._device)
+            self._flat, self._updater_state = self._rt.host_arrays()  # the runtime may have made them contiguous
+        return self._rt
+
+    def useRuntime(self, runtime) -> None:
+        """Run this network on ``runtime`` from now on (an extension; e.g. a Dl4jRuntime over the network DL4J's
+        own builder returned); it must hold this network's configuration and params."""
+        self._rt = runtime
+
+    def getRuntimeClass(self):
+        """The runtime class of this network's backend (an extension), without building a runtime: what it can
+        do is known from its class (e.g. ``replays_transfer_learning``)."""
+        module, name = RUNTIMES[self._backend].split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def releaseRuntime(self) -> None:
+        """Copy anything newer from the runtime into ``params()`` / the updater state, then drop the runtime (an
+        extension): the next call that runs the network builds it again from the configuration, e.g. after the
+        configuration was edited in place (TransferLearningHelper's freezing)."""
+        self._pull_from_backend()
+        self._rt = None
+
+    def isInitCalled(self) -> bool:
+        """Mirrors MultiLayerNetwork#isInitCalled / ComputationGraph's: whether init() has set up the params."""
+        return self._flat is not None
 
     @property
-    def _module(self):
-        return None if self._train is None else self._train.module
-
-    @_module.setter
-    def _module(self, value):
-        """Setting None drops the torch state (after copying anything newer back into the numpy arrays)."""
-        if value is not None:
-            raise ValueError("the torch module is built by the network")
-        if self._train is not None:
-            self._train.pull(self)
-        self._train = None
+    def device(self):
+        """The torch device the torch backend runs on (None: the CPU), as set by :meth:`to`."""
+        return self._device
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -121,7 +126,7 @@ class BaseNetwork:
 
     @property
     def _dtype(self):
-        return NET_DTYPES.get(_enum_name(self._conf.dataType), np.float32)
+        return NET_DTYPES.get(enum_name(self._conf.dataType), np.float32)
 
     # ---- init --------------------------------------------------------------------------
 
@@ -129,8 +134,13 @@ class BaseNetwork:
         """Mirrors MultiLayerNetwork#init(INDArray, boolean): set up the flat parameter vector.
 
         Without ``params`` the parameters are drawn with DL4J's weight-init schemes from the
-        configuration's seed (numpy's random stream, not DL4J's: see ``nn/init.py``).
+        configuration's seed (numpy's random stream, not DL4J's: see ``nn/init.py``). As in DL4J, ``init()``
+        on a network that is already initialised does nothing (a ported ``net.init()`` after a builder's
+        ``build()``, which initialised it, keeps its parameters); ``init(params)`` on one sets those params.
         """
+        if params is None and self._flat is not None:
+            return self  # DL4J: "if (initCalled) return;"
+        self._check_frozen_layers()
         self._conf.initVariables()
         self._slots = P.layout(self._owners_and_layers())
         expected = P.total_size(self._slots)
@@ -142,10 +152,31 @@ class BaseNetwork:
             if flat.dtype in DTYPE_NAMES:
                 self.setDataType(DTYPE_NAMES[flat.dtype])
             self._flat = flat.astype(self._dtype, copy=cloneParametersArray)
-        self._train = None
+        apply_instantiate_hooks(self._owners_and_layers(), self._flat, self._slots)  # (OCNNOutputLayer's r)
+        self._rt = None
         return self
 
     def _seed(self) -> int:
+        raise NotImplementedError
+
+    def _check_frozen_layers(self) -> None:
+        """Mirrors the runtime FrozenLayer constructor DL4J's init() calls: an OutputLayer inside a FrozenLayer is
+        refused ("Output Layers are not allowed to be frozen"); other output layers are refused when fitted."""
+        for index, name, layer in self._indexed_layers():
+            if isinstance(layer, FrozenLayer) and type(layer.layer) is OutputLayer:
+                raise InvalidConfigurationError(
+                    f"Output Layers are not allowed to be frozen (layer name: {layer.layer.layerName or name}, layer "
+                    f"index: {index}); freeze the layers below it (setFeatureExtractor(n - 2)) or use "
+                    "FrozenLayerWithBackprop")
+            if isinstance(layer, (FrozenLayer, FrozenLayerWithBackprop)) and isinstance(layer.wrapped(),
+                                                                                         CenterLossOutputLayer):
+                raise InvalidConfigurationError(
+                    f"layer {name!r} (index {index}): DL4J 1.0.0-M2.1 cannot instantiate a {type(layer).__name__} "
+                    "around a CenterLossOutputLayer (the wrapper's parameter initializer counts W and b but not the "
+                    "centres cL, and init fails); leave the CenterLossOutputLayer unwrapped")
+
+    def _indexed_layers(self) -> list:
+        """[(DL4J's layer index, layer / vertex name, layer configuration)] of every layer."""
         raise NotImplementedError
 
     def _layer_confs(self) -> list:
@@ -178,8 +209,9 @@ class BaseNetwork:
         flat = np.asarray(params).reshape(-1)
         P.check_length(flat, self._flat.size, "the parameter vector")
         self._flat[...] = flat
-        self._module = None
-        self._dl4j = None
+        self._rt = None
+
+    setParameters = setParams  # MultiLayerNetwork#setParameters: the same as setParams
 
     def numParams(self) -> int:
         """Mirrors Model#numParams()."""
@@ -187,9 +219,39 @@ class BaseNetwork:
             return int(self._flat.size)
         return int(sum(s.size for s in P.layout(self._owners_and_layers())))
 
-    def paramTable(self) -> dict:
+    def paramTable(self, backpropParamsOnly: bool = False) -> dict:
         """Mirrors Model#paramTable(): {"0_W": view, ...} (MLN) / {"dense_W": view, ...} (graph), views into params()."""
         return P.param_table(self.params(), self._slots)
+
+    def setParamTable(self, paramTable) -> None:
+        """Mirrors Model#setParamTable(Map): the same keys as paramTable(), the same shapes (all checked before any
+        value is written), copied into the network's params."""
+        current = self.paramTable()
+        if set(paramTable) != set(current):
+            missing, extra = sorted(set(current) - set(paramTable)), sorted(set(paramTable) - set(current))
+            raise InvalidConfigurationError(
+                f"Cannot set param table: parameter set keys are not equal (missing {missing}, unknown {extra})")
+        for key, view in current.items():
+            if tuple(np.shape(paramTable[key])) != view.shape:
+                raise ParamLengthMismatchError(
+                    f'Cannot set parameters: shape array for parameter "{key}" does not match existing shape: '
+                    f"parameter shape = {list(view.shape)}, new param shape = {list(np.shape(paramTable[key]))}")
+        for key, view in current.items():
+            view[...] = np.asarray(paramTable[key])
+        self.paramsChanged()
+
+    def paramLayout(self) -> list:
+        """The flat parameter layout (an extension): ``conf.params.ParamSlot`` rows (owner, key, shape, order,
+        offset) in flat-vector order, the one source the param table and the runtime layers' views come from."""
+        if self._flat is not None:
+            return list(self._slots)
+        return P.layout(self._owners_and_layers())
+
+    def activateLayer(self, owner, input, training: bool = False):
+        """One layer alone on ``input`` (an extension behind the runtime layers' ``activate``): ``owner`` is the layer
+        index (MLN) or vertex name (graph); numpy in -> numpy out (torch in -> torch out)."""
+        out = self.getRuntime().activate_layer(str(owner), input, train=bool(training))
+        return out if T.is_tensor(input) else T.to_host(out)
 
     def getParam(self, name: str) -> np.ndarray:
         """Mirrors Model#getParam(String)."""
@@ -205,8 +267,7 @@ class BaseNetwork:
         if value.shape != target.shape:
             raise ParamLengthMismatchError(f"parameter {name} has shape {target.shape}, got {value.shape}")
         target[...] = value
-        self._module = None
-        self._dl4j = None
+        self._rt = None
 
     # ---- updater state -----------------------------------------------------------------
 
@@ -227,10 +288,10 @@ class BaseNetwork:
     def setUpdaterState(self, state, *, entry: str | None = None) -> None:
         """Mirrors getUpdater().setStateViewArray(...): the state must have exactly updaterStateSize() values."""
         self._pull_from_backend()
-        if self._train is not None:
-            self._train.state = None  # re-read from _updater_state on the next step
         if state is None:
             self._updater_state = None
+            if self._rt is not None:
+                self._rt.set_updater_state(None)
             return
         flat = np.asarray(state).reshape(-1)
         expected = self.updaterStateSize()
@@ -240,6 +301,8 @@ class BaseNetwork:
                 "(all Sgd / NoOp); load it with loadUpdater=False", entry=entry)
         P.check_length(flat, expected, "the updater state", entry=entry)
         self._updater_state = flat.astype(self._dtype, copy=True)
+        if self._rt is not None:
+            self._rt.set_updater_state(self._updater_state)  # the next step starts from it
 
     # ---- counters kept in the configuration, as DL4J does ------------------------------
 
@@ -252,24 +315,38 @@ class BaseNetwork:
     def getEpochCount(self) -> int:
         return int(self._conf.epochCount or 0)
 
+    def incrementEpochCount(self) -> None:
+        """Mirrors incrementEpochCount(): what fit(iterator) does after each pass (for loops calling fit(DataSet))."""
+        self.setEpochCount(self.getEpochCount() + 1)
+
     def setEpochCount(self, count: int) -> None:
         self._conf.epochCount = int(count)
+
+    def layerSize(self, layer) -> int:
+        """Mirrors MultiLayerNetwork#layerSize(int) / ComputationGraph#layerSize(int | String): the layer's nOut
+        (its output size), or 0 when DL4J's configuration for it is not a FeedForwardLayer."""
+        return self._feed_forward_size(layer, "nOut")
+
+    def layerInputSize(self, layer) -> int:
+        """Mirrors MultiLayerNetwork#layerInputSize(int) / ComputationGraph#layerInputSize(int | String): the layer's
+        nIn, or 0 when DL4J's configuration for it is not a FeedForwardLayer."""
+        return self._feed_forward_size(layer, "nIn")
+
+    def _feed_forward_size(self, layer, attr: str) -> int:
+        conf = self.getLayer(layer).conf().getLayer()  # a frozen layer's conf() is the wrapped layer's, as in DL4J
+        return int(getattr(conf, attr) or 0) if isinstance(conf, FeedForwardLayer) else 0
 
     def summary(self, *inputTypes) -> str:
         """Mirrors MultiLayerNetwork#summary([InputType]) / ComputationGraph#summary([InputType...]):
         DL4J's table (name, type, nIn/nOut, param counts and shapes, frozen marks, totals)."""
-        from pydl4j_transfer.nn.summary import summary
-
-        return summary(self, *inputTypes)
+        return _summary(self, *inputTypes)
 
     # ---- evaluation (DL4J's evaluate / evaluateRegression / evaluateROC) ---------------------
 
     def _predict_batches(self, iterator):
         """(labels, predictions, labels mask) per minibatch of a DataSet iterator, outputs in inference mode."""
-        from pydl4j_transfer.nn.training import as_minibatch, iterate
-
-        for ds in iterate(iterator):
-            feats, labels, _, lmasks = as_minibatch(ds)
+        for ds in T.iterate(iterator):
+            feats, labels, _, lmasks = T.as_minibatch(ds)
             outs = self.output(*feats) if self._is_graph else [self.output(feats[0])]
             mask = lmasks[0] if lmasks else None
             yield np.asarray(labels[0]), np.asarray(outs[0]), None if mask is None else np.asarray(mask)
@@ -282,26 +359,18 @@ class BaseNetwork:
     def evaluate(self, iterator, labelsList=None):
         """Mirrors MultiLayerNetwork#evaluate(DataSetIterator[, List<String>]): a classification Evaluation
         of the (first) output over every minibatch; ``labelsList`` names the classes in ``stats()``."""
-        from pydl4j_transfer.eval import Evaluation
-
         return self._run_evaluation(Evaluation(labels=labelsList), iterator)
 
     def evaluateRegression(self, iterator, columnNames=None):
         """Mirrors MultiLayerNetwork#evaluateRegression(DataSetIterator): a RegressionEvaluation."""
-        from pydl4j_transfer.eval import RegressionEvaluation
-
         return self._run_evaluation(RegressionEvaluation(columnNames), iterator)
 
     def evaluateROC(self, iterator, rocThresholdSteps: int = 0):
         """Mirrors MultiLayerNetwork#evaluateROC(DataSetIterator, int) (exact mode: rocThresholdSteps=0)."""
-        from pydl4j_transfer.eval import ROC
-
         return self._run_evaluation(ROC(rocThresholdSteps), iterator)
 
     def evaluateROCMultiClass(self, iterator, rocThresholdSteps: int = 0):
         """Mirrors MultiLayerNetwork#evaluateROCMultiClass(DataSetIterator, int)."""
-        from pydl4j_transfer.eval import ROCMultiClass
-
         return self._run_evaluation(ROCMultiClass(rocThresholdSteps), iterator)
 
     # ---- copies and saving --------------------------------------------------------------
@@ -314,17 +383,14 @@ class BaseNetwork:
         other._flat = None if self._flat is None else self._flat.copy()
         other._updater_state = None if self._updater_state is None else self._updater_state.copy()
         other._zip_extras = dict(self._zip_extras)
-        other._train = None
-        other._dl4j = None
+        other._rt = None
         other._listeners = []  # a clone starts without listeners
         other._rnn_state = {}  # ... and without stored RNN state
         return other
 
     def save(self, path, saveUpdater: bool = True) -> None:
         """Mirrors MultiLayerNetwork#save(File, boolean): ModelSerializer.writeModel(this, path, saveUpdater)."""
-        from pydl4j_transfer.nn.serializer import ModelSerializer
-
-        ModelSerializer.writeModel(self, path, saveUpdater)
+        write_model(self, path, saveUpdater)
 
     def toJson(self) -> str:
         """The configuration JSON DL4J would write into configuration.json."""
@@ -336,54 +402,30 @@ class BaseNetwork:
     def backend(self) -> str:
         return self._backend
 
-    def _params_written(self, ranges) -> None:
-        """The numpy params were written in ``ranges`` ([(start, end)] of the flat vector) behind the torch
-        state's back. On the CPU it shares their memory: nothing to do, and the state is kept (rebuilding it costs
-        a VGG16 a quarter of a second). On a device those ranges are copied up (pinned, non-blocking)."""
-        ts = self._train
-        if ts is None or ts.device.type == "cpu":
-            return
-        import torch
-
-        from pydl4j_transfer.torch_backend.base import to_device
-
-        for start, end in ranges:
-            ts.params[start:end].copy_(to_device(torch.from_numpy(self._flat[start:end]), ts.device))
+    def paramsChanged(self, ranges=None) -> None:
+        """The arrays of :meth:`params` were written in place (an extension): in ``ranges`` ([(start, end)] of the
+        flat vector), or anywhere (None). A runtime sharing their memory (the torch backend on the CPU) needs
+        nothing; one on a device copies those ranges up; DL4J's copy is rebuilt."""
+        if self._rt is not None:
+            self._rt.params_written([(0, self._flat.size)] if ranges is None else ranges)
 
     def _pull_from_backend(self) -> None:
-        """Copy trained values from the device into params() / the updater state (no-op on CPU: shared memory)."""
-        if self._train is not None:
-            self._train.pull(self)
-
-    def _train_state(self):
-        self._require_init()
-        if self._train is None:
-            import torch
-
-            from pydl4j_transfer.nn.training import TrainState
-
-            # built outside inference mode even when first needed inside it (output, featurize): tensors created
-            # in inference mode could never be trained or updated in place afterwards
-            with torch.inference_mode(False):
-                self._train = TrainState(self, self._device)
-        return self._train
-
-    def _torch_module(self):
-        return self._train_state().module
+        """Copy trained values from the runtime into params() / the updater state (no-op on CPU: shared memory)."""
+        if self._rt is not None:
+            self._flat, self._updater_state = self._rt.host_arrays()
 
     def torchModule(self):
         """The plain ``torch.nn.Module`` running this network (state_dict keys ``"<layerName>.<key>"``).
 
         Its Parameters are views into the network's flat parameter vector: training through
         :meth:`fit` shows in the module, and (on CPU) changes made to the module show in ``params()``."""
-        return self._torch_module()
+        return self.getRuntime().module
 
     def to(self, device=None, dtype=None):
         """Move the torch backend to ``device`` ("cuda", "cpu", torch.device) and/or change the network's
         data type (``"FLOAT"``/``"DOUBLE"``/``"HALF"`` or a numpy/torch dtype); returns self."""
         self._require_init()
-        self._pull_from_backend()
-        self._train = None
+        self.releaseRuntime()
         if dtype is not None:
             name = _dtype_name(dtype)
             self.setDataType(name)
@@ -400,26 +442,16 @@ class BaseNetwork:
     def _mini_batch(self) -> bool:
         raise NotImplementedError
 
-    # ---- training (torch backend; see nn/training.py) ------------------------------------
-
-    def _require_torch(self, what):
-        if self._backend != "torch":
-            raise InvalidConfigurationError(f"{what} runs on the torch backend; this network uses backend={self._backend!r}")
-
     # ---- listeners (DL4J's setListeners / addListeners / getListeners; see nn/listeners.py) --------
 
     def setListeners(self, *listeners) -> None:
         """Mirrors setListeners(TrainingListener...) / setListeners(Collection): replaces the listeners
         (``setListeners()`` or ``setListeners(None)`` removes them all)."""
-        from pydl4j_transfer.nn.listeners import as_listener_list
-
-        self._listeners = as_listener_list(listeners)
+        self._listeners = L.as_listener_list(listeners)
 
     def addListeners(self, *listeners) -> None:
         """Mirrors addListeners(TrainingListener...): appends to the current listeners."""
-        from pydl4j_transfer.nn.listeners import as_listener_list
-
-        self._listeners = list(getattr(self, "_listeners", None) or []) + as_listener_list(listeners)
+        self._listeners = list(getattr(self, "_listeners", None) or []) + L.as_listener_list(listeners)
 
     def getListeners(self) -> list:
         """Mirrors getListeners(): the listeners, in call order (the list itself)."""
@@ -438,8 +470,9 @@ class BaseNetwork:
         * ``fit(features, labels)`` (numpy or torch; a graph takes lists), ``fit(dataSet)`` (anything with
           getFeatures()/getLabels(), masks when present), ``fit(multiDataSet)``: ONE iteration, as DL4J's
           fit(DataSet) (``epochs`` repeats it; the epoch count is not changed, as in DL4J);
-        * ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of DataSet-likes / (x, y)
-          pairs): N passes; each pass ends with epochCount += 1 (DL4J's fit(DataSetIterator, int)).
+        * ``fit(iterator, numEpochs)`` / ``fit(iterator, epochs=N)`` (hasNext/next/reset, or any Python iterable of
+          DataSet-likes / (x, y) pairs): N passes; each pass ends with epochCount += 1 (DL4J's
+          fit(DataSetIterator, int numEpochs)).
 
         With ``BackpropType.TruncatedBPTT`` each minibatch is DL4J's ``doTruncatedBPTT``: one iteration per
         ``tbpttFwdLength`` time steps, RNN state carried between them (nn/rnn.py). Layers' parameter constraints
@@ -449,18 +482,18 @@ class BaseNetwork:
         an iterator fit, ``iterationDone(net, iteration, epoch)`` after each iteration. ``progress=True``
         shows a tqdm bar (score, examples/s) per pass when tqdm is installed (no bar otherwise).
         """
-        import time
-
-        from pydl4j_transfer.nn import listeners as L
-        from pydl4j_transfer.nn import training as T
-
-        self._require_torch("fit")
         self._require_init()
+        if isinstance(labels, (int, np.integer)) and not isinstance(labels, bool):
+            if not T.is_iterator(data):  # Java has fit(DataSetIterator, int numEpochs) only
+                raise InvalidConfigurationError(
+                    f"fit(x, {labels}): an int second argument is the number of epochs of fit(iterator, numEpochs); "
+                    f"got a {type(data).__name__} first. Pass labels as an array: fit(features, labels)")
+            epochs, labels = int(labels), None
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs}")
         if self.numParams() == 0:
             return self  # DL4J: "No op: can't fit a network with 0 parameters"
-        ts = self._train_state()
+        rt = self.getRuntime()
         if T.is_iterator(data) and labels is None:
             for e in range(int(epochs)):
                 if e > 0 and hasattr(data, "reset"):
@@ -480,7 +513,7 @@ class BaseNetwork:
                             batch = T.as_minibatch(item)
                         if batch[0] is None or batch[1] is None:
                             break
-                        T.fit_batch(self, ts, *batch)
+                        T.fit_batch(self, rt, *batch)
                         if bar.bar is not None:
                             bar.update(T.num_examples(batch[0]), self.score())
                 L.fire(self, "onEpochEnd")
@@ -490,21 +523,24 @@ class BaseNetwork:
         self._last_etl_ms = 0
         with L.ProgressBar(progress and int(epochs) > 1, int(epochs), "fit", "it") as bar:
             for _ in range(int(epochs)):
-                T.fit_batch(self, ts, *batch)
+                T.fit_batch(self, rt, *batch)
                 if bar.bar is not None:
                     bar.update(T.num_examples(batch[0]), self.score())
         return self
 
     def computeGradientAndScore(self, data=None, labels=None, *, featuresMask=None, labelsMask=None):
-        """Mirrors Model#computeGradientAndScore() on the given minibatch (DL4J's setInput/setLabels first):
-        returns ``(gradient, score)`` — the flat gradient in DL4J's parameter order (summed over the minibatch,
-        before the updater) and the score (loss / minibatch + L1/L2/weight-decay terms)."""
-        from pydl4j_transfer.nn import training as T
-
-        self._require_torch("computeGradientAndScore")
-        ts = self._train_state()
+        """Mirrors Model#computeGradientAndScore() on the given minibatch, or (no arguments, as in Java) on the one set
+        with setInput/setLabels (graph: setInputs/setLabels): returns ``(gradient, score)`` — the flat gradient in
+        DL4J's parameter order (summed over the minibatch, before the updater) and the score (loss / minibatch +
+        L1/L2/weight-decay terms), also kept for ``gradient()`` and ``score()``."""
+        rt = self.getRuntime()
+        if data is None and labels is None:
+            data, labels = self._set_input, self._set_labels
+            if data is None or labels is None:
+                raise InvalidConfigurationError("computeGradientAndScore(): no input/labels; call setInput(...) and "
+                                                "setLabels(...) first, or pass them: computeGradientAndScore(x, y)")
         batch = T.as_minibatch(data, labels, featuresMask, labelsMask)
-        T.compute_gradient_and_score(self, ts, *batch)  # TBPTT nets too: M2.1 starts from the (cleared) TBPTT state
+        T.compute_gradient_and_score(self, rt, *batch)  # TBPTT nets too: M2.1 starts from the (cleared) TBPTT state
         return self.gradient(), self.score()
 
     # ---- stored RNN state (DL4J's rnnTimeStep & co; see nn/rnn.py) ------------------------------------------
@@ -515,71 +551,40 @@ class BaseNetwork:
 
         A rank-2 input ``[minibatch, nIn]`` is one time step (the output comes back rank 2, as in DL4J).
         Returns numpy for numpy input (torch for torch input): one array (MLN) or a list (graph)."""
-        import torch
-
-        from pydl4j_transfer.nn import rnn
-
-        self._require_torch("rnnTimeStep")
         self._require_init()
         if not self._is_graph and len(inputs) != 1:
             raise InvalidConfigurationError(f"a MultiLayerNetwork takes 1 input array, got {len(inputs)}")
         if self._is_graph and len(inputs) != self.getNumInputArrays():
             raise InvalidConfigurationError(
                 f"this graph has {self.getNumInputArrays()} inputs {list(self._conf.networkInputs)}, got {len(inputs)}")
-        outs = rnn.rnn_time_step(self, inputs)
-        if not any(isinstance(x, torch.Tensor) for x in inputs):
-            outs = [o.detach().cpu().numpy() for o in outs]
+        outs = rnn.rnn_time_step(self, self.getRuntime(), inputs)
+        if not any(T.is_tensor(x) for x in inputs):
+            outs = [T.to_host(o) for o in outs]
         return outs if self._is_graph else outs[0]
 
     def rnnClearPreviousState(self) -> None:
         """Mirrors rnnClearPreviousState(): forget every recurrent layer's stored state."""
-        from pydl4j_transfer.nn import rnn
-
         rnn.clear_previous_state(self)
 
     def rnnGetPreviousState(self, layer) -> dict:
         """Mirrors rnnGetPreviousState(int layer) (graph: also a layer name): ``{"prevAct": ..., "prevMem": ...}``
         (LSTM/GravesLSTM; SimpleRnn: ``prevAct``) as numpy copies, ``{}`` when nothing is stored."""
-        from pydl4j_transfer.nn import rnn
-
-        self._require_torch("rnnGetPreviousState")
-        return rnn.get_previous_state(self, layer)
+        return rnn.get_previous_state(self, self.getRuntime(), layer)
 
     def rnnSetPreviousState(self, layer, state) -> None:
         """Mirrors rnnSetPreviousState(layer, Map<String, INDArray>): replace a recurrent layer's stored state."""
-        from pydl4j_transfer.nn import rnn
-
-        self._require_torch("rnnSetPreviousState")
-        rnn.set_previous_state(self, layer, state)
+        rnn.set_previous_state(self, self.getRuntime(), layer, state)
 
     def gradient(self) -> np.ndarray:
         """Mirrors Model#gradient().gradient(): the flat gradient view (after fit: the last update applied,
         as DL4J's updater overwrites the gradient view)."""
-        if self._train is None:
+        if self._rt is None:
             return None
-        return self._train.grads.detach().cpu().numpy().copy()
+        return self._rt.gradient()
 
     def score(self, dataSet=None, training: bool = False) -> float:
         """Mirrors Model#score(): the score of the last fit/computeGradientAndScore (NaN before any);
         ``score(dataSet)`` computes it for a minibatch without changing anything."""
         if dataSet is not None:
-            from pydl4j_transfer.nn import training as T
-
-            ts = self._train_state()
-            saved = ts.grads.clone(), ts.score
-            try:
-                s = T.compute_gradient_and_score(self, ts, *T.as_minibatch(dataSet))
-            finally:
-                ts.grads.copy_(saved[0])
-                ts.score = saved[1]
-            return float(s)
-        if self._train is None or self._train.score is None:
-            return float("nan")
-        return float(self._train.score)
-
-    def _dl4j_model(self):
-        if self._dl4j is None:
-            from pydl4j_transfer.dl4j_backend import Dl4jModel
-
-            self._dl4j = Dl4jModel.fromJson(self._conf.toJson(), self._flat)
-        return self._dl4j
+            return T.score_without_changes(self, self.getRuntime(), T.as_minibatch(dataSet))
+        return float("nan") if self._rt is None else self._rt.score_value()

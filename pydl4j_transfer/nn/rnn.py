@@ -30,16 +30,7 @@ FrozenLayerWithBackprop under truncated BPTT) raise :class:`InvalidConfiguration
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from pydl4j_transfer.errors import InvalidConfigurationError
-
-#: state keys per recurrent module class (DL4J's stateMap keys)
-_STATEFUL = {"LSTMModule": ("prevAct", "prevMem"), "SimpleRnnModule": ("prevAct",)}
-_REFUSED = {"GravesBidirectionalLSTMModule": "GravesBidirectionalLSTM (DL4J: UnsupportedOperationException)",
-            "BidirectionalModule": "Bidirectional (DL4J: \"cannot use this method (or truncated BPTT) with"
-                                   " bidirectional layers\")"}
-
 
 def is_tbptt(net) -> bool:
     return getattr(getattr(net._conf, "backpropType", None), "name", str(net._conf.backpropType)) == "TruncatedBPTT"
@@ -50,51 +41,6 @@ def _state_store(net) -> dict:
     if store is None:
         store = net._rnn_state = {}
     return store
-
-
-# ---- finding the recurrent layers -----------------------------------------------------------------------------
-
-
-def _layer_of_top(module, graph):
-    """The layer module DL4J's forward sees for a top module (graph: the vertex's layer, through a FrozenVertex)."""
-    if not graph:
-        return module
-    if type(module).__name__ == "FrozenVertexModule":
-        module = module.inner
-    return getattr(module, "layer", None)
-
-
-def recurrent_layers(net, ts, purpose: str) -> list:
-    """[(owner, recurrent LayerModule)] in network order; ``purpose``: "rnnTimeStep" or "truncated BPTT"."""
-    graph = net._is_graph
-    out = []
-    for i, (name, top) in enumerate(ts.top_modules()):
-        owner = name if graph else i
-        layer = _layer_of_top(top, graph)
-        if layer is None:
-            continue
-        kind = type(layer).__name__
-        if kind in _REFUSED:
-            raise InvalidConfigurationError(f"layer {name!r}: {purpose} is not supported with {_REFUSED[kind]}")
-        if kind in _STATEFUL:
-            out.append((owner, layer))
-            continue
-        inner = getattr(layer, "inner", None)
-        if inner is None:
-            continue
-        ikind = type(inner).__name__
-        if ikind in _REFUSED:
-            raise InvalidConfigurationError(f"layer {name!r}: {purpose} is not supported with {_REFUSED[ikind]}")
-        if ikind not in _STATEFUL:
-            continue
-        if kind == "FrozenModule" and not (getattr(layer, "backprop", False) and purpose == "truncated BPTT"):
-            out.append((owner, inner))  # DL4J runs the underlying RecurrentLayer of a BaseWrapperLayer directly
-            continue
-        what = "FrozenLayerWithBackprop" if kind == "FrozenModule" else kind.replace("Module", "")
-        raise InvalidConfigurationError(
-            f"layer {name!r}: {purpose} through a {what} wrapper around a recurrent layer is not supported (DL4J"
-            " bypasses the wrapper and runs the wrapped layer directly, which this backend does not reproduce)")
-    return out
 
 
 def layer_owner(net, layer):
@@ -120,65 +66,9 @@ def _has_layer(vertex) -> bool:
     return getattr(v, "layer", None) is not None
 
 
-def _is_rnn_owner(net, ts, owner) -> bool:
-    try:
-        found = recurrent_layers(net, ts, "rnnGetPreviousState")
-    except InvalidConfigurationError:
-        return False
-    return any(o == owner for o, _ in found)
-
-
-# ---- running with state -----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def stored_state_pass(layers, states: dict, zero_state_gradient=False):
-    """Set each recurrent module's ``rnn_run`` (initial state from ``states``) for one forward; yields
-    {owner: RnnRun}; afterwards each run's ``last`` holds the state after the last step."""
-    from pydl4j_transfer.torch_backend.layers.recurrent import RnnRun
-
-    runs = {}
-    try:
-        for owner, m in layers:
-            runs[owner] = m.rnn_run = RnnRun(state=states.get(owner) or None, zero_state_gradient=zero_state_gradient)
-        yield runs
-    finally:
-        for _, m in layers:
-            m.rnn_run = None
-
-
-def _last_states(runs) -> dict:
-    return {owner: run.last for owner, run in runs.items() if run.last is not None}
-
-
-def rnn_time_step(net, inputs):
-    """Mirrors MultiLayerNetwork#rnnTimeStep(INDArray) / ComputationGraph#rnnTimeStep(INDArray...)."""
-    import torch
-
-    from pydl4j_transfer.torch_backend import set_mode
-
-    ts = net._train_state()
-    module = ts.module
-    layers = recurrent_layers(net, ts, "rnnTimeStep")
-    dtype = ts.params.dtype
-    from pydl4j_transfer.torch_backend.base import to_tensor
-
-    xs = [to_tensor(x).to(device=ts.device, dtype=dtype) for x in inputs]
-    was = module.training
-    set_mode(module, False)
-    try:
-        with stored_state_pass(layers, _state_store(net)) as runs, torch.inference_mode():
-            outs = module(*xs) if net._is_graph else [module(xs[0])]
-    finally:
-        set_mode(module, was)
-    _state_store(net).update({o: {k: v.clone() for k, v in s.items()} for o, s in _last_states(runs).items()})
-    outs = list(outs)
-    if net._is_graph:
-        squeeze = all(x.dim() == 2 for x in xs)  # ComputationGraph: all inputs rank 2 -> rank-3 outputs of length 1
-        outs = [o[:, :, 0] if squeeze and o.dim() == 3 and o.shape[2] == 1 else o for o in outs]
-    elif xs[0].dim() == 2 and outs[0].dim() == 3 and _last_layer_recurrent(net):
-        outs = [outs[0][:, :, 0]]  # MultiLayerNetwork: out.tensorAlongDimension(0, 1, 0) -> [mb, nOut]
-    return outs
+def rnn_time_step(net, rt, inputs):
+    """Mirrors MultiLayerNetwork#rnnTimeStep(INDArray) / ComputationGraph#rnnTimeStep(INDArray...) on the runtime."""
+    return rt.rnn_time_step(inputs, _state_store(net), _last_layer_recurrent(net))
 
 
 #: layers whose runtime type() is RECURRENT (MultiLayerNetwork#rnnTimeStep returns rank 2 for a rank-2 input)
@@ -186,32 +76,30 @@ _RECURRENT_TYPE = {"RnnOutputLayer", "RnnLossLayer", "LSTM", "GravesLSTM", "Simp
 
 
 def _last_layer_recurrent(net) -> bool:
+    if net._is_graph:
+        return False
     last = net._conf.confs[-1].layer
     return (getattr(last, "dl4jClass", "") or "").rsplit(".", 1)[-1] in _RECURRENT_TYPE
 
 
-def get_previous_state(net, layer) -> dict:
+def _require_rnn_owner(rt, owner, layer):
+    if not rt.is_rnn_owner(owner):
+        raise InvalidConfigurationError(f"Layer is not an RNN layer: {layer!r}")
+
+
+def get_previous_state(net, rt, layer) -> dict:
     """Mirrors rnnGetPreviousState(layer): the stored state as numpy copies ({} if none)."""
     owner = layer_owner(net, layer)
-    if not _is_rnn_owner(net, net._train_state(), owner):
-        raise InvalidConfigurationError(f"Layer is not an RNN layer: {layer!r}")
+    _require_rnn_owner(rt, owner, layer)
     state = _state_store(net).get(owner) or {}
     return {k: v.detach().cpu().numpy().copy() for k, v in state.items()}
 
 
-def set_previous_state(net, layer, state) -> None:
+def set_previous_state(net, rt, layer, state) -> None:
     """Mirrors rnnSetPreviousState(layer, Map): replaces the layer's stored state."""
-    from pydl4j_transfer.torch_backend.base import to_tensor
-
-    ts = net._train_state()
     owner = layer_owner(net, layer)
-    if not _is_rnn_owner(net, ts, owner):
-        raise InvalidConfigurationError(f"Layer is not an RNN layer: {layer!r}")
-    converted = {}
-    for k, v in dict(state or {}).items():
-        t = to_tensor(v)
-        converted[str(k)] = t.detach().to(device=ts.device, dtype=ts.params.dtype).clone()
-    _state_store(net)[owner] = converted
+    _require_rnn_owner(rt, owner, layer)
+    _state_store(net)[owner] = rt.rnn_state_tensors(state)
 
 
 def clear_previous_state(net) -> None:
@@ -239,7 +127,7 @@ def _rank(a) -> int:
     return len(a.shape)
 
 
-def tbptt_fit(net, ts, feats, labels, fmasks, lmasks, step):
+def tbptt_fit(net, rt, feats, labels, fmasks, lmasks, step):
     """Mirrors doTruncatedBPTT: ``step(feats, labels, fmasks, lmasks)`` runs one iteration per segment."""
     conf = net._conf
     fwd = int(conf.tbpttFwdLength)  # tbpttBackLength: no effect in DL4J M2.1 (see the module docstring)
@@ -274,7 +162,7 @@ def tbptt_fit(net, ts, feats, labels, fmasks, lmasks, step):
         n_sub = 1  # Java: -1 / fwd == 0, -1 % fwd != 0 -> 1 subset, arrays unsliced
     else:
         n_sub = t_len // fwd + (1 if t_len % fwd else 0)
-    layers = recurrent_layers(net, ts, "truncated BPTT")
+    layers = rt.recurrent_layers("truncated BPTT")
     clear_previous_state(net)
     state = {}
     score = None
@@ -288,9 +176,8 @@ def tbptt_fit(net, ts, feats, labels, fmasks, lmasks, step):
                 f_i, l_i = cut3(feats, start, end), cut3(labels, start, end)
                 fm_i = None if fmasks is None else [_cut_mask(m, start, end) for m in fmasks]
                 lm_i = None if lmasks is None else [_cut_mask(m, start, end) for m in lmasks]
-            with stored_state_pass(layers, state, zero_state_gradient=True) as runs:
-                score = step(f_i, l_i, fm_i, lm_i)
-            state = _last_states(runs)  # updateRnnStateWithTBPTTState
+            score, state = rt.with_rnn_state(  # updateRnnStateWithTBPTTState: the states after the segment
+                layers, state, lambda: step(f_i, l_i, fm_i, lm_i), zero_state_gradient=True)
     finally:
         clear_previous_state(net)
     return score

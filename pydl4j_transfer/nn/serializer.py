@@ -19,100 +19,38 @@ Nothing here imports torch or jpype.
 
 from __future__ import annotations
 
-import logging
-import os
-
-from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration, jsonio
-from pydl4j_transfer.conf.validate_structure import PROBE_ERRORS
+from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.data.normalizers import read_normalizer, write_normalizer
-from pydl4j_transfer.errors import (
-    InvalidConfigurationError, MalformedConfigError, ParamLengthMismatchError, Pydl4jTransferError,
-)
-from pydl4j_transfer.nn import params as P
 from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
-from pydl4j_transfer.zipio import (
-    CONFIGURATION_JSON, COEFFICIENTS_BIN, UPDATER_BIN, RawModelZip, read_model_zip, write_model_zip,
-)
+from pydl4j_transfer.nn.reading import CG, MLN, build_network, is_legacy_json, network_kind
+from pydl4j_transfer.nn.writing import write_model
+from pydl4j_transfer.zipio import RawModelZip, read_model_zip, write_model_zip
 from pydl4j_transfer.zipio.model_zip import read_normalizer_entry
 
-log = logging.getLogger(__name__)
-
-MLN, CG = "MultiLayerNetwork", "ComputationGraph"
-
-
-def network_kind(configuration_json: str, *, entry: str = CONFIGURATION_JSON) -> str:
-    """Which network a configuration describes: ``"MultiLayerNetwork"`` or ``"ComputationGraph"``."""
-    tree = jsonio.loads(configuration_json) if isinstance(configuration_json, str) else configuration_json
-    if isinstance(tree, dict) and isinstance(tree.get("confs"), list):
-        return MLN
-    if isinstance(tree, dict) and isinstance(tree.get("vertices"), dict):
-        return CG
-    raise MalformedConfigError("neither a MultiLayerConfiguration (no 'confs') nor a ComputationGraphConfiguration "
-                               "(no 'vertices'): this is not a DL4J network configuration", entry=entry)
+_CLASSES = {MLN: MultiLayerNetwork, CG: ComputationGraph}
+_is_legacy_json = is_legacy_json  # the name convert/inspect.py imports
 
 
-def _is_legacy_json(text: str) -> bool:
-    """Pre-1.0.0-beta JSON names its types with wrapper objects instead of "@class"."""
-    return '"@class"' not in text
+def network_from_configuration_json(configuration_json: str, backend: str = "torch"):
+    """A MultiLayerNetwork or ComputationGraph (not initialised) for a configuration.json text."""
+    graph = network_kind(configuration_json) == CG
+    conf = (ComputationGraphConfiguration if graph else MultiLayerConfiguration).fromJson(configuration_json)
+    return (ComputationGraph if graph else MultiLayerNetwork)(conf, backend=backend)
 
 
 def _build(raw: RawModelZip, kind: str, path, backend: str = "torch") -> "MultiLayerNetwork | ComputationGraph":
-    """The network a zip's parts describe. The configuration's structure is checked when it is decoded
-    (conf/validate_structure.py); should anything still fail inside Python while the configuration is turned
-    into a network, that is reported as InvalidConfigurationError naming configuration.json (the Python
-    exception kept as ``__cause__``), never as a bare AttributeError / KeyError / TypeError."""
-    try:
-        return _build_checked(raw, kind, path, backend)
-    except Pydl4jTransferError:
-        raise
-    except PROBE_ERRORS as exc:
-        err = InvalidConfigurationError(f"{CONFIGURATION_JSON}: the configuration cannot be turned into a network "
-                                        f"({type(exc).__name__}: {str(exc)[:200]}); it is damaged or incomplete")
-        raise err from exc
+    return build_network(raw, _CLASSES[kind], path, backend)
 
 
-def _build_checked(raw: RawModelZip, kind: str, path, backend: str) -> "MultiLayerNetwork | ComputationGraph":
-    found = network_kind(raw.configuration_json)
-    if found != kind:
-        other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"
-        raise MalformedConfigError(f"{os.fspath(path) if not hasattr(path, 'read') else 'the zip'} holds a {found}, "
-                                   f"not a {kind}: use ModelSerializer.{other} (or pydl4j_transfer.load)",
-                                   entry=CONFIGURATION_JSON)
-    conf_cls, net_cls = (MultiLayerConfiguration, MultiLayerNetwork) if kind == MLN else (
-        ComputationGraphConfiguration, ComputationGraph)
-    conf = conf_cls.fromJson(raw.configuration_json)
-    net = net_cls(conf, backend=backend)
-    if raw.params is None:
-        expected = P.total_size(P.layout(net._owners_and_layers()))
-        if expected:
-            raise ParamLengthMismatchError(f"the zip holds no parameters but the configuration implies {expected}",
-                                           entry=COEFFICIENTS_BIN)
-        net.init(params=None)
-    else:
-        try:
-            net.init(raw.params, cloneParametersArray=False)
-        except ParamLengthMismatchError as exc:
-            raise ParamLengthMismatchError(str(exc), entry=COEFFICIENTS_BIN) from None
-    if raw.updater_state is not None:
-        if _is_legacy_json(raw.configuration_json) and raw.updater_state.size != net.updaterStateSize():
-            log.warning("%s: pre-1.0 updater state of %d values kept as read (this configuration's updaters "
-                        "need %d)", UPDATER_BIN, raw.updater_state.size, net.updaterStateSize())
-            net._updater_state = raw.updater_state
-        else:
-            net.setUpdaterState(raw.updater_state, entry=UPDATER_BIN)
-    net._zip_extras = dict(raw.extra_entries)
-    net._normalizer_bytes = raw.normalizer
-    return net
-
-
-class ModelSerializer:
+class ModelSerializer(JavaNames):
     """Mirrors org.deeplearning4j.util.ModelSerializer."""
 
     @staticmethod
     def writeModel(model, path, saveUpdater: bool = True, dataNormalization=None, *,
                    compression: str | None = None) -> None:
-        """Mirrors ModelSerializer.writeModel(Model, File, boolean[, DataNormalization]).
+        """Mirrors ModelSerializer.writeModel(Model, File, boolean[, DataNormalization]) (nn/writing.py).
 
         Atomic: written to a temp file beside ``path``, then renamed. Differs: entries are STORED
         by default (DL4J writes DEFLATE): float parameters barely compress (a VGG16 zip is 93% of
@@ -120,20 +58,7 @@ class ModelSerializer:
         faster (BENCHMARKS.md). ``compression="deflated"`` writes what DL4J writes; it is also
         used for a non-seekable stream, where a STORED entry cannot carry its sizes up front.
         """
-        if compression is None:
-            seekable = not hasattr(path, "write") or (hasattr(path, "seekable") and path.seekable())
-            compression = "stored" if seekable else "deflated"
-        params = model.params()
-        state = model.getUpdaterState() if saveUpdater else None
-        if state is not None and state.size != model.updaterStateSize():
-            log.warning("%s: the updater state (%d values) does not fit this configuration (%d); not saved",
-                        UPDATER_BIN, state.size, model.updaterStateSize())
-            state = None
-        normalizer = (write_normalizer(dataNormalization) if dataNormalization is not None
-                      else getattr(model, "_normalizer_bytes", None))
-        raw = RawModelZip(configuration_json=model.toJson(), params=params if params.size else None,
-                          updater_state=state, normalizer=normalizer, extra_entries=dict(model._zip_extras))
-        write_model_zip(path, raw, compression=compression)
+        write_model(model, path, saveUpdater, dataNormalization, compression=compression)
 
     @staticmethod
     def restoreMultiLayerNetwork(path, loadUpdater: bool = True, *, backend: str = "torch") -> MultiLayerNetwork:
@@ -189,3 +114,16 @@ def load(path, loadUpdater: bool = True, *, backend: str = "torch"):
     ``path``: a path (a regular file) or a binary stream. Every damaged or hostile input raises a
     ``Pydl4jTransferError`` naming the file entry, layer or vertex (RELIABILITY.md)."""
     return network_from_raw(read_model_zip(path, load_updater=loadUpdater), path, backend=backend)
+
+
+def network_from_dl4j(model):
+    """A network object for a network DL4J holds (a ``Dl4jModel`` or a Java MultiLayerNetwork / ComputationGraph):
+    configuration and params read from DL4J; it keeps running in the JVM (``backend="dl4j"``)."""
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+    from pydl4j_transfer.dl4j_backend.runtime import Dl4jRuntime
+
+    if not isinstance(model, Dl4jModel):
+        model = Dl4jModel(model)
+    net = network_from_configuration_json(model.configurationJson(), backend="dl4j").init(model.params())
+    net.useRuntime(Dl4jRuntime(net.getConfiguration(), net.params(), None, model=model))
+    return net

@@ -17,41 +17,22 @@ prints the 5-column table DL4J intended.
 
 from __future__ import annotations
 
+from pydl4j_transfer.conf import InputType, LayerVertex
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf.layers.wrappers import Bidirectional, FrozenLayer
+from pydl4j_transfer.errors import InvalidConfigurationError
+
 __all__ = ["summary", "runtime_class_name", "input_type_string", "parse_input_type"]
 
-#: conf class -> the simple name of the runtime layer class DL4J instantiates (same name if absent)
-RUNTIME_NAMES = {
-    "Bidirectional": "BidirectionalLayer", "Deconvolution2D": "Deconvolution2DLayer",
-    "Deconvolution3D": "Deconvolution3DLayer", "DepthwiseConvolution2D": "DepthwiseConvolution2DLayer",
-    "SeparableConvolution2D": "SeparableConvolution2DLayer", "Convolution3D": "Convolution3DLayer",
-    "Convolution1D": "Convolution1DLayer", "Convolution2D": "ConvolutionLayer",
-    "Cropping1D": "Cropping1DLayer", "Cropping2D": "Cropping2DLayer", "Cropping3D": "Cropping3DLayer",
-    "PReLULayer": "PReLU", "SpaceToBatchLayer": "SpaceToBatch", "SpaceToDepthLayer": "SpaceToDepth",
-    "LastTimeStep": "LastTimeStepLayer", "Pooling1D": "Subsampling1DLayer", "Pooling2D": "SubsamplingLayer",
-    "TimeDistributed": "TimeDistributedLayer", "SelfAttentionLayer": "SameDiffLayer",
-    "LearnedSelfAttentionLayer": "SameDiffLayer", "RecurrentAttentionLayer": "SameDiffLayer",
-    "LocallyConnected1D": "SameDiffLayer", "LocallyConnected2D": "SameDiffLayer", "CapsuleLayer": "SameDiffLayer",
-    "CapsuleStrengthLayer": "SameDiffLayer", "PrimaryCapsules": "SameDiffLayer",
-}
-#: layer confs with nIn/nOut here that are not FeedForwardLayers in DL4J (summary prints "-,-")
-_NOT_FEED_FORWARD = ("PReLULayer",)
-#: layers whose ParamInitializer fills the param table in another order than the flat vector
-_PARAM_TABLE_ORDER = {"DepthwiseConvolution2D": ("W", "b"), "SeparableConvolution2D": ("W", "pW", "b")}
-_WRAPPERS = ("LastTimeStep", "MaskZeroLayer", "FrozenLayer", "FrozenLayerWithBackprop")
-
-
 def runtime_class_name(layer) -> str:
-    """The simple name of the runtime class DL4J's summary prints for a layer conf."""
-    name = type(layer).__name__
-    if name == "FrozenLayer":
-        return "Frozen " + runtime_class_name(layer.layer)
-    return RUNTIME_NAMES.get(name, name)
+    """The simple name of the runtime class DL4J's summary prints for a layer conf (``Layer.RUNTIME_NAME``)."""
+    return layer.runtime_class_name()
 
 
 def _inner(layer):
-    """What a runtime wrapper's conf() returns: the wrapped layer's (recursively)."""
-    while type(layer).__name__ in _WRAPPERS:
-        layer = layer.layer if type(layer).__name__ == "FrozenLayer" else layer.underlying
+    """What a runtime wrapper's conf() returns: the wrapped layer's (recursively; ``Layer.RUNTIME_WRAPS``)."""
+    while layer.RUNTIME_WRAPS:
+        layer = layer.wrapped()
     return layer
 
 
@@ -65,17 +46,13 @@ def _shape_str(shape) -> str:
 
 def _n_in_out(layer) -> tuple[str, str]:
     inner = _inner(layer)
-    if type(inner).__name__ == "Bidirectional":
+    if isinstance(inner, Bidirectional):
         fwd = inner.fwd
-        n_out = int(fwd.nOut) * (2 if _enum(inner.mode) == "CONCAT" else 1)
+        n_out = int(fwd.nOut) * (2 if enum_name(inner.mode) == "CONCAT" else 1)
         return str(int(fwd.nIn)), str(n_out)
-    if hasattr(inner, "nIn") and hasattr(inner, "nOut") and type(inner).__name__ not in _NOT_FEED_FORWARD:
+    if inner.DL4J_FEED_FORWARD:
         return str(int(inner.nIn)), str(int(inner.nOut))
     return "-", "-"
-
-
-def _enum(v) -> str:
-    return getattr(v, "name", None) or str(v)
 
 
 def _param_shapes(layer, graph: bool) -> str:
@@ -85,10 +62,9 @@ def _param_shapes(layer, graph: bool) -> str:
         inner = _inner(layer)
         variables = [k for k in inner.variables() if k in specs] if hasattr(inner, "variables") else keys
         keys = variables + [k for k in keys if k not in variables]
-    else:  # MultiLayerNetwork#summary walks paramTable().keySet(): the flat-vector order (conv: b first) ...
-        order = _PARAM_TABLE_ORDER.get(type(_inner(layer)).__name__)  # ... except where DL4J's initializer differs
-        if order:
-            keys = [k for k in order if k in specs] + [k for k in keys if k not in order]
+    else:  # MultiLayerNetwork#summary walks paramTable().keySet() (conv: b first; depthwise/separable: W first)
+        order = _inner(layer).paramTableKeys()
+        keys = [k for k in order if k in specs] + [k for k in keys if k not in order]
     return ", ".join(f"{k}:{_shape_str(specs[k])}" for k in keys)
 
 
@@ -97,25 +73,22 @@ def input_type_string(t) -> str:
     kind = t.type
     if kind == "FF":
         fmt = getattr(t, "timeDistributedFormat", None)
-        return f"InputTypeFeedForward({t.size}" + (f",{_enum(fmt)}" if fmt is not None else "") + ")"
+        return f"InputTypeFeedForward({t.size}" + (f",{enum_name(fmt)}" if fmt is not None else "") + ")"
     if kind == "RNN":
         ts = f",timeSeriesLength={t.timeSeriesLength}" if t.timeSeriesLength > 0 else ""
-        return f"InputTypeRecurrent({t.size}{ts},format={_enum(t.format)})"
+        return f"InputTypeRecurrent({t.size}{ts},format={enum_name(t.format)})"
     if kind == "CNN":
-        return f"InputTypeConvolutional(h={t.height},w={t.width},c={t.channels},{_enum(t.format)})"
+        return f"InputTypeConvolutional(h={t.height},w={t.width},c={t.channels},{enum_name(t.format)})"
     if kind == "CNNFlat":
         return f"InputTypeConvolutionalFlat(h={t.height},w={t.width},d={t.depth})"
     if kind == "CNN3D":
-        return (f"InputTypeConvolutional3D(format={_enum(t.dataFormat)},d={t.depth},h={t.height},w={t.width},"
+        return (f"InputTypeConvolutional3D(format={enum_name(t.dataFormat)},d={t.depth},h={t.height},w={t.width},"
                 f"c={t.channels})")
     return str(t)
 
 
 def parse_input_type(text: str):
     """``ff:N``, ``rnn:N[:T][:NCW|NWC]``, ``cnn:H:W:C[:NCHW|NHWC]``, ``cnnflat:H:W:C``, ``cnn3d:D:H:W:C[:NCDHW|NDHWC]``."""
-    from pydl4j_transfer.conf import InputType
-    from pydl4j_transfer.errors import InvalidConfigurationError
-
     parts = text.strip().split(":")
     kind, rest = parts[0].lower(), parts[1:]
     try:
@@ -162,8 +135,7 @@ def _mln_summary(conf, input_type) -> str:
     lines, frozen, total = [header], 0, 0
     for i, nnc in enumerate(conf.confs):
         layer = nnc.layer
-        inner = _inner(layer) if type(layer).__name__ in ("FrozenLayer",) else layer
-        name = _inner(layer).layerName if type(layer).__name__ in _WRAPPERS else layer.layerName
+        name = _inner(layer).layerName
         name = name if name is not None else str(i)
         n = layer.numParams()
         total += n
@@ -171,9 +143,8 @@ def _mln_summary(conf, input_type) -> str:
         if n > 0:
             in_, out = _n_in_out(layer)
             shapes = _param_shapes(layer, graph=False)
-        if type(layer).__name__ == "FrozenLayer":
+        if isinstance(layer, FrozenLayer):  # FrozenLayerWithBackprop is not counted as frozen, as in DL4J
             frozen += n
-        del inner
         line = [f"{name} ({runtime_class_name(layer)})", f"{in_},{out}", _fmt_int(n), shapes]
         if input_type is not None:
             in_shape = input_type_string(input_type)
@@ -188,14 +159,10 @@ def _mln_summary(conf, input_type) -> str:
 
 
 def _cg_summary(conf, input_types) -> str:
-    from pydl4j_transfer.conf import LayerVertex
-
     header = ["VertexName (VertexType)", "nIn,nOut", "TotalParams", "ParamsShape", "Vertex Inputs"]
     if input_types:
         header += ["InputShape", "OutputShape"]
         if len(input_types) != len(conf.networkInputs):
-            from pydl4j_transfer.errors import InvalidConfigurationError
-
             raise InvalidConfigurationError(f"the graph has {len(conf.networkInputs)} inputs "
                                             f"{list(conf.networkInputs)} but {len(input_types)} input types were given")
     names = {i: n for n, i in conf.vertexIndices().items()}
@@ -220,7 +187,7 @@ def _cg_summary(conf, input_types) -> str:
                 if n > 0:
                     in_, out = _n_in_out(layer)
                     shapes = _param_shapes(layer, graph=True)
-                if type(layer).__name__ == "FrozenLayer":
+                if isinstance(layer, FrozenLayer):
                     frozen += n
                 if input_types:
                     t = outputs[srcs[0]]
@@ -230,7 +197,7 @@ def _cg_summary(conf, input_types) -> str:
                         in_shape += "-->" + input_type_string(vertex.preProcessor.getOutputType(t))
                 layer_idx += 1
             else:
-                cls = type(vertex).__name__
+                cls = runtime_class_name(vertex)
                 total += vertex.numParams()
                 if input_types:
                     in_types = [outputs[s] for s in srcs]
@@ -251,8 +218,6 @@ def summary(net_or_conf, *input_types) -> str:
     input_types = [t for t in input_types if t is not None]
     if hasattr(conf, "confs"):
         if len(input_types) > 1:
-            from pydl4j_transfer.errors import InvalidConfigurationError
-
             raise InvalidConfigurationError("a MultiLayerNetwork takes one input type")
         return _mln_summary(conf, input_types[0] if input_types else None)
     return _cg_summary(conf, input_types)

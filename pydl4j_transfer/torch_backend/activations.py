@@ -19,9 +19,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pydl4j_transfer.conf import (ActivationCube, ActivationELU, ActivationGELU, ActivationHardSigmoid, ActivationHardTanH, ActivationIdentity,
+                                    ActivationLReLU, ActivationMish, ActivationPReLU, ActivationRReLU,
+                                    ActivationRationalTanh, ActivationReLU, ActivationReLU6,
+                                    ActivationRectifiedTanh, ActivationSELU, ActivationSigmoid,
+                                    ActivationSoftPlus, ActivationSoftSign, ActivationSoftmax,
+                                    ActivationSwish, ActivationTanH, ActivationThresholdedReLU)
 from .registry import ACTIVATION_CONVERTERS
 
-_A = "org.nd4j.linalg.activations.impl."
 
 
 def activation_module(act, ctx=None) -> nn.Module:
@@ -47,8 +52,9 @@ def activate_fresh(act: nn.Module, y: torch.Tensor) -> torch.Tensor:
     return act(y)
 
 
-def _simple(name, factory):
-    ACTIVATION_CONVERTERS.register(_A + name)(lambda act: factory())
+def _simple(conf_class, factory):
+    """An activation without settings: the torch module ``factory()`` makes."""
+    ACTIVATION_CONVERTERS.register(conf_class)(lambda act: factory())
 
 
 class _Fn(nn.Module):
@@ -188,56 +194,56 @@ class PReLUActivation(nn.Module):
         return torch.where(x >= 0, x, x * a)
 
 
-_simple("ActivationIdentity", nn.Identity)
-_simple("ActivationSigmoid", nn.Sigmoid)
-_simple("ActivationTanH", nn.Tanh)
-_simple("ActivationSoftmax", Softmax)
-_simple("ActivationSoftSign", nn.Softsign)
-_simple("ActivationHardTanH", nn.Hardtanh)      # clip(x, -1, 1): same as torch
-_simple("ActivationReLU6", nn.ReLU6)
-_simple("ActivationSELU", nn.SELU)              # same constants (alpha 1.67326..., lambda 1.05070...)
-_simple("ActivationSwish", nn.SiLU)             # x * sigmoid(x)
-_simple("ActivationMish", nn.Mish)              # x * tanh(softplus(x))
-_simple("ActivationHardSigmoid", lambda: _Fn(_hard_sigmoid, "hardsigmoid"))
-_simple("ActivationRationalTanh", lambda: _Fn(_rational_tanh, "rationaltanh"))
-_simple("ActivationRectifiedTanh", lambda: _Fn(_rectified_tanh, "rectifiedtanh"))
-_simple("ActivationCube", lambda: _Fn(_cube, "cube"))
-_simple("ActivationSoftPlus", lambda: _Fn(_softplus, "softplus"))
+_simple(ActivationIdentity, nn.Identity)
+_simple(ActivationSigmoid, nn.Sigmoid)
+_simple(ActivationTanH, nn.Tanh)
+_simple(ActivationSoftmax, Softmax)
+_simple(ActivationSoftSign, nn.Softsign)
+_simple(ActivationHardTanH, nn.Hardtanh)      # clip(x, -1, 1): same as torch
+_simple(ActivationReLU6, nn.ReLU6)
+_simple(ActivationSELU, nn.SELU)              # same constants (alpha 1.67326..., lambda 1.05070...)
+_simple(ActivationSwish, nn.SiLU)             # x * sigmoid(x)
+_simple(ActivationMish, nn.Mish)              # x * tanh(softplus(x))
+_simple(ActivationHardSigmoid, lambda: _Fn(_hard_sigmoid, "hardsigmoid"))
+_simple(ActivationRationalTanh, lambda: _Fn(_rational_tanh, "rationaltanh"))
+_simple(ActivationRectifiedTanh, lambda: _Fn(_rectified_tanh, "rectifiedtanh"))
+_simple(ActivationCube, lambda: _Fn(_cube, "cube"))
+_simple(ActivationSoftPlus, lambda: _Fn(_softplus, "softplus"))
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationReLU")
+@ACTIVATION_CONVERTERS.register(ActivationReLU)
 def _relu(act):
     if act.max is None and act.threshold is None and act.negativeSlope is None:
         return nn.ReLU()
     return DL4JReLU(act.max, act.threshold, act.negativeSlope)
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationLReLU")
+@ACTIVATION_CONVERTERS.register(ActivationLReLU)
 def _lrelu(act):
     return nn.LeakyReLU(act.alpha)
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationELU")
+@ACTIVATION_CONVERTERS.register(ActivationELU)
 def _elu(act):
     return nn.ELU(act.alpha)
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationThresholdedReLU")
+@ACTIVATION_CONVERTERS.register(ActivationThresholdedReLU)
 def _trelu(act):
     return ThresholdedReLU(act.theta)
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationRReLU")
+@ACTIVATION_CONVERTERS.register(ActivationRReLU)
 def _rrelu(act):
     return RReLU(act.l, act.u)
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationGELU")
+@ACTIVATION_CONVERTERS.register(ActivationGELU)
 def _gelu(act):
     return _Fn(_gelu_precise, "gelu(precise)") if act.precise else _Fn(_gelu_sigmoid, "gelu")
 
 
-@ACTIVATION_CONVERTERS.register(_A + "ActivationPReLU")
+@ACTIVATION_CONVERTERS.register(ActivationPReLU)
 def _prelu(act):
     from pydl4j_transfer.errors import UnsupportedLayerError
 

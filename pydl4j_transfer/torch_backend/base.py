@@ -50,10 +50,16 @@ class LayerModule(nn.Module):
     and, where the layer changes the mask, :meth:`feed_forward_mask`.
     """
 
-    dl4j_class = ""
+    #: a FrozenLayer: DL4J's backprop returns a null epsilon here, nothing below gets a gradient from this layer
+    cuts_backprop = False
+    #: the keys of DL4J's stateMap when this layer keeps RNN state (rnnTimeStep, truncated BPTT; torch_backend/rnn.py)
+    rnn_state_keys: tuple = ()
+    #: why DL4J refuses rnnTimeStep / truncated BPTT through this layer (None: it does not)
+    rnn_state_refused: str | None = None
 
     def __init__(self, conf, ctx: ConvertContext):
         super().__init__()
+        self.dl4j_class = conf.dl4jClass  # for messages: the DL4J configuration class this module runs
         self.layer_name = ctx.name
         self.param_prefix = ctx.prefix
         self.frozen = False
@@ -85,6 +91,11 @@ class LayerModule(nn.Module):
 
     def has_p(self, key: str) -> bool:
         return (self.param_prefix + key) in self._store._parameters
+
+    def output_layer(self):
+        """The module that computes this layer's loss when it is a network output (DL4J's IOutputLayer; the
+        output-layer modules of layers/output.py), else None. FrozenLayerWithBackprop answers its wrapped layer's."""
+        return None
 
     # ---- modes
     def train(self, mode: bool = True):
@@ -140,7 +151,7 @@ def set_mode(module: nn.Module, train: bool) -> nn.Module:
 def bind_store(top: nn.Module) -> None:
     """Point every LayerModule under ``top`` (itself included) at ``top`` for its parameters."""
     for m in top.modules():
-        if isinstance(m, LayerModule):
+        if isinstance(m, LayerModule) or "_store" in m.__dict__:  # (a vertex with params keeps a store too)
             object.__setattr__(m, "_store", top)
 
 

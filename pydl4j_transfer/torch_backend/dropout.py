@@ -16,11 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pydl4j_transfer.conf.values import dropout as D  # the configuration classes (D.Dropout, ...)
 from pydl4j_transfer.errors import UnsupportedLayerError
 
 from .registry import DROPOUT_CONVERTERS
 
-_D = "org.deeplearning4j.nn.conf.dropout."
 
 
 def convert_dropout(conf, ctx=None) -> nn.Module:
@@ -100,26 +100,26 @@ class SpatialDropout(_BaseDropout):
         return x * keep / p
 
 
-@DROPOUT_CONVERTERS.register(_D + "Dropout")
+@DROPOUT_CONVERTERS.register(D.Dropout)
 def _dropout(conf):
     return Dropout(conf.p, conf.pSchedule, conf.dl4jClass)
 
 
-@DROPOUT_CONVERTERS.register(_D + "AlphaDropout")
+@DROPOUT_CONVERTERS.register(D.AlphaDropout)
 def _alpha(conf):
     return AlphaDropout(conf.p, conf.pSchedule, conf.dl4jClass, conf.alpha, conf.lambda_)
 
 
-@DROPOUT_CONVERTERS.register(_D + "GaussianDropout")
+@DROPOUT_CONVERTERS.register(D.GaussianDropout)
 def _gaussian_dropout(conf):
     return GaussianDropout(conf.rate, conf.rateSchedule, conf.dl4jClass)
 
 
-@DROPOUT_CONVERTERS.register(_D + "GaussianNoise")
+@DROPOUT_CONVERTERS.register(D.GaussianNoise)
 def _gaussian_noise(conf):
     return GaussianNoise(conf.stddev, conf.stddevSchedule, conf.dl4jClass)
 
 
-@DROPOUT_CONVERTERS.register(_D + "SpatialDropout")
+@DROPOUT_CONVERTERS.register(D.SpatialDropout)
 def _spatial(conf):
     return SpatialDropout(conf.p, conf.pSchedule, conf.dl4jClass)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from pydl4j_transfer.conf.params import layout
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .base import ConvertContext, bind_store, set_mode, to_tensor
@@ -92,7 +93,6 @@ class MultiLayerModule(_Dl4jNetwork):
         object.__setattr__(self, "dl4j_conf", conf)
         self.dl4j_dtype = _dtype_of(conf, dtype)
         self.layer_names: list = []
-        self.dl4j_param_names: list = []
         self._preprocessors: dict = {}
         for i, nnc in enumerate(conf.confs):
             layer = nnc.layer
@@ -101,13 +101,14 @@ class MultiLayerModule(_Dl4jNetwork):
             name = _module_name(layer.layerName or f"layer{i}", self.layer_names)
             ctx = ConvertContext(name=name, dtype=self.dl4j_dtype)
             module = convert_layer(layer, ctx)
-            keys = make_store(module, layer.paramSpecs(), self.dl4j_dtype, device, getattr(module, "frozen", False))
+            make_store(module, layer.paramSpecs(), self.dl4j_dtype, device, getattr(module, "frozen", False))
             self.add_module(name, module)
             self.layer_names.append(name)
-            self.dl4j_param_names += [f"{name}.{k}" for k in keys]
             pre = (conf.inputPreProcessors or {}).get(i)
             if pre is not None:
                 self._preprocessors[i] = convert_preprocessor(pre, where=name)
+        # the flat order: the configuration's layout (conf/params.py), the one source of it
+        self.dl4j_param_names = [f"{self.layer_names[int(s.owner)]}.{s.key}" for s in layout(conf.param_owners())]
 
     def layers(self):
         return [getattr(self, n) for n in self.layer_names]
@@ -174,7 +175,6 @@ class GraphModule(_Dl4jNetwork):
         self.order = [index_to_name[i] for i in conf.topologicalSortOrder()]
         self.vertex_inputs = {n: list(conf.vertexInputs.get(n) or []) for n in conf.vertices}
         self.vertex_names: list = []
-        self.dl4j_param_names: list = []
         for name in self.order:
             if name in self.input_names:
                 continue
@@ -182,13 +182,14 @@ class GraphModule(_Dl4jNetwork):
             mname = _module_name(name, self.vertex_names)
             ctx = ConvertContext(name=name, dtype=self.dl4j_dtype, extra={"graph_inputs": self.input_names})
             module = VERTEX_CONVERTERS.convert(vertex, ctx, where=name)
-            keys = make_store(module, vertex.paramSpecs(), self.dl4j_dtype, device, getattr(module, "frozen", False))
+            make_store(module, vertex.paramSpecs(), self.dl4j_dtype, device, getattr(module, "frozen", False))
             self.add_module(mname, module)
             self.vertex_names.append(name)
-            self.dl4j_param_names += [f"{name}.{k}" for k in keys]
         for name in self.output_names:
             if name not in conf.vertices:
                 raise InvalidConfigurationError(f"network output {name!r} is not a vertex of the graph")
+        # the flat order: the configuration's layout (conf/params.py), the one source of it
+        self.dl4j_param_names = [f"{s.owner}.{s.key}" for s in layout(conf.param_owners())]
 
     def _needed(self, targets) -> list:
         """The vertices ``targets`` depend on (themselves included), in topological order."""

@@ -12,15 +12,15 @@ order of the array as it is (NCHW: c, h, w; NHWC: h, w, c).
 
 from __future__ import annotations
 
+from pydl4j_transfer.conf import (Cnn3DToFeedForwardPreProcessor, CnnToFeedForwardPreProcessor, CnnToRnnPreProcessor,
+                                    ComposableInputPreProcessor, FeedForwardToCnn3DPreProcessor,
+                                    FeedForwardToCnnPreProcessor, FeedForwardToRnnPreProcessor,
+                                    KerasFlattenRnnPreprocessor, PermutePreprocessor, ReshapePreprocessor,
+                                    RnnToCnnPreProcessor, RnnToFeedForwardPreProcessor)
+from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .registry import PREPROCESSOR_CONVERTERS
-
-_P = "org.deeplearning4j.nn.conf.preprocessor."
-
-
-def _fmt(v):
-    return getattr(v, "name", v)
 
 
 def rnn_to_rows(x):
@@ -54,10 +54,9 @@ def rows_to_mask(mask, mb):
 class Preprocessor:
     """Base: identity mask handling."""
 
-    dl4j_class = ""
-
     def __init__(self, conf):
         self.conf = conf
+        self.dl4j_class = conf.dl4jClass
 
     def __call__(self, x, minibatch):
         return self.pre_process(x, minibatch)
@@ -69,6 +68,7 @@ class Preprocessor:
         return f"{type(self).__name__}()"
 
 
+@PREPROCESSOR_CONVERTERS.register(CnnToFeedForwardPreProcessor)
 class CnnToFeedForward(Preprocessor):
     """Mirrors CnnToFeedForwardPreProcessor: [mb, C, H, W] (or NHWC [mb, H, W, C]) -> [mb, C*H*W] ('c' order)."""
 
@@ -79,13 +79,14 @@ class CnnToFeedForward(Preprocessor):
             raise InvalidConfigurationError(f"CnnToFeedForwardPreProcessor: expected rank 4 input, got {list(x.shape)}")
         c = self.conf
         n_ch = int(c.numChannels or 0)
-        ch_axis = 3 if _fmt(c.format) == "NHWC" else 1
+        ch_axis = 3 if enum_name(c.format) == "NHWC" else 1
         if n_ch and x.shape[ch_axis] != n_ch:
             raise InvalidConfigurationError(
                 f"CnnToFeedForwardPreProcessor: expected {n_ch} channels on axis {ch_axis}, got shape {list(x.shape)}")
         return x.reshape(x.shape[0], -1)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToCnnPreProcessor)
 class FeedForwardToCnn(Preprocessor):
     """Mirrors FeedForwardToCnnPreProcessor: [mb, C*H*W] -> [mb, C, H, W] ('c' order)."""
 
@@ -101,6 +102,7 @@ class FeedForwardToCnn(Preprocessor):
         return x.reshape(x.shape[0], *shape)
 
 
+@PREPROCESSOR_CONVERTERS.register(RnnToFeedForwardPreProcessor)
 class RnnToFeedForward(Preprocessor):
     """Mirrors RnnToFeedForwardPreProcessor: [mb, size, T] (NWC: [mb, T, size]) -> [mb*T, size]."""
 
@@ -109,7 +111,7 @@ class RnnToFeedForward(Preprocessor):
             return x
         if x.dim() != 3:
             raise InvalidConfigurationError(f"RnnToFeedForwardPreProcessor: expected rank 3 input, got {list(x.shape)}")
-        if _fmt(self.conf.rnnDataFormat) == "NWC":
+        if enum_name(self.conf.rnnDataFormat) == "NWC":
             x = x.permute(0, 2, 1)
         return rnn_to_rows(x)
 
@@ -117,6 +119,7 @@ class RnnToFeedForward(Preprocessor):
         return mask_to_rows(mask)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToRnnPreProcessor)
 class FeedForwardToRnn(Preprocessor):
     """Mirrors FeedForwardToRnnPreProcessor: [mb*T, size] -> [mb, size, T] (NWC: [mb, T, size])."""
 
@@ -124,12 +127,13 @@ class FeedForwardToRnn(Preprocessor):
         if x.dim() == 3:
             return x
         out = rows_to_rnn(x, mb)
-        return out.permute(0, 2, 1) if _fmt(self.conf.rnnDataFormat) == "NWC" else out
+        return out.permute(0, 2, 1) if enum_name(self.conf.rnnDataFormat) == "NWC" else out
 
     def feed_forward_mask(self, mask, mb):
         return rows_to_mask(mask, mb)
 
 
+@PREPROCESSOR_CONVERTERS.register(CnnToRnnPreProcessor)
 class CnnToRnn(Preprocessor):
     """Mirrors CnnToRnnPreProcessor: [mb*T, C, H, W] -> [mb, C*H*W, T] (NWC: [mb, T, C*H*W])."""
 
@@ -137,12 +141,13 @@ class CnnToRnn(Preprocessor):
         if x.dim() != 4:
             raise InvalidConfigurationError(f"CnnToRnnPreProcessor: expected rank 4 input, got {list(x.shape)}")
         out = rows_to_rnn(x.reshape(x.shape[0], -1), mb)
-        return out.permute(0, 2, 1) if _fmt(self.conf.rnnDataFormat) == "NWC" else out
+        return out.permute(0, 2, 1) if enum_name(self.conf.rnnDataFormat) == "NWC" else out
 
     def feed_forward_mask(self, mask, mb):
         return rows_to_mask(mask, mb)
 
 
+@PREPROCESSOR_CONVERTERS.register(RnnToCnnPreProcessor)
 class RnnToCnn(Preprocessor):
     """Mirrors RnnToCnnPreProcessor: [mb, C*H*W, T] (NWC: [mb, T, C*H*W]) -> [mb*T, C, H, W]."""
 
@@ -150,7 +155,7 @@ class RnnToCnn(Preprocessor):
         c = self.conf
         if x.dim() != 3:
             raise InvalidConfigurationError(f"RnnToCnnPreProcessor: expected rank 3 input, got {list(x.shape)}")
-        if _fmt(c.rnnDataFormat) == "NWC":
+        if enum_name(c.rnnDataFormat) == "NWC":
             x = x.permute(0, 2, 1)
         rows = rnn_to_rows(x)
         return rows.reshape(rows.shape[0], int(c.numChannels), int(c.inputHeight), int(c.inputWidth))
@@ -159,6 +164,7 @@ class RnnToCnn(Preprocessor):
         return mask_to_rows(mask)
 
 
+@PREPROCESSOR_CONVERTERS.register(Cnn3DToFeedForwardPreProcessor)
 class Cnn3DToFeedForward(Preprocessor):
     """Mirrors Cnn3DToFeedForwardPreProcessor: [mb, C, D, H, W] (or NDHWC) -> [mb, C*D*H*W] ('c' order)."""
 
@@ -170,6 +176,7 @@ class Cnn3DToFeedForward(Preprocessor):
         return x.reshape(x.shape[0], -1)
 
 
+@PREPROCESSOR_CONVERTERS.register(FeedForwardToCnn3DPreProcessor)
 class FeedForwardToCnn3D(Preprocessor):
     """Mirrors FeedForwardToCnn3DPreProcessor: [mb, C*D*H*W] -> [mb, C, D, H, W] (or [mb, D, H, W, C])."""
 
@@ -200,22 +207,50 @@ class Composable(Preprocessor):
         return mask
 
 
-_TABLE = {
-    "CnnToFeedForwardPreProcessor": CnnToFeedForward,
-    "FeedForwardToCnnPreProcessor": FeedForwardToCnn,
-    "RnnToFeedForwardPreProcessor": RnnToFeedForward,
-    "FeedForwardToRnnPreProcessor": FeedForwardToRnn,
-    "CnnToRnnPreProcessor": CnnToRnn,
-    "RnnToCnnPreProcessor": RnnToCnn,
-    "Cnn3DToFeedForwardPreProcessor": Cnn3DToFeedForward,
-    "FeedForwardToCnn3DPreProcessor": FeedForwardToCnn3D,
-}
-for _name, _cls in _TABLE.items():
-    _cls.dl4j_class = _P + _name
-    PREPROCESSOR_CONVERTERS.register(_P + _name)(lambda conf, where=None, _c=_cls: _c(conf))
+@PREPROCESSOR_CONVERTERS.register(ReshapePreprocessor)
+class Reshape(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.ReshapePreprocessor: each example reshaped in 'c' order to
+    targetShape (the array as it is: an NHWC activation reshapes in (h, w, c) order, as in DL4J)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        shape = list(c.targetShape)
+        if c.hasMiniBatchDimension:
+            shape = shape[1:]
+        if x[0].numel() != _prod(shape):
+            raise InvalidConfigurationError(f"ReshapePreprocessor: input shape {list(x.shape)} and target shape "
+                                            f"{[x.shape[0]] + shape} do not match")
+        return x.reshape(x.shape[0], *shape)
 
 
-@PREPROCESSOR_CONVERTERS.register(_P + "ComposableInputPreProcessor")
+@PREPROCESSOR_CONVERTERS.register(PermutePreprocessor)
+class Permute(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.PermutePreprocessor: the example axes permuted (minibatch first)."""
+
+    def pre_process(self, x, mb):
+        idx = [int(i) for i in self.conf.permutationIndices]
+        if len(idx) + 1 == x.dim():
+            idx = [0] + idx
+        return x.permute(*idx)
+
+
+@PREPROCESSOR_CONVERTERS.register(KerasFlattenRnnPreprocessor)
+class KerasFlattenRnn(Preprocessor):
+    """Mirrors org.deeplearning4j.preprocessors.KerasFlattenRnnPreprocessor: [mb, a, b] -> [mb, a*b] ('c' order)."""
+
+    def pre_process(self, x, mb):
+        c = self.conf
+        return x.reshape(x.shape[0], int(c.depth) * int(c.tsLength))
+
+
+def _prod(shape):
+    out = 1
+    for v in shape:
+        out *= int(v)
+    return out
+
+
+@PREPROCESSOR_CONVERTERS.register(ComposableInputPreProcessor)
 def _composable(conf, where=None):
     return Composable(conf, [convert_preprocessor(p, where) for p in conf.inputPreProcessors or ()])
 

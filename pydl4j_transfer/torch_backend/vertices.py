@@ -13,17 +13,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (DuplicateToTimeSeriesVertex, ElementWiseVertex, FrozenVertex, L2NormalizeVertex, L2Vertex, LastTimeStepVertex,
+                                    LayerVertex, MergeVertex, PoolHelperVertex, PreprocessorVertex,
+                                    ReshapeVertex, ReverseTimeSeriesVertex, ScaleVertex, ShiftVertex,
+                                    StackVertex, SubsetVertex, UnstackVertex)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .base import ConvertContext, bind_store
 from .preprocessors import convert_preprocessor
 from .registry import VERTEX_CONVERTERS
 
-_G = "org.deeplearning4j.nn.conf.graph."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 def or_masks(masks):
@@ -73,6 +73,7 @@ class VertexModule(nn.Module):
         return f"name={self.vertex_name!r}" + (", frozen=True" if self.frozen else "")
 
 
+@VERTEX_CONVERTERS.register(LayerVertex)
 class LayerVertexModule(VertexModule):
     """Mirrors org.deeplearning4j.nn.graph.vertex.impl.LayerVertex: optional preprocessor, then the layer."""
 
@@ -85,6 +86,9 @@ class LayerVertexModule(VertexModule):
         if conf.layer is None:
             raise self.bad("LayerVertex without a layer")
         self.layer = convert_layer(conf.layer, ctx)
+        # a frozen layer (FrozenLayer, FrozenLayerWithBackprop) freezes the vertex: its parameters, stored here, get
+        # no gradient (DL4J: a zero gradient), as the same layer's in a MultiLayerNetwork
+        self.frozen = bool(getattr(self.layer, "frozen", False))
         self.preprocessor = convert_preprocessor(conf.preProcessor, where=ctx.name)
         bind_store(self)
 
@@ -112,12 +116,14 @@ class LayerVertexModule(VertexModule):
         return self.layer.feed_forward_mask(mask, x)
 
 
-VERTEX_CONVERTERS.register(_G + "LayerVertex")(lambda conf, ctx: LayerVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(FrozenVertex)
 class FrozenVertexModule(VertexModule):
     """Mirrors org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex: the wrapped vertex, always in
     inference mode, parameters not trained."""
+
+    cuts_backprop = True  # DL4J's FrozenVertex: no gradient flows to the vertices below
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -132,9 +138,9 @@ class FrozenVertexModule(VertexModule):
         return self.inner.feed_forward_masks(masks, xs, state)
 
 
-VERTEX_CONVERTERS.register(_G + "FrozenVertex")(lambda conf, ctx: FrozenVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(MergeVertex)
 class MergeVertexModule(VertexModule):
     """Mirrors MergeVertex: concatenation along ``mergeAxis`` (1 = features / channels for NCHW, NCW)."""
 
@@ -148,7 +154,6 @@ class MergeVertexModule(VertexModule):
         return torch.cat(xs, dim=axis)
 
 
-VERTEX_CONVERTERS.register(_G + "MergeVertex")(lambda conf, ctx: MergeVertexModule(conf, ctx))
 
 _ELEMENTWISE = {
     "Add": lambda xs: _fold(xs, torch.add),
@@ -166,12 +171,13 @@ def _fold(xs, op):
     return out
 
 
+@VERTEX_CONVERTERS.register(ElementWiseVertex)
 class ElementWiseVertexModule(VertexModule):
     """Mirrors ElementWiseVertex: Add, Subtract (exactly 2 inputs), Product, Average, Max."""
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.op = _name(conf.op)
+        self.op = enum_name(conf.op)
         if self.op not in _ELEMENTWISE:
             raise self.bad(f"unknown op {self.op!r}")
 
@@ -186,9 +192,9 @@ class ElementWiseVertexModule(VertexModule):
         return _ELEMENTWISE[self.op](xs)
 
 
-VERTEX_CONVERTERS.register(_G + "ElementWiseVertex")(lambda conf, ctx: ElementWiseVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(SubsetVertex)
 class SubsetVertexModule(VertexModule):
     """Mirrors SubsetVertex: features ``from`` .. ``to`` (inclusive) along axis 1."""
 
@@ -202,9 +208,9 @@ class SubsetVertexModule(VertexModule):
         return x[:, a: b + 1]
 
 
-VERTEX_CONVERTERS.register(_G + "SubsetVertex")(lambda conf, ctx: SubsetVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(StackVertex)
 class StackVertexModule(VertexModule):
     """Mirrors StackVertex: concatenation along the minibatch axis (time series padded to the longest)."""
 
@@ -226,9 +232,9 @@ class StackVertexModule(VertexModule):
         return torch.cat([torch.nn.functional.pad(m, (0, t_max - m.shape[1])) for m in filled], dim=0)
 
 
-VERTEX_CONVERTERS.register(_G + "StackVertex")(lambda conf, ctx: StackVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(UnstackVertex)
 class UnstackVertexModule(VertexModule):
     """Mirrors UnstackVertex: rows ``from``*n .. (``from``+1)*n of a [stackSize*n, ...] input."""
 
@@ -248,9 +254,9 @@ class UnstackVertexModule(VertexModule):
         return None if not masks or masks[0] is None else self._slice(masks[0])
 
 
-VERTEX_CONVERTERS.register(_G + "UnstackVertex")(lambda conf, ctx: UnstackVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(ScaleVertex)
 class ScaleVertexModule(VertexModule):
     """Mirrors ScaleVertex: x * scaleFactor."""
 
@@ -260,6 +266,7 @@ class ScaleVertexModule(VertexModule):
         return xs[0] * float(self.dl4j_conf.scaleFactor)
 
 
+@VERTEX_CONVERTERS.register(ShiftVertex)
 class ShiftVertexModule(VertexModule):
     """Mirrors ShiftVertex: x + shiftFactor."""
 
@@ -269,10 +276,9 @@ class ShiftVertexModule(VertexModule):
         return xs[0] + float(self.dl4j_conf.shiftFactor)
 
 
-VERTEX_CONVERTERS.register(_G + "ScaleVertex")(lambda conf, ctx: ScaleVertexModule(conf, ctx))
-VERTEX_CONVERTERS.register(_G + "ShiftVertex")(lambda conf, ctx: ShiftVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(L2Vertex)
 class L2VertexModule(VertexModule):
     """Mirrors L2Vertex: Euclidean distance of two inputs over all non-minibatch axes -> [mb, 1]."""
 
@@ -289,9 +295,9 @@ class L2VertexModule(VertexModule):
         return None
 
 
-VERTEX_CONVERTERS.register(_G + "L2Vertex")(lambda conf, ctx: L2VertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(L2NormalizeVertex)
 class L2NormalizeVertexModule(VertexModule):
     """Mirrors L2NormalizeVertex: x / max(||x||_2, eps) over ``dimension`` (default: all but axis 0)."""
 
@@ -304,9 +310,9 @@ class L2NormalizeVertexModule(VertexModule):
         return x / torch.clamp(norm, min=float(self.dl4j_conf.eps))
 
 
-VERTEX_CONVERTERS.register(_G + "L2NormalizeVertex")(lambda conf, ctx: L2NormalizeVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(PoolHelperVertex)
 class PoolHelperVertexModule(VertexModule):
     """Mirrors PoolHelperVertex: drops the first row and column of [mb, C, H, W] (GoogLeNet import helper)."""
 
@@ -319,9 +325,9 @@ class PoolHelperVertexModule(VertexModule):
         return x[:, :, 1:, 1:]
 
 
-VERTEX_CONVERTERS.register(_G + "PoolHelperVertex")(lambda conf, ctx: PoolHelperVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(PreprocessorVertex)
 class PreprocessorVertexModule(VertexModule):
     """Mirrors PreprocessorVertex: an InputPreProcessor as a vertex."""
 
@@ -341,7 +347,6 @@ class PreprocessorVertexModule(VertexModule):
         return self.preprocessor.feed_forward_mask(masks[0], mb)
 
 
-VERTEX_CONVERTERS.register(_G + "PreprocessorVertex")(lambda conf, ctx: PreprocessorVertexModule(conf, ctx))
 
 
 def reshape_order(x, shape, order):
@@ -353,6 +358,7 @@ def reshape_order(x, shape, order):
     return x.reshape(shape)
 
 
+@VERTEX_CONVERTERS.register(ReshapeVertex)
 class ReshapeVertexModule(VertexModule):
     """Mirrors ReshapeVertex: reshape to ``newShape`` (minibatch axis included) in ``reshapeOrder``."""
 
@@ -373,9 +379,9 @@ class ReshapeVertexModule(VertexModule):
         return masks[0]
 
 
-VERTEX_CONVERTERS.register(_G + "ReshapeVertex")(lambda conf, ctx: ReshapeVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(DuplicateToTimeSeriesVertex)
 class DuplicateToTimeSeriesVertexModule(VertexModule):
     """Mirrors DuplicateToTimeSeriesVertex: [mb, n] repeated over the time steps of network input ``inputName``."""
 
@@ -393,10 +399,9 @@ class DuplicateToTimeSeriesVertexModule(VertexModule):
         return ((state or {}).get("input_masks") or {}).get(self.dl4j_conf.inputName)
 
 
-VERTEX_CONVERTERS.register(_G + "rnn.DuplicateToTimeSeriesVertex")(
-    lambda conf, ctx: DuplicateToTimeSeriesVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(LastTimeStepVertex)
 class LastTimeStepVertexModule(VertexModule):
     """Mirrors LastTimeStepVertex: [mb, n, T] -> [mb, n] at each example's last step unmasked in the
     mask of network input ``maskArrayInputName`` (the last step without one)."""
@@ -417,9 +422,9 @@ class LastTimeStepVertexModule(VertexModule):
         return None
 
 
-VERTEX_CONVERTERS.register(_G + "rnn.LastTimeStepVertex")(lambda conf, ctx: LastTimeStepVertexModule(conf, ctx))
 
 
+@VERTEX_CONVERTERS.register(ReverseTimeSeriesVertex)
 class ReverseTimeSeriesVertexModule(VertexModule):
     """Mirrors ReverseTimeSeriesVertex: reverse along time; with the mask of network input
     ``maskArrayInputName``, each example only up to its last unmasked step."""
@@ -434,4 +439,3 @@ class ReverseTimeSeriesVertexModule(VertexModule):
         return reverse_time(xs[0], 2, mask)
 
 
-VERTEX_CONVERTERS.register(_G + "rnn.ReverseTimeSeriesVertex")(lambda conf, ctx: ReverseTimeSeriesVertexModule(conf, ctx))

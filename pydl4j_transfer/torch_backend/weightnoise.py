@@ -17,12 +17,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pydl4j_transfer.conf import (DropConnect as DropConnectConf, WeightNoise as WeightNoiseConf)
 from pydl4j_transfer.errors import UnsupportedLayerError
 
 from .registry import WEIGHT_NOISE_CONVERTERS
 
 _W = "org.deeplearning4j.nn.conf.weightnoise."
-_D = "org.deeplearning4j.nn.conf.distribution."
 
 
 def sample(dist, like: torch.Tensor) -> torch.Tensor:
@@ -43,6 +43,7 @@ def sample(dist, like: torch.Tensor) -> torch.Tensor:
                                 hint="weight noise from this distribution is not implemented in the torch backend")
 
 
+@WEIGHT_NOISE_CONVERTERS.register(DropConnectConf)
 class DropConnect(nn.Module):
     """Mirrors DropConnect: inverted dropout of the weights with RETAIN probability ``p``."""
 
@@ -61,6 +62,7 @@ class DropConnect(nn.Module):
         return F.dropout(param, p=1.0 - self.p, training=True)  # torch p = DROP probability
 
 
+@WEIGHT_NOISE_CONVERTERS.register(WeightNoiseConf)
 class WeightNoise(nn.Module):
     """Mirrors WeightNoise(distribution, applyToBias, additive)."""
 
@@ -77,5 +79,3 @@ class WeightNoise(nn.Module):
         return param + noise if self.additive else param * noise
 
 
-WEIGHT_NOISE_CONVERTERS.register(_W + "DropConnect")(lambda conf: DropConnect(conf))
-WEIGHT_NOISE_CONVERTERS.register(_W + "WeightNoise")(lambda conf: WeightNoise(conf))

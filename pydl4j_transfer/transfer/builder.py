@@ -2,10 +2,12 @@
 
 Mirrors ``org.deeplearning4j.nn.transferlearning.TransferLearning`` (1.0.0-M2.1).
 
-Both builders only *record* their calls (``builder.edits``: a list of :class:`Edit`); ``build()``
-applies the plan to a copy of the original configuration and parameters and returns a NEW,
-initialised network (the original is never touched). The same plan can be replayed on DL4J's
-own Java builders (tests/transfer/dl4j_replay.py for now), which is how the tests check parity.
+Both builders only *record* their calls (``builder.edits``: one registered class per DL4J method,
+transfer/edits.py); ``build()`` is a short loop over them that returns a NEW, initialised network (the
+original is never touched). The original network's runtime decides how the plan runs: on the torch
+backend the edits apply to a copy of the configuration and parameters in Python; on the dl4j backend
+DL4J's own Java builders replay them (``Dl4jRuntime.transfer_learning``), which is how the parity
+tests compare the two.
 
 Parameters: kept layers keep their parameters bit for bit (MLN: by position, as DL4J; graph: by
 vertex name); re-initialised and new layers are drawn from their weight init with the FTC seed
@@ -16,29 +18,19 @@ Where this differs from DL4J, see ``docs/deviations.md``.
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict, namedtuple
 
-import numpy as np
-
-from pydl4j_transfer.conf import ComputationGraphConfiguration, MultiLayerConfiguration
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.conf.enums import WeightInit, WorkspaceMode
-from pydl4j_transfer.conf.graph import GraphBuilder as _ConfGraphBuilder
-from pydl4j_transfer.conf.layers.base import FeedForwardLayer, Layer
-from pydl4j_transfer.conf.layers.feedforward import OutputLayer
-from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
+from pydl4j_transfer.conf.fine_tune import FineTuneConfiguration
+from pydl4j_transfer.conf.layers.base import Layer
 from pydl4j_transfer.conf.values.weightinit import Distribution, WeightInitDistribution, to_weight_init
-from pydl4j_transfer.conf.vertices import FrozenVertex, LayerVertex
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
+from pydl4j_transfer.nn.serializer import network_from_dl4j
 
-from pydl4j_transfer.conf.validation import validate_output_layer
-
-from .fine_tune import FineTuneConfiguration
-
-Edit = namedtuple("Edit", "method args kwargs")
-Edit.__doc__ = "One recorded builder call: DL4J method name, positional args, keyword args."
+from . import edits as E
 
 
 def _scheme(weightInit, dist, what):
@@ -78,23 +70,11 @@ def _as_layer(layer):
     return copy.deepcopy(layer)
 
 
-def _frozen(layer):
-    """Mirrors building conf.layers.misc.FrozenLayer(inner) under the inner layer's name."""
-    wrapped = FrozenLayer(layer=layer)
-    wrapped.layerName = layer.layerName
-    return wrapped
-
-
-def _is_output_layer_impl(layer):
-    """DL4J's impl FrozenLayer rejects an nn.layers.OutputLayer (conf OutputLayer; not RnnOutputLayer/LossLayer...)."""
-    return type(layer) is OutputLayer
-
-
 # ==============================================================================================
 # MultiLayerNetwork
 
 
-class Builder:
+class Builder(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning.Builder (MultiLayerNetwork).
 
     Differs from DL4J: edits after the first ``addLayer`` raise (DL4J ignores them silently);
@@ -106,7 +86,7 @@ class Builder:
             raise InvalidConfigurationError(
                 f"TransferLearning.Builder needs a MultiLayerNetwork, got {type(origModel).__name__}"
                 + ("; use TransferLearning.GraphBuilder for a ComputationGraph" if isinstance(origModel, ComputationGraph) else ""))
-        origModel._require_init()
+        _require_init(origModel)
         self._orig = origModel
         self.edits: list = []
         self._ftc: FineTuneConfiguration | None = None
@@ -120,7 +100,7 @@ class Builder:
                 f"TransferLearning.Builder.{method}() after addLayer(): DL4J applies fineTuneConfiguration, nOutReplace, "
                 "nInReplace, removeOutputLayer and removeLayersFromOutput when the first layer is added and silently "
                 f"ignores later calls. Call {method}() before the first addLayer().")
-        self.edits.append(Edit(method, args, kwargs))
+        self.edits.append(E.MLN_EDITS[method](*args, **kwargs))
         return self
 
     def fineTuneConfiguration(self, finetuneConfiguration: FineTuneConfiguration):
@@ -186,145 +166,33 @@ class Builder:
 
     def build(self) -> MultiLayerNetwork:
         """Mirrors Builder#build(): a new, initialised MultiLayerNetwork (on the original's backend)."""
-        if getattr(self._orig, "backend", "torch") == "dl4j":
-            from pydl4j_transfer.transfer.dl4j_replay import build_in_dl4j
+        if self._orig.getRuntimeClass().replays_transfer_learning:  # the dl4j backend: DL4J's own builder
+            return network_from_dl4j(self._orig.getRuntime().transfer_learning(self.edits, graph=False))
+        plan = E.MlnPlan(self._orig)
+        for edit in self.edits:
+            edit.apply(plan)
+        return plan.build()
 
-            return build_in_dl4j(self)
-        orig = self._orig
-        oconf = orig.getLayerWiseConfigurations()
-        ftc, frozen_till, validate, pop_n = None, -1, True, 0
-        nout, nin, added, pre_set = {}, {}, [], []
-        for e in self.edits:
-            if e.method == "fineTuneConfiguration":
-                ftc = e.args[0]
-            elif e.method == "setFeatureExtractor":
-                frozen_till = e.args[0]
-            elif e.method == "nOutReplace":
-                nout[e.args[0]] = e.args[1:]
-            elif e.method == "nInReplace":
-                nin[e.args[0]] = e.args[1:]
-            elif e.method == "removeOutputLayer":
-                pop_n = 1
-            elif e.method == "removeLayersFromOutput":
-                pop_n = e.args[0]
-            elif e.method == "addLayer":
-                added.append(e.args[0])
-            elif e.method == "setInputPreProcessor":
-                pre_set.append(e.args)
-            elif e.method == "validateOutputLayerConfig":
-                validate = e.args[0]
+    def replayInDl4j(self):
+        """The recorded plan run by DL4J's own builder on a copy of the original in the JVM (an extension: the
+        parity harness, one recorded plan, two executions); returns DL4J's network as a ``Dl4jModel``."""
+        from pydl4j_transfer.dl4j_backend.runtime import Dl4jRuntime
 
-        # 1. fine-tune each original layer's NeuralNetConfiguration (a clone)
-        confs = [c.clone() for c in oconf.confs]
-        if ftc is not None:
-            for c in confs:
-                ftc.applyToNeuralNetConfiguration(c)
-        n = len(confs)
-        # 2. which original params are kept (by position)
-        origin = list(range(n))  # final index -> original index, or None for re-initialised / new
-        layer_params = _mln_layer_params(orig)
-
-        def check(i, what):
-            if i < 0 or i >= n:
-                raise InvalidConfigurationError(
-                    f"Invalid layer index: must be 0 to numLayers-1 = {n - 1} inclusive, got {i} ({what})")
-            if not isinstance(confs[i].layer, FeedForwardLayer):
-                raise InvalidConfigurationError(
-                    f"{what} can only be applied on FeedForward layers; got layer of type "
-                    f"{type(confs[i].layer).__name__} (layer {i})")
-
-        # 3. nOutReplace, ascending layer order (edits are in place, so chains work in any call order)
-        for i in sorted(nout):
-            n_out, scheme, scheme_next = nout[i]
-            check(i, "nOutReplace")
-            layer = confs[i].layer
-            layer.weightInitFn, layer.nOut = copy.deepcopy(scheme), n_out
-            origin[i] = None
-            if i + 1 < n and isinstance(confs[i + 1].layer, FeedForwardLayer):
-                nxt = confs[i + 1].layer
-                nxt.weightInitFn, nxt.nIn = copy.deepcopy(scheme_next), n_out
-                if nxt.numParams() > 0:
-                    origin[i + 1] = None
-        # 4. nInReplace, ascending
-        for i in sorted(nin):
-            n_in, scheme = nin[i]
-            check(i, "nInReplace")
-            layer = confs[i].layer
-            layer.weightInitFn, layer.nIn = copy.deepcopy(scheme), n_in
-            origin[i] = None
-        # 5. pop layers from the output end (with their preprocessors: DL4J is off by one, see deviations.md)
-        pre = {k: copy.deepcopy(v) for k, v in oconf.inputPreProcessors.items()}
-        if pop_n > n:
-            raise InvalidConfigurationError(f"cannot remove {pop_n} layers from a network of {n} layers")
-        for _ in range(pop_n):
-            confs.pop()
-            origin.pop()
-            pre.pop(len(confs), None)
-        # 6. appended layers
-        for layer in added:
-            nnc = ftc.appliedNeuralNetConfigurationBuilder().layer(copy.deepcopy(layer)).build()
-            confs.append(nnc)
-            origin.append(None)
-        for idx, processor in pre_set:
-            pre[idx] = processor
-        for i, c in enumerate(confs):
-            if c.layer.layerName is None:
-                c.layer._set_name(f"layer{i}")
-        # 7. the configuration
-        conf = MultiLayerConfiguration()
-        conf.confs = confs
-        conf.inputPreProcessors = pre
-        conf.dataType = oconf.dataType
-        conf.validateOutputLayerConfig = True  # DL4J M2.1 writes true whatever the builder flag
-        # Deviation (docs/deviations.md): keep the original backprop type / tbptt lengths unless the FTC sets them
-        conf.backpropType, conf.tbpttFwdLength, conf.tbpttBackLength = (
-            oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength)
-        if ftc is not None:
-            ftc.applyToMultiLayerConfiguration(conf)
-        if validate:  # MultiLayerConfiguration.Builder#build with validateOutputLayerConfig: every layer
-            for c in confs:
-                validate_output_layer(c.layer.layerName, c.layer)
-        # 8. freeze 0..frozenTill (inclusive) of the final network
-        if frozen_till >= len(confs):
-            raise InvalidConfigurationError(
-                f"setFeatureExtractor({frozen_till}): the network has only {len(confs)} layers (0..{len(confs) - 1})")
-        for i in range(frozen_till, -1, -1):
-            layer = confs[i].layer
-            if _is_output_layer_impl(layer):
-                raise InvalidConfigurationError(
-                    f"Output Layers are not allowed to be frozen (layer name: {layer.layerName}, layer index: {i})")
-            confs[i].layer = _frozen(layer)
-        # 9. params: fresh init from the (FTC) seed, then the kept layers' params copied by position
-        net = MultiLayerNetwork(conf, backend=orig.backend)
-        net.init()
-        table = net.paramTable()
-        for i, j in enumerate(origin):
-            if j is None:
-                continue
-            for key, value in layer_params.get(j, {}).items():
-                table[f"{i}_{key}"][...] = value
-        return net
-
-
-def _mln_layer_params(net):
-    """{original layer index: {key: array copy}}."""
-    out = {}
-    for name, value in net.paramTable().items():
-        idx, key = name.split("_", 1)
-        out.setdefault(int(idx), OrderedDict())[key] = np.array(value, copy=True)
-    return out
+        runtime = Dl4jRuntime(self._orig.getConfiguration(), self._orig.params())
+        return runtime.transfer_learning(self.edits, graph=isinstance(self._orig, ComputationGraph))
 
 
 # ==============================================================================================
 # ComputationGraph
 
 
-class GraphBuilder:
+class GraphBuilder(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder (ComputationGraph).
 
     Differs from DL4J (docs/deviations.md): unknown vertex names are errors; ``fineTuneConfiguration``
-    after a structural edit is an error (DL4J silently discards the edits, #8992); nOutReplace /
-    nInReplace keep the FTC's settings on the rebuilt layers; the dtype is kept; params are copied by name.
+    after a structural edit that is not repeated after it is an error (DL4J silently discards the edit, #8992);
+    nOutReplace / nInReplace keep the FTC's settings (but the layer's own activation, as DL4J) on the rebuilt
+    layers; the dtype is kept; params are copied by name.
     """
 
     def __init__(self, origGraph: ComputationGraph):
@@ -332,30 +200,43 @@ class GraphBuilder:
             raise InvalidConfigurationError(
                 f"TransferLearning.GraphBuilder needs a ComputationGraph, got {type(origGraph).__name__}"
                 + ("; use TransferLearning.Builder for a MultiLayerNetwork" if isinstance(origGraph, MultiLayerNetwork) else ""))
-        origGraph._require_init()
+        _require_init(origGraph)
         self._orig = origGraph
         self.edits: list = []
-        self._structural = False
 
-    def _record(self, method, *args, structural=True, **kwargs):
-        self.edits.append(Edit(method, args, kwargs))
-        self._structural = self._structural or structural
+    def _record(self, method, *args, **kwargs):
+        self.edits.append(E.GRAPH_EDITS[method](*args, **kwargs))
         return self
 
     def fineTuneConfiguration(self, fineTuneConfiguration: FineTuneConfiguration):
-        """Mirrors GraphBuilder#fineTuneConfiguration. Call it first: after a structural edit it raises
-        (DL4J discards the earlier structural edits silently, issue #8992)."""
+        """Mirrors GraphBuilder#fineTuneConfiguration. As in DL4J, each call restarts the edited configuration from
+        the original one: structural edits recorded before it are discarded (issue #8992). That is fine where they
+        are repeated after it (DL4J's own attention-graph transfer tests remove a vertex, set the FTC, remove it
+        again); ``build()`` raises where an edit would really be lost (deviation #6, docs/deviations.md)."""
         if not isinstance(fineTuneConfiguration, FineTuneConfiguration):
             raise InvalidConfigurationError(f"expected a FineTuneConfiguration, got {fineTuneConfiguration!r}")
-        if self._structural:
+        return self._record("fineTuneConfiguration", fineTuneConfiguration)
+
+    def _effective_edits(self) -> list:
+        """The edits DL4J's builder ends up applying: the last fineTuneConfiguration() restarts from the original
+        configuration, so structural edits before it are discarded (the FTC and the other settings stay). Raises
+        where a discarded edit is not repeated after it (DL4J would silently lose it)."""
+        last = max((i for i, e in enumerate(self.edits) if isinstance(e, E.FineTune)), default=None)
+        if last is None:
+            return list(self.edits)
+        before, after = self.edits[:last], self.edits[last + 1:]
+        lost = [e for e in before if e.structural and not any(_same_edit(e, f) for f in after)]
+        if lost:
             raise InvalidConfigurationError(
-                "TransferLearning.GraphBuilder.fineTuneConfiguration() must come before nOutReplace/nInReplace/remove*/"
-                "add*/set* calls (DL4J silently discards structural edits made before it, issue #8992)")
-        return self._record("fineTuneConfiguration", fineTuneConfiguration, structural=False)
+                f"TransferLearning.GraphBuilder: fineTuneConfiguration() after {', '.join(map(repr, lost))}: DL4J "
+                "restarts the edited configuration from the original at fineTuneConfiguration() and silently discards "
+                "those edits (issue #8992). Call fineTuneConfiguration() first (or repeat the edits after it)")
+        return ([e for e in before if not e.structural and not isinstance(e, E.FineTune)] + [self.edits[last]]
+                + after)
 
     def setFeatureExtractor(self, *layerNames):
         """Mirrors GraphBuilder#setFeatureExtractor(String...): freeze these vertices and ALL their ancestors."""
-        return self._record("setFeatureExtractor", *[str(n) for n in layerNames], structural=False)
+        return self._record("setFeatureExtractor", *[str(n) for n in layerNames])
 
     def nOutReplace(self, layerName: str, nOut: int, weightInit=None, weightInitNext=None, dist=None,
                     distNext=None):
@@ -405,199 +286,52 @@ class GraphBuilder:
         return self._record("setOutputs", *outputNames)
 
     def setInputTypes(self, *inputTypes):
-        """Mirrors GraphBuilder#setInputTypes: preprocessors and nIn inferred at build (nIn overridden)."""
+        """Mirrors GraphBuilder#setInputTypes(InputType...): preprocessors and nIn inferred at build (nIn overridden).
+        Java's InputType[] may come as a list."""
+        if len(inputTypes) == 1 and isinstance(inputTypes[0], (list, tuple)):
+            inputTypes = tuple(inputTypes[0])
         return self._record("setInputTypes", *inputTypes)
 
     def setWorkspaceMode(self, workspaceMode):
         """Mirrors GraphBuilder#setWorkspaceMode: the training workspace mode of the new graph."""
-        return self._record("setWorkspaceMode", enum_value(WorkspaceMode, workspaceMode), structural=False)
+        return self._record("setWorkspaceMode", enum_value(WorkspaceMode, workspaceMode))
 
     def validateOutputLayerConfig(self, validate: bool):
         """Mirrors GraphBuilder#validateOutputLayerConfig (default true; not inherited from the original)."""
-        return self._record("validateOutputLayerConfig", bool(validate), structural=False)
+        return self._record("validateOutputLayerConfig", bool(validate))
 
     # ---- build
 
     def build(self) -> ComputationGraph:
         """Mirrors GraphBuilder#build(): a new, initialised ComputationGraph (on the original's backend)."""
-        if getattr(self._orig, "backend", "torch") == "dl4j":
-            from pydl4j_transfer.transfer.dl4j_replay import build_in_dl4j
+        edits = self._effective_edits()
+        if self._orig.getRuntimeClass().replays_transfer_learning:  # the dl4j backend: DL4J's own builder
+            return network_from_dl4j(self._orig.getRuntime().transfer_learning(self.edits, graph=True))
+        plan = E.GraphPlan(self._orig, edits)
+        for edit in edits:
+            edit.apply(plan)
+        return plan.build()
 
-            return build_in_dl4j(self)
-        orig = self._orig
-        oconf: ComputationGraphConfiguration = orig.getConfiguration().clone()
-        ftc = next((e.args[0] for e in self.edits if e.method == "fineTuneConfiguration"), None)
-        orig_seed = oconf.defaultConfiguration.seed if oconf.defaultConfiguration is not None else 0
-        if ftc is None:
-            ftc = FineTuneConfiguration(seed=orig_seed)
-        elif ftc.seed is None:  # deviation: DL4J takes System.currentTimeMillis() here
-            ftc = ftc.clone()
-            ftc.seed = orig_seed
-        gb = _ConfGraphBuilder(ftc.appliedNeuralNetConfigurationBuilder())
-        gb._vertices = OrderedDict(oconf.vertices)
-        gb._vertex_inputs = {k: list(v) for k, v in oconf.vertexInputs.items()}
-        gb._inputs = list(oconf.networkInputs)
-        gb._outputs = list(oconf.networkOutputs)
-        gb._backprop_type, gb._tbptt_fwd, gb._tbptt_back = oconf.backpropType, oconf.tbpttFwdLength, oconf.tbpttBackLength
-        if any(e.method == "fineTuneConfiguration" for e in self.edits):
-            for name, v in gb._vertices.items():
-                if isinstance(v, LayerVertex):
-                    ftc.applyToNeuralNetConfiguration(v.layerConf)
-                    v.layer._set_name(name)
-        edited, frozen_names, workspace = set(), [], None
-        known_removed = set()
+    def replayInDl4j(self):
+        """The recorded plan run by DL4J's own builder on a copy of the original in the JVM (an extension: the
+        parity harness, one recorded plan, two executions); returns DL4J's network as a ``Dl4jModel``."""
+        from pydl4j_transfer.dl4j_backend.runtime import Dl4jRuntime
 
-        def require(name, what):
-            if name not in gb._vertices:
-                extra = " (it was removed)" if name in known_removed else ""
-                raise InvalidConfigurationError(
-                    f"{what}: no vertex named {name!r}{extra}; the vertices are {list(gb._vertices)}")
-            return gb._vertices[name]
-
-        def reinsert(name, vertex):
-            gb._vertices.pop(name)
-            gb._vertices[name] = vertex  # DL4J re-adds a rebuilt vertex at the end of the vertex map
-
-        for e in self.edits:
-            m, a = e.method, e.args
-            if m == "setFeatureExtractor":
-                frozen_names.extend(a)
-            elif m == "nOutReplace":
-                name, n_out, scheme, scheme_next = a
-                vertex = require(name, "nOutReplace")
-                if not isinstance(vertex, LayerVertex):
-                    raise InvalidConfigurationError(
-                        f"noutReplace can only be applied to layer vertices. {name} is not a layer vertex")
-                if not isinstance(vertex.layer, FeedForwardLayer):
-                    raise InvalidConfigurationError(
-                        f"nOutReplace can only be applied on FeedForward layers; {name} is a {type(vertex.layer).__name__}")
-                fan_out = [v for v, ins in gb._vertex_inputs.items() if name in ins and v in gb._vertices]
-                for v in fan_out:
-                    if not isinstance(gb._vertices[v], LayerVertex):
-                        raise InvalidConfigurationError(
-                            f"Cannot modify nOut of a layer vertex that feeds non-layer vertices ({name} feeds {v}). "
-                            "Use removeVertexKeepConnections followed by addVertex instead")
-                vertex.layer.weightInitFn, vertex.layer.nOut = copy.deepcopy(scheme), n_out
-                reinsert(name, vertex)
-                edited.add(name)
-                for v in fan_out:
-                    fv = gb._vertices[v]
-                    if not isinstance(fv.layer, FeedForwardLayer):
-                        continue
-                    fv.layer.weightInitFn, fv.layer.nIn = copy.deepcopy(scheme_next), n_out
-                    reinsert(v, fv)
-                    edited.add(v)
-            elif m == "nInReplace":
-                name, n_in, scheme = a
-                if name not in gb._vertices:
-                    raise InvalidConfigurationError(f"Layer with name {name} not found")
-                vertex = gb._vertices[name]
-                if not isinstance(vertex, LayerVertex):
-                    raise InvalidConfigurationError(
-                        f"nInReplace can only be applied on vertices with layers. Vertex {name} does not have a layer")
-                if not isinstance(vertex.layer, FeedForwardLayer):
-                    raise InvalidConfigurationError(
-                        f"Can only use nInReplace on FeedForward layers;got layer of type {type(vertex.layer).__name__} "
-                        f"for layer name {name}")
-                vertex.layer.weightInitFn, vertex.layer.nIn = copy.deepcopy(scheme), n_in
-                reinsert(name, vertex)
-                edited.add(name)
-            elif m in ("removeVertexKeepConnections", "removeVertexAndConnections"):
-                name = a[0]
-                if name not in gb._vertices and name not in gb._inputs:
-                    require(name, m)
-                gb._vertices.pop(name, None)
-                gb._vertex_inputs.pop(name, None)
-                gb._inputs = [s for s in gb._inputs if s != name]
-                known_removed.add(name)
-                if m == "removeVertexAndConnections":
-                    for k, ins in gb._vertex_inputs.items():
-                        gb._vertex_inputs[k] = [s for s in ins if s != name]
-                    gb._outputs = [s for s in gb._outputs if s != name]
-            elif m in ("addLayer", "addVertex"):
-                name = a[0]
-                if name in gb._vertices or name in gb._inputs:
-                    raise InvalidConfigurationError(f'Cannot add vertex: a vertex with name "{name}" already exists')
-                if m == "addLayer":
-                    pre = e.kwargs.get("preProcessor")
-                    gb.addLayer(name, copy.deepcopy(a[1]), *(((pre,) if pre is not None else ()) + tuple(a[2:])))
-                else:
-                    gb.addVertex(name, copy.deepcopy(a[1]), *a[2:])
-                edited.add(name)
-            elif m == "setInputs":
-                gb._inputs = list(a)
-            elif m == "addInputs":
-                gb._inputs.extend(a)
-            elif m == "setOutputs":
-                gb._outputs = list(a)
-            elif m == "setInputTypes":
-                existing = list(gb._input_types or [])
-                if len(existing) + len(a) != len(gb._inputs):
-                    raise InvalidConfigurationError(
-                        f"Invalid number of InputTypes: existing inputTypes ({len(existing)}) + additional inputTypes "
-                        f"({len(a)}) != number of network inputs ({len(gb._inputs)})")
-                gb._input_types = existing + list(a)
-            elif m == "setWorkspaceMode":
-                workspace = a[0]
-            elif m == "validateOutputLayerConfig":
-                gb._validate_output = a[0]
-        for name in frozen_names:
-            if name not in gb._vertices and name not in gb._inputs:
-                raise InvalidConfigurationError(
-                    f"setFeatureExtractor: no vertex named {name!r} in the new graph; the vertices are {list(gb._vertices)}")
-
-        conf = gb.build()
-        if getattr(gb, "_validate_output", True):  # ComputationGraphConfiguration: the output layers
-            for name in conf.networkOutputs:
-                vertex = conf.vertices.get(name)
-                if isinstance(vertex, LayerVertex):
-                    validate_output_layer(name, vertex.layer)
-        conf.dataType = oconf.dataType  # deviation: DL4J resets it to FLOAT
-        if workspace is not None:
-            conf.trainingWorkspaceMode = workspace
-        # freeze the named vertices and all their ancestors (reverse topological order)
-        if frozen_names:
-            names = {i: nm for nm, i in conf.vertexIndices().items()}
-            all_frozen = set(frozen_names)
-            for i in reversed(conf.topologicalSortOrder()):
-                nm = names[i]
-                if nm not in all_frozen or nm in conf.networkInputs:
-                    continue
-                vertex = conf.vertices[nm]
-                if isinstance(vertex, LayerVertex):
-                    if _is_output_layer_impl(vertex.layer):
-                        raise InvalidConfigurationError(
-                            f"Output Layers are not allowed to be frozen (vertex {nm!r})")
-                    vertex.layerConf.layer = _frozen(vertex.layer)
-                else:
-                    conf.vertices[nm] = FrozenVertex(vertex)
-                all_frozen.update(conf.vertexInputs.get(nm, []))
-        net = ComputationGraph(conf, backend=orig.backend)
-        net.init()
-        # params: every param layer not edited gets the original's params BY NAME
-        otable = orig.paramTable()
-        table = net.paramTable()
-        for pname, view in table.items():
-            owner = pname.rsplit("_", 1)[0] if pname not in otable else _owner_of(pname, conf)
-            if owner in edited or pname not in otable:
-                continue
-            src = otable[pname]
-            if src.shape != view.shape:
-                raise InvalidConfigurationError(
-                    f"parameter {pname}: the original has shape {src.shape}, the new graph needs {view.shape}; "
-                    "change nIn/nOut with nOutReplace/nInReplace")
-            view[...] = src
-        return net
+        runtime = Dl4jRuntime(self._orig.getConfiguration(), self._orig.params())
+        return runtime.transfer_learning(self.edits, graph=isinstance(self._orig, ComputationGraph))
 
 
-def _owner_of(pname, conf):
-    for name in sorted(conf.vertices, key=len, reverse=True):
-        if pname.startswith(name + "_"):
-            return name
-    return pname.rsplit("_", 1)[0]
+def _same_edit(a, b) -> bool:
+    """The same builder call with the same arguments (configuration objects compare by value)."""
+    return type(a) is type(b) and a.args == b.args and a.kwargs == b.kwargs
 
 
-class TransferLearning:
+def _require_init(net):
+    if not net.isInitCalled():
+        raise InvalidConfigurationError(f"this {type(net).__name__} is not initialised: call init() first")
+
+
+class TransferLearning(JavaNames):
     """Mirrors org.deeplearning4j.nn.transferlearning.TransferLearning (nested Builder and GraphBuilder)."""
 
     Builder = Builder

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pydl4j_transfer.conf.vertices import FrozenVertex, LayerVertex
 from pydl4j_transfer.zipio.files import atomic_write
-
-_FROZEN_CLASSES = ("FrozenLayer", "FrozenLayerWithBackprop", "FrozenVertex")
 
 
 def _update_array(h, array) -> None:
@@ -44,8 +43,8 @@ def frozen_digest(helper) -> str:
         owners = [(name, v) for name, v in conf.vertices.items()]
     frozen = set()
     for owner, obj in owners:
-        inner = getattr(obj, "layer", None) if type(obj).__name__ == "LayerVertex" else obj
-        if type(inner).__name__ in _FROZEN_CLASSES or type(obj).__name__ in _FROZEN_CLASSES:
+        inner = obj.layer if isinstance(obj, LayerVertex) else obj
+        if isinstance(obj, FrozenVertex) or getattr(inner, "FROZEN_PARAMS", False):
             frozen.add(owner)
             h.update(owner.encode() + obj.toJson().encode())
     for name, value in net.paramTable().items():

@@ -4,7 +4,7 @@
 a data set into the boundary activations, and a smaller network holding only the unfrozen part is
 trained on those; after every ``fitFeaturized`` its params are copied back into the original by name.
 
-Differences from DL4J (also in docs/deviations.md when the lead merges them):
+Differences from DL4J (also in docs/deviations.md):
 
 * In-place freezing wraps the layer **configurations** in ``FrozenLayer`` (DL4J replaces only the runtime
   layer objects). So here the freezing shows in the original's ``toJson()`` and survives ``save``/``clone``;
@@ -25,13 +25,19 @@ import copy
 
 import numpy as np
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import MultiLayerConfiguration
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
 from pydl4j_transfer.conf.vertices import LayerVertex
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
 
-from .builder import GraphBuilder, _frozen, _is_output_layer_impl
+from pydl4j_transfer.nn.serializer import network_from_dl4j
+from pydl4j_transfer.nn.training import is_iterator, iterate, to_host
+
+from .builder import GraphBuilder
+from .edits import frozen as _frozen
+from .edits import is_output_layer_impl as _is_output_layer_impl
 from .feature_cache import FeatureCache, frozen_digest
 
 __all__ = ["TransferLearningHelper"]
@@ -42,13 +48,7 @@ _CG_ERR = "This instance was initialized with a computation graph. Cannot apply 
 
 def _is_frozen_layer(layer) -> bool:
     """DL4J checks ``instanceof nn.layers.FrozenLayer`` (FrozenLayerWithBackprop is not one)."""
-    return isinstance(layer, FrozenLayer) and type(layer).__name__ == "FrozenLayer"
-
-
-def _drop_runtime(net):
-    """Pull trained values into the numpy params and drop the runtime copies (rebuilt on next use)."""
-    net._module = None
-    net._dl4j = None
+    return isinstance(layer, FrozenLayer)
 
 
 def _flat_ranges(flat, views) -> list:
@@ -79,7 +79,7 @@ def _num_examples(ds) -> int:
         return 0
 
 
-class TransferLearningHelper:
+class TransferLearningHelper(JavaNames):
     """Mirrors TransferLearningHelper's four constructors in one:
 
     * ``TransferLearningHelper(graph)`` / ``TransferLearningHelper(mln)``: the model already holds frozen
@@ -94,7 +94,8 @@ class TransferLearningHelper:
         if not self._graph and not isinstance(orig, MultiLayerNetwork):
             raise InvalidConfigurationError(
                 f"TransferLearningHelper needs a ComputationGraph or MultiLayerNetwork, got {type(orig).__name__}")
-        orig._require_init()
+        if not orig.isInitCalled():
+            raise InvalidConfigurationError(f"this {type(orig).__name__} is not initialised: call init() first")
         self._orig = orig
         self._frozen_digest = None  # feature-cache key of the frozen part, computed on first use
         self._graphs = None  # torch_backend.frozen_graph.FrozenGraphs of the frozen part (featurize optimize=True)
@@ -103,10 +104,11 @@ class TransferLearningHelper:
         self.frozenInputLayer = 0
         self._subset_graph = None
         self._subset_mln = None
-        self._java = None  # DL4J's own helper when the model runs on the dl4j backend (delegation)
-        if getattr(orig, "backend", "torch") == "dl4j":
-            self._init_dl4j([str(n) for n in frozenOutputAt], frozenOutputAt[0] if (
-                frozenOutputAt and not self._graph) else frozenTill)
+        self._java = None  # DL4J's own helper when the model's runtime replays transfer learning (dl4j backend)
+        if orig.getRuntimeClass().replays_transfer_learning:  # the dl4j backend: DL4J's own helper
+            self._java = orig.getRuntime().transfer_learning_helper(
+                [str(n) for n in frozenOutputAt] if self._graph else None,
+                frozenOutputAt[0] if (frozenOutputAt and not self._graph) else frozenTill)
             return
         if self._graph:
             if frozenTill is not None:
@@ -125,9 +127,9 @@ class TransferLearningHelper:
 
     def _refreeze(self, net, before_size):
         """After changing the original's layer configurations in place: rebuild its runtime."""
-        _drop_runtime(net)  # the torch module is rebuilt with the frozen layers on next use
-        if net._updater_state is not None and net.updaterStateSize() != before_size:
-            net._updater_state = None  # deviation: the layout changed with the freezing (see module doc)
+        net.releaseRuntime()  # the torch module is rebuilt with the frozen layers on next use
+        if net.getUpdaterState() is not None and net.updaterStateSize() != before_size:
+            net.setUpdaterState(None)  # deviation: the layout changed with the freezing (see module doc)
 
     def _init_graph(self, frozen_output_at):
         orig = self._orig
@@ -222,9 +224,9 @@ class TransferLearningHelper:
 
     def _copy_orig_to_subset(self):
         sub = self._subset_graph if self._graph else self._subset_mln
-        if self._orig._device is not None and sub._device != self._orig._device:
-            sub.to(self._orig._device)  # the unfrozen part trains where the original runs, as in DL4J
-        _drop_runtime(sub)
+        if self._orig.device is not None and sub.device != self._orig.device:
+            sub.to(self._orig.device)  # the unfrozen part trains where the original runs, as in DL4J
+        sub.releaseRuntime()
         if self._graph:
             src, dst = self._orig.paramTable(), self._subset_graph.paramTable()
             for k, v in dst.items():
@@ -238,13 +240,12 @@ class TransferLearningHelper:
 
     def _copy_subset_to_orig(self):
         orig = self._orig
-        orig._pull_from_backend()  # anything trained on the device first, then write into the numpy params
         sub = self._subset_graph if self._graph else self._subset_mln
-        sub._pull_from_backend()
-        # (destination, source) param views and the flat ranges written, kept while both flat vectors stay the
-        # same arrays: after every fitFeaturized step (DL4J copies then too), a small head's step would
-        # otherwise mostly build tables
-        key = (id(orig._flat), id(sub._flat))
+        # params() copies anything trained on a device back first. (destination, source) param views and the flat
+        # ranges written are kept while both flat vectors stay the same arrays: after every fitFeaturized step
+        # (DL4J copies then too), a small head's step would otherwise mostly build tables
+        flat = orig.params()
+        key = (id(flat), id(sub.params()))
         if getattr(self, "_copy_key", None) != key:
             table, src = orig.paramTable(), sub.paramTable()
             if self._graph:
@@ -254,66 +255,34 @@ class TransferLearningHelper:
                 for k, v in src.items():
                     i, pkey = k.split("_", 1)
                     self._copy_pairs.append((table[f"{int(i) + self.frozenInputLayer + 1}_{pkey}"], v))
-            self._copy_ranges = _flat_ranges(orig._flat, [dst for dst, _ in self._copy_pairs])
+            self._copy_ranges = _flat_ranges(flat, [dst for dst, _ in self._copy_pairs])
             self._copy_key = key
         for dst, src in self._copy_pairs:
             dst[...] = src
-        # the original's torch state is kept (its frozen part is what featurize runs next); a device copy of it
-        # gets the written ranges
-        orig._params_written(self._copy_ranges)
+        # the original's runtime is kept (its frozen part is what featurize runs next); a device copy of it gets
+        # the written ranges
+        orig.paramsChanged(self._copy_ranges)
 
     # ---- accessors -------------------------------------------------------------------------
 
     # ---- delegation: a model on the dl4j backend runs DL4J's own TransferLearningHelper ----------
 
-    def _init_dl4j(self, names, frozen_till):
-        from pydl4j_transfer.dl4j_backend import jclass, jstrings
-
-        java_net = self._orig._dl4j_model().java
-        helper_cls = jclass("org.deeplearning4j.nn.transferlearning.TransferLearningHelper")
-        if self._graph:
-            self._java = helper_cls(java_net, jstrings(names)) if names else helper_cls(java_net)
-        else:
-            self._java = helper_cls(java_net, int(frozen_till)) if frozen_till is not None else helper_cls(java_net)
-
-    @staticmethod
-    def _java_dataset(ds):
-        """Our DataSet / MultiDataSet -> ND4J's (arrays in bulk)."""
-        from pydl4j_transfer.dl4j_backend import jarray, jclass, to_indarray
-
-        ind = lambda a: None if a is None else to_indarray(np.asarray(a))  # noqa: E731
-        if _is_multi(ds):
-            cls = jclass("org.nd4j.linalg.api.ndarray.INDArray")
-            arrays = lambda xs: None if xs is None else jarray(cls, [ind(x) for x in xs])  # noqa: E731
-            return jclass("org.nd4j.linalg.dataset.MultiDataSet")(
-                arrays([ds.getFeatures(i) for i in range(ds.numFeatureArrays())]),
-                arrays([ds.getLabels(i) for i in range(ds.numLabelsArrays())]),
-                arrays(ds.getFeaturesMaskArrays()), arrays(ds.getLabelsMaskArrays()))
-        return jclass("org.nd4j.linalg.dataset.DataSet")(ind(ds.getFeatures()), ind(ds.getLabels()),
-                                                        ind(ds.getFeaturesMaskArray()), ind(ds.getLabelsMaskArray()))
-
     def _dl4j_featurize(self, ds):
         from pydl4j_transfer.data import DataSet, MultiDataSet
-        from pydl4j_transfer.dl4j_backend import to_numpy
 
-        out = self._java.featurize(self._java_dataset(ds))
+        feats = self._java.featurize(ds)
         if _is_multi(ds):
-            feats = [to_numpy(f) for f in out.getFeatures()]
             labels = [ds.getLabels(i) for i in range(ds.numLabelsArrays())]
             return MultiDataSet(feats, labels, None, ds.getLabelsMaskArrays())
-        return DataSet(to_numpy(out.getFeatures()), ds.getLabels(), None, ds.getLabelsMaskArray())
+        return DataSet(feats[0], ds.getLabels(), None, ds.getLabelsMaskArray())
 
     def _dl4j_fit(self, data, labels=None):
         from pydl4j_transfer.data import DataSet
-        from pydl4j_transfer.dl4j_backend import to_numpy
-        from pydl4j_transfer.nn.training import is_iterator, iterate
 
         batches = list(iterate(data)) if is_iterator(data) else [data if labels is None else DataSet(data, labels)]
         for ds in batches:
-            self._java.fitFeaturized(self._java_dataset(ds))
-        # DL4J's helper trained the original network in place: read its params back
-        self._orig._flat[...] = to_numpy(self._orig._dl4j_model().java.params()).reshape(-1)
-        self._orig._module = None
+            self._java.fitFeaturized(ds)
+        self._orig.getRuntime().dirty = True  # DL4J's helper trained the original network in place
         return self
 
     def unfrozenGraph(self) -> ComputationGraph:
@@ -321,9 +290,7 @@ class TransferLearningHelper:
         if not self._graph:
             raise InvalidConfigurationError(_MLN_ERR)
         if self._java is not None:
-            from .dl4j_replay import network_from_java
-
-            return network_from_java(self._java.unfrozenGraph())
+            return network_from_dl4j(self._java.unfrozenGraph())
         return self._subset_graph
 
     def unfrozenMLN(self) -> MultiLayerNetwork:
@@ -331,14 +298,13 @@ class TransferLearningHelper:
         if self._graph:
             raise InvalidConfigurationError(_CG_ERR)
         if self._java is not None:
-            from .dl4j_replay import network_from_java
-
-            return network_from_java(self._java.unfrozenMLN())
+            return network_from_dl4j(self._java.unfrozenMLN())
         return self._subset_mln
 
     # ---- featurize -------------------------------------------------------------------------
 
-    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False):
+    def featurize(self, input, progress: bool = False, cache=None, autocast=None, optimize: bool = False,
+                  saveTo=None, pattern=None, fmt: str = "dl4j"):
         """Mirrors featurize(DataSet) / featurize(MultiDataSet): features -> boundary activations
         (inference mode), labels (and label masks) unchanged, feature masks null.
 
@@ -353,7 +319,15 @@ class TransferLearningHelper:
         1.7x faster at batch 8), built once per input shape in a second or a few and holding a second copy
         of the frozen weights; features within a few 1e-6 (relative) of the ordinary forward's. Changes to
         the frozen weights made through the API rebuild it; writes into the ``params()`` array are not seen
-        (torch_backend/frozen_graph.py). Elsewhere (a GPU, the DL4J backend) the ordinary forward runs."""
+        (torch_backend/frozen_graph.py). Elsewhere (a GPU, the DL4J backend) the ordinary forward runs.
+        ``saveTo`` (a folder, an extension; iterators of DataSets): each featurized minibatch is written there as
+        it comes (``pattern``, default ``"featurized-%d.bin"``: DL4J DataSet files; ``fmt="npy"``: memory-mapped
+        ``.npy``) instead of kept in a list, in bounded memory, and an iterator over the files is returned for
+        ``fitFeaturized`` (transfer/streaming.py)."""
+        if saveTo is not None:
+            from .streaming import featurize_to_files
+
+            return featurize_to_files(self, input, saveTo, pattern, fmt, progress, autocast, optimize)
         from pydl4j_transfer.nn.listeners import ProgressBar, length_of
 
         if optimize and autocast is not None:
@@ -366,8 +340,6 @@ class TransferLearningHelper:
                 out = self._featurize_cached(input, cache, autocast, optimize)
                 bar.update(_num_examples(input))
             return out
-        from pydl4j_transfer.nn.training import iterate
-
         result = []
         with ProgressBar(progress, length_of(input), "featurize", "batch") as bar:
             for ds in iterate(input):
@@ -436,7 +408,10 @@ class TransferLearningHelper:
         # DL4J takes feedForwardToLayer(b + 1, ...)[b + 1]; only that activation is computed and copied here
         x = np.asarray(input.getFeatures())
         graphs = self._frozen_graphs(lambda m, t: (m.activate_range(t, 0, b),)) if optimize else None
-        feats = graphs.run(x)[0] if graphs is not None else self._orig._activate_range(0, b, x, autocast)
+        if graphs is not None:
+            feats = graphs.run(x)[0]
+        else:
+            feats = to_host(self._orig.getRuntime().activate_range(x, 0, b, autocast=autocast))
         return DataSet(feats, input.getLabels(), None, input.getLabelsMaskArray())
 
     def _featurize_graph(self, features, autocast=None, optimize=False):
@@ -472,14 +447,14 @@ class TransferLearningHelper:
         """The original's frozen part as frozen TorchScript graphs (featurize ``optimize=True``), or None where
         the ordinary forward runs instead (not on the CPU). A new torch module (``setParams``, ``to(...)``) gets
         new graphs; an in-place write to its parameters (the flat tensor or a Parameter) rebuilds them."""
-        net = self._orig
-        if net._device is not None:
+        runtime = self._orig.getRuntime()
+        if runtime.device.type != "cpu":
             return None
-        module = net._torch_module()
+        module = runtime.module
         if self._graphs is None or self._graphs.module is not module:
             from pydl4j_transfer.torch_backend.frozen_graph import FrozenGraphs
 
-            flat = net._train.params
+            flat = runtime.params
             params = list(module.parameters())  # DL4J's params are views of ``flat`` with their own versions
 
             def version():
@@ -508,15 +483,7 @@ class TransferLearningHelper:
         """Mirrors outputFromFeaturized(INDArray) (one array -> one array) and outputFromFeaturized(INDArray[])
         (a list/tuple -> a list, graphs only)."""
         if self._java is not None:
-            from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
-
-            if isinstance(input, (list, tuple)):
-                from pydl4j_transfer.dl4j_backend import jarray, jclass
-
-                cls = jclass("org.nd4j.linalg.api.ndarray.INDArray")
-                outs = self._java.outputFromFeaturized(jarray(cls, [to_indarray(np.asarray(x)) for x in input]))
-                return [to_numpy(o) for o in outs]
-            return to_numpy(self._java.outputFromFeaturized(to_indarray(np.asarray(input))))
+            return self._java.outputFromFeaturized(input)
         if isinstance(input, (list, tuple)):
             if not self._graph:
                 raise InvalidConfigurationError(_MLN_ERR)

@@ -20,6 +20,7 @@ import enum
 import zlib
 from pathlib import Path
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import AlgoMode, CacheMode, WorkspaceMode
 from pydl4j_transfer.conf.base import enum_value
 from pydl4j_transfer.errors import Dl4jFormatError, PretrainedModelNotFoundError, PretrainedNotAvailableError
@@ -135,7 +136,7 @@ class _ZooBuilder:
         return f"{self._cls.__name__}.builder({self._options})"
 
 
-class ZooModel:
+class ZooModel(JavaNames):
     """Mirrors org.deeplearning4j.zoo.ZooModel (and InstantiableModel).
 
     Subclasses set ``OPTIONS`` (option name -> default, or a zero-argument callable making the
@@ -257,12 +258,54 @@ class ZooModel:
                     f"{self.pretrainedUrl(pretrainedType)} (DL4J deletes such a file; it was left in place).",
                     entry=str(path))
         if self.MODEL_TYPE is MultiLayerNetwork:
-            net = ModelSerializer.restoreMultiLayerNetwork(path)
-        else:
-            net = ModelSerializer.restoreComputationGraph(path)
-        if backend != "torch":
-            net = type(net)(net.getConfiguration(), backend=backend).init(net.params())
-        return net
+            return ModelSerializer.restoreMultiLayerNetwork(path, backend=backend)
+        return ModelSerializer.restoreComputationGraph(path, backend=backend)
+
+
+    #: the Keras application whose weights files this model takes (keras_applications/<name>.json.gz), if any
+    KERAS_APPLICATION = None
+
+    def initPretrainedFrom(self, path, pretrainedType=PretrainedType.IMAGENET, backend: str = "torch", *,
+                           architecture=None):
+        """Pretrained weights from a file the user already has (not in DL4J, whose initPretrained downloads).
+
+        ``path`` is DL4J's own pretrained zoo zip (checked against DL4J's Adler-32 checksum for
+        ``pretrainedType``, then restored, as initPretrained does), a Keras applications weights file (``.h5``:
+        VGG16, VGG19, ResNet50; imported into the Keras application's architecture, Keras layer names, NHWC input)
+        or a torchvision state_dict (``.pth`` / ``.safetensors``: VGG16, VGG19; the zoo's conf() graph, NCHW
+        input). ``architecture`` overrides the Keras architecture (a ``model.to_json()`` file) for a variant of
+        the application. See zoo/pretrained_files.py for every layout change."""
+        from pydl4j_transfer.zoo import pretrained_files as pf
+
+        path = Path(path)
+        if not path.is_file():
+            raise PretrainedModelNotFoundError(f"no such file: {path}")
+        kind = pf.file_kind(path)
+        if kind == "dl4j-zip":
+            pretrainedType = PretrainedType(pretrainedType)
+            expected = self.pretrainedChecksum(pretrainedType)
+            if expected != 0:
+                local = adler32_of_file(path)
+                if local != expected:
+                    raise Dl4jFormatError(
+                        f"not DL4J's {pretrainedType} zip for {type(self).__name__}: Adler-32 is {local}, DL4J expects "
+                        f"{expected} (fetch it again from {self.pretrainedUrl(pretrainedType)})", entry=str(path))
+            restore = (ModelSerializer.restoreMultiLayerNetwork if self.MODEL_TYPE is MultiLayerNetwork
+                       else ModelSerializer.restoreComputationGraph)
+            return pf._on_backend(restore(path), backend)
+        if kind == "hdf5":
+            arch = architecture or self.KERAS_APPLICATION
+            if arch is None:
+                raise PretrainedNotAvailableError(f"{type(self).__name__} takes no Keras applications weights file "
+                                                  "(VGG16, VGG19 and ResNet50 do)")
+            return pf.import_keras_application(path, arch, backend)
+        if kind in ("torch", "safetensors"):
+            return self._from_torch_state(pf.load_state_dict(path, kind), str(path), backend)
+        raise PretrainedNotAvailableError(f"{path}: a Keras 3 archive is a whole model: import it with "
+                                          "KerasModelImport.importKerasModel")
+
+    def _from_torch_state(self, state, where, backend):
+        raise PretrainedNotAvailableError(f"{type(self).__name__} takes no torchvision state_dict (VGG16 and VGG19 do)")
 
 
 _PROP = DL4J_RESOURCES_DIR_PROPERTY

@@ -25,6 +25,7 @@ import os
 import shlex
 from pathlib import Path
 
+from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 DL4J_RESOURCES_DIR_PROPERTY = "org.deeplearning4j.resources.directory"
@@ -62,7 +63,7 @@ def _java_property(name: str) -> str | None:
     return found
 
 
-class DL4JResources:
+class DL4JResources(JavaNames):
     """Mirrors org.deeplearning4j.common.resources.DL4JResources (static methods, process-wide state)."""
 
     _base_directory: Path | None = None

@@ -1,4 +1,4 @@
-"""pydl4j_transfer.conf imports only the standard library, numpy and pydl4j_transfer.errors (design.md layer 1)."""
+"""pydl4j_transfer.conf imports only the standard library, numpy and layer 0 (``errors``, ``registry``; design.md layer 1)."""
 
 import ast
 import sys
@@ -6,6 +6,7 @@ from pathlib import Path
 
 CONF = Path(__file__).resolve().parents[2] / "pydl4j_transfer" / "conf"
 ALLOWED_THIRD_PARTY = {"numpy"}
+LAYER_0 = {"pydl4j_transfer.errors", "pydl4j_transfer.registry", "pydl4j_transfer.java_names"}
 
 
 def test_conf_imports_are_light():
@@ -22,6 +23,6 @@ def test_conf_imports_are_light():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert top in stdlib or top in ALLOWED_THIRD_PARTY or name == "pydl4j_transfer.errors", \
+                assert top in stdlib or top in ALLOWED_THIRD_PARTY or name in LAYER_0, \
                     f"{path.relative_to(CONF)} imports {name}"
                 assert "pickle" not in name, f"{path} imports pickle"

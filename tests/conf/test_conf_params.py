@@ -50,7 +50,7 @@ def test_wrappers_delegate():
     inner = c.DenseLayer(nIn=4, nOut=3)
     for w in (c.FrozenLayer(inner), c.FrozenLayerWithBackprop(inner), c.LastTimeStep(c.LSTM(nIn=4, nOut=3)),
               c.MaskZeroLayer(c.LSTM(nIn=4, nOut=3))):
-        assert w.paramShapes() == w._inner().paramShapes()
+        assert w.paramShapes() == w.wrapped().paramShapes()
     assert isinstance(c.FrozenLayer(inner.clone().__class__(nIn=4, nOut=3, updater=c.Adam())).getUpdaterByParam("W"), c.NoOp)
 
 

@@ -16,11 +16,17 @@ BUILDER = load_data("builder_defaults.json")
 # DL4J classes deliberately without a Python class (SameDiff/capsule/attention layers, VAE, ...): parsing them
 # raises UnsupportedLayerError naming the class.
 NOT_IMPLEMENTED = {
-    "org.deeplearning4j.nn.conf.graph.AttentionVertex", "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer",
-    "org.deeplearning4j.nn.conf.layers.CapsuleLayer", "org.deeplearning4j.nn.conf.layers.SelfAttentionLayer",
-    "org.deeplearning4j.nn.conf.layers.LearnedSelfAttentionLayer", "org.deeplearning4j.nn.conf.layers.RecurrentAttentionLayer",
+    "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer", "org.deeplearning4j.nn.conf.layers.CapsuleLayer",
     "org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder", "org.deeplearning4j.nn.conf.layers.misc.RepeatVector",
     "org.deeplearning4j.nn.conf.layers.util.MaskLayer", "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed",
+}
+# Classes whose DL4J builder refuses its own defaults (new X.Builder().build() throws in M2.1): the builder and keyword
+# forms raise InvalidConfigurationError with DL4J's message; the JSON round trip starts from the missing-key defaults.
+BUILDER_REFUSES_DEFAULTS = {
+    "org.deeplearning4j.nn.conf.layers.SelfAttentionLayer": "projectInput must be true when nHeads != 1",
+    "org.deeplearning4j.nn.conf.layers.LearnedSelfAttentionLayer": "projectInput must be true when nHeads != 1",
+    "org.deeplearning4j.nn.conf.layers.RecurrentAttentionLayer": "nOut must be specified when projectInput is true",
+    "org.deeplearning4j.nn.conf.graph.AttentionVertex": "You have to set nOut",
 }
 
 
@@ -33,7 +39,7 @@ def _registry_of(key):
 
 def test_registry_sizes():
     sizes = {r.kind: len(r) for r in ALL_REGISTRIES}
-    assert sizes["layer"] >= 45 and sizes["graph vertex"] >= 16 and sizes["input preprocessor"] == 9
+    assert sizes["layer"] >= 45 and sizes["graph vertex"] >= 16 and sizes["input preprocessor"] == 12
     assert sizes["activation"] == 22 and sizes["updater"] == 11 and sizes["loss function"] == 19
 
 
@@ -59,11 +65,23 @@ def test_builder_defaults_match_dl4j(key):
     r = _registry_of(key)
     cls = r.lookup(key)
     assert cls().toJson() == entry["json"]
+    if key in BUILDER_REFUSES_DEFAULTS:  # a public no-arg constructor beside a builder that checks (AttentionVertex)
+        with pytest.raises(InvalidConfigurationError, match=BUILDER_REFUSES_DEFAULTS[key]):
+            cls.Builder().build()
+        return
     assert cls.Builder().build().toJson() == entry["json"]
 
 
 @pytest.mark.parametrize("r, key, cls", ALL, ids=IDS)
 def test_round_trip_and_builder_forms_agree(r, key, cls):
+    if key in BUILDER_REFUSES_DEFAULTS:
+        with pytest.raises(InvalidConfigurationError, match=BUILDER_REFUSES_DEFAULTS[key]):
+            cls.Builder().build()
+        obj = r.decode({r.type_key: key})
+        back = r.decode(jsonio.loads(obj.toJson()))
+        assert type(back) is cls and back.toJson() == obj.toJson() and back == obj
+        assert obj.clone() == obj and cls.__doc__.startswith("Mirrors ")
+        return
     obj = cls()
     text = obj.toJson()
     back = r.decode(jsonio.loads(text))

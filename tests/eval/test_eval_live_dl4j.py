@@ -124,3 +124,24 @@ def test_regression_equals_dl4j(jvm):
     assert str(back.stats()).splitlines()[0] == str(jr.stats()).splitlines()[0]
     mine = RegressionEvaluation.fromJson(str(jr.toJson()))
     assert [mine.rSquared(i) for i in range(3)] == pytest.approx([jr.rSquared(i) for i in range(3)], rel=1e-9)
+
+
+@pytest.mark.parametrize("c,seed", [(3, 5), (2, 6)])
+def test_score_for_metric_and_nested_metric_enums_equal_dl4j(jvm, c, seed):
+    y, p = _data(60, c, seed)
+    je, ours = _j("org.nd4j.evaluation.classification.Evaluation")(c), Evaluation(c)
+    je.eval(_arr(y), _arr(p))
+    ours.eval(y, p)
+    JMetric = _j("org.nd4j.evaluation.classification.Evaluation$Metric")
+    for m in Evaluation.Metric:
+        assert ours.scoreForMetric(m) == pytest.approx(je.scoreForMetric(getattr(JMetric, m.name)), rel=1e-12,
+                                                       nan_ok=True), m
+    r = np.random.default_rng(seed)
+    labels, preds = r.random((30, 2)).astype(np.float32), r.random((30, 2)).astype(np.float32)
+    jr, reg = _j("org.nd4j.evaluation.regression.RegressionEvaluation")(2), RegressionEvaluation(2)
+    jr.eval(_arr(labels), _arr(preds))
+    reg.eval(labels, preds)
+    JRMetric = _j("org.nd4j.evaluation.regression.RegressionEvaluation$Metric")
+    for m in RegressionEvaluation.Metric:
+        # DL4J sums in float32: agreement to float32 accumulation error
+        assert reg.scoreForMetric(m) == pytest.approx(jr.scoreForMetric(getattr(JRMetric, m.name)), rel=1e-3), m

@@ -100,7 +100,7 @@ def cnn_net(*layers, h=8, w=8, c=2, tail=True, **kw):
 
 def cnn3d_net(*layers, tail=True, **kw):
     tail_layers = (out(None, 2),) if tail else ()
-    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D(6, 6, 6, 2), **kw)
+    return mln(*layers, *tail_layers, input_type=InputType.convolutional3D("NCDHW", 6, 6, 6, 2), **kw)
 
 
 def rnn_net(*layers, n_in=3, length=7, tail=True, **kw):
@@ -178,6 +178,7 @@ LAYER_RECIPES = {
     "ActivationLayer": lambda: mln(dense(4, 5), ActivationLayer.Builder().activation(Activation.RELU).build(),
                                    out(5, 3)),
     "DropoutLayer": lambda: mln(dense(4, 5), DropoutLayer.Builder(0.5).build(), out(5, 3)),
+    "IdentityLayer": lambda: mln(dense(4, 5), IdentityLayer("identity"), out(5, 3)),
     "ElementWiseMultiplicationLayer": lambda: mln(dense(4, 5), ElementWiseMultiplicationLayer.Builder().nIn(5)
                                                   .nOut(5).build(), out(5, 3)),
     # PReLU first, so its inputShape is the network input's (DL4J's init() rewrites it to that; see the test)
@@ -226,6 +227,16 @@ LAYER_RECIPES = {
     "MaskZeroLayer": lambda: rnn_net(MaskZeroLayer.Builder().setMaskValue(0.0)
                                      .setUnderlying(SimpleRnn.Builder().nOut(4).build()).build()),
     "Bidirectional": lambda: rnn_net(Bidirectional(BidirectionalMode.CONCAT, LSTM.Builder().nOut(3).build())),
+    # SameDiff attention layers (the JSON carries layerParams; every param is a 'c'-order weight, RA's b a bias)
+    "SelfAttentionLayer": lambda: rnn_net(SelfAttentionLayer.Builder().nOut(4).nHeads(2).projectInput(True).build(),
+                                          SelfAttentionLayer.Builder().nHeads(1).build()),
+    "LearnedSelfAttentionLayer": lambda: rnn_net(
+        LearnedSelfAttentionLayer.Builder().nOut(4).nHeads(2).nQueries(3).projectInput(True).build(),
+        GlobalPoolingLayer.Builder(PoolingType.MAX).build(), out(None, 2), tail=False),
+    "RecurrentAttentionLayer": lambda: rnn_net(RecurrentAttentionLayer.Builder().nOut(4).nHeads(2).biasUpdater(Sgd(0.1))
+                                               .activation(Activation.RELU).build()),
+    "OCNNOutputLayer": lambda: mln(dense(4, 5), OCNNOutputLayer.Builder().nu(0.1).hiddenLayerSize(3).initialRValue(0.2)
+                                   .activation(Activation.SIGMOID).build()),
 }
 
 
@@ -269,6 +280,11 @@ VERTEX_RECIPES = {
         lambda gb: gb.addVertex("dup", DuplicateToTimeSeriesVertex("seq"), "ff").addVertex("m", MergeVertex(), "seq", "dup")
         .addLayer("lstm", LSTM.Builder().nOut(4).build(), "m").addLayer("out", rnn_out(), "lstm"),
         inputs=("seq", "ff"), input_types=(InputType.recurrent(3), InputType.feedForward(2))),
+    "AttentionVertex": lambda: graph(
+        lambda gb: gb.addLayer("q", LSTM.Builder().nOut(4).build(), "seq").addLayer("kv", SimpleRnn.Builder().nOut(5).build(), "seq")
+        .addVertex("att", AttentionVertex.Builder().nInQueries(4).nInKeys(5).nInValues(5).nOut(6).nHeads(3)
+                   .projectInput(True).build(), "q", "kv", "kv")
+        .addLayer("out", rnn_out(), "att"), inputs=("seq",), input_types=(InputType.recurrent(3),), l2=1e-3),
 }
 
 
@@ -292,6 +308,16 @@ PREPROCESSOR_RECIPES = {
     "FeedForwardToCnn3DPreProcessor": lambda: mln(dense(4, 16), _conv(Convolution3D, 2, 2, 2, nOut=3, nIn=2), out(3, 2),
                                                   preprocessors={1: FeedForwardToCnn3DPreProcessor(2, 2, 2, 2, True),
                                                                  2: Cnn3DToFeedForwardPreProcessor(1, 1, 1, 3, True)}),
+    # the Keras import's preprocessors (deeplearning4j-modelimport): [mb, 6] -> [mb, 3, 2] (-> [mb, 2, 3])
+    "ReshapePreprocessor": lambda: mln(dense(4, 6), LSTM.Builder().nIn(3).nOut(3).build(),
+                                       RnnOutputLayer.Builder(LF.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX)
+                                       .build(), preprocessors={1: ReshapePreprocessor([6], [3, 2], False)}),
+    "PermutePreprocessor": lambda: mln(dense(4, 6), LSTM.Builder().nIn(2).nOut(3).build(),
+                                       RnnOutputLayer.Builder(LF.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX)
+                                       .build(), preprocessors={1: ComposableInputPreProcessor(
+                                           ReshapePreprocessor([6], [3, 2], False), PermutePreprocessor(2, 1))}),
+    "KerasFlattenRnnPreprocessor": lambda: mln(LSTM.Builder().nIn(3).nOut(4).build(), dense(20, 3), out(3, 2),
+                                               preprocessors={1: KerasFlattenRnnPreprocessor(4, 5)}),
     "ComposableInputPreProcessor": lambda: mln(dense(4, 6), dense(6, 3), out(3, 2),
                                                preprocessors={1: ComposableInputPreProcessor(
                                                    FeedForwardToRnnPreProcessor(), RnnToFeedForwardPreProcessor())}),
@@ -378,6 +404,8 @@ WEIGHT_INIT_RECIPES = {
     "WeightInitVarScalingUniformFanOut": _wi(WeightInitVarScalingUniformFanOut(1.5)),
     "WeightInitVarScalingUniformFanAvg": _wi(WeightInitVarScalingUniformFanAvg(1.5)),
     "WeightInitDistribution": _wi(WeightInitDistribution(NormalDistribution(0.0, 0.1))),
+    "WeightInitEmbedding": lambda: mln(EmbeddingLayer.Builder().weightInit(
+        ArrayEmbeddingInitializer(np.arange(15, dtype="float32").reshape(5, 3) / 10)).build(), out(3, 2)),
 }
 
 DISTRIBUTION_RECIPES = {

@@ -54,12 +54,12 @@ def test_evaluate_regression_and_roc_run_over_an_iterator():
 def test_get_layer_views_share_the_network_params_and_summary_prints_dl4j_table():
     net = pydl4j_transfer.load(CASE / "model.zip")
     layer = net.getLayer("layer1")
-    assert layer.getIndex() == 1 and type(layer.conf()).__name__ == "OutputLayer"
+    assert layer.getIndex() == 1 and type(layer.conf().getLayer()).__name__ == "OutputLayer"
     assert layer.numParams() == 18 and layer.params().shape == (18,)
     np.testing.assert_array_equal(layer.getParam("W"), net.paramTable()["1_W"])
     layer.setParam("b", np.zeros(3, np.float32))
     assert not net.paramTable()["1_b"].any()
-    assert net.getLayer(0).conf().nOut == 5
+    assert net.getLayer(0).conf().getLayer().nOut == 5
     with pytest.raises(KeyError, match="layer7"):
         net.getLayer("layer7")
     text = net.summary()

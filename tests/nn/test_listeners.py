@@ -324,3 +324,37 @@ def test_plot_scores_without_matplotlib(monkeypatch, tmp_path):
     with pytest.raises(ImportError, match="pip install matplotlib"):
         plotScores([1.0, 0.5], tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+_SCRIPT = r"""
+import logging, sys
+import numpy as np
+from pydl4j_transfer import (Adam, DataSet, DenseLayer, MultiLayerNetwork, NeuralNetConfiguration, OutputLayer,
+                             ScoreIterationListener)
+if sys.argv[1] == "configured":
+    logging.basicConfig(level=logging.WARNING, format="APP %(message)s")
+conf = (NeuralNetConfiguration.Builder().seed(1).updater(Adam(0.01)).list()
+        .layer(DenseLayer.Builder().nIn(3).nOut(4).activation("tanh").build())
+        .layer(OutputLayer.Builder().nOut(2).activation("softmax").lossFunction("MCXENT").build()).build())
+net = MultiLayerNetwork(conf)
+net.init()
+net.setListeners(ScoreIterationListener(1))
+r = np.random.default_rng(0)
+net.fit(DataSet(r.random((5, 3)).astype(np.float32), np.eye(2, dtype=np.float32)[r.integers(0, 2, 5)]))
+"""
+
+
+@pytest.mark.parametrize("mode", ["unconfigured", "configured"])
+def test_reporting_listeners_print_by_default_unless_logging_is_configured(mode):
+    """Java's ScoreIterationListener prints out of the box (slf4j); here too, to stderr, unless the application
+    configured logging (then its configuration decides: WARNING here, so nothing)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _SCRIPT, mode], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == ""
+    if mode == "unconfigured":
+        assert "INFO ScoreIterationListener - Score at iteration 0 is " in done.stderr
+    else:
+        assert "Score at iteration" not in done.stderr

@@ -157,7 +157,7 @@ def test_conv1d(mode, fmt):
 def test_conv3d():
     conf = mln(Convolution3D(nOut=3, kernelSize=[2, 2, 2], stride=[1, 1, 1], convolutionMode="Same", activation="relu"),
                Convolution3D(nOut=2, kernelSize=[2, 3, 2], stride=[1, 2, 1], convolutionMode="Truncate", activation="tanh"),
-               out(), input_type=InputType.convolutional3D(4, 5, 4, 2))
+               out(), input_type=InputType.convolutional3D("NCDHW", 4, 5, 4, 2))
     check_parity(conf, rand(2, 2, 4, 5, 4))
 
 

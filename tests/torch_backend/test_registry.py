@@ -10,7 +10,7 @@ import torch
 from pydl4j_transfer.conf import REGISTRIES, DenseLayer, InputType, NeuralNetConfiguration, OutputLayer
 from pydl4j_transfer.errors import InvalidConfigurationError, UnsupportedLayerError
 from pydl4j_transfer.torch_backend import BY_CONF_KIND, UNSUPPORTED, build_module
-from pydl4j_transfer.torch_backend.registry import ConverterRegistry
+from pydl4j_transfer.registry import Registry
 
 
 def _all_classes():
@@ -31,15 +31,20 @@ def test_every_conf_class_is_converted_or_listed_unsupported(kind, key):
 def test_no_converter_for_a_class_conf_does_not_know():
     for kind, converters in BY_CONF_KIND.items():
         known = {cls.dl4jClass for cls in REGISTRIES[kind]}
-        assert set(converters) <= known, f"{kind}: converters for unknown classes {set(converters) - known}"
+        assert set(converters.keys()) <= known, f"{kind}: converters for unknown classes {set(converters.keys()) - known}"
     assert set(UNSUPPORTED) <= {cls.dl4jClass for r in REGISTRIES.values() for cls in r}
 
 
 def test_duplicate_and_missing_keys_are_errors():
-    reg = ConverterRegistry("thing")
-    reg.register("a.B")(lambda c: c)
+    class B:
+        dl4jClass = "a.B"
+
+    reg = Registry("thing")
+    reg.register(B)(lambda c: c)
     with pytest.raises(InvalidConfigurationError, match="a.B"):
-        reg.register("a.B")(lambda c: c)
+        reg.register(B)(lambda c: c)
+    with pytest.raises(TypeError, match="configuration classes"):
+        reg.register("a.B")
     with pytest.raises(UnsupportedLayerError, match="x.Y.*in somewhere"):
         reg.lookup("x.Y", "somewhere")
 
@@ -48,7 +53,7 @@ def test_unsupported_layer_names_class_and_layer(monkeypatch):
     from pydl4j_transfer.torch_backend import LAYER_CONVERTERS
 
     key = DenseLayer.dl4jClass
-    monkeypatch.delitem(LAYER_CONVERTERS._fns, key)
+    monkeypatch.delitem(LAYER_CONVERTERS._entries, key)
     monkeypatch.setitem(UNSUPPORTED, key, "pretend it is unsupported for this test")
     conf = NeuralNetConfiguration.Builder().list().layer(DenseLayer(nIn=3, nOut=2, name="hidden")).build()
     with pytest.raises(UnsupportedLayerError) as info:

@@ -124,8 +124,21 @@ def test_unknown_vertex_names_are_errors(orig):
 
 
 def test_fine_tune_configuration_after_structural_edit_is_an_error(orig):
+    """Deviation #6: an edit DL4J's fineTuneConfiguration() would silently discard is an error at build()."""
     with pytest.raises(InvalidConfigurationError, match="8992"):
-        TransferLearning.GraphBuilder(orig).removeVertexAndConnections("predictions").fineTuneConfiguration(FTC)
+        (TransferLearning.GraphBuilder(orig).removeVertexAndConnections("predictions").fineTuneConfiguration(FTC)
+         .build())
+
+
+@pytest.mark.dl4j
+def test_fine_tune_configuration_after_an_edit_repeated_after_it_builds_as_dl4j(orig):
+    """DL4J's attention-graph transfer tests do remove, FTC, remove: nothing is lost, DL4J builds it and so do we."""
+    plan = (TransferLearning.GraphBuilder(orig).removeVertexAndConnections("predictions").fineTuneConfiguration(FTC)
+            .removeVertexAndConnections("predictions")
+            .addLayer("newOut", OutputLayer.Builder("mcxent").nIn(10).nOut(2).activation("softmax").build(), "fc2")
+            .setOutputs("newOut"))
+    ours, theirs = both(plan)
+    assert_same_conf(ours, theirs)
 
 
 @pytest.mark.dl4j
@@ -145,14 +158,17 @@ def test_add_vertex_add_inputs_set_outputs_and_merge(orig):
 
 @pytest.mark.dl4j
 def test_ftc_overrides_survive_n_out_replace(orig):
-    """Deviation: DL4J rebuilds an nOutReplace target from its pre-FTC conf and resets its updater; we keep the FTC's."""
+    """Deviation #8: DL4J rebuilds an nOutReplace target from its pre-FTC conf and resets its updater; we keep the FTC's
+    updater. The rebuilt layers keep their OWN activation, as DL4J (its testNoutChanges pins it for an output layer)."""
     ftc = FineTuneConfiguration(updater=Adam(1e-2), seed=1, activation="elu")
     ours, theirs = both(TransferLearning.GraphBuilder(orig).fineTuneConfiguration(ftc).validateOutputLayerConfig(False)
                         .nOutReplace("fc1", 12, weightInit="xavier"))
     layers = {n: v["layerConf"]["layer"] for n, v in json.loads(ours.toJson())["vertices"].items() if "layerConf" in v}
-    assert layers["fc1"]["activationFn"]["@class"].endswith("ActivationELU")
-    assert layers["fc2"]["activationFn"]["@class"].endswith("ActivationELU")
     dl4j = {n: v["layerConf"]["layer"] for n, v in json.loads(theirs.configurationJson())["vertices"].items()
             if "layerConf" in v}
-    assert dl4j["fc1"]["activationFn"]["@class"].endswith("ActivationReLU")  # DL4J loses the override
+    assert dl4j["fc1"]["activationFn"]["@class"].endswith("ActivationReLU")  # DL4J: the layer's own, not the FTC's
+    for name in ("fc1", "fc2"):  # the target and its fan-out: the activation DL4J gives them
+        assert layers[name]["activationFn"] == dl4j[name]["activationFn"]
+    assert layers["fc1"]["iupdater"]["@class"].endswith("Adam")  # the FTC's updater (DL4J resets it: deviation #8)
+    assert layers["block1_conv1"]["activationFn"]["@class"].endswith("ActivationELU")  # the FTC's, as DL4J
     assert layers["block1_conv1"] == dl4j["block1_conv1"]

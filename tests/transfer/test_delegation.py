@@ -32,7 +32,7 @@ def test_mln_build_on_the_dl4j_backend_runs_in_dl4j_and_matches_the_torch_build(
     built_dl4j = _plan_mln(on_dl4j).build()
     built_torch = _plan_mln(on_torch).build()
     assert built_dl4j.backend == "dl4j" and built_torch.backend == "torch"
-    assert built_dl4j._dl4j is not None  # the Java network DL4J's builder returned
+    assert built_dl4j.getRuntime().model.java is not None  # the Java network DL4J's builder returned
     assert json.loads(built_dl4j.toJson()) == json.loads(built_torch.toJson())
     # kept (frozen) layers keep their params bit for bit on both backends
     for key in ("0_W", "0_b", "1_W", "1_b"):

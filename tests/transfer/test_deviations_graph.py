@@ -12,7 +12,6 @@ from pydl4j_transfer.conf import Nesterovs, OutputLayer
 from pydl4j_transfer.conf.enums import Activation, LossFunctions
 from pydl4j_transfer.nn import ComputationGraph
 from pydl4j_transfer.transfer import FineTuneConfiguration, TransferLearning
-from pydl4j_transfer.transfer.dl4j_replay import replay
 
 
 def _plan(net, ftc):
@@ -30,7 +29,7 @@ def test_row9_a_double_graph_stays_double_while_dl4j_makes_it_float():
     plan = _plan(double, FineTuneConfiguration(updater=Nesterovs(5e-5), seed=7))
     ours = plan.build()
     assert json.loads(ours.toJson())["dataType"] == "DOUBLE" and ours.params().dtype == np.float64
-    assert json.loads(replay(plan).configurationJson())["dataType"] == "FLOAT"  # DL4J's behaviour
+    assert json.loads(plan.replayInDl4j().configurationJson())["dataType"] == "FLOAT"  # DL4J's behaviour
 
 
 def test_row10_an_ftc_without_seed_uses_the_original_seed_and_is_reproducible():

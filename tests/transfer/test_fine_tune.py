@@ -12,7 +12,7 @@ from pydl4j_transfer.conf.enums import Activation, GradientNormalization, Weight
 from pydl4j_transfer.conf.values.regularization import L1Regularization, L2Regularization, WeightDecay
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.transfer import REMOVE, FineTuneConfiguration
-from pydl4j_transfer.transfer.dl4j_replay import ftc_to_java
+from pydl4j_transfer.dl4j_backend.transfer import ftc_to_java
 
 FULL = dict(activation=Activation.RELU, weightInit=WeightInit.XAVIER, biasInit=0.3, updater=Adam(1e-3),
             biasUpdater=Sgd(0.1), l1=0.1, l2=0.2, l1Bias=0.3, l2Bias=0.4, dropOut=0.5, miniBatch=False, seed=7,

@@ -9,7 +9,6 @@ from pydl4j_transfer.conf import OutputLayer, Sgd
 from pydl4j_transfer.conf.enums import Activation, LossFunctions
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.transfer import FineTuneConfiguration, TransferLearning
-from pydl4j_transfer.transfer.dl4j_replay import replay
 
 pytestmark = pytest.mark.dl4j
 FTC = FineTuneConfiguration(updater=Sgd(0.1), seed=1)
@@ -31,10 +30,10 @@ def test_invalid_output_layers_are_refused_like_dl4j(activation, loss, n_out):
     with pytest.raises(InvalidConfigurationError, match="Invalid output layer configuration"):
         _mln_plan(activation, loss, n_out).build()
     with pytest.raises(Exception, match="Invalid output layer configuration"):
-        replay(_mln_plan(activation, loss, n_out))  # DL4J's own builder refuses it too
+        _mln_plan(activation, loss, n_out).replayInDl4j()  # DL4J's own builder refuses it too
     # and both accept it with the check switched off
     assert _mln_plan(activation, loss, n_out, validate=False).build() is not None
-    replay(_mln_plan(activation, loss, n_out, validate=False))
+    _mln_plan(activation, loss, n_out, validate=False).replayInDl4j()
 
 
 def test_graph_output_layers_are_validated():
@@ -45,4 +44,4 @@ def test_graph_output_layers_are_validated():
     with pytest.raises(InvalidConfigurationError, match="predictions"):
         plan.build()
     with pytest.raises(Exception, match="Invalid output layer configuration"):
-        replay(plan)
+        plan.replayInDl4j()

@@ -1,7 +1,7 @@
 """Small networks and comparison helpers for the transfer-learning parity tests.
 
 Each case builds the same plan twice: with our builders (``build()``) and, through
-``dl4j_replay.replay`` (this folder), with DL4J's own Java builders on the same
+``builder.replayInDl4j()``, with DL4J's own Java builders on the same
 original network (JSON + params). Configuration JSON is compared after ``json.loads``.
 """
 
@@ -14,7 +14,6 @@ from pydl4j_transfer.conf import (Adam, ConvolutionLayer, ConvolutionMode, Dense
                                   OutputLayer, PoolingType, Sgd, SubsamplingLayer)
 from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
 from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
-from pydl4j_transfer.transfer.dl4j_replay import replay
 
 from ..json_diff import assert_same_json, canonical
 
@@ -99,7 +98,7 @@ def layer_trees(tree):
 def both(builder):
     """(our network, DL4J's network as Dl4jModel) for the same recorded plan."""
     ours = builder.build()
-    theirs = replay(builder)
+    theirs = builder.replayInDl4j()
     return ours, theirs
 
 

@@ -14,8 +14,8 @@ from collections import namedtuple
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import (ACTIVATIONS, CONSTRAINTS, DOUBLE, DROPOUTS, LAYERS, LONG, REGULARIZATIONS, STR, UPDATERS,
-                    WEIGHT_INITS, WEIGHT_NOISES, ConfObject, EnumCodec, Field, array, poly)
-from ..enums import GradientNormalization, WeightInit
+                    WEIGHT_INITS, WEIGHT_NOISES, ConfObject, EnumCodec, Field, array, enum_value, poly)
+from ..enums import DataType, GradientNormalization, WeightInit
 from ..javautil import hash_order
 from ..preprocessors import preprocessor_for_feedforward
 from ..values.activations import to_activation
@@ -23,6 +23,7 @@ from ..values.dropout import to_dropout
 from ..values.regularization import L1Regularization, L2Regularization, WeightDecay
 from ..values.updaters import to_updater
 from ..values.weightinit import WeightInitDistribution, to_weight_init
+from ..inputs import InputType
 
 PKG = "org.deeplearning4j.nn.conf.layers."
 NAN = math.nan
@@ -53,8 +54,38 @@ def _dropout(self, value):
         self.iDropout = to_dropout(value)
 
 
+def _with_long_overload(set_nin):
+    """``setNIn(InputType, override)`` plus Lombok's ``setNIn(long)`` of a layer with an ``nIn`` field."""
+    def setNIn(self, inputType, override=False):
+        if isinstance(inputType, int) and not isinstance(inputType, bool):  # Java: setNIn(long nIn)
+            self.nIn = int(inputType)
+            return
+        set_nin(self, inputType, override)
+    setNIn.__doc__ = set_nin.__doc__ or "Mirrors Layer#setNIn(InputType, boolean) and the Lombok setter setNIn(long)."
+    setNIn._long_overload = True
+    return setNIn
+
+
 class Layer(ConfObject):
-    """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName)."""
+    """Mirrors org.deeplearning4j.nn.conf.layers.Layer (properties: constraints, idropout, layerName).
+
+    Facts about DL4J's *runtime* layer for this configuration, kept here as class attributes so no other
+    module needs a table keyed by class names (summary, training, the runtime layer objects):
+    """
+
+    #: the simple name of the runtime class DL4J instantiates (``org.deeplearning4j.nn.layers...``); None: the
+    #: configuration class's own name (DL4J's summary prints it)
+    RUNTIME_NAME: str | None = None
+    #: DL4J's runtime is a BaseWrapperLayer: ``conf()`` of the runtime layer is the wrapped layer's configuration
+    RUNTIME_WRAPS = False
+    #: DL4J's FrozenLayer / FrozenLayerWithBackprop runtime: parameters never updated (NoOp, no regularization,
+    #: no constraints)
+    FROZEN_PARAMS = False
+    #: DL4J's class is a FeedForwardLayer (its summary prints nIn,nOut only for those)
+    DL4J_FEED_FORWARD = False
+    #: DL4J's calcRegularizationScore counts this layer's regularization (not for SameDiff layers: their runtime
+    #: class keeps AbstractLayer's 0.0, though the updater applies the regularization)
+    REGULARIZATION_IN_SCORE = True
 
     FIELDS = (Field("constraints", array(poly(CONSTRAINTS))),
               Field("idropout", poly(DROPOUTS), attr="iDropout"),
@@ -64,6 +95,12 @@ class Layer(ConfObject):
                "constrainAllParameters": _constraint_setter("all"),
                "constrainWeights": _constraint_setter("weights"),
                "constrainBias": _constraint_setter("bias")}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("setNIn")
+        if own is not None and not getattr(own, "_long_overload", False) and "nIn" in cls._attr_fields:
+            cls.setNIn = _with_long_overload(own)
 
     def _init_state(self):
         self._pending_constraints = {}
@@ -98,8 +135,22 @@ class Layer(ConfObject):
         return sum(math.prod(p.shape) for p in self.paramSpecs())
 
     def paramKeys(self) -> list:
-        """Mirrors ParamInitializer#paramKeys (param-table order)."""
+        """Mirrors ParamInitializer#paramKeys."""
         return [p.key for p in self.paramSpecs()]
+
+    def paramTableKeys(self) -> list:
+        """The order of DL4J's param table for this layer (the ParamInitializer's map, the order DL4J's updater
+        and MultiLayerNetwork#summary walk): the flat-vector order except where a layer says otherwise."""
+        return [p.key for p in self.paramSpecs()]
+
+    def runtime_class_name(self) -> str:
+        """The simple name of DL4J's runtime layer class (what DL4J's summary prints)."""
+        return self.RUNTIME_NAME or type(self).__name__
+
+    def constrained_layers(self, prefix: str = "") -> list:
+        """[(param key prefix, layer conf)] whose ``constraints`` DL4J's runtime applies for this layer
+        (Layer#applyConstraints; wrappers delegate, frozen layers apply none)."""
+        return [(prefix, self)] if getattr(self, "constraints", None) else []
 
     def weightKeys(self) -> list:
         return [k for k in self.paramKeys() if k not in self.biasKeys()]
@@ -137,12 +188,28 @@ class Layer(ConfObject):
         """Mirrors Layer#getPreProcessorForInputType."""
         return None
 
+    def getGradientNormalization(self):
+        """Mirrors Layer#getGradientNormalization (TrainingConfig): None for a layer without that setting."""
+        return GradientNormalization["None"]
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors Layer#getGradientNormalizationThreshold for a layer without that setting."""
+        return 1.0
+
+    def setDataType(self, dataType):
+        """Mirrors Layer#setDataType: the network's data type, which DL4J hands every layer at init (not written
+        to configuration.json, so it does not survive a save; the network's ``dataType`` is what is kept)."""
+        self._dataType = enum_value(DataType, dataType)
+
     def _name(self):
         return self.layerName or type(self).__name__
 
     def _set_name(self, name):
-        """Mirrors Layer#setLayerName (wrappers propagate the name to the wrapped layers)."""
         self.layerName = name
+
+    def setLayerName(self, layerName):
+        """Mirrors Layer#setLayerName (wrappers propagate the name to the wrapped layers)."""
+        self._set_name(layerName)
 
     @property
     def dl4jSimpleName(self):
@@ -168,6 +235,14 @@ class NoParamLayer(Layer):
     @property
     def gradientNormalization(self):
         return GradientNormalization["None"]
+
+    def getGradientNormalization(self):
+        """Mirrors NoParamLayer#getGradientNormalization (always None)."""
+        return GradientNormalization["None"]
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors NoParamLayer#getGradientNormalizationThreshold (0; Yolo2OutputLayer: 1)."""
+        return self.GN_THRESHOLD
 
 
 def _reg_setter(cls, attr, bias):
@@ -241,13 +316,14 @@ class BaseLayer(Layer):
 class FeedForwardLayer(BaseLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.FeedForwardLayer (adds nin, nout, timeDistributedFormat)."""
 
+    DL4J_FEED_FORWARD = True
+
     FIELDS = (Field("nin", LONG, attr="nIn", default=0),
               Field("nout", LONG, attr="nOut", default=0),
               Field("timeDistributedFormat", STR))
     SETTERS = {"units": lambda self, v: setattr(self, "nOut", int(v))}
 
     def _output_type(self, inputType):
-        from ..inputs import InputType
 
         if inputType is None or inputType.type not in ("FF", "CNNFlat", "RNN"):
             raise InvalidConfigurationError(f"{self._name()}: invalid input type {inputType} for a feed-forward layer")
@@ -264,6 +340,10 @@ class FeedForwardLayer(BaseLayer):
                 self.nIn = inputType.size
             else:
                 raise InvalidConfigurationError(f"{self._name()}: cannot set nIn from {inputType}")
+        if inputType.type == "FF" and "timeDistributedFormat" in self._attr_fields:
+            # M2.1 FeedForwardLayer#setNIn: a feed-forward input type's time-distributed format, always
+            fmt = inputType.timeDistributedFormat
+            self.timeDistributedFormat = getattr(fmt, "name", fmt)
 
     def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_feedforward(inputType, self._name())

@@ -29,8 +29,9 @@ def conv_out_size(size, k, s, p, d, mode, deconv=False):
         return size * s if mode == ConvolutionMode.Same else s * (size - 1) + eff_k - 2 * p
     if mode in (ConvolutionMode.Same, ConvolutionMode.Causal):
         return math.ceil(size / s)
-    if size <= 0:
-        return size
+    if size <= 0:  # unknown size (0 or an earlier negative result): DL4J computes on, with Java's division
+        n = size - eff_k + 2 * p
+        return (abs(n) // s) * (1 if n >= 0 else -1) + 1
     out = (size - eff_k + 2 * p) / s + 1
     if mode == ConvolutionMode.Strict and not float(out).is_integer():
         raise InvalidConfigurationError(f"ConvolutionMode.Strict: input {size}, kernel {k}, stride {s}, padding {p}"
@@ -114,9 +115,20 @@ class ConvolutionLayer(FeedForwardLayer):
         h, w = self._out_hw(inputType, in_hw=(in_h, in_w))
         return InputType.convolutional(h, w, depth, self.cnn2dDataFormat or CNN2DFormat.NCHW)
 
+    #: M2.1's ConvolutionLayer#defaultValueOverriden (not in the JSON): DL4J's Keras import sets it, and then
+    #: setNIn keeps the layer's own data format unless nIn is still unset
+    defaultValueOverriden = False
+
     def setNIn(self, inputType, override=False):
         if inputType.type != "CNN":
             raise InvalidConfigurationError(f"{self._name()}: convolution needs CNN input, got {inputType}")
+        if self.defaultValueOverriden:
+            if self.nIn <= 0 or override:
+                self.nIn = inputType.channels
+                self.cnn2dDataFormat = inputType.format
+            elif self.cnn2dDataFormat is None:
+                self.cnn2dDataFormat = inputType.format
+            return
         if self.nIn <= 0 or override:
             self.nIn = inputType.channels
         self.cnn2dDataFormat = inputType.format
@@ -131,6 +143,8 @@ class Convolution2D(ConvolutionLayer):
 
     Java's ``Convolution2D.Builder`` is ConvolutionLayer's (it builds a ConvolutionLayer); so is ours.
     """
+
+    RUNTIME_NAME = "ConvolutionLayer"
 
     @classmethod
     def Builder(cls, *args, **kwargs):
@@ -170,11 +184,28 @@ class Convolution1DLayer(ConvolutionLayer):
         return InputType.recurrent(self.nOut, out, self.rnnDataFormat or RNNFormat.NCW)
 
     def setNIn(self, inputType, override=False):
-        if inputType.type != "RNN":
+        """Mirrors Convolution1DLayer#setNIn (M2.1): the formats are taken from the input only when unset or on
+        override (a builder always sets them, so this matters for overrideNinUponBuild(false), e.g. Keras import)."""
+        if inputType.type == "RNN":
+            if self.nIn <= 0 or override:
+                self.nIn = inputType.size
+            if self.rnnDataFormat is None or override:
+                self.rnnDataFormat = inputType.format
+        elif inputType.type == "FF":
+            if self.nIn <= 0 or override:
+                self.nIn = inputType.size
+            fmt = inputType.timeDistributedFormat
+            if self.rnnDataFormat is None or override:
+                name = getattr(fmt, "name", fmt)
+                if name in ("NCHW", "NHWC"):
+                    self.rnnDataFormat = RNNFormat.NCW if name == "NCHW" else RNNFormat.NWC
+                    self.cnn2dDataFormat = CNN2DFormat.of(name)
+                elif name in ("NCW", "NWC"):
+                    self.rnnDataFormat = RNNFormat.of(name)
+        else:
             raise InvalidConfigurationError(f"{self._name()}: Convolution1D needs RNN input, got {inputType}")
-        if self.nIn <= 0 or override:
-            self.nIn = inputType.size
-        self.rnnDataFormat = inputType.format
+        if self.cnn2dDataFormat is None or override:
+            self.cnn2dDataFormat = CNN2DFormat.NCHW if self.rnnDataFormat == RNNFormat.NCW else CNN2DFormat.NHWC
 
     def getPreProcessorForInputType(self, inputType):
         return preprocessor_for_rnn(inputType, self.rnnDataFormat or RNNFormat.NCW, self._name())
@@ -187,10 +218,14 @@ register(Convolution1DLayer)
 class Convolution1D(Convolution1DLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Convolution1D."""
 
+    RUNTIME_NAME = "Convolution1DLayer"
+
 
 @register
 class Deconvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution2D: b [nOut], W [nIn, nOut, kH, kW] 'c'."""
+
+    RUNTIME_NAME = "Deconvolution2DLayer"
 
     def paramSpecs(self):
         specs = [ParamSpec("b", (self.nOut,), "c")] if self.hasBias else []
@@ -205,6 +240,8 @@ class Deconvolution2D(ConvolutionLayer):
 class DepthwiseConvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D: b [nOut], W [kH, kW, nIn, dm] 'c'; nOut = nIn*dm."""
 
+    RUNTIME_NAME = "DepthwiseConvolution2DLayer"
+
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
 
     def paramSpecs(self):
@@ -215,11 +252,16 @@ class DepthwiseConvolution2D(ConvolutionLayer):
         super().setNIn(inputType, override)
         self.nOut = self.nIn * self.depthMultiplier
 
+    def paramTableKeys(self):
+        return self.paramKeys()  # DepthwiseConvolutionParamInitializer's map: W, b (the flat vector: b first)
+
 
 @register
 class SeparableConvolution2D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SeparableConvolution2D:
     b [nOut], W [dm, nIn, kH, kW] 'c' (depthwise), pW [nOut, nIn*dm, 1, 1] 'c' (pointwise)."""
+
+    RUNTIME_NAME = "SeparableConvolution2DLayer"
 
     FIELDS = (Field("depthMultiplier", INT, default=1, missing=0),)
     DEFAULTS = {"cnn2dDataFormat": None}
@@ -232,10 +274,15 @@ class SeparableConvolution2D(ConvolutionLayer):
     def paramKeys(self):
         return ["W", "pW", "b"] if self.hasBias else ["W", "pW"]
 
+    def paramTableKeys(self):
+        return self.paramKeys()  # SeparableConvolutionParamInitializer's map: W, pW, b (the flat vector: b first)
+
 
 @register
 class Convolution3D(ConvolutionLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Convolution3D: b [nOut], W [nOut, nIn, kD, kH, kW] 'c'."""
+
+    RUNTIME_NAME = "Convolution3DLayer"
 
     FIELDS = (Field("dataFormat", EnumCodec(Convolution3DDataFormat), default=Convolution3DDataFormat.NCDHW),
               Field("mode", CMODE, default=ConvolutionMode.Same))
@@ -265,6 +312,8 @@ class Convolution3D(ConvolutionLayer):
 @register
 class Deconvolution3D(Convolution3D):
     """Mirrors org.deeplearning4j.nn.conf.layers.Deconvolution3D: b [nOut], W [kD, kH, kW, nOut, nIn] 'c'."""
+
+    RUNTIME_NAME = "Deconvolution3DLayer"
 
     FIELDS = (Field("mode", CMODE, default=None),)
 

@@ -10,8 +10,9 @@ from ..enums import LossFunctions, RNNFormat
 from ..inputs import InputType
 from ..values.activations import ActivationIdentity, ActivationSigmoid, ActivationSoftmax, to_activation
 from ..values.losses import LossMCXENT, to_loss
-from ..values.weightinit import WeightInitConstant
+from ..values.weightinit import ArrayEmbeddingInitializer, WeightInitConstant, WeightInitEmbedding
 from .base import FeedForwardLayer, NoParamLayer, ParamSpec, dense_specs, register
+from ..values.updaters import NoOp
 
 LOSS_FN = poly(LOSSES)
 
@@ -81,13 +82,32 @@ class CenterLossOutputLayer(BaseOutputLayer):
               Field("gradientCheck", BOOL, default=False))
     SETTERS = {"lambda": lambda self, v: setattr(self, "lambda_", float(v))}
 
+    def getGradientCheck(self):
+        """Mirrors CenterLossOutputLayer#getGradientCheck (Lombok's isGradientCheck also exists)."""
+        return self.gradientCheck
+
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, True) + [ParamSpec("cL", (self.nOut, self.nIn), "c")]
 
     def getUpdaterByParam(self, key):
-        from ..values.updaters import NoOp
 
         return NoOp() if key == "cL" else super().getUpdaterByParam(key)
+
+
+def _embedding_weight_init(self, value):
+    """EmbeddingLayer/EmbeddingSequenceLayer.Builder#weightInit: an EmbeddingInitializer or the vectors themselves
+    (INDArray -> ArrayEmbeddingInitializer) set nIn = vocabSize and nOut = vectorSize."""
+    if type(value).__module__ == "numpy":
+        value = ArrayEmbeddingInitializer(value)
+    if hasattr(value, "loadWeightsInto"):
+        value = WeightInitEmbedding(value)
+    if isinstance(value, WeightInitEmbedding):
+        shape = value.shape()
+        if shape is not None:
+            self.nIn, self.nOut = int(shape[0]), int(shape[1])
+        self.weightInitFn = value
+    else:
+        FeedForwardLayer._setters["weightInit"](self, value)
 
 
 @register
@@ -96,6 +116,7 @@ class EmbeddingLayer(FeedForwardLayer):
 
     FIELDS = (Field("hasBias", BOOL, default=False, missing=True),)
     DEFAULTS = {"activationFn": ActivationIdentity}
+    SETTERS = {"weightInit": _embedding_weight_init}
 
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
@@ -111,6 +132,7 @@ class EmbeddingSequenceLayer(FeedForwardLayer):
     FIELDS = (Field("hasBias", BOOL, default=False), Field("inferInputLength", BOOL, default=True, missing=False),
               Field("inputLength", INT, default=1), Field("outputFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW))
     DEFAULTS = {"activationFn": ActivationIdentity}
+    SETTERS = {"weightInit": _embedding_weight_init}
 
     def paramSpecs(self):
         return dense_specs(self.nIn, self.nOut, self.hasBias)
@@ -165,6 +187,9 @@ class ElementWiseMultiplicationLayer(FeedForwardLayer):
 @register
 class PReLULayer(FeedForwardLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.PReLULayer: W = inputShape with sharedAxes (1-based) set to 1, 'f'."""
+
+    RUNTIME_NAME = "PReLU"
+    DL4J_FEED_FORWARD = False  # DL4J's PReLULayer is a BaseLayer
 
     FIELDS = (Field("inputShape", LONG_ARRAY), Field("sharedAxes", LONG_ARRAY))
     MISSING_DEFAULTS = {"timeDistributedFormat": None}

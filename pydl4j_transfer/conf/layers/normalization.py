@@ -25,13 +25,13 @@ class BatchNormalization(FeedForwardLayer):
     FIELDS = (Field("beta", DOUBLE, default=0.0), Field("cnn2DFormat", EnumCodec(CNN2DFormat), default=CNN2DFormat.NCHW),
               Field("cudnnAllowFallback", BOOL, default=True), Field("decay", DOUBLE, default=0.9),
               Field("eps", DOUBLE, default=1e-5), Field("gamma", DOUBLE, default=1.0),
-              Field("lockGammaBeta", BOOL, default=False), Field("minibatch", BOOL, attr="isMinibatch", default=True),
+              Field("lockGammaBeta", BOOL, default=False), Field("minibatch", BOOL, java="isMinibatch", default=True),
               Field("useLogStd", BOOL, default=True))
     # DL4J M2.1 binds a BN with missing keys through the builder path: the "missing" values equal the
     # builder's (checked against DL4J: tests/conf/data/missing_key_defaults.json).
     MISSING_DEFAULTS = {"biasInit": math.nan, "gainInit": math.nan, "gradientNormalization": None,
                         "gradientNormalizationThreshold": math.nan, "regularization": [], "regularizationBias": []}
-    SETTERS = {"minibatch": lambda self, v: setattr(self, "isMinibatch", bool(v))}
+    SETTERS = {"minibatch": lambda self, v: setattr(self, "minibatch", bool(v))}
 
     def paramSpecs(self):
         n = self.nOut

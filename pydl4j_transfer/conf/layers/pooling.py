@@ -60,9 +60,14 @@ class SubsamplingLayer(_SpatialLayer):
                           self.convolutionMode)
         return InputType.convolutional(h, w, depth, fmt if fmt in (CNN2DFormat.NCHW, CNN2DFormat.NHWC) else inputType.format)
 
+    #: M2.1's SubsamplingLayer#defaultValueOverridden (not in the JSON): setNIn adopts the input's format only
+    #: while it is false (and then sets it); DL4J's Keras import sets it, so imported pooling keeps its own format
+    defaultValueOverridden = False
+
     def setNIn(self, inputType, override=False):
-        if inputType.type == "CNN":
+        if inputType.type == "CNN" and (not self.defaultValueOverridden or override):
             self.cnn2dDataFormat = inputType.format
+            self.defaultValueOverridden = True
 
 
 register(SubsamplingLayer)
@@ -71,6 +76,8 @@ register(SubsamplingLayer)
 @register
 class Pooling2D(SubsamplingLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Pooling2D."""
+
+    RUNTIME_NAME = "SubsamplingLayer"
 
 
 class Subsampling1DLayer(SubsamplingLayer):
@@ -84,7 +91,15 @@ class Subsampling1DLayer(SubsamplingLayer):
             setattr(self, attr, [int(v[0]), fill] if len(v) == 1 else [int(x) for x in v])
         return setter
 
-    SETTERS = {"kernelSize": _set_1d("kernelSize", 1), "stride": _set_1d("stride", 1), "padding": _set_1d("padding", 0)}
+    def _set_pair(attr):
+        # M2.1 Subsampling1DLayer.Builder#setStride / #setPadding: ConvolutionUtils.getIntConfig(v, 1), which
+        # repeats a single value ([s] -> [s, s]); setKernelSize only sets kernelSize[0]
+        def setter(self, value):
+            v = list(value) if isinstance(value, (list, tuple)) else [int(value)]
+            setattr(self, attr, [int(v[0]), int(v[0])] if len(v) == 1 else [int(x) for x in v])
+        return setter
+
+    SETTERS = {"kernelSize": _set_1d("kernelSize", 1), "stride": _set_pair("stride"), "padding": _set_pair("padding")}
 
     def _output_type(self, inputType):
         if inputType.type != "RNN":
@@ -107,6 +122,8 @@ register(Subsampling1DLayer)
 @register
 class Pooling1D(Subsampling1DLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.Pooling1D."""
+
+    RUNTIME_NAME = "Subsampling1DLayer"
 
 
 @register
@@ -149,11 +166,10 @@ class GlobalPoolingLayer(NoParamLayer):
         return inputType
 
     def setNIn(self, inputType, override=False):
-        if self.poolingDimensions is None:
-            dims = {"CNN": [2, 3] if getattr(inputType, "format", None) != CNN2DFormat.NHWC else [1, 2],
-                    "RNN": [2], "CNN3D": [2, 3, 4]}.get(inputType.type)
-            if dims is not None:
-                self.poolingDimensions = dims
+        # M2.1 sets poolingDimensions for CNN input only (always, NCHW [2, 3] / NHWC [1, 2]); RNN and CNN3D keep
+        # null, which the runtime reads as "all but the minibatch and feature axes"
+        if inputType.type == "CNN":
+            self.poolingDimensions = [2, 3] if getattr(inputType, "format", None) != CNN2DFormat.NHWC else [1, 2]
 
 
 @register
@@ -238,6 +254,8 @@ class ZeroPadding3DLayer(NoParamLayer):
 class Cropping1D(_Rnn1DSpatial):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D: cropping [top, bottom]."""
 
+    RUNTIME_NAME = "Cropping1DLayer"
+
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping1D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0, 0], missing=None),)
     SETTERS = {"cropping": _pad_setter("cropping", 2, lambda v: [v[0], v[0]])}
@@ -256,6 +274,8 @@ class Cropping1D(_Rnn1DSpatial):
 @register
 class Cropping2D(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D: cropping [top, bottom, left, right]."""
+
+    RUNTIME_NAME = "Cropping2DLayer"
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0, 0, 0, 0], missing=None),
@@ -282,6 +302,8 @@ class Cropping2D(_SpatialLayer):
 @register
 class Cropping3D(NoParamLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D."""
+
+    RUNTIME_NAME = "Cropping3DLayer"
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.convolutional.Cropping3D"
     FIELDS = (Field("cropping", INT_ARRAY, default=[0] * 6, missing=None),)
@@ -339,6 +361,8 @@ class Upsampling3D(NoParamLayer):
 class SpaceToDepthLayer(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer (``Builder(blockSize, dataFormat)``)."""
 
+    RUNTIME_NAME = "SpaceToDepth"
+
     FIELDS = (Field("blockSize", INT, default=0), Field("dataFormat", EnumCodec(SpaceToDepthDataFormat),
                                                          default=SpaceToDepthDataFormat.NCHW, missing=None))
     POSITIONAL = ("blockSize", "dataFormat")
@@ -353,6 +377,8 @@ class SpaceToDepthLayer(_SpatialLayer):
 @register
 class SpaceToBatchLayer(_SpatialLayer):
     """Mirrors org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer (``Builder(blocks[, padding])``)."""
+
+    RUNTIME_NAME = "SpaceToBatch"
 
     FIELDS = (Field("blocks", INT_ARRAY), Field("format", CNN2D, default=CNN2DFormat.NCHW),
               Field("padding", array(INT_ARRAY), default=[[0, 0], [0, 0]], missing=None))

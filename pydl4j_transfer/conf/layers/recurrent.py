@@ -30,7 +30,8 @@ class _RecurrentShapes:
     def setNIn(self, inputType, override=False):
         if self.nIn <= 0 or override:
             self.nIn = inputType.size
-        if inputType.type == "RNN":
+        # M2.1 BaseRecurrentLayer / RnnOutputLayer#setNIn: the input's format only when unset or on override
+        if inputType.type == "RNN" and (self.rnnDataFormat is None or override):
             self.rnnDataFormat = inputType.format
 
     def getPreProcessorForInputType(self, inputType):

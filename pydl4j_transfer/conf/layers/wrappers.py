@@ -24,11 +24,20 @@ class _DelegatingGN(Layer):
     def _ignored_keys(cls):
         return ("gradientNormalization", "gradientNormalizationThreshold")
 
-    def _inner(self):
+    def wrapped(self):
+        """The wrapped layer configuration (FrozenLayer: ``layer``; the other wrappers: ``underlying``; Bidirectional: ``fwd``)."""
         return getattr(self, self.INNER)
 
+    def getGradientNormalization(self):
+        """Mirrors FrozenLayer/BaseWrapperLayer/Bidirectional#getGradientNormalization: the wrapped layer's."""
+        return self.wrapped().getGradientNormalization()
+
+    def getGradientNormalizationThreshold(self):
+        """Mirrors FrozenLayer/BaseWrapperLayer/Bidirectional#getGradientNormalizationThreshold: the wrapped layer's."""
+        return self.wrapped().getGradientNormalizationThreshold()
+
     def _extra_tree_items(self):
-        inner = self._inner()
+        inner = self.wrapped()
         if inner is None:
             return (("gradientNormalization", None), ("gradientNormalizationThreshold", None))
         if "gradientNormalization" in inner._attr_fields:
@@ -40,33 +49,44 @@ class _DelegatingGN(Layer):
 
     # params: the wrapped layer's
     def paramSpecs(self):
-        return self._inner().paramSpecs()
+        return self.wrapped().paramSpecs()
 
     def paramKeys(self):
-        return self._inner().paramKeys()
+        return self.wrapped().paramKeys()
+
+    def paramTableKeys(self):
+        return self.wrapped().paramTableKeys()
+
+    def constrained_layers(self, prefix: str = ""):
+        """BaseWrapperLayer#applyConstraints: the wrapped layer's; FrozenLayer(WithBackprop): none."""
+        return [] if self.FROZEN_PARAMS else self.wrapped().constrained_layers(prefix)
 
     def biasKeys(self):
-        return self._inner().biasKeys()
+        return self.wrapped().biasKeys()
 
     def weightKeys(self):
-        return self._inner().weightKeys()
+        return self.wrapped().weightKeys()
 
     def getUpdaterByParam(self, key):
-        return self._inner().getUpdaterByParam(key)
+        return self.wrapped().getUpdaterByParam(key)
 
     def _output_type(self, inputType):
-        return self._inner()._output_type(inputType)
+        return self.wrapped()._output_type(inputType)
 
     def setNIn(self, inputType, override=False):
-        self._inner().setNIn(inputType, override)
+        self.wrapped().setNIn(inputType, override)
 
     def getPreProcessorForInputType(self, inputType):
-        return self._inner().getPreProcessorForInputType(inputType)
+        return self.wrapped().getPreProcessorForInputType(inputType)
 
     def _set_name(self, name):
         self.layerName = name
-        if self._inner() is not None:
-            self._inner()._set_name(name) if hasattr(self._inner(), "_set_name") else setattr(self._inner(), "layerName", name)
+        if self.wrapped() is not None:
+            self.wrapped()._set_name(name) if hasattr(self.wrapped(), "_set_name") else setattr(self.wrapped(), "layerName", name)
+
+
+def _unwrap_last_time_step(layer):
+    return layer.underlying if type(layer).__name__ == "LastTimeStep" else layer
 
 
 def _inner_setter(attr):
@@ -79,6 +99,8 @@ class FrozenLayer(_DelegatingGN):
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.misc.FrozenLayer"
     INNER = "layer"
+    RUNTIME_WRAPS = True
+    FROZEN_PARAMS = True
     FIELDS = (Field("layer", LAYER),)
     KEY_ORDER = ("layer",)  # Jackson creator property first
     POSITIONAL = ("layer",)
@@ -86,6 +108,9 @@ class FrozenLayer(_DelegatingGN):
 
     def getUpdaterByParam(self, key):
         return NoOp()
+
+    def runtime_class_name(self) -> str:
+        return "Frozen " + self.layer.runtime_class_name()  # DL4J's FrozenLayer#toString-style summary name
 
 
 @register
@@ -97,6 +122,8 @@ class FrozenLayerWithBackprop(_DelegatingGN):
     """
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop"
+    RUNTIME_WRAPS = True
+    FROZEN_PARAMS = True
     FIELDS = (Field("underlying", LAYER),)
     POSITIONAL = ("underlying",)
     SETTERS = {"layer": _inner_setter("underlying")}
@@ -107,8 +134,15 @@ class LastTimeStep(_DelegatingGN):
     """Mirrors org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep (RNN -> FF of the last step)."""
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep"
+    RUNTIME_NAME = "LastTimeStepLayer"
+    RUNTIME_WRAPS = True
     FIELDS = (Field("underlying", LAYER),)
     POSITIONAL = ("underlying",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if args and self.underlying is not None and self.layerName is None:
+            self.layerName = self.underlying.layerName  # M2.1 LastTimeStep(Layer): "needed for keras import"
 
     def variables(self):
         return []  # DL4J's init does not register the wrapped layer's keys here
@@ -123,6 +157,7 @@ class MaskZeroLayer(_DelegatingGN):
     """Mirrors org.deeplearning4j.nn.conf.layers.util.MaskZeroLayer (masks time steps equal to maskingValue)."""
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.util.MaskZeroLayer"
+    RUNTIME_WRAPS = True
     FIELDS = (Field("maskingValue", DOUBLE, default=0.0), Field("underlying", LAYER))
     POSITIONAL = ("underlying", "maskingValue")
     KEY_ORDER = ("maskingValue", "underlying")
@@ -143,6 +178,7 @@ class Bidirectional(_DelegatingGN):
 
     dl4jClass = "org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional"
     INNER = "fwd"
+    RUNTIME_NAME = "BidirectionalLayer"
     FIELDS = (Field("bwd", LAYER), Field("fwd", LAYER), Field("mode", EnumCodec(BidirectionalMode),
                                                             default=BidirectionalMode.CONCAT, missing=None))
 
@@ -165,12 +201,38 @@ class Bidirectional(_DelegatingGN):
 
     def _extra_tree_items(self):
         f = self.fwd
-        n_out = getattr(f, "nOut", 0)
-        if self.mode == BidirectionalMode.CONCAT:
-            n_out *= 2
-        fmt = getattr(f, "rnnDataFormat", None)
-        return tuple(super()._extra_tree_items()) + (("nin", getattr(f, "nIn", 0)), ("nout", n_out),
+        # M2.1's getters: a LastTimeStep fwd reports its underlying layer's nIn / nOut (nOut not doubled);
+        # getRNNDataFormat is TimeSeriesUtils.getFormatFromRnnLayer(fwd) (through wrappers)
+        if type(f).__name__ == "LastTimeStep":
+            n_in, n_out = getattr(f.underlying, "nIn", 0), getattr(f.underlying, "nOut", 0)
+        else:
+            n_in, n_out = getattr(f, "nIn", 0), getattr(f, "nOut", 0)
+            if self.mode == BidirectionalMode.CONCAT:
+                n_out *= 2
+        inner = f
+        while inner is not None and not hasattr(inner, "rnnDataFormat") and hasattr(inner, "underlying"):
+            inner = inner.underlying
+        fmt = getattr(inner, "rnnDataFormat", None)
+        return tuple(super()._extra_tree_items()) + (("nin", n_in), ("nout", n_out),
                                                      ("rnndataFormat", EnumCodec(RNNFormat).encode(fmt)))
+
+    def getNIn(self):
+        """Mirrors Bidirectional#getNIn: the wrapped layer's nIn (LastTimeStep: its underlying layer's)."""
+        return _unwrap_last_time_step(self.fwd).nIn
+
+    def getNOut(self):
+        """Mirrors Bidirectional#getNOut: the wrapped layer's nOut, doubled for Mode.CONCAT."""
+        inner = self.fwd
+        if type(inner).__name__ == "LastTimeStep":
+            return inner.underlying.nOut
+        return inner.nOut * 2 if self.mode == BidirectionalMode.CONCAT else inner.nOut
+
+    def getRNNDataFormat(self):
+        """Mirrors Bidirectional#getRNNDataFormat (TimeSeriesUtils.getFormatFromRnnLayer of the wrapped layer)."""
+        inner = self.fwd
+        while inner is not None and getattr(inner, "rnnDataFormat", None) is None and inner.RUNTIME_WRAPS:
+            inner = inner.wrapped()
+        return getattr(inner, "rnnDataFormat", None) or RNNFormat.NCW
 
     def paramSpecs(self):
         return ([p._replace(key="f" + p.key) for p in self.fwd.paramSpecs()]
@@ -187,6 +249,13 @@ class Bidirectional(_DelegatingGN):
 
     def getUpdaterByParam(self, key):
         return self.fwd.getUpdaterByParam(key[1:])
+
+    def paramTableKeys(self):
+        return ["f" + k for k in self.fwd.paramTableKeys()] + ["b" + k for k in self.bwd.paramTableKeys()]
+
+    def constrained_layers(self, prefix: str = ""):
+        """BidirectionalLayer#applyConstraints: fwd then bwd, keys "f..." / "b..."."""
+        return self.fwd.constrained_layers(prefix + "f") + self.bwd.constrained_layers(prefix + "b")
 
     def _output_type(self, inputType):
         out = self.fwd._output_type(inputType)
@@ -206,7 +275,7 @@ class Bidirectional(_DelegatingGN):
         self.layerName = name
         for inner in (self.fwd, self.bwd):
             if inner is not None:
-                inner.layerName = name
+                inner._set_name(name)  # DL4J: fwd/bwd.setLayerName, which a wrapper passes on to its underlying
 
 
 _ = RNNFormat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..base import ACTIVATIONS, COERCERS, DOUBLE, BOOL, RAW, ConfObject, Field, array, INT
+from ..enums import Activation
 
 PKG = "org.nd4j.linalg.activations.impl."
 
@@ -49,7 +50,6 @@ ActivationPReLU = _activation("ActivationPReLU", [Field("alpha", RAW), Field("sh
 
 def to_activation(value):
     """IActivation instance, Activation enum member or name ('relu') -> IActivation."""
-    from ..enums import Activation
 
     if value is None or isinstance(value, BaseActivation):
         return value

@@ -30,6 +30,7 @@ def _value_or_schedule(value_attr, sched_attr):
     return {value_attr: setter}
 
 
+@DROPOUTS.register
 class Dropout(BaseDropout):
     """Mirrors org.deeplearning4j.nn.conf.dropout.Dropout (``p`` = retain probability, or a schedule)."""
 
@@ -41,6 +42,7 @@ class Dropout(BaseDropout):
     SETTERS = _value_or_schedule("p", "pSchedule")
 
 
+@DROPOUTS.register
 class AlphaDropout(BaseDropout):
     """Mirrors org.deeplearning4j.nn.conf.dropout.AlphaDropout."""
 
@@ -53,7 +55,29 @@ class AlphaDropout(BaseDropout):
     POSITIONAL = ("p",)
     SETTERS = _value_or_schedule("p", "pSchedule")
 
+    def getAlphaPrime(self):
+        """Mirrors AlphaDropout#getAlphaPrime: -lambda * alpha."""
+        return -self.lambda_ * self.alpha
 
+    def a(self, p):
+        """Mirrors AlphaDropout#a(p): 1 / sqrt(p + alphaPrime^2 * p * (1 - p))."""
+        ap = self.getAlphaPrime()
+        return 1.0 / math.sqrt(p + ap * ap * p * (1 - p))
+
+    def b(self, p):
+        """Mirrors AlphaDropout#b(p): -a(p) * (1 - p) * alphaPrime."""
+        return -self.a(p) * (1 - p) * self.getAlphaPrime()
+
+    def getA(self):
+        """Mirrors AlphaDropout#getA: a(p) (0 while p comes from a schedule and no step has run)."""
+        return 0.0 if self.pSchedule is not None else self.a(self.p)
+
+    def getB(self):
+        """Mirrors AlphaDropout#getB: b(p) (0 while p comes from a schedule and no step has run)."""
+        return 0.0 if self.pSchedule is not None else self.b(self.p)
+
+
+@DROPOUTS.register
 class GaussianDropout(BaseDropout):
     """Mirrors org.deeplearning4j.nn.conf.dropout.GaussianDropout."""
 
@@ -63,6 +87,7 @@ class GaussianDropout(BaseDropout):
     SETTERS = _value_or_schedule("rate", "rateSchedule")
 
 
+@DROPOUTS.register
 class GaussianNoise(BaseDropout):
     """Mirrors org.deeplearning4j.nn.conf.dropout.GaussianNoise."""
 
@@ -72,6 +97,7 @@ class GaussianNoise(BaseDropout):
     SETTERS = _value_or_schedule("stddev", "stddevSchedule")
 
 
+@DROPOUTS.register
 class SpatialDropout(BaseDropout):
     """Mirrors org.deeplearning4j.nn.conf.dropout.SpatialDropout (``p`` = retain probability)."""
 
@@ -79,10 +105,6 @@ class SpatialDropout(BaseDropout):
     FIELDS = (Field("p", DOUBLE, default=0.0), Field("pschedule", SCHEDULE, attr="pSchedule"))
     POSITIONAL = ("p",)
     SETTERS = _value_or_schedule("p", "pSchedule")
-
-
-for _c in (Dropout, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout):
-    DROPOUTS.register(_c)
 
 
 def to_dropout(value):
@@ -99,6 +121,7 @@ class BaseWeightNoise(ConfObject):
     """Mirrors org.deeplearning4j.nn.conf.weightnoise.IWeightNoise."""
 
 
+@WEIGHT_NOISES.register
 class DropConnect(BaseWeightNoise):
     """Mirrors org.deeplearning4j.nn.conf.weightnoise.DropConnect (``weightRetainProb``)."""
 
@@ -110,6 +133,7 @@ class DropConnect(BaseWeightNoise):
     SETTERS = _value_or_schedule("weightRetainProb", "weightRetainProbSchedule")
 
 
+@WEIGHT_NOISES.register
 class WeightNoise(BaseWeightNoise):
     """Mirrors org.deeplearning4j.nn.conf.weightnoise.WeightNoise (``WeightNoise(dist, additive)``)."""
 
@@ -124,7 +148,3 @@ class WeightNoise(BaseWeightNoise):
             kwargs.setdefault("additive", args[0])
             args = ()
         super().__init__(distribution, *args, **kwargs)
-
-
-WEIGHT_NOISES.register(DropConnect)
-WEIGHT_NOISES.register(WeightNoise)

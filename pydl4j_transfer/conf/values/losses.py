@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..base import COERCERS, DOUBLE, INT, LOSSES, ConfObject, Field
 from .ndarray import NDARRAY
+from ..enums import LossFunctions
 
 PKG = "org.nd4j.linalg.lossfunctions.impl."
 
@@ -44,7 +45,7 @@ LossSparseMCXENT = _loss("LossSparseMCXENT", [Field("softmaxClipEps", DOUBLE, de
                          ("weights", "softmaxClipEps"))
 LossBinaryXENT = _loss("LossBinaryXENT", [Field("clipEps", DOUBLE, default=1e-5, missing=0.0), _W], ("weights", "clipEps"))
 LossFMeasure = _loss("LossFMeasure", [Field("beta", DOUBLE, default=1.0)], ("beta",))
-LossMixtureDensity = _loss("LossMixtureDensity", [Field("mixtures", INT, default=0), Field("labelWidth", INT, default=0)],
+LossMixtureDensity = _loss("LossMixtureDensity", [Field("mixtures", INT, default=0, java="nMixtures"), Field("labelWidth", INT, default=0)],
                            ("mixtures", "labelWidth"))
 LossCosineProximity = _loss("LossCosineProximity")
 LossHinge = _loss("LossHinge")
@@ -57,7 +58,6 @@ LossWasserstein = _loss("LossWasserstein")
 
 def to_loss(value):
     """ILossFunction instance or LossFunctions.LossFunction member/name -> ILossFunction."""
-    from ..enums import LossFunctions
 
     if value is None or isinstance(value, BaseLoss):
         return value

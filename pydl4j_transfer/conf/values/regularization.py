@@ -19,6 +19,7 @@ def _sched_setter(attr):
     return {attr: lambda self, v: setattr(self, attr, to_schedule(v))}
 
 
+@REGULARIZATIONS.register
 class L1Regularization(Regularization):
     """Mirrors org.nd4j.linalg.learning.regularization.L1Regularization (``L1Regularization(1e-4)``)."""
 
@@ -28,6 +29,7 @@ class L1Regularization(Regularization):
     SETTERS = _sched_setter("l1")
 
 
+@REGULARIZATIONS.register
 class L2Regularization(Regularization):
     """Mirrors org.nd4j.linalg.learning.regularization.L2Regularization."""
 
@@ -37,6 +39,7 @@ class L2Regularization(Regularization):
     SETTERS = _sched_setter("l2")
 
 
+@REGULARIZATIONS.register
 class WeightDecay(Regularization):
     """Mirrors org.nd4j.linalg.learning.regularization.WeightDecay (``WeightDecay(coeff, applyLR)``)."""
 
@@ -46,8 +49,6 @@ class WeightDecay(Regularization):
     SETTERS = _sched_setter("coeff")
 
 
-for _c in (L1Regularization, L2Regularization, WeightDecay):
-    REGULARIZATIONS.register(_c)
 
 
 class BaseConstraint(ConfObject):

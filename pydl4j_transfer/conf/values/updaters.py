@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 
-from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field
+from pydl4j_transfer.errors import InvalidConfigurationError
+
+from ..base import COERCERS, DOUBLE, UPDATERS, ConfObject, Field, serves_accessor
 from .schedules import SCHEDULE, BaseSchedule
+from ..enums import Updater
 
 PKG = "org.nd4j.linalg.learning.config."
 
@@ -29,15 +32,27 @@ class BaseUpdater(ConfObject):
         """Mirrors IUpdater#stateSize."""
         return self.STATE_MULTIPLIER * int(numParams)
 
+    def setLrAndSchedule(self, lr, lrSchedule):
+        """Mirrors IUpdater#setLrAndSchedule; an updater without a learning rate refuses, as DL4J's does."""
+        raise InvalidConfigurationError(f"Cannot set learning rate for {type(self).__name__}: it has no learning rate")
+
     def hasLearningRate(self) -> bool:
         return "learningRate" in self._attr_fields
 
-    def getLearningRate(self, iteration: int = 0, epoch: int = 0):
-        """Mirrors IUpdater#getLearningRate(iteration, epoch) for fixed rates (schedules: not evaluated)."""
+    @serves_accessor
+    def getLearningRate(self, iteration: int = None, epoch: int = None):
+        """Mirrors the Lombok getter getLearningRate() (the field; NaN when a schedule is set) and
+        IUpdater#getLearningRate(iteration, epoch) (the schedule's value there, else the field)."""
         sched = getattr(self, "learningRateSchedule", None)
-        if sched is not None and hasattr(sched, "valueAt"):
-            return sched.valueAt(iteration, epoch)
+        if iteration is not None and sched is not None:
+            return sched.valueAt(iteration, 0 if epoch is None else epoch)
         return getattr(self, "learningRate", math.nan)
+
+
+def _set_lr_and_schedule(self, lr, lrSchedule):
+    """Mirrors IUpdater#setLrAndSchedule(double lr, ISchedule lrSchedule)."""
+    self.learningRate = float(lr)
+    self.learningRateSchedule = lrSchedule
 
 
 def _set_lr(self, value):
@@ -63,7 +78,9 @@ def _updater(name, lr, extra, positional, mult, missing=0.0):
                    Field("learningRateSchedule", SCHEDULE)]
     fields += [Field(k, DOUBLE, default=v, missing=missing if missing is not None else v) for k, v in extra]
     setters = {"learningRate": _set_lr} if lr is not None else {}
+    extra_methods = {"setLrAndSchedule": _set_lr_and_schedule} if lr is not None else {}
     cls = type(name, (BaseUpdater,), {
+        **extra_methods,
         "dl4jClass": PKG + name, "FIELDS": tuple(fields), "POSITIONAL": tuple(positional), "SETTERS": setters,
         "STATE_MULTIPLIER": mult, "__doc__": f"Mirrors {PKG}{name}.", "__module__": __name__})
     return UPDATERS.register(cls)
@@ -83,6 +100,7 @@ AdaDelta = _updater("AdaDelta", None, [("rho", 0.95), ("epsilon", 1e-6)], ("rho"
 NoOp = _updater("NoOp", None, [], (), 0)
 
 
+@UPDATERS.register
 class Nesterovs(BaseUpdater):
     """Mirrors org.nd4j.linalg.learning.config.Nesterovs and its constructors:
 
@@ -97,6 +115,21 @@ class Nesterovs(BaseUpdater):
     POSITIONAL = ("learningRate", "momentum")
     SETTERS = {"learningRate": _set_lr, "momentum": _set_momentum}
     STATE_MULTIPLIER = 1
+    setLrAndSchedule = _set_lr_and_schedule
+
+    def currentMomentum(self, iteration, epoch):
+        """Mirrors Nesterovs#currentMomentum(iteration, epoch): the momentum schedule's value, else the momentum."""
+        if self.momentumISchedule is not None:
+            return self.momentumISchedule.valueAt(iteration, epoch)
+        return self.momentum
+
+    def getMomentumSchedule(self):
+        """Mirrors Nesterovs#getMomentumSchedule (the same value as getMomentumISchedule)."""
+        return self.momentumISchedule
+
+    def setMomentumSchedule(self, momentumSchedule):
+        """Mirrors Nesterovs#setMomentumSchedule."""
+        self.momentumISchedule = momentumSchedule
 
     def __init__(self, *args, **kwargs):
         if len(args) == 1 and not isinstance(args[0], BaseSchedule):  # Java: Nesterovs(double momentum)
@@ -104,12 +137,10 @@ class Nesterovs(BaseUpdater):
         super().__init__(*args, **kwargs)
 
 
-UPDATERS.register(Nesterovs)
 
 
 def to_updater(value):
     """IUpdater instance, or a legacy Updater enum name ('NESTEROVS') -> IUpdater with default config."""
-    from ..enums import Updater
 
     if value is None or isinstance(value, BaseUpdater):
         return value

@@ -1,3 +1,7 @@
-"""Converters per layer family (importing this package fills LAYER_CONVERTERS)."""
+"""Converters per layer family. Every module of this package is imported here, which fills LAYER_CONVERTERS:
+a new family file needs no listing anywhere."""
 
-from . import convolution, feedforward, normalization, output, pooling, recurrent, shape, wrappers  # noqa: F401
+import importlib
+import pkgutil
+
+MODULES = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]

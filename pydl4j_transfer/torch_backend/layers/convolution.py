@@ -25,13 +25,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (Convolution1D, Convolution1DLayer, Convolution2D, Convolution3D, ConvolutionLayer, Deconvolution2D,
+                                    Deconvolution3D, DepthwiseConvolution2D, SeparableConvolution2D)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activate_fresh, activation_module
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
-_L = "org.deeplearning4j.nn.conf.layers."
 
 
 
@@ -45,12 +47,8 @@ _L = "org.deeplearning4j.nn.conf.layers."
 # blocked layout from conv to conv, and a layout copy between two convolutions would cut that chain.
 INFERENCE_CHANNELS_LAST = frozenset({"cpu"})
 
-def _name(v):
-    return getattr(v, "name", v)
-
-
 def mode_of(conf):
-    return _name(getattr(conf, "convolutionMode", None)) or "Truncate"
+    return enum_name(getattr(conf, "convolutionMode", None)) or "Truncate"
 
 
 def same_pads(size, k, s, d):
@@ -92,15 +90,14 @@ def torch_pad_arg(pads):
     return out
 
 
+@LAYER_CONVERTERS.register(ConvolutionLayer, Convolution2D)
 class ConvModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.ConvolutionLayer (2-D; also 1-D and 3-D through DIMS)."""
 
-    dl4j_class = _L + "ConvolutionLayer"
     DIMS = 2
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         d = self.DIMS
         self.n_in, self.n_out = int(conf.nIn), int(conf.nOut)
         self.kernel = [int(k) for k in conf.kernelSize[:d]]
@@ -113,7 +110,7 @@ class ConvModule(LayerModule):
         self.act = activation_module(conf.activationFn, ctx)
 
     def _channels_last(self, conf):
-        return _name(conf.cnn2dDataFormat) == "NHWC"
+        return enum_name(conf.cnn2dDataFormat) == "NHWC"
 
     def expected(self):
         return (f"rank {self.DIMS + 2} [minibatch, {self.n_in}, height, width]" if not self.channels_last
@@ -158,6 +155,7 @@ class ConvModule(LayerModule):
         return activate_fresh(self.act, self.from_channels_first(y))
 
 
+@LAYER_CONVERTERS.register(Convolution1DLayer, Convolution1D)
 class Conv1DModule(ConvModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.Convolution1DLayer: [mb, nIn, T] (NCW) or
     [mb, T, nIn] (NWC); W [nOut, nIn, k, 1]; masked output steps are zeroed."""
@@ -165,7 +163,7 @@ class Conv1DModule(ConvModule):
     DIMS = 1
 
     def _channels_last(self, conf):
-        return _name(conf.rnnDataFormat) == "NWC"
+        return enum_name(conf.rnnDataFormat) == "NWC"
 
     def expected(self):
         return (f"rank 3 [minibatch, {self.n_in}, T]" if not self.channels_last
@@ -177,6 +175,15 @@ class Conv1DModule(ConvModule):
         # so the flat slice is read as [k][nIn][nOut]. Mirrored: reshape the same bytes, then to torch [nOut, nIn, k].
         w = self.p("W").reshape(self.kernel[0], self.n_in, self.n_out).permute(2, 1, 0)
         return F.conv1d(self.pad(x), w, self.bias(), stride=self.stride, dilation=self.dilation)
+
+    def to_channels_first(self, x):
+        if (not self.channels_last and x.dim() == 3 and x.shape[1] != self.n_in and x.shape[2] == self.n_in
+                and not getattr(self, "_strict_ncw", False)):
+            # M2.1 runs an NCW Convolution1D on an NWC activation whose channel count matches the last axis
+            # (DL4J's Keras import: Embedding (NWC output) -> Theano-ordered Conv1D) as if it were [mb, T, nIn]:
+            # checked against the jar (tests/keras: weights/embedding_conv1d_flatten_theano_2.h5)
+            x = x.transpose(1, 2)
+        return super().to_channels_first(x)
 
     def compute(self, x, mask=None):
         y = self.act(self.conv(self.to_channels_first(x)))  # DL4J applies the activation on the NCW array
@@ -201,6 +208,7 @@ class Conv1DModule(ConvModule):
         return out[:, 0, :].to(mask.dtype)
 
 
+@LAYER_CONVERTERS.register(Deconvolution2D)
 class Deconv2DModule(ConvModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer (transposed convolution).
 
@@ -221,6 +229,7 @@ class Deconv2DModule(ConvModule):
         return F.conv_transpose2d(x, w, self.bias(), stride=self.stride, padding=self.padding, dilation=self.dilation)
 
 
+@LAYER_CONVERTERS.register(DepthwiseConvolution2D)
 class DepthwiseModule(ConvModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer."""
 
@@ -238,12 +247,13 @@ class DepthwiseModule(ConvModule):
                         dilation=self.dilation, groups=self.n_in)
 
 
+@LAYER_CONVERTERS.register(SeparableConvolution2D)
 class SeparableModule(DepthwiseModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.SeparableConvolution2DLayer: depthwise
     (W [dm, nIn, kH, kW]) then pointwise 1x1 (pW [nOut, nIn*dm, 1, 1]) then the bias."""
 
     def _channels_last(self, conf):
-        return _name(conf.cnn2dDataFormat) == "NHWC"
+        return enum_name(conf.cnn2dDataFormat) == "NHWC"
 
     def depthwise_weight(self):
         w = self.p("W")  # [dm, nIn, kH, kW] -> [nIn, dm, kH, kW] -> grouped [nIn*dm, 1, kH, kW]
@@ -255,13 +265,14 @@ class SeparableModule(DepthwiseModule):
         return F.conv2d(y, self.p("pW"), self.bias())
 
 
+@LAYER_CONVERTERS.register(Convolution3D)
 class Conv3DModule(ConvModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.Convolution3DLayer: W [nOut, nIn, kD, kH, kW]."""
 
     DIMS = 3
 
     def _channels_last(self, conf):
-        return _name(conf.dataFormat) == "NDHWC"
+        return enum_name(conf.dataFormat) == "NDHWC"
 
     def expected(self):
         return (f"rank 5 [minibatch, {self.n_in}, depth, height, width]" if not self.channels_last
@@ -271,6 +282,7 @@ class Conv3DModule(ConvModule):
         return F.conv3d(self.pad(x), self.p("W"), self.bias(), stride=self.stride, dilation=self.dilation)
 
 
+@LAYER_CONVERTERS.register(Deconvolution3D)
 class Deconv3DModule(Conv3DModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.Deconvolution3DLayer: W [kD, kH, kW, nOut, nIn]."""
 
@@ -289,12 +301,3 @@ class Deconv3DModule(Conv3DModule):
         return F.conv_transpose3d(x, w, self.bias(), stride=self.stride, padding=self.padding, dilation=self.dilation)
 
 
-_TABLE = {
-    "ConvolutionLayer": ConvModule, "Convolution2D": ConvModule,
-    "Convolution1DLayer": Conv1DModule, "Convolution1D": Conv1DModule,
-    "Deconvolution2D": Deconv2DModule,
-    "DepthwiseConvolution2D": DepthwiseModule, "SeparableConvolution2D": SeparableModule,
-    "Convolution3D": Conv3DModule, "Deconvolution3D": Deconv3DModule,
-}
-for _n, _cls in _TABLE.items():
-    LAYER_CONVERTERS.register(_L + _n)(lambda conf, ctx, _c=_cls: _c(conf, ctx))

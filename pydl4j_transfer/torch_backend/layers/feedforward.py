@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf import (ActivationLayer, AutoEncoder, DenseLayer, DropoutLayer, ElementWiseMultiplicationLayer, EmbeddingLayer,
+                                    EmbeddingSequenceLayer, PReLULayer)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activate_fresh, activation_module
@@ -20,7 +22,6 @@ from ..base import LayerModule, act_on_axis, apply_mask_rows, time_mask
 from ..params import dl4j_view
 from ..registry import LAYER_CONVERTERS
 
-_L = "org.deeplearning4j.nn.conf.layers."
 
 
 def dl4j_layer_norm(z, gain):
@@ -35,11 +36,8 @@ class DenseModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer (and OutputLayer,
     CenterLossOutputLayer, AutoEncoder's encoder): act(x·W [LN·g] + b)."""
 
-    dl4j_class = _L + "DenseLayer"
-
     def __init__(self, conf, ctx, layer_norm=False):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         self.n_in, self.n_out = int(conf.nIn), int(conf.nOut)
         self.has_bias = getattr(conf, "hasBias", True) is not False
         self.layer_norm = bool(layer_norm)
@@ -60,12 +58,12 @@ class DenseModule(LayerModule):
         return apply_mask_rows(activate_fresh(self.act, self.pre_output(x, mask)), mask)
 
 
-@LAYER_CONVERTERS.register(_L + "DenseLayer")
+@LAYER_CONVERTERS.register(DenseLayer)
 def _dense(conf, ctx):
     return DenseModule(conf, ctx, layer_norm=bool(conf.hasLayerNorm))
 
 
-@LAYER_CONVERTERS.register(_L + "AutoEncoder")
+@LAYER_CONVERTERS.register(AutoEncoder)
 def _autoencoder(conf, ctx):
     """AutoEncoder in a network = its encoder, act(x·W + b) (``vb`` and corruption are pretraining-only)."""
     return DenseModule(conf, ctx)
@@ -74,8 +72,6 @@ def _autoencoder(conf, ctx):
 class EmbeddingModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingLayer: row ``idx`` of
     W [nIn, nOut] (+ b), then the activation. Input: [minibatch, 1] (or [minibatch]) class indices."""
-
-    dl4j_class = _L + "EmbeddingLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -105,7 +101,7 @@ class EmbeddingModule(LayerModule):
         return apply_mask_rows(out, mask)
 
 
-@LAYER_CONVERTERS.register(_L + "EmbeddingLayer")
+@LAYER_CONVERTERS.register(EmbeddingLayer)
 def _embedding(conf, ctx):
     return EmbeddingModule(conf, ctx)
 
@@ -113,8 +109,6 @@ def _embedding(conf, ctx):
 class EmbeddingSequenceModule(EmbeddingModule):
     """Mirrors org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingSequenceLayer: input
     [minibatch, T] or [minibatch, 1, T] indices -> [minibatch, nOut, T] (NCW) or [minibatch, T, nOut] (NWC)."""
-
-    dl4j_class = _L + "EmbeddingSequenceLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -132,7 +126,7 @@ class EmbeddingSequenceModule(EmbeddingModule):
         return out if self.nwc else out.permute(0, 2, 1)
 
 
-@LAYER_CONVERTERS.register(_L + "EmbeddingSequenceLayer")
+@LAYER_CONVERTERS.register(EmbeddingSequenceLayer)
 def _embedding_seq(conf, ctx):
     return EmbeddingSequenceModule(conf, ctx)
 
@@ -140,8 +134,6 @@ def _embedding_seq(conf, ctx):
 class ActivationModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.ActivationLayer: the activation on the input as it is
     (any rank; softmax along the last axis, as ND4J applies it)."""
-
-    dl4j_class = _L + "ActivationLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -151,7 +143,7 @@ class ActivationModule(LayerModule):
         return self.act(x)
 
 
-@LAYER_CONVERTERS.register(_L + "ActivationLayer")
+@LAYER_CONVERTERS.register(ActivationLayer)
 def _activation_layer(conf, ctx):
     return ActivationModule(conf, ctx)
 
@@ -160,13 +152,11 @@ class DropoutModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.DropoutLayer: identity in inference; in training the
     layer's dropout (applied to the input by LayerModule#forward) is all it does."""
 
-    dl4j_class = _L + "DropoutLayer"
-
     def compute(self, x, mask=None):
         return x
 
 
-@LAYER_CONVERTERS.register(_L + "DropoutLayer")
+@LAYER_CONVERTERS.register(DropoutLayer)
 def _dropout_layer(conf, ctx):
     return DropoutModule(conf, ctx)
 
@@ -174,8 +164,6 @@ def _dropout_layer(conf, ctx):
 class PReLUModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.feedforward.PReLU: x >= 0 ? x : alpha·x, alpha = W
     (shape inputShape with the shared axes set to 1, broadcast over the minibatch)."""
-
-    dl4j_class = _L + "PReLULayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -188,7 +176,7 @@ class PReLUModule(LayerModule):
         return torch.where(x >= 0, x, x * alpha.unsqueeze(0))
 
 
-@LAYER_CONVERTERS.register(_L + "PReLULayer")
+@LAYER_CONVERTERS.register(PReLULayer)
 def _prelu(conf, ctx):
     return PReLUModule(conf, ctx)
 
@@ -196,8 +184,6 @@ def _prelu(conf, ctx):
 class ElementWiseMultiplicationModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.feedforward.elementwise.ElementWiseMultiplicationLayer:
     act(x ⊙ W + b)."""
-
-    dl4j_class = _L + "misc.ElementWiseMultiplicationLayer"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -210,6 +196,6 @@ class ElementWiseMultiplicationModule(LayerModule):
         return apply_mask_rows(self.act(x * self.p("W") + self.p("b")), mask)
 
 
-@LAYER_CONVERTERS.register(_L + "misc.ElementWiseMultiplicationLayer")
+@LAYER_CONVERTERS.register(ElementWiseMultiplicationLayer)
 def _elementwise_mult(conf, ctx):
     return ElementWiseMultiplicationModule(conf, ctx)

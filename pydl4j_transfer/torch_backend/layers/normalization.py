@@ -23,14 +23,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (BatchNormalization, LocalResponseNormalization)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
-_L = "org.deeplearning4j.nn.conf.layers."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 def _vec(t):
@@ -38,10 +35,9 @@ def _vec(t):
     return t if t.dim() == 1 else t.reshape(-1)
 
 
+@LAYER_CONVERTERS.register(BatchNormalization)
 class BatchNormModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.normalization.BatchNormalization."""
-
-    dl4j_class = _L + "BatchNormalization"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -51,10 +47,12 @@ class BatchNormModule(LayerModule):
         self.lock = bool(conf.lockGammaBeta)
         self.gamma_const, self.beta_const = float(conf.gamma), float(conf.beta)
         self.log_std = bool(conf.useLogStd)
-        self.nhwc = _name(conf.cnn2DFormat) == "NHWC"
+        self.nhwc = enum_name(conf.cnn2DFormat) == "NHWC"
 
     def channel_axis(self, x):
-        return x.dim() - 1 if (x.dim() == 4 and self.nhwc) else 1
+        # NHWC: channels last. M2.1 views a rank-3 (recurrent) input [mb, T, C] as the image [1, mb, T, C], so with
+        # NHWC its channels are last too (how DL4J's Keras import runs BatchNormalization after Conv1D)
+        return x.dim() - 1 if (x.dim() in (3, 4) and self.nhwc) else 1
 
     def running_var(self):
         if self.log_std:
@@ -117,20 +115,18 @@ class BatchNormModule(LayerModule):
         return out
 
 
-LAYER_CONVERTERS.register(_L + "BatchNormalization")(lambda conf, ctx: BatchNormModule(conf, ctx))
 
 
+@LAYER_CONVERTERS.register(LocalResponseNormalization)
 class LRNModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization."""
-
-    dl4j_class = _L + "LocalResponseNormalization"
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
         self.k, self.n = float(conf.k), float(conf.n)
         self.alpha, self.beta = float(conf.alpha), float(conf.beta)
         self.half = int(self.n) // 2
-        self.nhwc = _name(conf.dataFormat) == "NHWC"
+        self.nhwc = enum_name(conf.dataFormat) == "NHWC"
 
     def compute(self, x, mask=None):
         if x.dim() != 4:
@@ -148,4 +144,3 @@ class LRNModule(LayerModule):
         return y.movedim(1, y.dim() - 1) if self.nhwc else y
 
 
-LAYER_CONVERTERS.register(_L + "LocalResponseNormalization")(lambda conf, ctx: LRNModule(conf, ctx))

@@ -17,18 +17,15 @@ import math
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (GlobalPoolingLayer, Pooling1D, Pooling2D, Subsampling1DLayer, Subsampling3DLayer, SubsamplingLayer)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 from .convolution import pads_for, torch_pad_arg
 
-_L = "org.deeplearning4j.nn.conf.layers."
 
 _MAXPOOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 def window_sum(x, kernel, stride, dilation):
@@ -60,22 +57,21 @@ def pool(x, kind, kernel, stride, pads, dilation, pnorm=2, include_pad=False):
     raise ValueError(f"unknown pooling type {kind}")
 
 
+@LAYER_CONVERTERS.register(SubsamplingLayer, Pooling2D)
 class SubsamplingModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer (2-D; 1-D/3-D by DIMS)."""
 
-    dl4j_class = _L + "SubsamplingLayer"
     DIMS = 2
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         d = self.DIMS
-        self.kind = _name(conf.poolingType) or "MAX"
+        self.kind = enum_name(conf.poolingType) or "MAX"
         self.kernel = [int(k) for k in conf.kernelSize[:d]]
         self.stride = [int(s) for s in conf.stride[:d]]
         self.padding = [int(p) for p in (conf.padding or [0] * d)[:d]]
         self.dilation = [int(x) for x in (conf.dilation or [1] * d)[:d]]
-        self.mode = _name(getattr(conf, "convolutionMode", None)) or "Truncate"
+        self.mode = enum_name(getattr(conf, "convolutionMode", None)) or "Truncate"
         self.pnorm = int(getattr(conf, "pnorm", 2) or 2)
         self.include_pad = bool(getattr(conf, "avgPoolIncludePadInDivisor", True))
         self.channels_last = self._channels_last(conf)
@@ -87,7 +83,7 @@ class SubsamplingModule(LayerModule):
                 " UnsupportedOperationException('Not supported: SUM') at the first forward pass); use AVG or PNORM"))
 
     def _channels_last(self, conf):
-        return _name(conf.cnn2dDataFormat) == "NHWC"
+        return enum_name(conf.cnn2dDataFormat) == "NHWC"
 
     def compute(self, x, mask=None):
         if x.dim() != self.DIMS + 2:
@@ -99,18 +95,21 @@ class SubsamplingModule(LayerModule):
         return y.movedim(1, y.dim() - 1) if self.channels_last else y
 
 
+@LAYER_CONVERTERS.register(Subsampling1DLayer, Pooling1D)
 class Subsampling1DModule(SubsamplingModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.Subsampling1DLayer ([mb, C, T])."""
 
     DIMS = 1
 
     def _channels_last(self, conf):
-        return False
+        # M2.1 views [mb, C, T] as [mb, C, T, 1] (NCHW) but an NHWC layer's [mb, T, C] as [mb, T, 1, C]: the time
+        # axis stays the pooled one and the channels are last (DL4J's Keras import sets NHWC for channels_last)
+        return enum_name(getattr(conf, "cnn2dDataFormat", None)) == "NHWC"
 
     def compute(self, x, mask=None):
         y = super().compute(x, mask)
         if mask is not None:
-            y = y * self.feed_forward_mask(mask, x).to(y.dtype).unsqueeze(1)
+            y = y * self.feed_forward_mask(mask, x).to(y.dtype).unsqueeze(2 if self.channels_last else 1)
         return y
 
     def feed_forward_mask(self, mask, x=None):
@@ -125,6 +124,7 @@ class Subsampling1DModule(SubsamplingModule):
         return out[:, 0, :].to(mask.dtype)
 
 
+@LAYER_CONVERTERS.register(Subsampling3DLayer)
 class Subsampling3DModule(SubsamplingModule):
     """Mirrors org.deeplearning4j.nn.layers.convolution.subsampling.Subsampling3DLayer (MAX / AVG)."""
 
@@ -135,25 +135,18 @@ class Subsampling3DModule(SubsamplingModule):
         self.include_pad = False
 
     def _channels_last(self, conf):
-        return _name(conf.dataFormat) == "NDHWC"
+        return enum_name(conf.dataFormat) == "NDHWC"
 
 
-for _n, _cls in {"SubsamplingLayer": SubsamplingModule, "Pooling2D": SubsamplingModule,
-                 "Subsampling1DLayer": Subsampling1DModule, "Pooling1D": Subsampling1DModule,
-                 "Subsampling3DLayer": Subsampling3DModule}.items():
-    LAYER_CONVERTERS.register(_L + _n)(lambda conf, ctx, _c=_cls: _c(conf, ctx))
-
-
+@LAYER_CONVERTERS.register(GlobalPoolingLayer)
 class GlobalPoolingModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer: MAX/AVG/SUM/PNORM over the
     pooling dimensions (default: all spatial/time axes), masked steps excluded; the output has no
     mask. collapseDimensions=false keeps the pooled axes with size 1."""
 
-    dl4j_class = _L + "GlobalPoolingLayer"
-
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.kind = _name(conf.poolingType) or "MAX"
+        self.kind = enum_name(conf.poolingType) or "MAX"
         self.pnorm = int(conf.pnorm or 2)
         self.dims = [int(d) for d in conf.poolingDimensions] if conf.poolingDimensions else None
         self.collapse = conf.collapseDimensions is not False
@@ -193,4 +186,3 @@ class GlobalPoolingModule(LayerModule):
         return None
 
 
-LAYER_CONVERTERS.register(_L + "GlobalPoolingLayer")(lambda conf, ctx: GlobalPoolingModule(conf, ctx))

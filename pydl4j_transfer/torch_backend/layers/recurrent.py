@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (GravesBidirectionalLSTM, GravesLSTM, LSTM, SimpleRnn)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..activations import activation_module
@@ -43,11 +45,6 @@ from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 from .feedforward import dl4j_layer_norm
 
-_L = "org.deeplearning4j.nn.conf.layers."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 @dataclass
@@ -84,9 +81,8 @@ class RecurrentModule(LayerModule):
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         self.n_in, self.n_out = int(conf.nIn), int(conf.nOut)
-        self.nwc = _name(getattr(conf, "rnnDataFormat", None)) == "NWC"
+        self.nwc = enum_name(getattr(conf, "rnnDataFormat", None)) == "NWC"
 
     def to_ncw(self, x):
         if x.dim() == 2:  # DL4J accepts [mb, nIn] as a single time step
@@ -121,6 +117,8 @@ class RecurrentModule(LayerModule):
 
 class LSTMModule(RecurrentModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.LSTM (and GravesLSTM with ``peepholes``)."""
+
+    rnn_state_keys = ("prevAct", "prevMem")
 
     def __init__(self, conf, ctx, peepholes=False, suffix=""):
         super().__init__(conf, ctx)
@@ -177,6 +175,9 @@ class GravesBidirectionalLSTMModule(LSTMModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.GravesBidirectionalLSTM: forward pass with
     (WF, RWF, bF), backward pass (time T-1 .. 0) with (WB, RWB, bB); output = sum of the two."""
 
+    rnn_state_keys = ()
+    rnn_state_refused = "GravesBidirectionalLSTM (DL4J: UnsupportedOperationException)"
+
     def take_network_mask(self, mask):
         return mask
 
@@ -184,11 +185,14 @@ class GravesBidirectionalLSTMModule(LSTMModule):
         return super().run(x, mask, True, "F") + super().run(x, mask, False, "B")
 
 
+@LAYER_CONVERTERS.register(SimpleRnn)
 class SimpleRnnModule(RecurrentModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.SimpleRnn: h_t = act(x_t·W + h_{t-1}·RW + b)
     (with layer norm, g = [gx | gh]: act(LN(x_t·W)·gx + LN(h_{t-1}·RW)·gh + b)); masked outputs zeroed
     afterwards. Note: real DL4J 1.0.0-M2.1 fails in its own forward pass with hasLayerNorm=true
     (an interval on its rank-1 gain view), so the layer-norm variant is checked against numpy only."""
+
+    rnn_state_keys = ("prevAct",)
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -221,8 +225,16 @@ class SimpleRnnModule(RecurrentModule):
         return out
 
 
-_REG = LAYER_CONVERTERS.register
-_REG(_L + "LSTM")(lambda conf, ctx: LSTMModule(conf, ctx))
-_REG(_L + "GravesLSTM")(lambda conf, ctx: LSTMModule(conf, ctx, peepholes=True))
-_REG(_L + "GravesBidirectionalLSTM")(lambda conf, ctx: GravesBidirectionalLSTMModule(conf, ctx, peepholes=True))
-_REG(_L + "recurrent.SimpleRnn")(lambda conf, ctx: SimpleRnnModule(conf, ctx))
+@LAYER_CONVERTERS.register(LSTM)
+def _lstm(conf, ctx):
+    return LSTMModule(conf, ctx)
+
+
+@LAYER_CONVERTERS.register(GravesLSTM)
+def _graves_lstm(conf, ctx):
+    return LSTMModule(conf, ctx, peepholes=True)
+
+
+@LAYER_CONVERTERS.register(GravesBidirectionalLSTM)
+def _graves_bidirectional_lstm(conf, ctx):
+    return GravesBidirectionalLSTMModule(conf, ctx, peepholes=True)

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (Cropping1D, Cropping2D, Cropping3D, SpaceToBatchLayer, SpaceToDepthLayer, Upsampling1D, Upsampling2D,
+                                    Upsampling3D, ZeroPadding1DLayer, ZeroPadding3DLayer, ZeroPaddingLayer)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
-_L = "org.deeplearning4j.nn.conf.layers."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 class _Spatial(LayerModule):
@@ -30,7 +28,6 @@ class _Spatial(LayerModule):
 
     def __init__(self, conf, ctx, channels_last=False):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         self.channels_last = channels_last
 
     def compute(self, x, mask=None):
@@ -91,11 +88,12 @@ class Upsampling(_Spatial):
         return x
 
 
+@LAYER_CONVERTERS.register(SpaceToDepthLayer)
 class SpaceToDepth(_Spatial):
     """Mirrors org.deeplearning4j.nn.layers.convolution.SpaceToDepth (libnd4j space_to_depth)."""
 
     def __init__(self, conf, ctx):
-        super().__init__(conf, ctx, _name(conf.dataFormat) == "NHWC")
+        super().__init__(conf, ctx, enum_name(conf.dataFormat) == "NHWC")
         self.block = int(conf.blockSize)
 
     def spatial(self, x):
@@ -107,11 +105,12 @@ class SpaceToDepth(_Spatial):
         return y.reshape(n, b * b * c, h // b, w // b)
 
 
+@LAYER_CONVERTERS.register(SpaceToBatchLayer)
 class SpaceToBatch(_Spatial):
     """Mirrors org.deeplearning4j.nn.layers.convolution.SpaceToBatch (libnd4j space_to_batch_nd)."""
 
     def __init__(self, conf, ctx):
-        super().__init__(conf, ctx, _name(conf.format) == "NHWC")
+        super().__init__(conf, ctx, enum_name(conf.format) == "NHWC")
         self.blocks = [int(v) for v in conf.blocks]
         pad = conf.padding or [[0, 0], [0, 0]]
         self.pad_arg = [int(pad[1][0]), int(pad[1][1]), int(pad[0][0]), int(pad[0][1])]
@@ -127,18 +126,49 @@ class SpaceToBatch(_Spatial):
 
 
 def _cl(conf, attr):
-    return _name(getattr(conf, attr, None)) in ("NHWC", "NDHWC")
+    return enum_name(getattr(conf, attr, None)) in ("NHWC", "NDHWC")
 
 
-_REG = LAYER_CONVERTERS.register
-_REG(_L + "ZeroPaddingLayer")(lambda conf, ctx: ZeroPadding(conf, ctx, 4, _cl(conf, "dataFormat")))
-_REG(_L + "ZeroPadding1DLayer")(lambda conf, ctx: ZeroPadding(conf, ctx, 3))
-_REG(_L + "ZeroPadding3DLayer")(lambda conf, ctx: ZeroPadding(conf, ctx, 5))
-_REG(_L + "convolutional.Cropping1D")(lambda conf, ctx: Cropping(conf, ctx, 3))
-_REG(_L + "convolutional.Cropping2D")(lambda conf, ctx: Cropping(conf, ctx, 4, _cl(conf, "dataFormat")))
-_REG(_L + "convolutional.Cropping3D")(lambda conf, ctx: Cropping(conf, ctx, 5))
-_REG(_L + "Upsampling1D")(lambda conf, ctx: Upsampling(conf, ctx, 3))
-_REG(_L + "Upsampling2D")(lambda conf, ctx: Upsampling(conf, ctx, 4, _cl(conf, "format")))
-_REG(_L + "Upsampling3D")(lambda conf, ctx: Upsampling(conf, ctx, 5, _cl(conf, "dataFormat")))
-_REG(_L + "SpaceToDepthLayer")(lambda conf, ctx: SpaceToDepth(conf, ctx))
-_REG(_L + "SpaceToBatchLayer")(lambda conf, ctx: SpaceToBatch(conf, ctx))
+@LAYER_CONVERTERS.register(ZeroPaddingLayer)
+def _zero_padding_2d(conf, ctx):
+    return ZeroPadding(conf, ctx, 4, _cl(conf, "dataFormat"))
+
+
+@LAYER_CONVERTERS.register(ZeroPadding1DLayer)
+def _zero_padding_1d(conf, ctx):
+    return ZeroPadding(conf, ctx, 3)
+
+
+@LAYER_CONVERTERS.register(ZeroPadding3DLayer)
+def _zero_padding_3d(conf, ctx):
+    return ZeroPadding(conf, ctx, 5)
+
+
+@LAYER_CONVERTERS.register(Cropping1D)
+def _cropping_1d(conf, ctx):
+    return Cropping(conf, ctx, 3)
+
+
+@LAYER_CONVERTERS.register(Cropping2D)
+def _cropping_2d(conf, ctx):
+    return Cropping(conf, ctx, 4, _cl(conf, "dataFormat"))
+
+
+@LAYER_CONVERTERS.register(Cropping3D)
+def _cropping_3d(conf, ctx):
+    return Cropping(conf, ctx, 5)
+
+
+@LAYER_CONVERTERS.register(Upsampling1D)
+def _upsampling_1d(conf, ctx):
+    return Upsampling(conf, ctx, 3)
+
+
+@LAYER_CONVERTERS.register(Upsampling2D)
+def _upsampling_2d(conf, ctx):
+    return Upsampling(conf, ctx, 4, _cl(conf, "format"))
+
+
+@LAYER_CONVERTERS.register(Upsampling3D)
+def _upsampling_3d(conf, ctx):
+    return Upsampling(conf, ctx, 5, _cl(conf, "dataFormat"))

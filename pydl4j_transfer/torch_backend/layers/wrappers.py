@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import torch
 
+from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.conf import (Bidirectional, FrozenLayer, FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
-_L = "org.deeplearning4j.nn.conf.layers."
-
-
-def _name(v):
-    return getattr(v, "name", v)
 
 
 def _convert(inner_conf, ctx):
@@ -36,7 +33,6 @@ class WrapperModule(LayerModule):
 
     def __init__(self, conf, ctx, inner_conf, prefix=""):
         super().__init__(conf, ctx)
-        self.dl4j_class = conf.dl4jClass
         self.input_dropout = None
         self.inner = _convert(inner_conf, ctx.child(prefix))
 
@@ -57,7 +53,13 @@ class FrozenModule(WrapperModule):
         super().__init__(conf, ctx, inner_conf)
         self.frozen = True
         self.backprop = backprop
+        self.cuts_backprop = not backprop
         self.train(False)
+
+    def output_layer(self):
+        """DL4J's getOutputLayer() unwraps a FrozenLayerWithBackprop (its output layer's loss trains the layers below;
+        its own parameters get a zero gradient); a FrozenLayer is not an IOutputLayer (DL4J cannot fit it)."""
+        return self.inner.output_layer() if self.backprop else None
 
     def compute(self, x, mask=None):
         if not self.backprop and isinstance(x, torch.Tensor):
@@ -65,9 +67,14 @@ class FrozenModule(WrapperModule):
         return self.inner(x, mask)
 
 
-LAYER_CONVERTERS.register(_L + "misc.FrozenLayer")(lambda conf, ctx: FrozenModule(conf, ctx, conf.layer, backprop=False))
-LAYER_CONVERTERS.register(_L + "misc.FrozenLayerWithBackprop")(
-    lambda conf, ctx: FrozenModule(conf, ctx, conf.underlying, backprop=True))
+@LAYER_CONVERTERS.register(FrozenLayer)
+def _frozen(conf, ctx):
+    return FrozenModule(conf, ctx, conf.layer, backprop=False)
+
+
+@LAYER_CONVERTERS.register(FrozenLayerWithBackprop)
+def _frozen_with_backprop(conf, ctx):
+    return FrozenModule(conf, ctx, conf.underlying, backprop=True)
 
 
 def reverse_time(x, time_axis, mask=None):
@@ -84,6 +91,7 @@ def reverse_time(x, time_axis, mask=None):
     return torch.gather(x, 1, idx.unsqueeze(2).expand(-1, -1, x.shape[2]))
 
 
+@LAYER_CONVERTERS.register(Bidirectional)
 class BidirectionalModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer: ``fwd`` on the input,
     ``bwd`` on the time-reversed input, its output reversed back, then combined: CONCAT (feature
@@ -93,15 +101,18 @@ class BidirectionalModule(LayerModule):
     DL4J reverses each example only up to its last unmasked step (padding stays at the end) and
     gives ``bwd`` the same mask; without one, the whole time axis is reversed (checked against DL4J)."""
 
-    dl4j_class = _L + "recurrent.Bidirectional"
+    rnn_state_refused = 'Bidirectional (DL4J: "cannot use this method (or truncated BPTT) with bidirectional layers")'
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
         self.input_dropout = None
-        self.mode = _name(conf.mode) or "CONCAT"
+        self.mode = enum_name(conf.mode) or "CONCAT"
         self.fwd = _convert(conf.fwd, ctx.child("f"))
         self.bwd = _convert(conf.bwd, ctx.child("b"))
-        self.nwc = _name(getattr(conf.fwd, "rnnDataFormat", None)) == "NWC"
+        inner = conf.fwd  # the format of the wrapped recurrent layer, through LastTimeStep / MaskZeroLayer
+        while inner is not None and not hasattr(inner, "rnnDataFormat") and hasattr(inner, "underlying"):
+            inner = inner.underlying
+        self.nwc = enum_name(getattr(inner, "rnnDataFormat", None)) == "NWC"
 
     def compute(self, x, mask=None):
         t_axis = 1 if self.nwc else 2
@@ -125,9 +136,6 @@ class BidirectionalModule(LayerModule):
         return self.fwd.take_network_mask(mask)
 
 
-LAYER_CONVERTERS.register(_L + "recurrent.Bidirectional")(lambda conf, ctx: BidirectionalModule(conf, ctx))
-
-
 def last_time_step(y, mask, nwc=False):
     """Mirrors TimeSeriesUtils.pullLastTimeSteps: [mb, size, T] -> [mb, size] at the last step whose
     mask is non-zero (the last step overall without a mask)."""
@@ -141,13 +149,14 @@ def last_time_step(y, mask, nwc=False):
     return y[torch.arange(y.shape[0], device=y.device), :, idx]
 
 
+@LAYER_CONVERTERS.register(LastTimeStep)
 class LastTimeStepModule(WrapperModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer: the wrapped RNN's output at
     each example's last unmasked step; the output has no mask."""
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx, conf.underlying)
-        self.nwc = _name(getattr(conf.underlying, "rnnDataFormat", None)) == "NWC"
+        self.nwc = enum_name(getattr(conf.underlying, "rnnDataFormat", None)) == "NWC"
 
     def take_network_mask(self, mask):
         return mask  # LastTimeStepLayer#feedForwardMaskArray calls setMaskArray(mask): the wrapped layer uses it
@@ -162,9 +171,7 @@ class LastTimeStepModule(WrapperModule):
         return None
 
 
-LAYER_CONVERTERS.register(_L + "recurrent.LastTimeStep")(lambda conf, ctx: LastTimeStepModule(conf, ctx))
-
-
+@LAYER_CONVERTERS.register(MaskZeroLayer)
 class MaskZeroModule(WrapperModule):
     """Mirrors org.deeplearning4j.nn.layers.recurrent.MaskZeroLayer: a time step whose features ALL
     equal ``maskingValue`` is masked for the wrapped layer ([mb, size, T] input, features on axis 1).
@@ -181,4 +188,3 @@ class MaskZeroModule(WrapperModule):
         return self.inner(x, computed)
 
 
-LAYER_CONVERTERS.register(_L + "util.MaskZeroLayer")(lambda conf, ctx: MaskZeroModule(conf, ctx))

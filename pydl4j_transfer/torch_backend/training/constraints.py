@@ -125,3 +125,30 @@ def apply_constraint(constraint, param: torch.Tensor, where: str = "", times: in
     with torch.no_grad():
         for _ in range(times):
             fn(constraint, param, where)
+
+
+def constraint_plan(param_owners, slots) -> list:
+    """[(constraint, ParamSlot, where)] in DL4J's order: layers in network order, each layer's constraints in
+    list order, the parameters a constraint names (``params``) that the layer has (BaseConstraint#applyConstraint).
+
+    ``param_owners``: the configuration's ``param_owners()``; which layer confs a layer or vertex constrains is
+    the configuration's own ``constrained_layers()`` (wrappers delegate, frozen layers apply none)."""
+    by_key = {(str(s.owner), s.key): s for s in slots}
+    plan = []
+    for owner, conf in param_owners:
+        for prefix, layer in conf.constrained_layers():
+            for c in layer.constraints:
+                where = f"layer {owner!r} ({_class_name(layer)})"
+                check_constraint(c, where)
+                table_keys = [k[len(prefix):] for (o, k) in by_key if o == str(owner) and k.startswith(prefix)]
+                for key in table_keys:  # paramTable order; DL4J tests params.contains(key)
+                    if key in (c.params or ()):
+                        plan.append((c, by_key[(str(owner), prefix + key)], f"{where} parameter {key!r}"))
+    return plan
+
+
+def apply_constraints(plan, flat: torch.Tensor) -> None:
+    """Mirrors Model#applyConstraints(iteration, epoch) on the flat parameter tensor (in place)."""
+    for c, slot, where in plan:
+        apply_constraint(c, dl4j_view(flat, slot.offset, slot.shape, slot.order), where)
+

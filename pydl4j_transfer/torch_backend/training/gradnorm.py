@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 
+from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 
@@ -50,9 +51,7 @@ GRADNORM_FNS = {
 
 
 def _name(mode) -> str:
-    if mode is None:
-        return "None"
-    return str(getattr(mode, "name", mode))
+    return enum_name(mode) or "None"
 
 
 def normalize_layer_gradient(mode, threshold, layer_grad: torch.Tensor, param_grads) -> None:

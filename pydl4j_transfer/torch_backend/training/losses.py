@@ -28,11 +28,11 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
+from pydl4j_transfer.conf.values import losses as L  # the configuration classes (L.LossMCXENT, ...)
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import to_device
 
-_L = "org.nd4j.linalg.lossfunctions.impl."
 _SOFTMAX = "org.nd4j.linalg.activations.impl.ActivationSoftmax"
 _SIGMOID = "org.nd4j.linalg.activations.impl.ActivationSigmoid"
 
@@ -140,42 +140,42 @@ def _n_out(l):
 
 
 LOSS_FNS = {
-    _L + "LossL2": LossDef(lambda l, o, c: (o - l) ** 2, lambda l, o, c: 2 * (o - l)),
-    _L + "LossMSE": LossDef(lambda l, o, c: (o - l) ** 2, lambda l, o, c: 2 * (o - l), divisor=_n_out),
-    _L + "LossL1": LossDef(lambda l, o, c: (o - l).abs(), lambda l, o, c: torch.sign(o - l)),
-    _L + "LossMAE": LossDef(lambda l, o, c: (o - l).abs(), lambda l, o, c: torch.sign(o - l), divisor=_n_out,
+    L.LossL2.dl4jClass: LossDef(lambda l, o, c: (o - l) ** 2, lambda l, o, c: 2 * (o - l)),
+    L.LossMSE.dl4jClass: LossDef(lambda l, o, c: (o - l) ** 2, lambda l, o, c: 2 * (o - l), divisor=_n_out),
+    L.LossL1.dl4jClass: LossDef(lambda l, o, c: (o - l).abs(), lambda l, o, c: torch.sign(o - l)),
+    L.LossMAE.dl4jClass: LossDef(lambda l, o, c: (o - l).abs(), lambda l, o, c: torch.sign(o - l), divisor=_n_out,
                             array_divisor=lambda l: 1),
-    _L + "LossMAPE": LossDef(lambda l, o, c: ((l - o) / l).abs() * (100.0 / l.shape[1]),
+    L.LossMAPE.dl4jClass: LossDef(lambda l, o, c: ((l - o) / l).abs() * (100.0 / l.shape[1]),
                              lambda l, o, c: torch.sign(o - l) / l.abs() * (100.0 / l.shape[1])),
-    _L + "LossMSLE": LossDef(lambda l, o, c: torch.log((o + 1) / (l + 1)) ** 2 / l.shape[1],
+    L.LossMSLE.dl4jClass: LossDef(lambda l, o, c: torch.log((o + 1) / (l + 1)) ** 2 / l.shape[1],
                              lambda l, o, c: 2.0 / l.shape[1] * torch.log((o + 1) / (l + 1)) / (o + 1)),
-    _L + "LossPoisson": LossDef(lambda l, o, c: o - l * torch.log(o), lambda l, o, c: 1 - l / o),
-    _L + "LossKLD": LossDef(lambda l, o, c: l.clamp(1e-5, 1.0) * torch.log(l.clamp(1e-5, 1.0) / o),
+    L.LossPoisson.dl4jClass: LossDef(lambda l, o, c: o - l * torch.log(o), lambda l, o, c: 1 - l / o),
+    L.LossKLD.dl4jClass: LossDef(lambda l, o, c: l.clamp(1e-5, 1.0) * torch.log(l.clamp(1e-5, 1.0) / o),
                             lambda l, o, c: -l.clamp(1e-5, 1.0) / o),
-    _L + "LossCosineProximity": LossDef(_cosine_score, _cosine_dl),
-    _L + "LossHinge": LossDef(lambda l, o, c: (1 - l * o).clamp_min(0),
+    L.LossCosineProximity.dl4jClass: LossDef(_cosine_score, _cosine_dl),
+    L.LossHinge.dl4jClass: LossDef(lambda l, o, c: (1 - l * o).clamp_min(0),
                               lambda l, o, c: torch.where(1 - l * o > 0, -l, torch.zeros_like(l))),
-    _L + "LossSquaredHinge": LossDef(lambda l, o, c: (1 - l * o).clamp_min(0) ** 2,
+    L.LossSquaredHinge.dl4jClass: LossDef(lambda l, o, c: (1 - l * o).clamp_min(0) ** 2,
                                      lambda l, o, c: -2 * (1 - l * o).clamp_min(0) * l),
-    _L + "LossWasserstein": LossDef(lambda l, o, c: l * o, lambda l, o, c: l, divisor=_n_out),
-    _L + "LossBinaryXENT": LossDef(lambda l, o, c: -(l * torch.log(o) + (1 - l) * torch.log(1 - o)),
+    L.LossWasserstein.dl4jClass: LossDef(lambda l, o, c: l * o, lambda l, o, c: l, divisor=_n_out),
+    L.LossBinaryXENT.dl4jClass: LossDef(lambda l, o, c: -(l * torch.log(o) + (1 - l) * torch.log(1 - o)),
                                    lambda l, o, c: (o - l) / (o * (1 - o))),
-    _L + "LossMCXENT": LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
-    _L + "LossNegativeLogLikelihood": LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
-    _L + "LossSparseMCXENT": LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
+    L.LossMCXENT.dl4jClass: LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
+    L.LossNegativeLogLikelihood.dl4jClass: LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
+    L.LossSparseMCXENT.dl4jClass: LossDef(lambda l, o, c: -(l * torch.log(o)), None, grad=_mcxent_grad),
 }
 
 #: "@class" -> the function giving the clipped output used by the score (None: no clipping)
-_CLIP = {_L + "LossMCXENT": _clip_softmax, _L + "LossNegativeLogLikelihood": _clip_softmax,
-         _L + "LossSparseMCXENT": _clip_softmax, _L + "LossBinaryXENT": _xent_clip, _L + "LossKLD": _kld_clip}
+_CLIP = {L.LossMCXENT.dl4jClass: _clip_softmax, L.LossNegativeLogLikelihood.dl4jClass: _clip_softmax,
+         L.LossSparseMCXENT.dl4jClass: _clip_softmax, L.LossBinaryXENT.dl4jClass: _xent_clip, L.LossKLD.dl4jClass: _kld_clip}
 
 #: losses with a different clipping for the gradient than for the score
-_GRAD_CLIP = {_L + "LossBinaryXENT": _xent_clip, _L + "LossKLD": _kld_clip}
+_GRAD_CLIP = {L.LossBinaryXENT.dl4jClass: _xent_clip, L.LossKLD.dl4jClass: _kld_clip}
 
 UNSUPPORTED_LOSSES = {
-    _L + "LossFMeasure": "batch-level score (no per-example score array in DL4J); not implemented yet",
-    _L + "LossMultiLabel": "pairwise ranking loss; not implemented yet",
-    _L + "LossMixtureDensity": "mixture density network loss; not implemented yet",
+    L.LossFMeasure.dl4jClass: "batch-level score (no per-example score array in DL4J); not implemented yet",
+    L.LossMultiLabel.dl4jClass: "pairwise ranking loss; not implemented yet",
+    L.LossMixtureDensity.dl4jClass: "mixture density network loss; not implemented yet",
 }
 
 
@@ -193,7 +193,7 @@ def _sparse_to_one_hot(conf, labels, pre):
     """LossSparseMCXENT: labels [mb, 1] hold class indices -> one-hot [mb, nOut] (libnd4j's onehot op: an index
     outside [0, nOut) gives a row of zeros). By comparison with the class numbers, not F.one_hot, which reads the
     largest index back to the host to check it: a sync in every training step."""
-    if conf.dl4jClass != _L + "LossSparseMCXENT":
+    if conf.dl4jClass != L.LossSparseMCXENT.dl4jClass:
         return labels
     idx = labels.reshape(-1, 1).to(torch.long)
     return (idx == torch.arange(pre.shape[1], device=pre.device)).to(pre.dtype)

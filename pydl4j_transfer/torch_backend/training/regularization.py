@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import torch
 
+from pydl4j_transfer.conf.layers.wrappers import FrozenLayerWithBackprop
+from pydl4j_transfer.conf.values import regularization as R  # the configuration classes
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from .schedules import value_at
 
-_R = "org.nd4j.linalg.learning.regularization."
 BEFORE_UPDATER, POST_UPDATER = "BEFORE_UPDATER", "POST_UPDATER"
 
 
@@ -43,9 +44,9 @@ def _weight_decay(reg, param, update, lr, it, ep):
 
 #: "@class" -> (apply function, ApplyStep)
 REGULARIZATION_FNS = {
-    _R + "L1Regularization": (_l1, BEFORE_UPDATER),
-    _R + "L2Regularization": (_l2, BEFORE_UPDATER),
-    _R + "WeightDecay": (_weight_decay, POST_UPDATER),
+    R.L1Regularization.dl4jClass: (_l1, BEFORE_UPDATER),
+    R.L2Regularization.dl4jClass: (_l2, BEFORE_UPDATER),
+    R.WeightDecay.dl4jClass: (_weight_decay, POST_UPDATER),
 }
 
 
@@ -86,29 +87,32 @@ def update_regularizations_for(layer, key) -> list:
     """The regularizations DL4J's UpdaterBlock applies to a param: as :func:`regularizations_for`, except
     that FrozenLayerWithBackprop delegates to the wrapped layer (checked against M2.1: its params move
     under L1/L2 even though its gradient is zero; its score contribution stays 0)."""
-    if getattr(layer, "dl4jClass", None) == _FROZEN[1]:
+    if isinstance(layer, FrozenLayerWithBackprop):
         return regularizations_for(_unwrap(layer), key)
     return regularizations_for(layer, key)
+
+
+def in_score(layer) -> bool:
+    """Whether DL4J's calcRegularizationScore counts this layer's params: not for SameDiff layers and vertices
+    (their runtime classes keep AbstractLayer's ``return 0.0`` / are not layers), although the updater still
+    applies their regularization (conf attribute ``REGULARIZATION_IN_SCORE``)."""
+    return getattr(_unwrap(layer), "REGULARIZATION_IN_SCORE", True)
 
 
 #: layers whose getRegularizationByParam returns null for every param (M2.1 bytecode):
 #: BatchNormalization ("don't regularize batch norm params", gamma and beta included).
 NO_REGULARIZATION = frozenset({"org.deeplearning4j.nn.conf.layers.BatchNormalization"})
 
-_FROZEN = ("org.deeplearning4j.nn.conf.layers.misc.FrozenLayer",
-           "org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop")
-
-
 def _is_frozen(layer) -> bool:
-    # nn.updater_layout.FrozenParams (a graph's FrozenVertex) is matched by name: nn is a higher layer.
-    return type(layer).__name__ == "FrozenParams" or getattr(layer, "dl4jClass", None) in _FROZEN
+    """FrozenLayer, FrozenLayerWithBackprop and a graph's FrozenVertex (conf.updater_layout.FrozenParams)."""
+    return getattr(layer, "FROZEN_PARAMS", False)
 
 
 def _unwrap(layer):
     """The innermost layer conf of wrappers (LastTimeStep, MaskZeroLayer, ...), for per-param settings."""
     seen = 0
-    while hasattr(layer, "_inner") and seen < 8:
-        inner = layer._inner()
+    while hasattr(layer, "wrapped") and seen < 8:
+        inner = layer.wrapped()
         if inner is None:
             break
         layer, seen = inner, seen + 1

@@ -1,36 +1,23 @@
 """ISchedule.valueAt for every schedule class of ``pydl4j_transfer.conf`` (``org.nd4j.linalg.schedule``).
 
-One registry keyed by DL4J's ``"@class"``; each entry mirrors ``<Schedule>#valueAt(iteration, epoch)``
-in double precision (Java ``double`` / ``int`` arithmetic, ``Math.pow``/``Math.exp``). Checked
-against real ND4J in tests/torch_backend/training/test_schedules.py.
+The arithmetic is the configuration class's own ``valueAt`` (conf/values/schedules.py, pure Python, so a DL4J
+port can call ``schedule.valueAt(iteration, epoch)`` without torch); this registry says which schedule classes
+the torch backend's training evaluates (docs/supported.md) and :func:`value_at` is what it calls. Checked against
+real ND4J in tests/torch_backend/training/test_schedules_regularization.py.
 """
 
 from __future__ import annotations
 
-import bisect
-import math
-
+from pydl4j_transfer.conf.values import schedules as S  # the configuration classes (S.StepSchedule, ...)
 from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.registry import Registry
 
-_P = "org.nd4j.linalg.schedule."
-SCHEDULE_FNS: dict = {}
+#: DL4J schedule configuration class -> its valueAt(iteration, epoch)
+SCHEDULE_FNS = Registry("schedule rule")
 
-
-def _register(name):
-    def deco(fn):
-        key = _P + name
-        if key in SCHEDULE_FNS:
-            raise InvalidConfigurationError(f"duplicate schedule function for {key!r}")
-        SCHEDULE_FNS[key] = fn
-        return fn
-    return deco
-
-
-def _which(s, iteration, epoch) -> int:
-    """ScheduleType.ITERATION -> iteration, EPOCH -> epoch (the counter the schedule reads)."""
-    st = getattr(s, "scheduleType", None)
-    name = getattr(st, "name", st)
-    return epoch if str(name) == "EPOCH" else iteration
+for _cls in (S.FixedSchedule, S.MapSchedule, S.StepSchedule, S.ExponentialSchedule, S.InverseSchedule, S.PolySchedule,
+             S.SigmoidSchedule, S.CycleSchedule, S.RampSchedule):
+    SCHEDULE_FNS.register(_cls)(_cls.valueAt)
 
 
 def value_at(schedule, iteration: int, epoch: int) -> float:
@@ -39,86 +26,7 @@ def value_at(schedule, iteration: int, epoch: int) -> float:
         return None
     if isinstance(schedule, (int, float)):
         return float(schedule)
-    try:
-        fn = SCHEDULE_FNS[schedule.dl4jClass]
-    except KeyError:
-        raise InvalidConfigurationError(f"no schedule function for {schedule.dl4jClass!r}") from None
+    fn = SCHEDULE_FNS.get(schedule.dl4jClass)
+    if fn is None:
+        raise InvalidConfigurationError(f"no schedule function for {schedule.dl4jClass!r}")
     return fn(schedule, int(iteration), int(epoch))
-
-
-@_register("FixedSchedule")
-def _fixed(s, it, ep):
-    """Mirrors FixedSchedule#valueAt."""
-    return float(s.value)
-
-
-@_register("MapSchedule")
-def _map(s, it, ep):
-    """Mirrors MapSchedule#valueAt: the value of the largest key <= i (keys must include 0)."""
-    i = _which(s, it, ep)
-    keys = sorted(int(k) for k in s.values)
-    vals = {int(k): float(v) for k, v in s.values.items()}
-    if i in vals:
-        return vals[i]
-    if i >= keys[-1]:
-        return vals[keys[-1]]
-    return vals[keys[bisect.bisect_right(keys, i) - 1]]
-
-
-@_register("StepSchedule")
-def _step(s, it, ep):
-    """Mirrors StepSchedule#valueAt: initialValue * decayRate ^ floor(i / step) (step is a double)."""
-    i = _which(s, it, ep)
-    return s.initialValue * math.pow(s.decayRate, math.floor(i / s.step))
-
-
-@_register("ExponentialSchedule")
-def _exponential(s, it, ep):
-    """Mirrors ExponentialSchedule#valueAt: initialValue * gamma ^ i."""
-    return s.initialValue * math.pow(s.gamma, _which(s, it, ep))
-
-
-@_register("InverseSchedule")
-def _inverse(s, it, ep):
-    """Mirrors InverseSchedule#valueAt: initialValue / (1 + gamma * i) ^ power."""
-    return s.initialValue / math.pow(1 + s.gamma * _which(s, it, ep), s.power)
-
-
-@_register("PolySchedule")
-def _poly(s, it, ep):
-    """Mirrors PolySchedule#valueAt: initialValue * (1 + i / maxIter) ^ power.
-
-    Note the ``+``: DL4J's javadoc promises the usual decaying ``(1 - i/maxIter)^power``, but M2.1
-    computes ``1 + i/maxIter`` (checked against real ND4J), so the value *grows* until it drops to 0
-    at ``i >= maxIter``; we match ND4J.
-    """
-    i = _which(s, it, ep)
-    if i >= s.maxIter:  # M2.1: 0 from maxIter on
-        return 0.0
-    return s.initialValue * math.pow(1 + i / float(s.maxIter), s.power)
-
-
-@_register("SigmoidSchedule")
-def _sigmoid(s, it, ep):
-    """Mirrors SigmoidSchedule#valueAt: initialValue / (1 + exp(-gamma * (i - stepSize)))."""
-    return s.initialValue / (1.0 + math.exp(-s.gamma * (_which(s, it, ep) - s.stepSize)))
-
-
-@_register("CycleSchedule")
-def _cycle(s, it, ep):
-    """Mirrors CycleSchedule#valueAt (one-cycle: ramp up, ramp down, then anneal; iteration-based)."""
-    pos = it % s.cycleLength
-    if pos < s.stepSize:
-        return s.initialLearningRate + s.increment * pos
-    if pos < 2 * s.stepSize:
-        return s.maxLearningRate - s.increment * (pos - s.stepSize)
-    return s.initialLearningRate * math.pow(s.annealingDecay, s.annealingLength - (s.cycleLength - pos))
-
-
-@_register("RampSchedule")
-def _ramp(s, it, ep):
-    """Mirrors RampSchedule#valueAt: base * (iteration + 1) / numIter until numIter, then base."""
-    base = value_at(s.baseSchedule, it, ep)
-    if it >= s.numIter:
-        return base
-    return base * ((it + 1) / float(s.numIter))

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from pydl4j_transfer.conf.updater_layout import FrozenParams
+
 from .gradnorm import normalize_layer_gradient
 from .regularization import BEFORE_UPDATER, POST_UPDATER, _is_frozen, _unwrap, apply_regularization, apply_step
 from .regularization import update_regularizations_for as regularizations_for
@@ -34,7 +36,7 @@ NOT_DIVIDED_BY_MINIBATCH = {_BN: frozenset({"mean", "var", "log10stdev"})}
 
 def _layer_conf(layer):
     """The conf that carries per-layer training settings (a FrozenParams view -> its layer)."""
-    return getattr(layer, "_layer", layer)
+    return layer.layer if isinstance(layer, FrozenParams) else layer
 
 
 def divide_by_minibatch(layer, key) -> bool:
@@ -97,13 +99,14 @@ def _merge(spans) -> list:
 
 
 def apply_update_blocks(blocks, params_flat, grads_flat, state_flat, layers_by_owner, iteration, epoch,
-                        minibatch_size, mini_batch=True, plan=None):
+                        minibatch_size, mini_batch=True, plan=None, step_sign=-1):
     """One DL4J update: gradnorm, minibatch division, L1/L2, updater, weight decay, ``params -= update``.
 
     ``blocks``: :func:`pydl4j_transfer.nn.updater_layout.updater_blocks` output; ``layers_by_owner``:
     owner -> layer conf (as given to updater_blocks). ``params_flat``, ``grads_flat``, ``state_flat``
     are modified in place (``state_flat`` may be None when no updater has state). ``plan``: these blocks'
-    :class:`UpdatePlan` when the caller keeps one (the training loop does).
+    :class:`UpdatePlan` when the caller keeps one (the training loop does). ``step_sign``: -1 ``params -= update``
+    (NegativeDefault/NegativeGradientStepFunction, DL4J's default), +1 ``params += update`` (Default/GradientStepFunction).
     """
     plan = plan if plan is not None else UpdatePlan(blocks, layers_by_owner)
     for s, e in plan.frozen:  # 1. frozen: zero gradient
@@ -126,7 +129,7 @@ def apply_update_blocks(blocks, params_flat, grads_flat, state_flat, layers_by_o
             g.copy_(update)  # DL4J's updater overwrites the gradient view with the update
         for reg, _, s, e in post:  # weight decay on the update
             apply_regularization(reg, params_flat[s:e], grads_flat[s:e], lr, iteration, epoch)
-        params_flat[block.param_start:block.param_end].sub_(g)  # 5. params -= update
+        params_flat[block.param_start:block.param_end].add_(g, alpha=step_sign)  # 5. params -= update (the step function)
     return params_flat
 
 

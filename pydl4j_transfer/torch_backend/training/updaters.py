@@ -23,23 +23,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from pydl4j_transfer.conf.values import updaters as U  # the configuration classes (U.Adam, ...)
 from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.registry import Registry
 
 from .schedules import value_at
 
-_C = "org.nd4j.linalg.learning.config."
-UPDATER_FNS: dict = {}
+#: DL4J updater configuration class -> the function applying its update (GradientUpdater#applyUpdater)
+UPDATER_FNS = Registry("updater rule")
 _NP = {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16, torch.bfloat16: np.float32}
-
-
-def _register(name):
-    def deco(fn):
-        key = _C + name
-        if key in UPDATER_FNS:
-            raise InvalidConfigurationError(f"duplicate updater function for {key!r}")
-        UPDATER_FNS[key] = fn
-        return fn
-    return deco
 
 
 def learning_rate(conf, iteration: int, epoch: int) -> float:
@@ -55,10 +47,9 @@ def has_learning_rate(conf) -> bool:
 
 def apply_updater(conf, grad: torch.Tensor, state: torch.Tensor, iteration: int, epoch: int) -> torch.Tensor:
     """Mirrors GradientUpdater#applyUpdater: updates ``state`` in place, returns the update (to subtract)."""
-    try:
-        fn = UPDATER_FNS[conf.dl4jClass]
-    except KeyError:
-        raise InvalidConfigurationError(f"no torch updater for {conf.dl4jClass!r}") from None
+    fn = UPDATER_FNS.get(conf.dl4jClass)
+    if fn is None:
+        raise InvalidConfigurationError(f"no torch updater for {conf.dl4jClass!r}")
     return fn(conf, grad, state, int(iteration), int(epoch))
 
 
@@ -69,7 +60,7 @@ def init_state(conf, state: torch.Tensor) -> torch.Tensor:
 
 
 # RmsProp and AdaGrad start their accumulator at epsilon, every other updater at 0 (dl4j-format.md §5.1).
-_INIT_FILL = {_C + "RmsProp": lambda c: float(c.epsilon), _C + "AdaGrad": lambda c: float(c.epsilon)}
+_INIT_FILL = {U.RmsProp.dl4jClass: lambda c: float(c.epsilon), U.AdaGrad.dl4jClass: lambda c: float(c.epsilon)}
 
 
 def _t(dtype):
@@ -82,20 +73,20 @@ def _split(state, k):
     return [state[i * n:(i + 1) * n] for i in range(k)]
 
 
-@_register("NoOp")
+@UPDATER_FNS.register(U.NoOp)
 def _noop(conf, g, state, it, ep):
     """Mirrors NoOpUpdater: the gradient passes through unchanged (DL4J then subtracts it as is)."""
     return g
 
 
-@_register("Sgd")
+@UPDATER_FNS.register(U.Sgd)
 def _sgd(conf, g, state, it, ep):
     """Mirrors SgdUpdater (libnd4j sgd_updater): update = lr * g."""
     T = _t(g.dtype)
     return g.mul_(float(T(learning_rate(conf, it, ep))))
 
 
-@_register("Nesterovs")
+@UPDATER_FNS.register(U.Nesterovs)
 def _nesterovs(conf, g, state, it, ep):
     """Mirrors NesterovsUpdater (libnd4j updaterNesterovs.cpp).
 
@@ -112,7 +103,7 @@ def _nesterovs(conf, g, state, it, ep):
     return torch.add(prev, state, alpha=float(mu_t), out=g)  # the update, written over the gradient
 
 
-@_register("RmsProp")
+@UPDATER_FNS.register(U.RmsProp)
 def _rmsprop(conf, g, state, it, ep):
     """Mirrors RmsPropUpdater (updaterRmsProp.cpp): s = s*decay + g²(1-decay); update = lr*g / (sqrt(s) + eps)."""
     T = _t(g.dtype)
@@ -121,7 +112,7 @@ def _rmsprop(conf, g, state, it, ep):
     return g.mul_(float(lr)).div_(state.sqrt().add_(float(eps)))
 
 
-@_register("AdaGrad")
+@UPDATER_FNS.register(U.AdaGrad)
 def _adagrad(conf, g, state, it, ep):
     """Mirrors AdaGradUpdater (updaterAdaGrad.cpp): h += g²; update = lr*g / (sqrt(h) + eps). h starts at eps."""
     T = _t(g.dtype)
@@ -130,7 +121,7 @@ def _adagrad(conf, g, state, it, ep):
     return g.mul_(float(lr)).div_(state.sqrt().add_(float(eps)))
 
 
-@_register("AdaDelta")
+@UPDATER_FNS.register(U.AdaDelta)
 def _adadelta(conf, g, state, it, ep):
     """Mirrors AdaDeltaUpdater (updaterAdaDelta.cpp); state = [msg | msdx]. No learning rate.
 
@@ -162,7 +153,7 @@ def _bias_corrected_lr(T, lr, b1t, b2t, eps):
     return eps if (np.isnan(a) or a == 0 or np.isinf(a)) else a
 
 
-@_register("Adam")
+@UPDATER_FNS.register(U.Adam)
 def _adam(conf, g, state, it, ep):
     """Mirrors AdamUpdater (updaterAdam.cpp); state = [m | v].
 
@@ -179,7 +170,7 @@ def _adam(conf, g, state, it, ep):
     return torch.div(m, g, out=g).mul_(float(a))
 
 
-@_register("AdaBelief")
+@UPDATER_FNS.register(U.AdaBelief)
 def _adabelief(conf, g, state, it, ep):
     """Mirrors AdaBeliefUpdater (updaterAdaBelief.cpp); state = [m | s].
 
@@ -195,7 +186,7 @@ def _adabelief(conf, g, state, it, ep):
     return (m * float(a)) / (s.sqrt() + float(eps))
 
 
-@_register("AdaMax")
+@UPDATER_FNS.register(U.AdaMax)
 def _adamax(conf, g, state, it, ep):
     """Mirrors AdaMaxUpdater (updaterAdaMax.cpp); state = [m | u].
 
@@ -212,7 +203,7 @@ def _adamax(conf, g, state, it, ep):
     return (m * float(a)) / u
 
 
-@_register("Nadam")
+@UPDATER_FNS.register(U.Nadam)
 def _nadam(conf, g, state, it, ep):
     """Mirrors NadamUpdater (updaterNadam.cpp); state = [m | v].
 
@@ -228,7 +219,7 @@ def _nadam(conf, g, state, it, ep):
     return (((m * float(b1) + omb1g) / mb1t) * float(lr)) / (v.sqrt() + float(eps))
 
 
-@_register("AMSGrad")
+@UPDATER_FNS.register(U.AMSGrad)
 def _amsgrad(conf, g, state, it, ep):
     """Mirrors AMSGradUpdater (updaterAmsGrad.cpp); state = [m | v | vHat].
 

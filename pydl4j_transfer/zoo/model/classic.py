@@ -11,7 +11,10 @@ from pydl4j_transfer.conf import (Activation, ActivationLayer, AdaDelta, BatchNo
                                   InputType, LocalResponseNormalization, LossFunctions, Nesterovs,
                                   NeuralNetConfiguration, NormalDistribution, OptimizationAlgorithm, OutputLayer,
                                   PoolingType, SubsamplingLayer, WeightInit)
-from pydl4j_transfer.nn import MultiLayerNetwork
+import numpy as np
+
+from pydl4j_transfer.errors import Dl4jFormatError
+from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
 from pydl4j_transfer.zoo.base import PretrainedType, ZooModel
 
 _COMMON = {"cacheMode": "NONE", "workspaceMode": "ENABLED", "cudnnAlgoMode": "PREFER_FASTEST"}
@@ -144,7 +147,7 @@ class AlexNet(ZooModel):
                 .build())
 
 
-def _vgg(m, blocks, dense_dropouts):
+def _vgg(m, blocks, dense_dropouts, dense_width=4096):
     """VGG16/VGG19: conv 3x3 blocks with 2x2 max pooling, Dense 4096 layers, NLL softmax output.
 
     Vertices are named "0", "1", ... (DL4J's ``layer(int, ...)``), input "in".
@@ -167,12 +170,38 @@ def _vgg(m, blocks, dense_dropouts):
             add(conv.nOut(n_out).cudnnAlgoMode(m.cudnnAlgoMode).build())
         add(SubsamplingLayer.Builder().poolingType(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
     for p in dense_dropouts:
-        dense = DenseLayer.Builder().nOut(4096)
+        dense = DenseLayer.Builder().nOut(dense_width)
         add((dense.dropOut(p) if p is not None else dense).build())
     # DL4J's .name("output") is overridden by layer(int, ...): the vertex and layer are named by index
     add(OutputLayer.Builder(LossFunction.NEGATIVELOGLIKELIHOOD).name("output").nOut(m.numClasses)
         .activation(Activation.SOFTMAX).build())
     return g.setOutputs(prev).setInputTypes(InputType.convolutionalFlat(w, h, c)).build()
+
+
+def _torchvision_vgg(m, state, where, backend, dropouts):
+    """A torchvision VGG state_dict in the zoo's conf() graph (pretrained_files.torchvision_vgg_params). The widths
+    come from the state_dict, so reduced variants of the same layout load too; numClasses from its last layer. The
+    output layer is DL4J's softmax: the network's output is softmax(torchvision's logits)."""
+    from pydl4j_transfer.zoo import pretrained_files as pf
+
+    convs = sorted(int(k.split(".")[1]) for k in state if k.startswith("features.") and k.endswith(".weight"))
+    heads = sorted(int(k.split(".")[1]) for k in state if k.startswith("classifier.") and k.endswith(".weight"))
+    if not convs or len(heads) != 3:
+        raise Dl4jFormatError("not a torchvision VGG state_dict (features.N.weight, classifier.{0,3,6}.weight)",
+                              entry=where)
+    widths = [state[f"features.{i}.weight"].shape[0] for i in convs]
+    blocks, k = [], 0
+    for n, _ in m.BLOCKS:
+        blocks.append((n, widths[k]))
+        k += n
+    if k != len(widths):
+        raise Dl4jFormatError(f"the state_dict has {len(widths)} conv layers, {type(m).__name__} has {k}", entry=where)
+    copy = type(m)(**{**{o: getattr(m, o) for o in m.OPTIONS}, "numClasses": int(state[f"classifier.{heads[-1]}.weight"]
+                                                                                   .shape[0])})
+    net = ComputationGraph(_vgg(copy, blocks, dropouts, int(state[f"classifier.{heads[0]}.weight"].shape[0])))
+    net.init(np.zeros(net.numParams(), dtype=np.float32))
+    pf.torchvision_vgg_params(net, state, where)
+    return pf._on_backend(net, backend)
 
 
 class VGG16(ZooModel):
@@ -189,8 +218,14 @@ class VGG16(ZooModel):
         PretrainedType.VGGFACE: ("models/vgg16_dl4j_vggface_inference.v1.zip", 2706403553),
     }
 
+    KERAS_APPLICATION = "vgg16"
+    BLOCKS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
+
     def conf(self):
-        return _vgg(self, [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)], [0.5, 0.5])
+        return _vgg(self, self.BLOCKS, [0.5, 0.5])
+
+    def _from_torch_state(self, state, where, backend):
+        return _torchvision_vgg(self, state, where, backend, [0.5, 0.5])
 
 
 class VGG19(ZooModel):
@@ -199,5 +234,13 @@ class VGG19(ZooModel):
     OPTIONS = {**_options((3, 224, 224), Nesterovs), "cudnnAlgoMode": "NO_WORKSPACE"}
     PRETRAINED = {PretrainedType.IMAGENET: ("models/vgg19_dl4j_inference.zip", 2782932419)}
 
+    KERAS_APPLICATION = "vgg19"
+    BLOCKS = [(2, 64), (2, 128), (4, 256), (4, 512), (4, 512)]
+
     def conf(self):
-        return _vgg(self, [(2, 64), (2, 128), (4, 256), (4, 512), (4, 512)], [None])
+        return _vgg(self, self.BLOCKS, [None])
+
+    def _from_torch_state(self, state, where, backend):
+        # torchvision's VGG19 has VGG's two 4096-wide dense layers; DL4J's VGG19.conf() has one (its pretrained zip is
+        # a Keras import): the torchvision weights go into the VGG16-style head
+        return _torchvision_vgg(self, state, where, backend, [None, None])

@@ -35,7 +35,7 @@ class DarknetHelper:
             pool_stride = args[4] if len(args) > 4 else pool_size
             input_name = "input"
             for prefix in ("maxpooling2d_", "activation_", "concatenate_"):
-                if prefix + str(layerNumber - 1) in g._vertices:  # DL4J: graphBuilder.getVertices()
+                if prefix + str(layerNumber - 1) in g.getVertices():
                     input_name = prefix + str(layerNumber - 1)
                     break
         n = str(layerNumber)

@@ -22,6 +22,7 @@ class ResNet50(ZooModel):
                "weightInit": lambda: WeightInitDistribution(TruncatedNormalDistribution(0.0, 0.5)),
                "updater": lambda: RmsProp(0.1, 0.96, 0.001), **_COMMON}
     PRETRAINED = {PretrainedType.IMAGENET: ("models/resnet50_dl4j_inference.v3.zip", 3914447815)}
+    KERAS_APPLICATION = "resnet50"
 
     def _block(self, g, kernel, filters, stage, block, input_name, stride=None):
         """A bottleneck block: 1x1 -> kxk (Same) -> 1x1, each with BN; a conv block (stride given) adds a

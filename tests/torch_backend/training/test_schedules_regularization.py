@@ -44,8 +44,8 @@ SCHEDULE_CASES["Ramp"] = lambda: S.RampSchedule(S.ExponentialSchedule(IT, 0.1, 0
 
 
 def test_every_schedule_has_a_function_and_a_case():
-    assert set(SCHEDULE_FNS) == {c.dl4jClass for c in SCHEDULES}
-    assert {c().dl4jClass for c in SCHEDULE_CASES.values()} == set(SCHEDULE_FNS)
+    assert set(SCHEDULE_FNS.keys()) == {c.dl4jClass for c in SCHEDULES}
+    assert {c().dl4jClass for c in SCHEDULE_CASES.values()} == set(SCHEDULE_FNS.keys())
 
 
 @pytest.mark.parametrize("name", list(SCHEDULE_CASES))

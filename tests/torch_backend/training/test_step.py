@@ -13,7 +13,7 @@ import torch
 from pydl4j_transfer.conf import NeuralNetConfiguration
 from pydl4j_transfer.conf import BatchNormalization, DenseLayer, OutputLayer
 from pydl4j_transfer.conf.values.updaters import Adam, Nesterovs, RmsProp
-from pydl4j_transfer.nn.updater_layout import updater_blocks
+from pydl4j_transfer.conf.updater_layout import updater_blocks
 from pydl4j_transfer.torch_backend.training.step import apply_update_blocks
 from pydl4j_transfer.torch_backend.training.updaters import init_state
 

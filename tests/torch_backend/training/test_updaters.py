@@ -59,7 +59,7 @@ def test_every_updater_has_a_case():
     names = {c().dl4jClass for c in CASES.values()}
     from pydl4j_transfer.conf.base import UPDATERS
 
-    assert names == set(UPDATER_FNS) == {c.dl4jClass for c in UPDATERS}
+    assert names == set(UPDATER_FNS.keys()) == {c.dl4jClass for c in UPDATERS}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
