@@ -7,7 +7,7 @@ import json
 import sys
 
 from .runner import BAD, OUTCOMES, generate, run
-from .targets import TARGETS
+from .targets import ALL_TARGETS
 
 
 def main(argv=None) -> int:
@@ -25,9 +25,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     targets = args.targets.split(",") if args.targets else None
     if targets:
-        unknown = [t for t in targets if t not in TARGETS]
+        unknown = [t for t in targets if t not in ALL_TARGETS]
         if unknown:
-            p.error(f"unknown targets {unknown}; known: {', '.join(TARGETS)}")
+            p.error(f"unknown targets {unknown}; known: {', '.join(ALL_TARGETS)}")
     if args.replay is not None:
         from pathlib import Path
 

@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .seeds import load_seeds
-from .targets import TARGETS, pick
+from .targets import ALL_TARGETS, pick
 
 OUTCOMES = ("ok", "typed", "typed_net", "untyped", "memory", "hang", "crash")
 BAD = ("untyped", "memory", "hang", "crash")
@@ -74,7 +74,7 @@ def generate(seed: int, index: int, targets=None) -> tuple[str, bytes]:
             rng = random.Random(f"{seed}:{index}" + (f":{attempt}" if attempt else ""))
             name = pick(rng, targets)
             try:
-                return name, TARGETS[name][1](rng, load_seeds())
+                return name, ALL_TARGETS[name][1](rng, load_seeds())
             except (RecursionError, ValueError, struct.error, IndexError, KeyError):
                 continue  # a mutation the serialiser cannot express: draw again
         raise RuntimeError(f"input {index}: no mutation could be serialised")
@@ -128,7 +128,7 @@ def _child(target: str, data: bytes, workdir: str, limit: int, timeout: float, w
         with open(path, "wb") as f:
             f.write(data)
         try:
-            TARGETS[target][2](data, path, workdir)
+            ALL_TARGETS[target][2](data, path, workdir)
             report = {"outcome": "ok", "exc_type": "", "message": "", "where": ""}
         except BaseException as exc:  # noqa: BLE001 - the harness classifies everything
             report = {"outcome": classify(exc), "exc_type": type(exc).__name__, "message": str(exc)[:300],
