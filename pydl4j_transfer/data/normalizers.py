@@ -30,7 +30,7 @@ from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError,
 from pydl4j_transfer.data.dataset import MultiDataSet
 from pydl4j_transfer.data.iterators import DataSetIterator, MultiDataSetIterator
 from pydl4j_transfer.zipio import read_array_from, write_array
-from pydl4j_transfer.zipio.files import atomic_write, read_bounded
+from pydl4j_transfer.zipio.files import atomic_write, open_regular, read_bounded
 
 HEADER = "NORMALIZER"
 VERSION = 1
@@ -287,13 +287,13 @@ class _FeatureStatsNormalizer(JavaNames):
         if len(files) < len(arrays):
             raise InvalidConfigurationError(f"{type(self).__name__}.save needs {len(arrays)} files, got {len(files)}")
         for arr, path in zip(arrays, files):
-            with open(path, "wb") as out:
+            with atomic_write(path) as out:
                 write_array(np.asarray(arr), stream=out)
 
     def load(self, *files):
         """Mirrors load(File...): the files :meth:`save` wrote (four with fitLabel(true))."""
         def read(path):
-            with open(path, "rb") as stream:
+            with open_regular(path, "normalizer statistics file") as stream:
                 return read_array_from(stream, entry=str(path))
         self._set_feature_stats(read(files[0]), read(files[1]))
         if self._fit_label:
