@@ -123,7 +123,11 @@ class Hdf5Archive:
 
     def hasAttribute(self, attributeName, *groups) -> bool:
         """Mirrors Hdf5Archive#hasAttribute."""
-        return attributeName in self._group(groups).attrs
+        g = self._group(groups)
+        try:
+            return attributeName in g.attrs
+        except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:  # a damaged attribute heap
+            raise self._err(f"cannot read the attributes of HDF5 group {'/'.join(groups) or '/'!r}: {exc}") from None
 
     def readAttributeAsString(self, attributeName, *groups) -> str:
         """Mirrors Hdf5Archive#readAttributeAsString: a string attribute (an array of strings is joined, as
