@@ -117,7 +117,11 @@ def check_layer(layer, where: str, depth: int = 0) -> None:
             raise _fail(where, f"{cls} parameter {spec.key!r} would have shape {list(shape)}; check nIn/nOut and the "
                                "kernel sizes")
         updater = updaters.get(spec.key)
-        if updater is None or not hasattr(updater, "stateSize"):
+        # DL4J leaves the innermost layer of nested wrappers without an updater (Bidirectional(LastTimeStep(
+        # SimpleRnn)), as its Keras import builds it): null is valid there (no updater state); a plain layer
+        # always has one
+        nested = depth > 0 or any(True for _ in _inner_layer_fields(layer))
+        if (updater is None and not nested) or (updater is not None and not hasattr(updater, "stateSize")):
             raise _fail(where, f"{cls} parameter {spec.key!r} has no updater ('iUpdater' is missing or null)")
 
 
