@@ -156,8 +156,11 @@ def _is_sequential(path) -> bool:
         if not archive.hasAttribute(KerasModelConfiguration.trainingModelConfigAttribute):
             raise InvalidKerasConfigurationError(f"Model configuration attribute missing from {path} archive.",
                                                  file=path)
+        text = archive.readAttributeAsJson(KerasModelConfiguration.trainingModelConfigAttribute)
         try:
-            return json.loads(archive.readAttributeAsJson(KerasModelConfiguration.trainingModelConfigAttribute)).get("class_name") \
-                == "Sequential"
+            tree = json.loads(text)
         except ValueError as exc:
             raise InvalidKerasConfigurationError(f"model_config is not JSON ({exc})", file=path) from None
+        if not isinstance(tree, dict):
+            raise InvalidKerasConfigurationError("model_config is not a JSON object", file=path)
+        return tree.get("class_name") == "Sequential"
