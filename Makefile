@@ -63,7 +63,8 @@ bench: $(STAMP) $(JAR)
 # Fuzzing (issue 17; RELIABILITY.md): FUZZ_INPUTS structure-aware inputs over every reader entry point, each in a
 # child process under RLIMIT_AS (2 GiB) and a 10 s timeout; summary.json and findings/ under fuzz-results/.
 # 100,000 inputs take about an hour on 2 free cores: run it at low priority. Exits 1 on any untyped / hang /
-# crash / memory outcome. FUZZ_ARGS="--start 100000" continues a run.
+# crash / memory outcome. FUZZ_ARGS="--start 100000" continues a run. The Keras import (needs h5py) is an opt-in
+# target: make fuzz FUZZ_INPUTS=3000 FUZZ_ARGS="--targets keras.h5 --out fuzz-results/keras".
 FUZZ_INPUTS ?= 100000
 FUZZ_JOBS ?= 2
 FUZZ_SEED ?= 100
