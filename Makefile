@@ -10,7 +10,7 @@ JAR    := java/target/pydl4j-transfer-java.jar
 STAMP  := $(VENV)/.installed
 JAVA_SOURCES := $(shell find java/src -name '*.java' 2>/dev/null)
 
-.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench bench-distributed clean
+.PHONY: demo test venv java dist fixtures keras-fixtures keras-report bench bench-distributed clean fuzz kill-writes
 
 demo: $(STAMP) $(JAR)
 	$(VPY) examples/demo.py
@@ -60,6 +60,24 @@ clean:
 bench: $(STAMP) $(JAR)
 	$(VPY) -m bench $(BENCH_ARGS)
 
+# Fuzzing (issue 17; RELIABILITY.md): FUZZ_INPUTS structure-aware inputs over every reader entry point, each in a
+# child process under RLIMIT_AS (2 GiB) and a 10 s timeout; summary.json and findings/ under fuzz-results/.
+# 100,000 inputs take about an hour on 2 free cores: run it at low priority. Exits 1 on any untyped / hang /
+# crash / memory outcome. FUZZ_ARGS="--start 100000" continues a run. The Keras import (needs h5py) is an opt-in
+# target: make fuzz FUZZ_INPUTS=3000 FUZZ_ARGS="--targets keras.h5 --out fuzz-results/keras".
+FUZZ_INPUTS ?= 100000
+FUZZ_JOBS ?= 2
+FUZZ_SEED ?= 100
+fuzz: $(STAMP)
+	nice -n 19 $(VPY) -m tests.fuzz --inputs $(FUZZ_INPUTS) --jobs $(FUZZ_JOBS) --seed $(FUZZ_SEED) \
+	  --out fuzz-results --progress 5000 $(FUZZ_ARGS)
+
+# SIGKILL during writes (issue 17; RELIABILITY.md): KILLS kills per writer at random moments of a write; after
+# each, the target must be the old or the new file (never missing or corrupt) and the next write must leave
+# no temporary file. Writers that need torch are included when it is installed.
+KILLS ?= 100
+kill-writes: $(STAMP)
+	nice -n 19 $(VPY) -m tests.fuzz.kill_writes --kills $(KILLS) $(KILL_ARGS)
 # Data-parallel scaling only (issue 18): 1 vs 2 gloo ranks under torchrun, bytes per step, the 8 GPUs x N nodes model.
 bench-distributed: $(STAMP)
 	$(VPY) -m bench distributed $(BENCH_ARGS)

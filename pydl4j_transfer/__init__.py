@@ -24,6 +24,7 @@ _register("pydl4j_transfer.errors", [
     "Pydl4jTransferError", "Dl4jFormatError", "NotADl4jZipError", "MissingEntryError",
     "CorruptEntryError", "UnknownDtypeError", "ParamLengthMismatchError", "ZipBombError",
     "MalformedConfigError", "ModelGuesserError", "UnsupportedLayerError", "InvalidConfigurationError", "NotMirroredError",
+    "NotARegularFileError", "InputTooLargeError", "InsufficientMemoryError",
     "JvmUnavailableError", "Dl4jBackendError", "PretrainedModelNotFoundError", "PretrainedNotAvailableError",
     "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
     "DistributedTrainingError",

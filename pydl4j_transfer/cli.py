@@ -303,12 +303,10 @@ def cmd_porting_table(args) -> int:
 
 
 def _check_file(path) -> None:
-    import os
+    """Missing paths, directories, FIFOs and devices fail here, before anything is opened for reading."""
+    from pydl4j_transfer.zipio.files import check_regular
 
-    from pydl4j_transfer.errors import NotADl4jZipError
-
-    if not os.path.isfile(path):
-        raise NotADl4jZipError("no such file", entry=str(path))
+    check_regular(path, "DL4J model zip")
 
 
 def _is_keras_file(path) -> bool:

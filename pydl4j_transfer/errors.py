@@ -55,6 +55,29 @@ class MalformedConfigError(Dl4jFormatError):
     """configuration.json is not valid JSON, or not a DL4J network configuration."""
 
 
+class NotARegularFileError(NotADl4jZipError):
+    """The path names a directory, FIFO, device or socket: every reader here reads regular files only.
+
+    Refused before anything is read, so a FIFO never blocks and ``/dev/zero`` is never read. Pass the
+    data as a binary stream instead where streams are accepted.
+    """
+
+
+class InputTooLargeError(Dl4jFormatError):
+    """A stream, entry or array is larger than the ceiling the reader was given (``max_bytes``...).
+
+    Raised from the declared size, before anything that large is allocated; pass a larger ceiling
+    if the input is trusted.
+    """
+
+
+class InsufficientMemoryError(Pydl4jTransferError, MemoryError):
+    """The data is real but this process cannot hold it (an address-space limit, ``RLIMIT_AS``, or a full
+    machine). ``entry`` names the file entry concerned, when there is one."""
+
+    def __init__(self, message: str, entry: str | None = None):
+        self.entry = entry
+        super().__init__(f"{entry}: {message}" if entry else message)
 class ModelGuesserError(Dl4jFormatError):
     """ModelGuesser could not load the file as any model (or configuration) kind it knows (DL4J's
     ModelGuesserException); the message lists why each attempt failed."""

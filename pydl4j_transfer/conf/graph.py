@@ -20,6 +20,7 @@ from .javautil import capacity_for, hash_order
 from .layers.base import Layer
 from .network import (GRAPH_BUILDER, NeuralNetConfiguration, _NetworkBuilderCommon, _fix_batchnorm_log_std,
                       fix_samediff_params)
+from .validate_structure import typed_decoding, validate_graph
 from .vertices import FrozenVertex, LayerVertex, MergeVertex
 from .legacy import upgrade_graph
 from .validation import validate_output_layer
@@ -57,6 +58,7 @@ class ComputationGraphConfiguration(ConfObject):
               Field("vertices", _VertexMap(), default={}))
 
     @staticmethod
+    @typed_decoding
     def fromJson(text):
         """Mirrors ComputationGraphConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         return ComputationGraphConfiguration._from_json_tree(jsonio.loads(text))
@@ -76,7 +78,9 @@ class ComputationGraphConfiguration(ConfObject):
             raise MalformedConfigError("not a DL4J ComputationGraphConfiguration: no 'vertices' object")
         tree = upgrade_graph(tree)
         obj = ComputationGraphConfiguration._from_tree(tree)
-        _fix_batchnorm_log_std([v.layerConf for v in obj.vertices.values() if isinstance(v, LayerVertex)])
+        _fix_batchnorm_log_std([v.layerConf for v in obj.vertices.values()
+                                if isinstance(v, LayerVertex) and v.layerConf is not None])
+        validate_graph(obj)
         return obj
 
     # ---- structure

@@ -37,9 +37,30 @@ def loads(text, entry: str | None = "configuration.json"):
     if not isinstance(text, str):
         raise MalformedConfigError(f"expected JSON text, got {type(text).__name__}", entry)
     try:
-        return json.loads(text, parse_constant=lambda name: _NON_FINITE[name])
+        tree = json.loads(text, parse_constant=lambda name: _NON_FINITE[name])
     except (ValueError, RecursionError) as exc:
         raise MalformedConfigError(f"not valid JSON: {exc}", entry) from None
+    _check_depth(tree, entry)
+    return tree
+
+
+#: The deepest nesting accepted. DL4J's configurations nest about 10 levels (network, confs, layer, updater,
+#: schedule...); anything far deeper is not a configuration, and would exhaust Python's recursion in the
+#: recursive code that copies and compares configuration trees.
+MAX_DEPTH = 100
+
+
+def _check_depth(tree, entry) -> None:
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedConfigError(f"JSON nested more than {MAX_DEPTH} levels deep; not a DL4J configuration",
+                                       entry)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 class JavaFloat(float):

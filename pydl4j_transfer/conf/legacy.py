@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from pydl4j_transfer.errors import UnsupportedLayerError
+from pydl4j_transfer.errors import MalformedConfigError, UnsupportedLayerError
 from .base import LAYERS, UPDATERS
 from .base import DISTRIBUTIONS
 from .enums import WeightInit
@@ -93,12 +93,18 @@ _UPDATER_CLASS = {"SGD": "Sgd", "ADAM": "Adam", "ADAMAX": "AdaMax", "ADADELTA": 
 
 
 def _num(v):
+    """A legacy numeric field (a number, a numeric string, or null/absent: NaN)."""
     if isinstance(v, str):
         try:
             return float(v)
         except ValueError:
             return math.nan
-    return math.nan if v is None else float(v)
+    if v is None:
+        return math.nan
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise MalformedConfigError(f"a legacy numeric field (learningRate, l1, l2, dropOut...) holds {v!r:.60}, "
+                                   "not a number")
+    return float(v)
 
 
 def _unwrap(raw, table, prefix="", type_key="@class", what="class", where=None):

@@ -21,6 +21,7 @@ from .base import (BOOL, INT, LAYERS, LONG, PREPROCESSORS, STR_ARRAY, Codec, Con
 from .enums import (AlgoMode, BackpropType, CacheMode, ConvolutionMode, DataType, GradientNormalization,
                     OptimizationAlgorithm, WorkspaceMode)
 from .inputs import InputType
+from .validate_structure import typed_decoding, validate_multilayer
 from .javautil import hash_order
 from .layers.base import REGULARIZATION_SETTERS, BaseLayer, FeedForwardLayer, Layer
 from .layers.feedforward import ActivationLayer
@@ -519,6 +520,7 @@ class MultiLayerConfiguration(ConfObject):
         return obj
 
     @staticmethod
+    @typed_decoding
     def fromJson(text):
         """Mirrors MultiLayerConfiguration.fromJson (legacy pre-1.0 JSON is upgraded, see legacy.py)."""
         return MultiLayerConfiguration._from_json_tree(jsonio.loads(text))
@@ -546,6 +548,7 @@ class MultiLayerConfiguration(ConfObject):
         obj = MultiLayerConfiguration._from_tree({k: v for k, v in tree.items() if k != "confs"})
         obj.confs = confs
         _fix_batchnorm_log_std(confs)
+        validate_multilayer(obj)
         return obj
 
     def getConf(self, i):

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pydl4j_transfer.errors import InvalidConfigurationError, MalformedConfigError
+from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError, MalformedConfigError
+from pydl4j_transfer.zipio.files import atomic_path, atomic_write, check_regular, read_bounded
 
 __all__ = ["to_state_dict", "to_safetensors", "to_onnx", "to_dl4j_zip", "convert", "kind_of_path",
            "random_inputs", "input_types_of"]
@@ -50,7 +51,9 @@ def to_state_dict(net_or_path, out) -> Path:
     import torch
 
     net = _net(net_or_path)
-    torch.save(_state_dict(net), os.fspath(out))
+    state = _state_dict(net)
+    with atomic_write(out) as f:  # temp file beside ``out``, fsynced and renamed (zipio/files.py)
+        torch.save(state, f)
     return Path(out)
 
 
@@ -60,7 +63,9 @@ def to_safetensors(net_or_path, out) -> Path:
 
     net = _net(net_or_path)
     meta = {SAFETENSORS_CONFIG_KEY: net.toJson(), "dl4j_network": type(net).__name__, "format": "pydl4j-transfer"}
-    save_file(_state_dict(net), os.fspath(out), metadata=meta)
+    state = _state_dict(net)
+    with atomic_path(out) as tmp:  # safetensors writes by name: a temp name beside ``out``, then renamed
+        save_file(state, tmp, metadata=meta)
     return Path(out)
 
 
@@ -182,8 +187,9 @@ def to_onnx(net_or_path, out, *, inputs=None, inputTypes=None, opset: int = 17, 
         # batch axis and fixed other sizes the traced graph is still right, so the warnings are noise
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         warnings.filterwarnings("ignore", message="Constant folding - Only steps=1")  # strided slices: harmless
-        torch.onnx.export(_Positional(module).eval(), tensors, os.fspath(out), input_names=names,
-                          output_names=out_names, dynamic_axes=dyn, opset_version=opset)
+        with atomic_path(out) as tmp:  # torch.onnx writes by name: a temp name beside ``out``, then renamed
+            torch.onnx.export(_Positional(module).eval(), tensors, tmp, input_names=names,
+                              output_names=out_names, dynamic_axes=dyn, opset_version=opset)
     finite = all(bool(torch.isfinite(r).all()) for r in refs)
     result = {"path": str(out), "checked": False, "max_abs_diff": None, "finite": finite}
     try:
@@ -200,20 +206,44 @@ def to_onnx(net_or_path, out, *, inputs=None, inputTypes=None, opset: int = 17, 
 
 
 def _read_tensors(path):
-    """(state dict, metadata) from a safetensors or torch.save file."""
+    """(state dict, metadata) from a safetensors or torch.save file (a regular file; what the library
+    reading it raises on damaged data becomes CorruptEntryError naming the file)."""
     kind = kind_of_path(path)
+    where = check_regular(path, f"{kind} file")
     if kind == "safetensors":
         from safetensors import safe_open
 
-        with safe_open(os.fspath(path), framework="pt") as f:
-            meta = f.metadata() or {}
-            return {k: f.get_tensor(k) for k in f.keys()}, meta
+        try:
+            with safe_open(where, framework="pt") as f:
+                meta = f.metadata() or {}
+                state = {k: f.get_tensor(k) for k in f.keys()}
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - safetensors raises SafetensorError and plain Python errors
+            raise CorruptEntryError(f"not a readable safetensors file ({type(exc).__name__}: {exc})", where) from None
+        if not isinstance(meta, dict):
+            raise CorruptEntryError("the safetensors metadata is not a string map", where)
+        return state, meta
     import torch
 
-    state = torch.load(os.fspath(path), weights_only=True, map_location="cpu")
-    if not isinstance(state, dict):
+    try:
+        state = torch.load(where, weights_only=True, map_location="cpu")
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - torch.load raises UnpicklingError, RuntimeError, EOFError...
+        raise CorruptEntryError(f"not a readable torch state_dict file ({type(exc).__name__}: {exc})", where) from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise MalformedConfigError(f"{path} does not hold a state_dict (a dict of tensors)")
     return state, {}
+
+
+def _read_configuration(path) -> str:
+    """A configuration JSON file's text (regular files only, UTF-8)."""
+    data, _ = read_bounded(path, 16 << 20, "configuration JSON")  # as configuration.json in a zip
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedConfigError(f"not UTF-8 text ({exc})", os.fspath(path)) from None
 
 
 def to_dl4j_zip(tensors_path, out, configuration=None, *, saveUpdater: bool = False) -> Path:
@@ -233,7 +263,7 @@ def to_dl4j_zip(tensors_path, out, configuration=None, *, saveUpdater: bool = Fa
             raise InvalidConfigurationError(f"{tensors_path} has no DL4J configuration in its metadata: "
                                             "give the configuration JSON (--config)")
     elif not str(configuration).lstrip().startswith("{"):
-        configuration = Path(configuration).read_text(encoding="utf-8")
+        configuration = _read_configuration(configuration)
     kind = network_kind(configuration)
     conf_cls, net_cls = ((MultiLayerConfiguration, MultiLayerNetwork) if kind == "MultiLayerNetwork"
                          else (ComputationGraphConfiguration, ComputationGraph))
@@ -272,10 +302,7 @@ def convert(src, dst, *, configuration=None, onnx_tol: float = 1e-4, input_types
     ``input_types`` (ONNX only): the network's input types (InputType or ``cnn:H:W:C`` strings) for the
     example inputs the export traces; default: inferred from the configuration."""
     a, b = kind_of_path(src), kind_of_path(dst)
-    if not Path(src).exists():
-        from pydl4j_transfer.errors import NotADl4jZipError
-
-        raise NotADl4jZipError("no such file", entry=os.fspath(src))
+    check_regular(src, f"{a} file")
     if a == "zip" and b == "state_dict":
         return {"wrote": str(to_state_dict(src, dst))}
     if a == "zip" and b == "safetensors":
@@ -286,7 +313,8 @@ def convert(src, dst, *, configuration=None, onnx_tol: float = 1e-4, input_types
         return {"wrote": str(to_dl4j_zip(src, dst, configuration))}
     if a == "zip" and b == "json":
         net = _net(src)
-        Path(dst).write_text(net.toJson(), encoding="utf-8")
+        with atomic_write(dst) as f:
+            f.write(net.toJson().encode("utf-8"))
         return {"wrote": str(dst)}
     raise InvalidConfigurationError(f"no conversion from {a} to {b}; supported: zip -> .pt/.pth/.safetensors/"
                                     ".onnx/.json, and .safetensors/.pt/.pth (+ configuration JSON) -> .zip")

@@ -6,10 +6,11 @@ types can be inferred); frozen layers and vertices are shaded grey. Needs neithe
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from pydl4j_transfer.zipio.files import atomic_path, atomic_write
 
 __all__ = ["graph_dot", "render_graph"]
 
@@ -100,7 +101,8 @@ def render_graph(net, out, *input_types) -> tuple[Path, str]:
     dot_text = graph_dot(net, *input_types)
     fmt = out.suffix.lower().lstrip(".")
     if fmt == "dot" or fmt == "gv":
-        out.write_text(dot_text, encoding="utf-8")
+        with atomic_write(out) as f:
+            f.write(dot_text.encode("utf-8"))
         return out, f"wrote {out}"
     if fmt not in ("svg", "png", "pdf"):
         from pydl4j_transfer.errors import InvalidConfigurationError
@@ -109,10 +111,10 @@ def render_graph(net, out, *input_types) -> tuple[Path, str]:
     exe = shutil.which("dot")
     if exe is None:
         dot_path = out.with_suffix(out.suffix + ".dot")
-        dot_path.write_text(dot_text, encoding="utf-8")
+        with atomic_write(dot_path) as f:
+            f.write(dot_text.encode("utf-8"))
         return dot_path, (f"Graphviz 'dot' is not on PATH: wrote the DOT text to {dot_path} instead "
                           f"(render it with: dot -T{fmt} {dot_path} -o {out})")
-    tmp = out.with_name(out.name + ".tmp")
-    subprocess.run([exe, f"-T{fmt}", "-o", os.fspath(tmp)], input=dot_text.encode(), check=True)
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:  # temp file beside ``out``, renamed once dot succeeded (zipio/files.py)
+        subprocess.run([exe, f"-T{fmt}", "-o", tmp], input=dot_text.encode(), check=True)
     return out, f"wrote {out}"

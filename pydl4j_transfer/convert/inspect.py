@@ -9,12 +9,10 @@ updater(s) with their state layout (DL4J's UpdaterBlocks), frozen layers and the
 
 from __future__ import annotations
 
-import struct
-import zipfile
-
-from pydl4j_transfer.errors import CorruptEntryError
+from pydl4j_transfer.errors import Pydl4jTransferError
 from pydl4j_transfer.zipio import COEFFICIENTS_BIN, UPDATER_BIN
-from pydl4j_transfer.zipio.archive import open_checked_zip, open_member
+from pydl4j_transfer.zipio.archive import STORED, entry_errors, open_checked_zip, open_member
+from pydl4j_transfer.zipio.nd4j_binary import read_header
 
 __all__ = ["inspect_model", "format_inspection", "array_header", "FORMAT_GENERATIONS"]
 
@@ -27,46 +25,21 @@ FORMAT_GENERATIONS = {
     ("HEAP", 2): "pre-0.5 [1,N]",
     ("DIRECT", 2): "pre-0.5 [1,N]",
 }
-_LENGTH_FMT = {"DIRECT": ">i", "HEAP": ">i", "JAVACPP": ">i", "LONG_SHAPE": ">q", "MIXED_DATA_TYPES": ">q"}
 
 
-def _utf(stream, entry) -> str:
-    head = stream.read(2)
-    if len(head) < 2:
-        raise CorruptEntryError("truncated ND4J header", entry)
-    (n,) = struct.unpack(">H", head)
-    return stream.read(n).decode("utf-8", "replace")
+def array_header(stream, entry: str, size: int | None = None) -> dict:
+    """The header of an ``Nd4j.write`` record: alloc mode, rank, shape, order and data dtype (no data read).
 
-
-def array_header(stream, entry: str) -> dict:
-    """The header of an ``Nd4j.write`` record: alloc mode, shape, order and data dtype (no data read)."""
-    alloc = _utf(stream, entry)
-    fmt = _LENGTH_FMT.get(alloc)
-    if fmt is None:
-        raise CorruptEntryError(f"unknown ND4J allocation mode {alloc!r}: not an ND4J array", entry)
-    (length,) = struct.unpack(fmt, stream.read(struct.calcsize(fmt)))
-    shape_dtype = _utf(stream, entry)
-    width = 8 if shape_dtype == "LONG" else 4
-    if not 4 <= length <= 68:
-        raise CorruptEntryError(f"impossible shape-info length {length}", entry)
-    raw = stream.read(width * length)
-    info = struct.unpack(f">{length}{'q' if width == 8 else 'i'}", raw)
-    rank = info[0]
-    shape = list(info[1:1 + rank])
-    order = chr(info[-1]) if info[-1] in (99, 102) else "?"
-    data_alloc = _utf(stream, entry)
-    dfmt = _LENGTH_FMT.get(data_alloc, ">q")
-    stream.read(struct.calcsize(dfmt))
-    dtype = _utf(stream, entry) if True else None
-    return {"alloc_mode": alloc, "rank": rank, "shape": shape, "order": order, "dtype": dtype}
+    Raises ``CorruptEntryError`` / ``UnknownDtypeError`` naming ``entry`` for a damaged header."""
+    return read_header(stream, entry=entry, size=size)
 
 
 def _header_of(zf, where, name):
     info = zf.getinfo(name)
     if info.file_size == 0:
         return None
-    with open_member(zf, info) as stream:
-        return array_header(stream, name)
+    with entry_errors(where, name), open_member(zf, info) as stream:
+        return array_header(stream, name, size=info.file_size)
 
 
 def _type_name(obj) -> str:
@@ -114,18 +87,18 @@ def _updater_name(upd) -> str:
 
 def inspect_model(path) -> dict:
     """Everything ``inspect`` reports, as a JSON-ready dict. Needs neither torch nor Java."""
-    from pydl4j_transfer.nn.serializer import _is_legacy_json, load
+    from pydl4j_transfer.nn.serializer import _is_legacy_json, network_from_raw
     from pydl4j_transfer.zipio import read_model_zip
 
-    with open_checked_zip(path) as (zf, where):
+    with open_checked_zip(path, inflated=lambda name: name in (COEFFICIENTS_BIN, UPDATER_BIN)) as (zf, where):
         entries = [{"name": i.filename, "size": i.file_size, "compressed": i.compress_size,
-                    "method": "STORED" if i.compress_type == zipfile.ZIP_STORED else "DEFLATED"}
+                    "method": "STORED" if i.compress_type == STORED else "DEFLATED"}
                    for i in zf.infolist()]
         names = {e["name"] for e in entries}
         coeff = _header_of(zf, where, COEFFICIENTS_BIN) if COEFFICIENTS_BIN in names else None
         upd_header = _header_of(zf, where, UPDATER_BIN) if UPDATER_BIN in names else None
     raw = read_model_zip(path)
-    net = load(path)
+    net = network_from_raw(raw, path)
     legacy = _is_legacy_json(raw.configuration_json)
     generation = "-"
     if coeff is not None:
@@ -143,7 +116,7 @@ def inspect_model(path) -> dict:
             from pydl4j_transfer.data.normalizers import read_normalizer
 
             normalizer = _type_name(read_normalizer(raw.normalizer))
-        except Exception as exc:  # noqa: BLE001 -- report, never fail inspect on an odd normalizer
+        except Pydl4jTransferError as exc:  # report, never fail inspect on an odd normalizer
             normalizer = f"unreadable ({exc})"
     updaters = sorted({b["updater"] for b in blocks if b["updater"] != "NoOp"} or {b["updater"] for b in blocks})
     return {

@@ -8,14 +8,28 @@ __all__ = ["verify"]
 
 
 def _load_inputs(path, n: int) -> list:
-    data = np.load(path)
-    keys = sorted(data.files)
-    if len(keys) != n:
-        from pydl4j_transfer.errors import InvalidConfigurationError
+    """The arrays of an ``.npz`` file (a regular file; no pickled objects), in sorted name order."""
+    import zipfile
 
-        raise InvalidConfigurationError(f"{path} holds {len(keys)} arrays {keys}; the network takes {n} inputs "
-                                        "(arrays are taken in sorted name order)")
-    return [data[k] for k in keys]
+    from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError
+    from pydl4j_transfer.zipio.files import open_regular
+
+    with open_regular(path, ".npz inputs file") as f:
+        try:
+            data = np.load(f, allow_pickle=False)
+            if not hasattr(data, "files"):
+                raise CorruptEntryError("holds one array, not an .npz archive of named arrays", str(path))
+            with data:
+                keys = sorted(data.files)
+                if len(keys) != n:
+                    raise InvalidConfigurationError(f"{path} holds {len(keys)} arrays {keys}; the network takes {n} "
+                                                    "inputs (arrays are taken in sorted name order)")
+                return [data[k] for k in keys]
+        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            if isinstance(exc, (InvalidConfigurationError, CorruptEntryError)):
+                raise
+            raise CorruptEntryError(f"not a readable .npz file of arrays ({type(exc).__name__}: {exc})",
+                                    str(path)) from None
 
 
 def verify(path, *, inputs=None, seed: int = 12345, tol: float = 1e-5, batch: int = 2) -> dict:

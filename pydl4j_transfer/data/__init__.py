@@ -46,6 +46,7 @@ from pydl4j_transfer.data.normalizers import (
     NormalizerMinMaxScaler,
     MultiNormalizerMinMaxScaler,
     MultiNormalizerStandardize,
+    NormalizerSerializer,
     NormalizerStandardize,
     NormalizerType,
     OpaqueNormalizer,
@@ -59,7 +60,7 @@ __all__ = ["AsyncDataSetIterator", "AsyncMultiDataSetIterator", "BalancedPathFil
            "RandomPathFilter", "ResizeImageTransform", "ScaleImageTransform", "WarpImageTransform", "DataSet", "DataSetIterator", "ExistingDataSetIterator", "FileSplit", "INDArrayDataSetIterator",
            "ImageFolderDataSetIterator", "ImagePreProcessingScaler", "ImageRecordReader", "ListDataSetIterator",
            "ListMultiDataSetIterator", "MultiDataSet", "MultiDataSetIterator", "MultiNormalizerMinMaxScaler",
-           "MultiNormalizerStandardize", "NormalizerMinMaxScaler",
+           "MultiNormalizerStandardize", "NormalizerMinMaxScaler", "NormalizerSerializer",
            "NormalizerStandardize", "NormalizerType", "NumpyDataSetIterator", "OpaqueNormalizer", "ParentPathLabelGenerator",
            "RecordReaderDataSetIterator", "SplitTestAndTrain", "TorchDataSetIterator", "VGG16ImagePreProcessor",
            "fromNumpy", "fromTorch", "read_normalizer", "trainTestSplit", "write_normalizer"]

@@ -29,6 +29,8 @@ import struct
 
 import numpy as np
 
+from pydl4j_transfer.errors import CorruptEntryError
+from pydl4j_transfer.zipio.files import atomic_write, open_regular
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.zipio.nd4j_binary import read_array_from, write_array
 
@@ -55,37 +57,30 @@ def as_array(x):
 
 @contextlib.contextmanager
 def _writing(target):
-    """A binary stream to write ``target`` through: the stream itself, or for a path a temp file beside it
-    that replaces the path only once it is complete (a failed write leaves the old file intact)."""
+    """A binary stream to write ``target`` through: the stream itself, or for a path the atomic writer
+    (zipio/files.py: a temp file beside it, fsynced and renamed once complete; permissions kept, symlinks
+    written through, leftovers of killed writes removed)."""
     if hasattr(target, "write"):
         yield target
         return
-    path = os.fspath(target)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    with atomic_write(target) as f:
+        yield f
 
 
-def _open_in(source):
+def _open_in(source, what: str):
+    """(stream, close it?, display name) for a path, a binary stream or bytes. Paths must be regular files."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return io.BytesIO(bytes(source)), True
+        return io.BytesIO(bytes(source)), True, "<bytes>"
     if hasattr(source, "read"):
-        return source, False
-    return open(os.fspath(source), "rb"), True
+        name = getattr(source, "name", None)
+        return source, False, name if isinstance(name, str) else "<stream>"
+    return open_regular(source, what), True, os.fspath(source)
 
 
-def _read_exact(stream, n: int) -> bytes:
+def _read_exact(stream, n: int, where: str) -> bytes:
     b = stream.read(n)
     if len(b) != n:
-        from pydl4j_transfer.errors import CorruptEntryError
-
-        raise CorruptEntryError("DataSet", f"truncated: needed {n} bytes, got {len(b)}")
+        raise CorruptEntryError(f"truncated: needed {n} bytes, got {len(b)}; not a complete ND4J file", where)
     return b
 
 
@@ -329,24 +324,29 @@ class DataSet(JavaNames):
         return buf.getvalue()
 
     @classmethod
-    def load(cls, source) -> "DataSet":
+    def load(cls, source, *, max_bytes: int | None = None) -> "DataSet":
         """Mirrors DataSet#load(File / InputStream): a new DataSet from ND4J's binary format.
 
-        ``source``: a path, a binary stream or bytes. (DL4J's ``load`` fills an existing
-        DataSet; here it is a class method returning the new one.)
+        ``source``: a path (a regular file), a binary stream or bytes. (DL4J's ``load`` fills an
+        existing DataSet; here it is a class method returning the new one.) ``max_bytes``: the
+        largest array accepted from a stream of unknown length (default 4 GiB). Raises a
+        ``Dl4jFormatError`` naming the file and the array for damaged input.
         """
-        stream, close = _open_in(source)
+        stream, close, where = _open_in(source, "DataSet file")
         try:
-            (flags,) = struct.unpack(">B", _read_exact(stream, 1))
-            features = read_array_from(stream, entry="DataSet.features") if flags & FLAG_FEATURES else None
+            (flags,) = struct.unpack(">B", _read_exact(stream, 1, where))
+
+            def array(name):
+                return read_array_from(stream, entry=f"{where} [{name}]", max_bytes=max_bytes)
+            features = array("features") if flags & FLAG_FEATURES else None
             if flags & FLAG_LABELS:
-                labels = read_array_from(stream, entry="DataSet.labels")
+                labels = array("labels")
             elif flags & FLAG_LABELS_SAME_AS_FEATURES:
                 labels = features
             else:
                 labels = None
-            fmask = read_array_from(stream, entry="DataSet.featuresMask") if flags & FLAG_FEATURES_MASK else None
-            lmask = read_array_from(stream, entry="DataSet.labelsMask") if flags & FLAG_LABELS_MASK else None
+            fmask = array("featuresMask") if flags & FLAG_FEATURES_MASK else None
+            lmask = array("labelsMask") if flags & FLAG_LABELS_MASK else None
         finally:
             if close:
                 stream.close()
@@ -540,14 +540,22 @@ class MultiDataSet(JavaNames):
         return buf.getvalue()
 
     @classmethod
-    def load(cls, source) -> "MultiDataSet":
-        """Mirrors MultiDataSet#load(File / InputStream) (a class method here, returning the new object)."""
-        stream, close = _open_in(source)
+    def load(cls, source, *, max_bytes: int | None = None) -> "MultiDataSet":
+        """Mirrors MultiDataSet#load(File / InputStream) (a class method here, returning the new object).
+
+        ``source`` and ``max_bytes`` as in :meth:`DataSet.load`.
+        """
+        stream, close, where = _open_in(source, "MultiDataSet file")
         try:
-            counts = struct.unpack(">4i", _read_exact(stream, 16))
+            counts = struct.unpack(">4i", _read_exact(stream, 16, where))
+            if any(n < 0 for n in counts):
+                raise CorruptEntryError(f"negative array counts {list(counts)} in the header; not a MultiDataSet "
+                                        "file", where)
             groups = []
             for gi, n in enumerate(counts):
-                arrays = [read_array_from(stream, entry="MultiDataSet") for _ in range(n)]
+                group = ("features", "labels", "featuresMasks", "labelsMasks")[gi]
+                arrays = [read_array_from(stream, entry=f"{where} [{group}[{i}]]", max_bytes=max_bytes)
+                          for i in range(n)]
                 if gi >= 2:
                     arrays = [None if (a.shape == (1,) and a.dtype == np.float32 and a[0] == -1.0) else a
                               for a in arrays]

@@ -51,6 +51,7 @@ from pydl4j_transfer.data.iterators import DataSetIterator
 from pydl4j_transfer.data.normalizers import NormalizerType, numeric_array
 from pydl4j_transfer.data.splits import CollectionInputSplit, FileSplit, InputSplit, ParentPathLabelGenerator
 from pydl4j_transfer.errors import ImageDecodeError
+from pydl4j_transfer.zipio.files import atomic_write
 
 __all__ = [
     "VGG16ImagePreProcessor", "NativeImageLoader", "ImageRecordReader", "RecordReaderDataSetIterator",
@@ -338,15 +339,8 @@ def write_png(path, pixels) -> None:
     ok, buf = cv2().imencode(".png", np.ascontiguousarray(a))
     if not ok:
         raise ValueError(f"cannot encode an array of shape {a.shape} and dtype {a.dtype} as PNG")
-    tmp = f"{os.fspath(path)}.{os.getpid()}.{threading.get_ident()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(buf.tobytes())
-        os.replace(tmp, os.fspath(path))
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(os.fspath(path)) as f:  # zipio/files.py: no half file, no leftover temp file
+        f.write(buf.tobytes())
 
 
 # --- the record reader ------------------------------------------------------------------------------

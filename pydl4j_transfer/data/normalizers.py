@@ -30,6 +30,7 @@ from pydl4j_transfer.errors import CorruptEntryError, InvalidConfigurationError,
 from pydl4j_transfer.data.dataset import MultiDataSet
 from pydl4j_transfer.data.iterators import DataSetIterator, MultiDataSetIterator
 from pydl4j_transfer.zipio import read_array_from, write_array
+from pydl4j_transfer.zipio.files import atomic_write, open_regular, read_bounded
 
 HEADER = "NORMALIZER"
 VERSION = 1
@@ -41,10 +42,22 @@ def _write_utf(out, s: str) -> None:
     out.write(struct.pack(">H", len(b)) + b)
 
 
+def _where(stream) -> str:
+    return getattr(stream, "entry_name", ENTRY)
+
+
+class _Source(io.BytesIO):
+    """The normalizer's bytes, with the name errors report (``normalizer.bin`` or the file's path)."""
+
+    def __init__(self, data: bytes, entry_name: str):
+        super().__init__(data)
+        self.entry_name = entry_name
+
+
 def _read_exact(stream, n: int) -> bytes:
     b = stream.read(n)
     if len(b) != n:
-        raise CorruptEntryError(f"truncated: wanted {n} more bytes, got {len(b)}", entry=ENTRY)
+        raise CorruptEntryError(f"truncated: wanted {n} more bytes, got {len(b)}", entry=_where(stream))
     return b
 
 
@@ -59,6 +72,10 @@ def _read_double(stream) -> float:
 
 def _read_bool(stream) -> bool:
     return _read_exact(stream, 1) != b"\x00"
+
+
+def _array(stream) -> np.ndarray:
+    return read_array_from(stream, entry=_where(stream))
 
 
 class NormalizerType(enum.Enum):
@@ -270,13 +287,13 @@ class _FeatureStatsNormalizer(JavaNames):
         if len(files) < len(arrays):
             raise InvalidConfigurationError(f"{type(self).__name__}.save needs {len(arrays)} files, got {len(files)}")
         for arr, path in zip(arrays, files):
-            with open(path, "wb") as out:
+            with atomic_write(path) as out:
                 write_array(np.asarray(arr), stream=out)
 
     def load(self, *files):
         """Mirrors load(File...): the files :meth:`save` wrote (four with fitLabel(true))."""
         def read(path):
-            with open(path, "rb") as stream:
+            with open_regular(path, "normalizer statistics file") as stream:
                 return read_array_from(stream, entry=str(path))
         self._set_feature_stats(read(files[0]), read(files[1]))
         if self._fit_label:
@@ -355,10 +372,10 @@ class NormalizerStandardize(_FeatureStatsNormalizer):
     @classmethod
     def _read(cls, stream):
         fit_label = _read_bool(stream)
-        obj = cls(read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY))
+        obj = cls(_array(stream), _array(stream))
         obj.fitLabel(fit_label)
         if fit_label:
-            obj.labelMean, obj.labelStd = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+            obj.labelMean, obj.labelStd = _array(stream), _array(stream)
         return obj
 
 
@@ -444,9 +461,9 @@ class NormalizerMinMaxScaler(_FeatureStatsNormalizer):
         fit_label = _read_bool(stream)
         obj = cls(_read_double(stream), _read_double(stream))
         obj.fitLabel(fit_label)
-        obj.min, obj.max = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+        obj.min, obj.max = _array(stream), _array(stream)
         if fit_label:
-            obj.labelMin, obj.labelMax = read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)
+            obj.labelMin, obj.labelMax = _array(stream), _array(stream)
         return obj
 
 
@@ -691,12 +708,13 @@ class _MultiNormalizer(JavaNames):
         fit_label = _read_bool(stream)
         (n_in, n_out) = struct.unpack(">ii", _read_exact(stream, 8))
         if not (0 <= n_in <= 4096 and (n_out == -1 or 0 <= n_out <= 4096)):
-            raise CorruptEntryError(f"{cls.TYPE}: implausible numbers of inputs/outputs ({n_in}, {n_out})", entry=ENTRY)
+            raise CorruptEntryError(f"{cls.TYPE}: implausible numbers of inputs/outputs ({n_in}, {n_out})",
+                                    entry=_where(stream))
         obj = cls(*cls._read_extra(stream))
         obj.fitLabel(fit_label)
 
         def pairs(n):
-            return [obj._single(None, (read_array_from(stream, entry=ENTRY), read_array_from(stream, entry=ENTRY)))
+            return [obj._single(None, (_array(stream), _array(stream)))
                     for _ in range(n)]
         obj._features = pairs(n_in)
         if fit_label:
@@ -782,22 +800,59 @@ STRATEGIES = {cls.TYPE: cls for cls in (NormalizerStandardize, NormalizerMinMaxS
                                         MultiNormalizerStandardize, MultiNormalizerMinMaxScaler)}
 
 
-def read_normalizer(data: bytes):
-    """Mirrors NormalizerSerializer.getDefault().restore(stream)."""
-    stream = io.BytesIO(data)
+def read_normalizer(data: bytes, *, entry: str = ENTRY):
+    """Mirrors NormalizerSerializer.getDefault().restore(stream). ``entry`` names the data in errors."""
+    stream = _Source(bytes(data), entry)
     if _read_utf(stream) != HEADER:
-        raise CorruptEntryError("does not start with the NORMALIZER header", entry=ENTRY)
+        raise CorruptEntryError("does not start with the NORMALIZER header", entry=entry)
     (version,) = struct.unpack(">i", _read_exact(stream, 4))
     if version != VERSION:
-        raise CorruptEntryError(f"normalizer format version {version}, expected {VERSION}", entry=ENTRY)
+        raise CorruptEntryError(f"normalizer format version {version}, expected {VERSION}", entry=entry)
     kind = _read_utf(stream)
     cls = STRATEGIES.get(kind)
     if cls is None:
         return OpaqueNormalizer(kind, data)
     obj = cls._read(stream)
     if stream.read(1):
-        raise CorruptEntryError(f"trailing bytes after the {kind} normalizer", entry=ENTRY)
+        raise CorruptEntryError(f"trailing bytes after the {kind} normalizer", entry=entry)
     return obj
+
+
+#: The largest normalizer file :meth:`NormalizerSerializer.restore` reads (a normalizer holds a few
+#: per-feature statistics; DL4J's largest are kilobytes): as for ``normalizer.bin`` in a zip.
+MAX_NORMALIZER_BYTES = 64 << 20
+
+
+class NormalizerSerializer:
+    """Mirrors org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer (default strategies)."""
+
+    @staticmethod
+    def getDefault() -> "NormalizerSerializer":
+        """Mirrors NormalizerSerializer.getDefault()."""
+        return NormalizerSerializer()
+
+    def write(self, normalizer, target) -> None:
+        """Mirrors NormalizerSerializer#write(Normalizer, File / OutputStream / String path).
+
+        To a path it is written atomically (zipio/files.py); to a binary stream in place."""
+        data = write_normalizer(normalizer)
+        if hasattr(target, "write"):
+            target.write(data)
+            return
+        with atomic_write(target) as f:
+            f.write(data)
+
+    def restore(self, source, *, max_bytes: int = MAX_NORMALIZER_BYTES):
+        """Mirrors NormalizerSerializer#restore(File / InputStream / String path): the normalizer a file holds.
+
+        ``source``: a path (a regular file; ``NotARegularFileError`` otherwise), a binary stream or bytes.
+        ``max_bytes``: larger files are refused (``InputTooLargeError``; default 64 MiB); pass more for a
+        trusted file with very many features.
+        """
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return read_normalizer(bytes(source), entry="<bytes>")
+        data, where = read_bounded(source, max_bytes, "normalizer file")
+        return read_normalizer(data, entry=where)
 
 
 def write_normalizer(normalizer) -> bytes:

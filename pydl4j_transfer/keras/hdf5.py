@@ -123,7 +123,11 @@ class Hdf5Archive:
 
     def hasAttribute(self, attributeName, *groups) -> bool:
         """Mirrors Hdf5Archive#hasAttribute."""
-        return attributeName in self._group(groups).attrs
+        g = self._group(groups)
+        try:
+            return attributeName in g.attrs
+        except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:  # a damaged attribute heap
+            raise self._err(f"cannot read the attributes of HDF5 group {'/'.join(groups) or '/'!r}: {exc}") from None
 
     def readAttributeAsString(self, attributeName, *groups) -> str:
         """Mirrors Hdf5Archive#readAttributeAsString: a string attribute (an array of strings is joined, as
@@ -201,10 +205,81 @@ class Hdf5Archive:
             raise UnsupportedKerasConfigurationError(
                 f"Could not read abnormally long HDF5 attribute {name!r}: size exceeds {MAX_ATTRIBUTE_BYTES} bytes",
                 file=self.path)
+        if _is_variable_length(aid):
+            self._check_global_heaps()
         try:
             return g.attrs[name]
         except (OSError, ValueError, TypeError) as exc:
             raise self._err(f"cannot read HDF5 attribute {name!r}: {exc}") from None
+
+    def _check_global_heaps(self):
+        """Variable-length data (h5py writes ``model_config`` as a variable-length string) lives in the file's
+        global heap collections; libhdf5 loops forever on a collection whose free-space object has size 0 and
+        walks out of one whose objects overrun it (H5HG_load). Each collection is walked here as libhdf5 walks
+        it, once per file, before the first variable-length value is read (issue 17: never a hang)."""
+        if getattr(self, "_heaps_checked", False):
+            return
+        problem = _global_heap_problem(self.path)
+        if problem:
+            raise self._err(f"damaged HDF5 global heap ({problem}); the file cannot be read safely")
+        self._heaps_checked = True
+
+
+def _is_variable_length(aid) -> bool:
+    try:
+        t = aid.get_type()
+        return bool(t.is_variable_str()) if hasattr(t, "is_variable_str") else type(t).__name__ == "TypeVlenID"
+    except (AttributeError, OSError, RuntimeError, TypeError, ValueError):
+        return True  # unknown: check the heaps
+
+
+_GCOL = b"GCOL\x01\x00\x00\x00"  # signature, version 1, 3 reserved bytes
+_OBJ_HEADER = 16  # index (2), reference count (2), reserved (4), size (8 with 8-byte lengths)
+
+
+def _global_heap_problem(path) -> str | None:
+    """What is wrong with the first damaged global heap collection of an HDF5 file (None: all consistent).
+
+    Only files with 8-byte lengths (every h5py / Keras file) are walked; the layout is the HDF5 spec's
+    (III.E "Global Heap"): a 16-byte collection header (signature, version, reserved, collection size), then
+    objects of a 16-byte header and their data padded to 8 bytes; object index 0 is the free space."""
+    import mmap
+    import struct
+
+    with open(path, "rb") as f:
+        try:
+            m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError):
+            return None  # empty or unmappable: h5py reports it
+    with m:
+        sb = m.find(b"\x89HDF\r\n\x1a\n", 0, 1 << 16)
+        if sb < 0 or sb + 16 > len(m):
+            return None
+        version = m[sb + 8]
+        size_of_lengths = m[sb + 14] if version in (0, 1) else m[sb + 10]
+        if size_of_lengths != 8:
+            return None
+        pos = m.find(_GCOL)
+        while pos >= 0:
+            if pos + 16 > len(m):
+                return f"collection at byte {pos} cut off by the end of the file"
+            (size,) = struct.unpack_from("<Q", m, pos + 8)
+            end = pos + size
+            if size < 16 or end > len(m):
+                return f"collection at byte {pos} claims {size} bytes, the file has {len(m) - pos} from there"
+            p = pos + 16
+            while p < end:
+                if p + _OBJ_HEADER > end:
+                    break  # too small for an object header: libhdf5 takes it as free space
+                idx, _, _, obj_size = struct.unpack_from("<HHIQ", m, p)
+                need = obj_size if idx == 0 else _OBJ_HEADER + ((obj_size + 7) & ~7)
+                if idx == 0 and obj_size < _OBJ_HEADER:
+                    return f"collection at byte {pos}: free space of {obj_size} bytes at byte {p}"
+                if p + need > end:
+                    return f"collection at byte {pos}: object {idx} at byte {p} runs past the collection's end"
+                p += need
+            pos = m.find(_GCOL, pos + 1)
+    return None
 
 
 def _as_text(value, archive, name) -> str:

@@ -15,6 +15,9 @@ import os
 import shutil
 import tempfile
 
+from pydl4j_transfer.conf.validate_structure import PROBE_ERRORS
+from pydl4j_transfer.errors import InvalidKerasConfigurationError, Pydl4jTransferError
+
 from .keras3 import is_keras_archive
 from .model import KerasModel, KerasSequentialModel
 
@@ -36,10 +39,26 @@ def _path(source):
 def _with_path(source, fn):
     path, tmp = _path(source)
     try:
-        return fn(path)
+        return _typed(fn, path)
     finally:
         if tmp is not None:
             os.unlink(tmp)
+
+
+def _typed(fn, path):
+    """``fn(path)``; anything Python itself raises while a damaged Keras file is turned into a network (a list
+    where a number belongs...) becomes InvalidKerasConfigurationError naming the file, the Python exception
+    kept as ``__cause__``. The layer mappers raise the specific errors first; this is the last resort (issue 17:
+    no input ends in a bare TypeError)."""
+    try:
+        return fn(path)
+    except Pydl4jTransferError:
+        raise
+    except PROBE_ERRORS as exc:
+        err = InvalidKerasConfigurationError(f"the Keras model cannot be imported ({type(exc).__name__}: "
+                                             f"{str(exc)[:200]}); the file is damaged or not what Keras writes",
+                                             file=os.fspath(path))
+        raise err from exc
 
 
 class KerasModelImport:
@@ -107,7 +126,7 @@ class KerasModelImport:
     def importKerasModel(modelFile, enforceTrainingConfig: bool = False, weightsHdf5Filename=None):
         """Not in DL4J: a Keras model file (.h5 / .keras, or a config JSON with ``weightsHdf5Filename``) as a
         MultiLayerNetwork when it is a Sequential model, else as a ComputationGraph."""
-        seq = _is_sequential(modelFile)
+        seq = _typed(_is_sequential, modelFile)
         if weightsHdf5Filename is not None:
             fn = (KerasModelImport.importKerasSequentialModelAndWeights if seq
                   else KerasModelImport.importKerasModelAndWeights)
@@ -137,8 +156,11 @@ def _is_sequential(path) -> bool:
         if not archive.hasAttribute(KerasModelConfiguration.trainingModelConfigAttribute):
             raise InvalidKerasConfigurationError(f"Model configuration attribute missing from {path} archive.",
                                                  file=path)
+        text = archive.readAttributeAsJson(KerasModelConfiguration.trainingModelConfigAttribute)
         try:
-            return json.loads(archive.readAttributeAsJson(KerasModelConfiguration.trainingModelConfigAttribute)).get("class_name") \
-                == "Sequential"
+            tree = json.loads(text)
         except ValueError as exc:
             raise InvalidKerasConfigurationError(f"model_config is not JSON ({exc})", file=path) from None
+        if not isinstance(tree, dict):
+            raise InvalidKerasConfigurationError("model_config is not a JSON object", file=path)
+        return tree.get("class_name") == "Sequential"

@@ -70,24 +70,31 @@ def snake_case(name: str) -> str:
 
 def read_archive(path):
     """(Keras 2 style model config, {layer name: {param: array}}, keras version) of a ``.keras`` file."""
-    from pydl4j_transfer.zipio.archive import open_checked_zip
+    from pydl4j_transfer.zipio.archive import entry_errors, open_checked_zip, open_member, read_entry
 
     from .hdf5 import Hdf5Archive
 
     path = os.fspath(path)
     try:
-        with open_checked_zip(path) as (zf, _):
+        with open_checked_zip(path) as (zf, where):
             names = set(zf.namelist())
             for entry in (CONFIG_ENTRY, WEIGHTS_ENTRY):
                 if entry not in names:
                     raise InvalidKerasConfigurationError(f"not a Keras 3 archive: no {entry} entry", file=path)
-            if zf.getinfo(CONFIG_ENTRY).file_size > MAX_CONFIG_BYTES:
-                raise InvalidKerasConfigurationError(f"{CONFIG_ENTRY} is larger than {MAX_CONFIG_BYTES} bytes", file=path)
-            config = _json(zf.read(CONFIG_ENTRY), path, CONFIG_ENTRY)
-            meta = _json(zf.read(METADATA_ENTRY), path, METADATA_ENTRY) if METADATA_ENTRY in names else {}
+            for entry in (CONFIG_ENTRY, METADATA_ENTRY):
+                if entry in names and zf.getinfo(entry).file_size > MAX_CONFIG_BYTES:
+                    raise InvalidKerasConfigurationError(f"{entry} is larger than {MAX_CONFIG_BYTES} bytes", file=path)
+
+            def read(name):  # zipio's reader: CRC checked, inflate errors typed (issue 17)
+                with entry_errors(where, name):
+                    return read_entry(zf, zf.getinfo(name))
+
+            config = _json(read(CONFIG_ENTRY), path, CONFIG_ENTRY)
+            meta = _json(read(METADATA_ENTRY), path, METADATA_ENTRY) if METADATA_ENTRY in names else {}
             fd, tmp = tempfile.mkstemp(prefix="pydl4j_keras3_", suffix=".h5")
             try:
-                with os.fdopen(fd, "wb") as out, zf.open(WEIGHTS_ENTRY) as src:
+                with os.fdopen(fd, "wb") as out, entry_errors(where, WEIGHTS_ENTRY), \
+                        open_member(zf, zf.getinfo(WEIGHTS_ENTRY)) as src:
                     while True:
                         chunk = src.read(1 << 20)
                         if not chunk:

@@ -611,7 +611,7 @@ class KerasModel:
 
         conf = self.getComputationGraphConfiguration()
         net = ComputationGraph(conf)
-        _init(net, importWeights)
+        _init(net, importWeights, self.layers, self.source)
         if importWeights:
             owners = [(name, v.layer.layerName, v.layer) for name, v in _layer_vertices_in_order(net, conf)]
             _copy(net, self.layers, owners, self.source)
@@ -741,7 +741,7 @@ class KerasSequentialModel(KerasModel):
 
         conf = self.getMultiLayerConfiguration()
         net = MultiLayerNetwork(conf)
-        _init(net, importWeights)
+        _init(net, importWeights, self.layers, self.source)
         if importWeights:
             owners = [(i, layer.layerName, layer) for i, layer in enumerate(conf.layers)]
             _copy(net, self.layers, owners, self.source)
@@ -780,14 +780,29 @@ def _first(entry, what):
     return entry[0]
 
 
-def _init(net, import_weights):
-    """init() with zeros when the weights are copied in next (nothing drawn: see the module docstring)."""
+#: how many more parameters than the file's weights hold a network may have before its zeros are allocated
+#: (DL4J-side parameters without a Keras weight: none in the test set; 2**24 floats = 64 MiB)
+_PARAM_SLACK = 1 << 24
+
+
+def _init(net, import_weights, layers=None, source=None):
+    """init() with zeros when the weights are copied in next (nothing drawn: see the module docstring).
+
+    The weights have been read by then: a configuration that implies far more parameters than the file holds
+    (sizes the file merely claims, issue 17) is refused before anything that large is allocated."""
     import numpy as np
 
     if not import_weights:
         net.init()
         return
-    net.init(np.zeros(net.numParams(), dtype=np.float32))
+    n = net.numParams()
+    held = sum(int(np.asarray(w).size) for layer in (layers or {}).values()
+               for w in (getattr(layer, "weights", None) or {}).values())
+    if n < 0 or (layers is not None and n > held + _PARAM_SLACK):
+        raise InvalidKerasConfigurationError(
+            f"the model configuration implies {n} parameters but the file holds {held} weights: its layer sizes "
+            "are damaged", file=source)
+    net.init(np.zeros(n, dtype=np.float32))
 
 
 def _copy(net, layers, owners, source):

@@ -25,6 +25,7 @@ from pydl4j_transfer.errors import CorruptEntryError
 from pydl4j_transfer.nn.listeners import BaseTrainingListener, show_reports
 from pydl4j_transfer.nn.serializer import ModelSerializer
 from pydl4j_transfer.zipio.archive import entry_errors, open_checked_zip, read_entry
+from pydl4j_transfer.zipio.files import atomic_write
 
 __all__ = ["Checkpoint", "CheckpointListener", "RESUME_ENTRY"]
 
@@ -151,17 +152,9 @@ def _is_primary() -> bool:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """zipio/files.py's atomic write: a killed writer's temp file is removed by the next write (issue 17)."""
+    with atomic_write(path) as fh:
+        fh.write(text.encode("utf-8"))
 
 
 def _remove_temp_files(root: str) -> None:

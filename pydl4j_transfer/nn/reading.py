@@ -12,7 +12,10 @@ import os
 
 from pydl4j_transfer.conf import jsonio
 from pydl4j_transfer.conf import params as P
-from pydl4j_transfer.errors import MalformedConfigError, ParamLengthMismatchError
+from pydl4j_transfer.conf.validate_structure import PROBE_ERRORS
+from pydl4j_transfer.errors import (
+    InvalidConfigurationError, MalformedConfigError, ParamLengthMismatchError, Pydl4jTransferError,
+)
 from pydl4j_transfer.zipio import COEFFICIENTS_BIN, CONFIGURATION_JSON, UPDATER_BIN, RawModelZip, read_model_zip
 
 log = logging.getLogger("pydl4j_transfer.nn.serializer")
@@ -43,7 +46,23 @@ def restore_network(path, net_cls, loadUpdater: bool = True, backend: str = "tor
 
 def build_network(raw: RawModelZip, net_cls, path, backend: str = "torch"):
     """A ``net_cls`` (MultiLayerNetwork or ComputationGraph) from a read zip: configuration, params (the network
-    takes the dtype of ``coefficients.bin``), updater state (exact length, except pre-1.0 zips), extra entries."""
+    takes the dtype of ``coefficients.bin``), updater state (exact length, except pre-1.0 zips), extra entries.
+
+    The configuration's structure is checked when it is decoded (conf/validate_structure.py); should anything
+    still fail inside Python while the configuration is turned into a network, that is reported as
+    InvalidConfigurationError naming configuration.json (the Python exception kept as ``__cause__``), never as a
+    bare AttributeError / KeyError / TypeError."""
+    try:
+        return _build_checked(raw, net_cls, path, backend)
+    except Pydl4jTransferError:
+        raise
+    except PROBE_ERRORS as exc:
+        err = InvalidConfigurationError(f"{CONFIGURATION_JSON}: the configuration cannot be turned into a network "
+                                        f"({type(exc).__name__}: {str(exc)[:200]}); it is damaged or incomplete")
+        raise err from exc
+
+
+def _build_checked(raw: RawModelZip, net_cls, path, backend: str):
     found = network_kind(raw.configuration_json)
     if found != net_cls.KIND:
         other = "restoreComputationGraph" if found == CG else "restoreMultiLayerNetwork"

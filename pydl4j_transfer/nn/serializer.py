@@ -26,7 +26,8 @@ from pydl4j_transfer.nn.graph import ComputationGraph
 from pydl4j_transfer.nn.multilayer import MultiLayerNetwork
 from pydl4j_transfer.nn.reading import CG, MLN, build_network, is_legacy_json, network_kind
 from pydl4j_transfer.nn.writing import write_model
-from pydl4j_transfer.zipio import NORMALIZER_BIN, RawModelZip, read_model_zip, read_zip_entries, write_model_zip
+from pydl4j_transfer.zipio import RawModelZip, read_model_zip, write_model_zip
+from pydl4j_transfer.zipio.model_zip import read_normalizer_entry
 
 _CLASSES = {MLN: MultiLayerNetwork, CG: ComputationGraph}
 _is_legacy_json = is_legacy_json  # the name convert/inspect.py imports
@@ -84,7 +85,7 @@ class ModelSerializer(JavaNames):
     @staticmethod
     def restoreNormalizerFromFile(path):
         """Mirrors ModelSerializer.restoreNormalizerFromFile: the zip's normalizer, or None."""
-        data = read_zip_entries(path).get(NORMALIZER_BIN)
+        data = read_normalizer_entry(path)
         return None if data is None else read_normalizer(data)
 
     @staticmethod
@@ -100,12 +101,19 @@ def _normalizer_of(net):
     return None if data is None else read_normalizer(data)
 
 
+def network_from_raw(raw: RawModelZip, path=None, *, backend: str = "torch"):
+    """The network (MultiLayerNetwork or ComputationGraph) the parts of a zip read by
+    :func:`~pydl4j_transfer.zipio.read_model_zip` describe; raises as :func:`load`."""
+    return _build(raw, network_kind(raw.configuration_json), path if path is not None else "the zip", backend)
+
+
 def load(path, loadUpdater: bool = True, *, backend: str = "torch"):
     """Restore whichever network a DL4J zip holds (DL4J's ModelGuesser for model zips).
 
-    ``backend="dl4j"`` runs the network (and transfer-learning builds on it) in real DL4J."""
-    raw = read_model_zip(path, load_updater=loadUpdater)
-    return _build(raw, network_kind(raw.configuration_json), path, backend)
+    ``backend="dl4j"`` runs the network (and transfer-learning builds on it) in real DL4J.
+    ``path``: a path (a regular file) or a binary stream. Every damaged or hostile input raises a
+    ``Pydl4jTransferError`` naming the file entry, layer or vertex (RELIABILITY.md)."""
+    return network_from_raw(read_model_zip(path, load_updater=loadUpdater), path, backend=backend)
 
 
 def network_from_dl4j(model):

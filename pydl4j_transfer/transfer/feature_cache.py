@@ -1,8 +1,9 @@
 """An on-disk cache of featurized data for TransferLearningHelper: compute the frozen part once.
 
 Not in DL4J (its examples save featurized DataSets by hand, FeaturizedPreSave). A minibatch's
-features are stored as ``.npy`` shards under ``<directory>/<key>/``, written to a temp file and
-renamed (a crash leaves no half shard), and read back memory-mapped. The key is a SHA-256 over
+features are stored as ``.npy`` shards under ``<directory>/<key>/``, written atomically (a temp file,
+fsynced and renamed: a crash leaves no half shard, and the next write removes its temp file), and read
+back memory-mapped. The key is a SHA-256 over
 
 * the frozen part: the JSON of every frozen layer/vertex configuration and its parameter bytes
   (the unfrozen layers, which ``fitFeaturized`` changes, are not part of it), plus the boundary;
@@ -15,12 +16,12 @@ change to the frozen weights or the data is a miss, never a stale hit.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 
 from pydl4j_transfer.conf.vertices import FrozenVertex, LayerVertex
+from pydl4j_transfer.zipio.files import atomic_write
 
 
 def _update_array(h, array) -> None:
@@ -68,21 +69,27 @@ class FeatureCache:
         return h.hexdigest()[:40]
 
     def get(self, key: str, count: int):
-        """The cached feature arrays (memory-mapped, read-only), or None."""
+        """The cached feature arrays (memory-mapped, read-only), or None.
+
+        A shard that is not a readable ``.npy`` file (damaged on disk) counts as a miss: it is recomputed
+        and rewritten, never returned."""
         folder = self.directory / key
         paths = [folder / f"features_{i}.npy" for i in range(count)]
         if not all(p.is_file() for p in paths):
             self.misses += 1
             return None
+        try:
+            arrays = [np.load(p, mmap_mode="r", allow_pickle=False) for p in paths]
+        except (ValueError, OSError, EOFError):
+            self.misses += 1
+            return None
         self.hits += 1
-        return [np.load(p, mmap_mode="r", allow_pickle=False) for p in paths]
+        return arrays
 
     def put(self, key: str, arrays) -> None:
+        """Write the shards, each atomically (zipio/files.py: temp file, fsync, rename; no leftovers)."""
         folder = self.directory / key
         folder.mkdir(parents=True, exist_ok=True)
         for i, a in enumerate(arrays):
-            final = folder / f"features_{i}.npy"
-            tmp = folder / f".features_{i}.npy.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
+            with atomic_write(folder / f"features_{i}.npy") as f:
                 np.save(f, np.asarray(a), allow_pickle=False)
-            os.replace(tmp, final)

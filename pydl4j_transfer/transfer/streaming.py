@@ -34,6 +34,7 @@ import numpy as np
 from pydl4j_transfer.data import DataSet, ExistingMiniBatchDataSetIterator
 from pydl4j_transfer.data.iterators import DataSetIterator
 from pydl4j_transfer.errors import InvalidConfigurationError
+from pydl4j_transfer.zipio.files import atomic_write
 
 __all__ = ["featurize_to_files", "NpyMiniBatchDataSetIterator"]
 
@@ -53,15 +54,8 @@ def _save_npy(ds, directory: str, pattern: str, i: int) -> None:
             if os.path.exists(path):
                 os.remove(path)
             continue
-        tmp = f"{path}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as f:
-                np.save(f, np.ascontiguousarray(a), allow_pickle=False)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        with atomic_write(path) as f:  # zipio/files.py: no half file, no leftover temp file
+            np.save(f, np.ascontiguousarray(a), allow_pickle=False)
 
 
 class NpyMiniBatchDataSetIterator(DataSetIterator):

@@ -10,7 +10,9 @@ Entries, in the order ``writeModel`` puts them (``ENTRY_ORDER``)::
     noParams.marker      0 bytes, only after an empty coefficients.bin
     updaterState.bin     only when the updater state exists and is non-empty
     normalizer.bin       only when a normalizer was saved (NormalizerSerializer format; kept as bytes)
-    anything else        (objects/<key>, preprocessor.bin, ...) kept as bytes, never deserialised
+    anything else        (objects/<key>, preprocessor.bin, ...) kept as stored (compressed, never
+                         inflated: :class:`~pydl4j_transfer.zipio.archive.RawEntry`) and copied
+                         back unchanged on write
 
 Shapes written: params ``[1, N]`` and updater state ``[1, M]``, order 'c' -- what DL4J <= 1.0.0-M2
 writes and every version loads (M2.1 itself writes rank 1 ``[N]`` / ``[M]``; both are read).
@@ -28,17 +30,17 @@ from typing import BinaryIO
 
 import numpy as np
 
-from pydl4j_transfer.errors import CorruptEntryError, MissingEntryError
+from pydl4j_transfer.errors import CorruptEntryError, MissingEntryError, ZipBombError
 from pydl4j_transfer.zipio.archive import (
-    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL, entry_errors, open_checked_zip, open_member,
-    read_entry, write_zip_atomic,
+    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL, STORED, RawEntry, SizedWriter, entry_errors,
+    open_checked_zip, open_member, read_entry, read_raw, write_zip_atomic,
 )
-from pydl4j_transfer.zipio.nd4j_binary import read_array_from, write_array
+from pydl4j_transfer.zipio.nd4j_binary import encoded_size, read_array_from, write_array
 
 __all__ = [
     "CONFIGURATION_JSON", "COEFFICIENTS_BIN", "UPDATER_BIN", "NORMALIZER_BIN", "NO_PARAMS_MARKER",
-    "PREPROCESSOR_BIN", "ENTRY_ORDER", "RESERVED_ENTRIES", "RawModelZip", "read_model_zip",
-    "write_model_zip",
+    "PREPROCESSOR_BIN", "ENTRY_ORDER", "RESERVED_ENTRIES", "RawModelZip", "RawEntry", "read_model_zip",
+    "read_normalizer_entry", "write_model_zip",
 ]
 
 # ModelSerializer's entry-name constants.
@@ -60,14 +62,16 @@ class RawModelZip:
     """The parts of a DL4J model zip, undecoded beyond the ND4J arrays.
 
     ``params`` / ``updater_state`` are flat 1-D arrays (None: no params / no saved state),
-    ``normalizer`` the raw ``normalizer.bin`` bytes, ``extra_entries`` every other entry in order.
+    ``normalizer`` the raw ``normalizer.bin`` bytes, ``extra_entries`` every other entry in order: bytes,
+    or (as read) a :class:`RawEntry` holding the entry as stored, compressed -- ``bytes(entry)`` inflates
+    it under the zip-bomb limits, ``entry == b"..."`` compares the content.
     """
 
     configuration_json: str
     params: np.ndarray | None = None
     updater_state: np.ndarray | None = None
     normalizer: bytes | None = None
-    extra_entries: dict[str, bytes] = field(default_factory=dict)
+    extra_entries: dict[str, "bytes | RawEntry"] = field(default_factory=dict)
 
 
 def _flat_vector(arr: np.ndarray, entry: str) -> np.ndarray | None:
@@ -82,11 +86,18 @@ def _flat_vector(arr: np.ndarray, entry: str) -> np.ndarray | None:
     return arr.reshape(-1)
 
 
+#: The most a DEFLATE entry's array may allocate before its data has inflated, as a multiple of its compressed
+#: size: DL4J's float parameters deflate to ~93% of their size, so an honest entry is allocated once; one that
+#: inflates further (an all-zero updater state) grows as its data arrives.
+PREALLOCATE_RATIO = 2
+
+
 def _decode_entry(zf, where: str, name: str) -> np.ndarray | None:
     """Decode an array entry straight from the inflating stream: no copy of the entry's bytes."""
     info = zf.getinfo(name)  # the last entry of that name, as in DL4J
+    backed = info.file_size if info.compress_type == STORED else PREALLOCATE_RATIO * info.compress_size
     with entry_errors(where, name), open_member(zf, info) as stream:
-        arr = read_array_from(stream, entry=name, size=info.file_size)
+        arr = read_array_from(stream, entry=name, size=info.file_size, preallocate=backed)
     return _flat_vector(arr, name)
 
 
@@ -102,9 +113,20 @@ def _read_params(zf, where: str, names: set[str]) -> np.ndarray | None:
     return _decode_entry(zf, where, COEFFICIENTS_BIN)
 
 
+#: The largest ``configuration.json`` / ``normalizer.bin`` inflated (a VGG16 configuration is 30 KB, a
+#: 1000-layer graph's a few MB): text decoded into Python objects costs many times its size, so these are
+#: refused well before the 4 GiB ``max_total``.
+MAX_TEXT_ENTRY_BYTES = {CONFIGURATION_JSON: 16 << 20, NORMALIZER_BIN: 64 << 20}
+
+
 def _read_bytes(zf, where: str, name: str) -> bytes:
+    info = zf.getinfo(name)
+    limit = MAX_TEXT_ENTRY_BYTES.get(name)
+    if limit is not None and info.file_size > limit:
+        raise ZipBombError(f"declares {info.file_size} bytes; a DL4J {name} is far smaller (limit {limit} bytes)",
+                           name)
     with entry_errors(where, name):
-        return read_entry(zf, zf.getinfo(name))
+        return read_entry(zf, info)
 
 
 def read_model_zip(path_or_file, load_updater: bool = True, *, max_total: int = DEFAULT_MAX_TOTAL,
@@ -115,14 +137,19 @@ def read_model_zip(path_or_file, load_updater: bool = True, *, max_total: int = 
     Mirrors ``org.deeplearning4j.util.ModelSerializer#restoreMultiLayerNetwork(File, boolean)`` up to
     the point where DL4J builds the network: configuration text, params (None for a zero-param
     network: empty entry + ``noParams.marker``, or an empty array record), updater state when
-    ``load_updater`` (else it is dropped, as DL4J does), ``normalizer.bin`` and any other entry as
-    bytes. Differs: the JSON text is returned as stored (DL4J re-joins its lines with ``\\n``).
-    The arrays are decoded while they inflate, so peak memory is about the decoded arrays alone.
+    ``load_updater`` (else it is dropped, as DL4J does), ``normalizer.bin`` as bytes, and any other
+    entry as stored (:class:`RawEntry`, never inflated). Differs: the JSON text is returned as stored
+    (DL4J re-joins its lines with ``\\n``).
+    Memory: the arrays are decoded while they inflate, so peak memory is about the decoded arrays
+    alone, plus the stored bytes of the unknown entries (RELIABILITY.md states the ceiling).
     Raises ``MissingEntryError`` / ``CorruptEntryError`` naming the entry, plus everything
-    :func:`read_zip_entries` raises (the limits are the same).
+    :func:`read_zip_entries` raises (the limits are the same, applied to the entries inflated here).
     """
+    def inflated(name: str) -> bool:
+        return name in RESERVED_ENTRIES and (load_updater or name != UPDATER_BIN)
+
     with open_checked_zip(path_or_file, max_total=max_total, max_ratio=max_ratio,
-                          max_entries=max_entries) as (zf, where):
+                          max_entries=max_entries, inflated=inflated) as (zf, where):
         names = {info.filename for info in zf.infolist()}
         if CONFIGURATION_JSON not in names:
             raise MissingEntryError(f"{where} has no configuration.json, so it holds no DL4J model; "
@@ -138,9 +165,17 @@ def read_model_zip(path_or_file, load_updater: bool = True, *, max_total: int = 
         normalizer = _read_bytes(zf, where, NORMALIZER_BIN) if NORMALIZER_BIN in names else None
         extras = {}
         for info in zf.infolist():
-            if info.filename not in RESERVED_ENTRIES:
-                extras[info.filename] = _read_bytes(zf, where, info.filename)
+            if info.filename not in RESERVED_ENTRIES and info.filename not in extras:
+                extras[info.filename] = read_raw(zf, zf.getinfo(info.filename))
     return RawModelZip(configuration_json, params, updater_state, normalizer, extras)
+
+
+def read_normalizer_entry(path_or_file, *, max_total: int = DEFAULT_MAX_TOTAL, max_ratio: float = DEFAULT_MAX_RATIO,
+                          max_entries: int = DEFAULT_MAX_ENTRIES) -> bytes | None:
+    """The ``normalizer.bin`` bytes of a model zip (None when it has none); nothing else is inflated."""
+    with open_checked_zip(path_or_file, max_total=max_total, max_ratio=max_ratio, max_entries=max_entries,
+                          inflated=lambda name: name == NORMALIZER_BIN) as (zf, where):
+        return _read_bytes(zf, where, NORMALIZER_BIN) if NORMALIZER_BIN in zf else None
 
 
 def _array_writer(vector: np.ndarray):
@@ -149,7 +184,7 @@ def _array_writer(vector: np.ndarray):
 
     def write(fileobj: BinaryIO) -> None:
         write_array(row, order="c", stream=fileobj)
-    return write
+    return SizedWriter(encoded_size(row), write)
 
 
 def write_model_zip(path_or_file, raw: RawModelZip, *, compression: str = "deflated",

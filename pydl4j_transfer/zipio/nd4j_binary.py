@@ -53,6 +53,11 @@ and everything written here is read back by ``Nd4j.read`` with the same dtype, s
 Memory: decoding a ``bytes`` buffer makes exactly one copy of the data (big-endian view ->
 native array); decoding from a stream reads into the result array and byte-swaps in place (an
 array with non-dense strides costs one more copy there, to gather it).
+A stream's array is allocated at its declared size only when the bytes provably exist (the rest
+of a BytesIO or regular file, a STORED zip entry; ``preallocate``) or the size is small
+(``PREALLOCATE_UNPROVEN``); otherwise the array grows as its data arrives (an anonymous mapping
+enlarged with ``mremap``: no copy, no second buffer), so a header that lies about its size costs
+nothing. A stream of unknown length is refused beyond ``max_bytes`` (4 GiB by default).
 Encoding streams in chunks (``_CHUNK_ELEMENTS``) and never holds a second full copy.
 """
 
@@ -68,12 +73,16 @@ from typing import BinaryIO
 
 import numpy as np
 
-from pydl4j_transfer.errors import CorruptEntryError, UnknownDtypeError
+from pydl4j_transfer.errors import (
+    CorruptEntryError, InputTooLargeError, InsufficientMemoryError, UnknownDtypeError,
+)
+from pydl4j_transfer.zipio.files import DEFAULT_MAX_STREAM_BYTES, open_regular
 
 __all__ = [
     "ALLOC_LENGTH_FORMAT", "DTYPES", "WRITE_ALLOC_MODE", "SHAPE_DTYPE_NAME",
     "EXTRAS_EMPTY", "EXTRAS_COMPRESSED", "ORDER_CODES", "MAX_RANK",
-    "read_array", "read_array_from", "write_array",
+    "read_array", "read_array_from", "read_array_file", "read_header", "write_array", "encoded_size",
+    "PREALLOCATE_UNPROVEN",
 ]
 
 # --- tables ---------------------------------------------------------------------------------
@@ -156,20 +165,32 @@ _READ_CHUNK_BYTES = 1 << 20  # bounds the temporaries of a chunked stream read
 _SMALL_PAGES_MIN_BYTES = 64 << 20
 
 
+#: A stream's array of at most this many bytes is allocated at its declared size before its data is read, even
+#: where nothing proves the data exists: a constant cost. Larger ones grow with the data.
+PREALLOCATE_UNPROVEN = 16 << 20
+_PAGE = mmap.PAGESIZE
+
+
+def _mapping(nbytes: int, populate: bool) -> mmap.mmap:
+    """Anonymous memory on small pages; ``populate``: map every page at once (MAP_POPULATE: 0.14 s for 553 MB
+    instead of 0.21-0.25 s of page faults) -- only for bytes known to exist, never for a length a header claims."""
+    # MAP_PRIVATE: Python's default for anonymous maps is MAP_SHARED (shmem), which mremap cannot enlarge:
+    # touching the grown part would raise SIGBUS
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+    if populate and hasattr(mmap, "MAP_POPULATE"):
+        flags |= mmap.MAP_POPULATE
+    buf = mmap.mmap(-1, nbytes, flags=flags)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        buf.madvise(mmap.MADV_NOHUGEPAGE)
+    return buf
+
+
 def _empty(count: int, dtype: np.dtype, populate: bool = False) -> np.ndarray:
-    """A fresh writable 1-D array of ``count`` elements (large ones on small pages, see above). ``populate``:
-    the bytes are known to exist (the entry is that long), so the kernel maps every page at once (MAP_POPULATE:
-    0.14 s for 553 MB instead of 0.21-0.25 s of page faults); never for a length only a header claims."""
+    """A fresh writable 1-D array of ``count`` elements (large ones on small pages, see above)."""
     nbytes = count * dtype.itemsize
     if nbytes < _SMALL_PAGES_MIN_BYTES:
         return np.empty(count, dtype=dtype)
-    if populate and hasattr(mmap, "MAP_POPULATE"):
-        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
-    else:
-        buf = mmap.mmap(-1, nbytes)
-    if hasattr(mmap, "MADV_NOHUGEPAGE"):
-        buf.madvise(mmap.MADV_NOHUGEPAGE)
-    return np.frombuffer(buf, dtype=dtype, count=count)  # writable; the array keeps the mapping alive
+    return np.frombuffer(_mapping(nbytes, populate), dtype=dtype, count=count)  # writable; keeps the mapping alive
 
 # --- reading: byte sources ------------------------------------------------------------------
 
@@ -201,20 +222,26 @@ class _BufferSource:
 class _StreamSource:
     """A binary file object; reads exactly what is asked, fails on early end of stream."""
 
-    def __init__(self, stream, entry, size=None):
+    def __init__(self, stream, entry, size=None, preallocate=None, max_bytes=None):
         self.stream = stream
         self.entry = entry
-        self.size = size  # bytes the array must occupy, when the caller knows it
+        self.size = size  # bytes the array must occupy, when the caller knows it (may be only a claim)
         self.pos = 0
+        self.known = _stream_remaining(stream)  # bytes that provably remain (BytesIO, regular files), else None
+        self.preallocate = self.known if preallocate is None else preallocate
+        self.max_bytes = DEFAULT_MAX_STREAM_BYTES if max_bytes is None else max_bytes
 
     def remaining(self) -> int | None:
         if self.size is not None:
             return self.size - self.pos
-        return _stream_remaining(self.stream)
+        if self.known is not None:
+            return self.known - self.pos
+        return None
 
     def read(self, n: int, what: str) -> bytes:
-        if self.size is not None and n > self.size - self.pos:
-            raise _truncated(what, n, self.size - self.pos, self.entry)
+        left = self.remaining()
+        if left is not None and n > left:
+            raise _truncated(what, n, left, self.entry)
         parts, got = [], 0
         while got < n:
             chunk = self.stream.read(n - got)
@@ -225,46 +252,68 @@ class _StreamSource:
         self.pos += n
         return b"".join(parts)
 
+    def _readinto(self, view) -> int:
+        readinto = getattr(self.stream, "readinto", None)
+        if readinto is not None:
+            return readinto(view) or 0
+        chunk = self.stream.read(len(view))
+        view[:len(chunk)] = chunk
+        return len(chunk)
+
     def read_elements(self, wire: np.dtype, count: int, what: str) -> tuple[np.ndarray, bool]:
         """A fresh writable array of ``count`` wire-dtype elements read straight from the stream."""
         nbytes = count * wire.itemsize
-        if self.remaining() is None and nbytes > _max_unproven_bytes():
-            raise CorruptEntryError(f"{what} declares {count} elements ({nbytes} bytes), more than this "
-                                    "machine's memory; the array header is corrupt", self.entry)
+        left = self.remaining()
+        if left is not None and nbytes > left:
+            raise _truncated(what, nbytes, left, self.entry)
+        if nbytes > self.max_bytes:
+            raise InputTooLargeError(f"{what} declares {count} elements ({nbytes} bytes), more than "
+                                     f"max_bytes={self.max_bytes}; pass a larger max_bytes if the input is trusted",
+                                     self.entry)
+        backed = max(0, self.preallocate or 0)
         try:
-            left = self.remaining()
-            out = _empty(count, wire, populate=left is not None and nbytes <= left)
-        except (MemoryError, ValueError, OSError) as exc:
-            raise CorruptEntryError(f"{what} declares {count} elements ({nbytes} bytes), which "
-                                    f"cannot be allocated ({exc}); the array header is corrupt",
-                                    self.entry) from None
-        view = memoryview(out).cast("B")
-        got = 0
-        readinto = getattr(self.stream, "readinto", None)
-        while got < nbytes:
-            step = min(_READ_CHUNK_BYTES, nbytes - got)
-            if readinto is not None:
-                n = readinto(view[got:got + step])
+            if nbytes <= max(backed, PREALLOCATE_UNPROVEN):
+                out = _empty(count, wire, populate=nbytes <= backed)
+                got = self._fill(memoryview(out).cast("B"), 0, nbytes, what)
             else:
-                chunk = self.stream.read(step)
-                n = len(chunk)
-                view[got:got + n] = chunk
+                out, got = self._grow(wire, count, nbytes, backed, what)
+        except (MemoryError, OSError) as exc:
+            if isinstance(exc, InsufficientMemoryError):
+                raise
+            raise InsufficientMemoryError(f"{what}: the data is there, but this process cannot hold its "
+                                          f"{nbytes} bytes ({exc}; an address-space limit?)", self.entry) from None
+        self.pos += got
+        return out, True
+
+    def _fill(self, view, got: int, end: int, what: str) -> int:
+        while got < end:
+            n = self._readinto(view[got:min(end, got + _READ_CHUNK_BYTES)])
+            if not n:
+                raise _truncated(what, end, got, self.entry)
+            got += n
+        return got
+
+    def _grow(self, wire: np.dtype, count: int, nbytes: int, backed: int, what: str) -> tuple[np.ndarray, int]:
+        """Read into an anonymous mapping that is enlarged (mremap, no copy) only once the data filled it."""
+        cap = min(nbytes, max(PREALLOCATE_UNPROVEN, backed - backed % _PAGE))
+        buf = _mapping(cap, populate=cap <= backed)
+        got = 0
+        while True:
+            with memoryview(buf) as view:
+                got = self._fill_some(view, got, cap, nbytes, what)
+            if got == nbytes:
+                break
+            cap = min(nbytes, 2 * cap)
+            buf.resize(cap)
+        return np.frombuffer(buf, dtype=wire, count=count), got
+
+    def _fill_some(self, view, got: int, cap: int, nbytes: int, what: str) -> int:
+        while got < cap:
+            n = self._readinto(view[got:min(cap, got + _READ_CHUNK_BYTES)])
             if not n:
                 raise _truncated(what, nbytes, got, self.entry)
             got += n
-        self.pos += nbytes
-        return out, True
-
-
-def _max_unproven_bytes() -> int:
-    """The most a stream of unknown length may announce: physical memory.
-
-    Below that, a lying header costs only untouched (uncommitted) pages until end of stream.
-    """
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return 1 << 40
+        return got
 
 
 def _stream_remaining(stream) -> int | None:
@@ -331,6 +380,7 @@ class _Header:
     offset: int
     extras: int
     order: str
+    alloc: str = "MIXED_DATA_TYPES"
 
 
 def _read_shape_info(src) -> _Header:
@@ -355,7 +405,7 @@ def _read_shape_info(src) -> _Header:
         raise CorruptEntryError(f"order code {code} is neither 99 ('c') nor 102 ('f')", src.entry)
     legacy = alloc in LEGACY_OFFSET_ALLOC_MODES
     return _Header(shape, strides, offset=slot if legacy else 0, extras=0 if legacy else slot,
-                   order=_ORDER_BY_CODE[code])
+                   order=_ORDER_BY_CODE[code], alloc=alloc)
 
 
 def _extras_dtype(header: _Header, data_name: str, entry) -> None:
@@ -408,16 +458,35 @@ def _dense_order(shape, strides) -> str | None:
 
 
 def _strided(flat: np.ndarray, header: _Header, length: int, entry) -> np.ndarray:
-    """ND4J semantics: element[i] = data[offset + sum(i_k * stride_k)], bounds-checked first."""
-    lo = header.offset + sum((s - 1) * st for s, st in zip(header.shape, header.strides) if st < 0)
-    hi = header.offset + sum((s - 1) * st for s, st in zip(header.shape, header.strides) if st > 0)
+    """ND4J semantics: element[i] = data[offset + sum(i_k * stride_k)], bounds-checked first.
+
+    The stride of a dimension of size 1 is never used (ND4J ignores it too), so it is taken as 0: a
+    header may put any number there without reaching numpy's stride arithmetic.
+    """
+    strides = [st if s > 1 else 0 for s, st in zip(header.shape, header.strides)]
+    lo = header.offset + sum((s - 1) * st for s, st in zip(header.shape, strides) if st < 0)
+    hi = header.offset + sum((s - 1) * st for s, st in zip(header.shape, strides) if st > 0)
     if lo < 0 or hi >= length:
         raise CorruptEntryError(f"shape {list(header.shape)} with strides {list(header.strides)} and "
                                 f"offset {header.offset} reaches outside the {length}-element data "
                                 "buffer", entry)
     item = flat.dtype.itemsize
     return np.lib.stride_tricks.as_strided(flat[header.offset:], shape=header.shape,
-                                           strides=[st * item for st in header.strides], writeable=False)
+                                           strides=[st * item for st in strides], writeable=False)
+
+
+#: numpy's limit on an array's byte size (also for an empty array: numpy multiplies the non-zero dimensions)
+_MAX_ARRAY_BYTES = np.iinfo(np.intp).max
+
+
+def _check_numpy_size(shape, itemsize: int, entry) -> None:
+    """Refuse a shape numpy cannot represent even when empty (``[0, 2**62]``: "array is too big")."""
+    total = itemsize
+    for s in shape:
+        total *= max(s, 1)
+        if total > _MAX_ARRAY_BYTES:
+            raise CorruptEntryError(f"shape {list(shape)} is larger than any array can be (its non-zero "
+                                    "dimensions multiply past 2**63 bytes); the array header is corrupt", entry)
 
 
 def _read(src) -> np.ndarray:
@@ -453,6 +522,7 @@ def _read_empty(src, header: _Header) -> np.ndarray:
                                 "dimension", src.entry)
     shape = header.shape or (0,)  # an empty scalar has no numpy equivalent: shape (0,)
     name = _DTYPE_BY_EXTRAS.get(header.extras & _DTYPE_BITS, "FLOAT")
+    _check_numpy_size(shape, 8, src.entry)
     if src.remaining() == 0 or _at_eof(src):
         return np.zeros(shape, dtype=DTYPES[name].native)
     _, length, name = _read_buffer_header(src, "data")
@@ -496,24 +566,55 @@ def read_array(buf, *, entry: str | None = None) -> np.ndarray:
     return arr
 
 
-def read_array_from(stream: BinaryIO, *, entry: str | None = None, size: int | None = None) -> np.ndarray:
+def read_array_from(stream: BinaryIO, *, entry: str | None = None, size: int | None = None,
+                    preallocate: int | None = None, max_bytes: int | None = None) -> np.ndarray:
     """Decode the ND4J binary array at the current position of a binary file object.
 
     Mirrors ``org.nd4j.linalg.factory.Nd4j#read(DataInputStream)``: reads exactly one array and
     leaves the stream positioned after it, so several arrays can be read in a row (DataSet files,
     ``normalizer.bin``). The data is read straight into the result (no second copy).
     ``size``: the number of bytes the array occupies, when known (a zip entry's size): header
-    sizes are checked against it before allocating, and bytes left over are an error. Without it,
-    sizes are checked against the remaining length of BytesIO objects and regular files; for other
-    streams an absurd size fails at allocation or at end of stream.
+    sizes are checked against it, and bytes left over are an error. Without it, sizes are checked
+    against the remaining length of BytesIO objects and regular files.
+    Memory: the array is allocated at its declared size only up to ``preallocate`` bytes (default:
+    what the stream provably holds -- the rest of a BytesIO or regular file) or 16 MiB; beyond that it
+    grows as the data arrives, so a header's claim alone never allocates. ``max_bytes`` (default
+    4 GiB) refuses larger arrays at once (``InputTooLargeError``): the ceiling for non-seekable streams.
     Differs: BFLOAT16 comes back as float32.
     """
-    src = _StreamSource(stream, _entry_name(entry, stream), size)
+    src = _StreamSource(stream, _entry_name(entry, stream), size, preallocate, max_bytes)
     arr = _read(src)
     if size is not None and src.pos != size:
         raise CorruptEntryError(f"{size - src.pos} trailing bytes after the ND4J array "
                                 f"(array ends at byte {src.pos} of {size})", src.entry)
     return arr
+
+
+def read_array_file(path, *, max_bytes: int | None = None) -> np.ndarray:
+    """Mirrors ``org.nd4j.linalg.factory.Nd4j#readBinary(File)``: the one ND4J array a file holds.
+
+    Regular files only (``NotARegularFileError`` for a FIFO, device or directory); trailing bytes are
+    an error.
+    """
+    with open_regular(path, "ND4J array file") as f:
+        size = os.fstat(f.fileno()).st_size
+        return read_array_from(f, entry=os.fspath(path), size=size, max_bytes=max_bytes)
+
+
+def read_header(stream: BinaryIO, *, entry: str | None = None, size: int | None = None) -> dict:
+    """The header of the ND4J array at the stream's position, without its data: ``alloc_mode``, ``rank``,
+    ``shape``, ``order`` and ``dtype`` (the data buffer's DataType name). Raises as :func:`read_array_from`."""
+    src = _StreamSource(stream, _entry_name(entry, stream), size)
+    header = _read_shape_info(src)
+    count = 1
+    for s in header.shape:
+        count *= s
+    if count == 0 or header.extras & EXTRAS_EMPTY:
+        dtype = _DTYPE_BY_EXTRAS.get(header.extras & _DTYPE_BITS, "FLOAT")
+    else:
+        _, _, dtype = _read_buffer_header(src, "data")
+    return {"alloc_mode": header.alloc, "rank": len(header.shape), "shape": list(header.shape), "order": header.order,
+            "dtype": dtype}
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -568,6 +669,12 @@ def _write_data(arr: np.ndarray, order: str, write) -> None:
                    op_dtypes=[wire], casting="equiv", order=order.upper(), buffersize=_CHUNK_ELEMENTS)
     for chunk in it:
         write(memoryview(np.ascontiguousarray(chunk)).cast("B"))
+
+
+def encoded_size(arr, order: str = "c") -> int:
+    """The number of bytes :func:`write_array` writes for ``arr``."""
+    arr = np.asarray(arr)
+    return len(_header_bytes(arr, _dtype_name(arr.dtype), order.lower())) + arr.size * arr.dtype.itemsize
 
 
 def write_array(arr, *, order: str = "c", stream: BinaryIO | None = None) -> bytes | None:

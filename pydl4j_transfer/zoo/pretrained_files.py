@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from pydl4j_transfer.errors import Dl4jFormatError, InvalidKerasConfigurationError
+from pydl4j_transfer.zipio.archive import ZipReader
+from pydl4j_transfer.zipio.files import open_regular
 
 ARCHITECTURES = Path(__file__).resolve().parent / "keras_applications"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -38,17 +40,17 @@ ZIP_MAGIC = b"PK\x03\x04"
 def file_kind(path) -> str:
     """"dl4j-zip", "keras-archive", "hdf5", "safetensors" or "torch" (by content, then by suffix)."""
     path = Path(path)
-    with open(path, "rb") as f:
+    with open_regular(path, "model file") as f:  # a FIFO or device is refused before a byte is read
         head = f.read(8)
     if head == HDF5_MAGIC:
         return "hdf5"
     if head[:4] == ZIP_MAGIC:
-        import zipfile
-
+        # zipio's checked reader (issue 17): Python's zipfile raised NotImplementedError, IndexError... on
+        # damaged zips; a zip it refuses is taken for a DL4J zip, whose loader then says what is wrong
         try:
-            with zipfile.ZipFile(path) as zf:
+            with ZipReader(path) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile:
+        except Dl4jFormatError:
             names = set()
         if "configuration.json" in names:
             return "dl4j-zip"

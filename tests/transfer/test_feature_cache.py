@@ -56,5 +56,5 @@ def test_graph_featurize_through_the_cache_equals_without(tmp_path):
     again = helper.featurize(ds, cache=tmp_path)
     for out in (cached, again):
         np.testing.assert_allclose(np.asarray(out.getFeatures()), plain.getFeatures(), rtol=0, atol=0)
-    assert not list(tmp_path.rglob("*.tmp"))  # shards are renamed into place
+    assert not list(tmp_path.rglob("*tmp"))  # shards are renamed into place, no temp file is left
 

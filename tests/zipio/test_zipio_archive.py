@@ -313,14 +313,17 @@ def parallel_inflate(monkeypatch):
 
     if archive._rapidgzip is None or archive._CORES < 2:
         pytest.skip("rapidgzip not installed or a single core: large entries inflate on one core")
+    if not archive.parallel_inflate_allowed():
+        pytest.skip("this process has an address-space limit: rapidgzip is not used under one")
     monkeypatch.setattr(archive, "PARALLEL_INFLATE_MIN", 1 << 20)  # small entries take the parallel path too
+    monkeypatch.setattr(archive, "PARALLEL_COMPRESSED_MIN", 1 << 20)
     return archive
 
 
 def test_large_deflate_entry_inflates_in_parallel_to_the_same_bytes(tmp_path, parallel_inflate):
     data = _float_bytes(1_500_000)  # 6 MB
     path = _zip(tmp_path / "a.zip", [("configuration.json", b"{}"), ("coefficients.bin", data)])
-    with zipfile.ZipFile(path) as zf:
+    with parallel_inflate.ZipReader(path) as zf:
         info = zf.getinfo("coefficients.bin")
         with parallel_inflate.open_member(zf, info) as member:
             assert isinstance(member.raw, parallel_inflate._ParallelMemberReader)
@@ -344,7 +347,46 @@ def test_stored_first_block_stays_on_the_single_stream_path(tmp_path, parallel_i
     path = tmp_path / "a.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=0) as zf:
         zf.writestr("coefficients.bin", data)
-    with zipfile.ZipFile(path) as zf:
+    with parallel_inflate.ZipReader(path) as zf:
         with parallel_inflate.open_member(zf, zf.getinfo("coefficients.bin")) as member:
             assert isinstance(member.raw, parallel_inflate._MemberReader)
             assert member.read() == data
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_highly_compressible_deflate_entry_reads_back(tmp_path, level):
+    """Found by the SIGKILL harness (tests/fuzz/kill_writes.py): 32 MiB of nearly constant floats deflate to
+    ~150 KB; once every compressed byte was in, the inflater still held output (a long match cut at the
+    previous call's max_length) and the reader reported 'compressed data ends early'."""
+    import numpy as np
+
+    from pydl4j_transfer.zipio import RawModelZip, read_model_zip, write_model_zip
+
+    params = np.full(8 << 20, 3.0, np.float32)
+    params[::4096] = 1.0
+    path = tmp_path / "m.zip"
+    write_model_zip(path, RawModelZip("{}", params), compression="deflated", compresslevel=level)
+    np.testing.assert_array_equal(read_model_zip(path).params, params)
+    zeros = bytes(40 << 20)
+    write_zip_atomic(path, [("a", zeros)], compresslevel=level)
+    assert read_zip_entries(path)["a"] == zeros
+
+
+def test_entries_announced_as_4_gib_or_more_get_zip64_headers(tmp_path):
+    """A streamed entry whose size hint is >= 4 GiB is written with zip64 sizes in its local header
+    (0xFFFFFFFF + the zip64 extra field, which Java's ZipInputStream reads); readers see the true sizes."""
+    from pydl4j_transfer.zipio.archive import SizedWriter
+
+    path = tmp_path / "z64.zip"
+    write_zip_atomic(path, [("configuration.json", b"{}"), ("coefficients.bin",
+                                                            SizedWriter(5 << 30, lambda f: f.write(b"x" * 1000)))],
+                     compression="stored")
+    raw = path.read_bytes()
+    pos = raw.index(b"PK\x03\x04coefficients.bin"[:4], raw.index(b"{}"))
+    csize, usize, n_name, n_extra = struct.unpack_from("<IIHH", raw, pos + 18)
+    assert (csize, usize) == (0xFFFFFFFF, 0xFFFFFFFF)
+    tag, size, real_usize, real_csize = struct.unpack_from("<HHQQ", raw, pos + 30 + n_name)
+    assert (tag, size, real_usize, real_csize) == (1, 16, 1000, 1000)
+    assert read_zip_entries(path)["coefficients.bin"] == b"x" * 1000
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("coefficients.bin") == b"x" * 1000

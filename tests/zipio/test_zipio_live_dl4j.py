@@ -126,6 +126,19 @@ def test_python_written_files_load_in_m21(m21, tmp_path):
     write_model_zip(tmp_path / "no_updater.zip", RawModelZip(net.configuration_json, net.params))
     zero = read_model_zip(directory / "net0.zip")
     write_model_zip(tmp_path / "zero.zip", zero)
+    # issue 17: an unknown entry read raw (never inflated) and copied as stored; and the zip64 local headers the
+    # writer uses for entries announced as >= 4 GiB
+    from pydl4j_transfer.zipio.archive import RawEntry, SizedWriter, write_zip_atomic
+    from pydl4j_transfer.zipio.model_zip import _array_writer
+
+    with_extra = RawModelZip(net.configuration_json, net.params, net.updater_state,
+                             extra_entries={"objects/key": RawEntry.from_bytes(b"\xac\xed raw")})
+    write_model_zip(tmp_path / "extras_raw.zip", with_extra)
+    assert isinstance(read_model_zip(tmp_path / "extras_raw.zip").extra_entries["objects/key"], RawEntry)
+    write_zip_atomic(tmp_path / "zip64_headers.zip", [
+        ("configuration.json", net.configuration_json.encode()),
+        ("coefficients.bin", SizedWriter(5 << 30, _array_writer(net.params).write)),
+        ("updaterState.bin", SizedWriter(5 << 30, _array_writer(net.updater_state).write))], compression="stored")
 
     lines = {tuple(line.split(" ", 2)[:2]): line.split(" ", 2)[2] for line in _run_java("check", tmp_path)}
     assert not [key for key in lines if key[0] == "FAILED"], lines
@@ -136,7 +149,8 @@ def test_python_written_files_load_in_m21(m21, tmp_path):
         assert dtype == nd4j_name[arr.dtype]
         assert [int(s) for s in shape.split(", ") if s] == list(arr.shape)
         np.testing.assert_array_equal(_values(values), arr.astype(np.float64).ravel())
-    for name in ("deflated.zip", "stored.zip", "descriptors.zip", "no_updater.zip"):
+    for name in ("deflated.zip", "stored.zip", "descriptors.zip", "no_updater.zip", "extras_raw.zip",
+                 "zip64_headers.zip"):
         n_params, params, state = re.fullmatch(r"(\d+) (\[[^\]]*\]) (\[[^\]]*\]|null)",
                                                lines[("MODEL", name)]).groups()
         assert int(n_params) == 23

@@ -214,7 +214,7 @@ class Bidirectional(_DelegatingGN):
             inner = inner.underlying
         fmt = getattr(inner, "rnnDataFormat", None)
         return tuple(super()._extra_tree_items()) + (("nin", n_in), ("nout", n_out),
-                                                     ("rnndataFormat", fmt.name if fmt is not None else None))
+                                                     ("rnndataFormat", EnumCodec(RNNFormat).encode(fmt)))
 
     def getNIn(self):
         """Mirrors Bidirectional#getNIn: the wrapped layer's nIn (LastTimeStep: its underlying layer's)."""

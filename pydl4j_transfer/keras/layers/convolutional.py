@@ -127,6 +127,8 @@ def convolution_mode_of(layerConfig, conf):
         raise InvalidKerasConfigurationError(f"Could not determine convolution border mode: no "
                                              f"{conf.LAYER_FIELD_BORDER_MODE} field found")
     mode = inner[conf.LAYER_FIELD_BORDER_MODE]
+    if not isinstance(mode, str):
+        raise InvalidKerasConfigurationError(f"{conf.LAYER_FIELD_BORDER_MODE} must be a name, got {mode!r:.60}")
     if mode not in BORDER_MODES:
         raise UnsupportedKerasConfigurationError(f"Unsupported convolution border mode: {mode}")
     return BORDER_MODES[mode]
@@ -333,6 +335,9 @@ class KerasConvolution1D(KerasConvolution):
             raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
                                                  layer=self.layerName)
         w = np.asarray(weights[conf.KERAS_PARAM_NAME_W])
+        if w.ndim != 3:
+            raise InvalidKerasConfigurationError(f"Conv1D kernel must have rank 3 [k, nIn, nOut], got shape "
+                                                 f"{list(w.shape)}", layer=self.layerName)
         if self.dimOrder == DimOrder.TENSORFLOW:
             # [k, nIn, nOut] -> [k, nIn, nOut, 1]; copyWeightsToLayer's 'c' reshape then lays it into DL4J's
             # [nOut, nIn, k, 1] (DL4J M2.1 does exactly this, no transpose)

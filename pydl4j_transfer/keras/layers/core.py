@@ -16,7 +16,7 @@ from pydl4j_transfer.conf.values.activations import ActivationIdentity
 from pydl4j_transfer.errors import InvalidKerasConfigurationError, UnsupportedKerasConfigurationError
 
 from .. import values
-from ..layer import DimOrder, KerasLayer, has_bias_of, n_out_of, register
+from ..layer import DimOrder, KerasLayer, _int, has_bias_of, n_out_of, register
 
 _PP = "org.deeplearning4j.preprocessors."
 
@@ -309,7 +309,10 @@ class KerasPermute(KerasLayer):
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
         dims = self.inner.get("dims")
-        self.permutationIndices = None if dims is None else [int(d) for d in dims]
+        if dims is not None and not isinstance(dims, list):
+            raise InvalidKerasConfigurationError(f"Permute dims must be a list of axes, got {dims!r:.60}",
+                                                 layer=self.layerName)
+        self.permutationIndices = None if dims is None else [_int(d, "Permute dims entry") for d in dims]
 
     def isInputPreProcessor(self):
         return True
