@@ -372,8 +372,6 @@ NOT_MIRRORED: dict = {
     "BaseNetwork#rnnGetPreviousStates": "net.rnnGetPreviousState(layerName) per layer",
     "BaseNetwork#rnnSetPreviousStates": "net.rnnSetPreviousState(layerName, state) per layer",
     "BaseNetwork#memoryInfo": _MEMORY,
-    "BaseNetwork#pretrain": "unsupervised layer-wise pretraining (AutoEncoder/VAE): not supported; train with fit(...)",
-    "BaseNetwork#pretrainLayer": "unsupervised layer-wise pretraining (AutoEncoder/VAE): not supported; train with fit(...)",
     "BaseNetwork#isPretrainLayer": "unsupervised layer-wise pretraining: not supported here",
     "BaseNetwork#scoreExamples": "score examples one at a time: [net.score(ds.get(i)) for i in range(ds.numExamples())]",
     "BaseNetwork#setScore": "DL4J-internal (the score is computed by fit/computeGradientAndScore)",

@@ -307,9 +307,24 @@ class VaeModule(LayerModule):
             h = self.act(self._dense(h, f"d{i}"))
         return self._dense(h, "pXZ")
 
+    def generate_at_mean_given_z(self, z):
+        """Mirrors VariationalAutoencoder#generateAtMeanGivenZ: E[p(x|z)]."""
+        return generate_at_mean(self.distribution, self.decode(z))
+
+    def generate_random_given_z(self, z):
+        """Mirrors VariationalAutoencoder#generateRandomGivenZ: x ~ p(x|z)."""
+        return generate_random(self.distribution, self.decode(z))
+
     def pretrain_score(self, x, mb_scale=True):
         """Mirrors VariationalAutoencoder#computeGradientAndScore without the regularization term: the score tensor
         (``mb_scale``: times the minibatch size, so that autograd gives DL4J's summed gradient)."""
+        if self.num_samples > 1 and x.dtype != torch.float32:
+            # M2.1 multiplies by afn.backprop(preOut, Nd4j.ones(shape)): ones in the default FLOAT type, and the op
+            # refuses mixed types ("all three arrays ... must have the same type")
+            raise InvalidConfigurationError(
+                f"layer {self.layer_name!r} (VariationalAutoencoder): DL4J 1.0.0-M2.1 cannot pretrain with "
+                f"numSamples > 1 ({self.num_samples}) in a {str(x.dtype).replace('torch.', '')} network (its "
+                "encoder backprop mixes a FLOAT array of ones into the op: tanh_bp/... 'must have the same type')")
         h = self.encode(x)
         mean = self.pzx_act(self._dense(h, "pZXMean"))
         log_s2 = self.pzx_act(self._dense(h, "pZXLogStd2"))
