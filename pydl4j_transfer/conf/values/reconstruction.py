@@ -139,8 +139,8 @@ class CompositeReconstructionDistribution(ReconstructionDistribution):
     ``distributionInputSize`` parameter columns). ``CompositeReconstructionDistribution.Builder().addDistribution(
     3, BernoulliReconstructionDistribution()).addDistribution(2, GaussianReconstructionDistribution()).build()``."""
 
-    FIELDS = (Field("distributionSizes", INT_ARRAY),
-              Field("reconstructionDistributions", array(poly(RECONSTRUCTION_DISTRIBUTIONS))),
+    FIELDS = (Field("distributionSizes", INT_ARRAY, default=[], missing=None),  # the Builder's empty lists
+              Field("reconstructionDistributions", array(poly(RECONSTRUCTION_DISTRIBUTIONS)), default=[], missing=None),
               Field("totalSize", INT, default=0))
     POSITIONAL = ("distributionSizes", "reconstructionDistributions", "totalSize")
 
