@@ -112,24 +112,16 @@ class LossFunctionWrapper(_ActivatedDistribution):
         return self.lossFunction
 
 
-class _CompositeBuilder:
-    """Mirrors CompositeReconstructionDistribution.Builder: ``addDistribution(size, distribution)...build()``."""
-
-    def __init__(self):
-        self._sizes, self._dists = [], []
-
-    def addDistribution(self, distributionSize, distribution):
-        """Mirrors Builder#addDistribution(int, ReconstructionDistribution)."""
-        if not isinstance(distribution, ReconstructionDistribution):
-            raise InvalidConfigurationError(
-                f"addDistribution: expected a ReconstructionDistribution, got {type(distribution).__name__}")
-        self._sizes.append(int(distributionSize))
-        self._dists.append(distribution)
-        return self
-
-    def build(self):
-        """Mirrors Builder#build: totalSize is the sum of the data sizes."""
-        return CompositeReconstructionDistribution(list(self._sizes), list(self._dists), sum(self._sizes))
+def _add_distribution(self, value):
+    """CompositeReconstructionDistribution.Builder#addDistribution(int, ReconstructionDistribution); totalSize is the
+    sum of the data sizes, as the Builder's build() makes it."""
+    size, distribution = value
+    if not isinstance(distribution, ReconstructionDistribution):
+        raise InvalidConfigurationError(
+            f"addDistribution: expected a ReconstructionDistribution, got {type(distribution).__name__}")
+    self.distributionSizes = list(self.distributionSizes or []) + [int(size)]
+    self.reconstructionDistributions = list(self.reconstructionDistributions or []) + [distribution]
+    self.totalSize = sum(self.distributionSizes)
 
 
 @_register
@@ -143,15 +135,8 @@ class CompositeReconstructionDistribution(ReconstructionDistribution):
               Field("reconstructionDistributions", array(poly(RECONSTRUCTION_DISTRIBUTIONS)), default=[], missing=None),
               Field("totalSize", INT, default=0))
     POSITIONAL = ("distributionSizes", "reconstructionDistributions", "totalSize")
-
-    @classmethod
-    def Builder(cls, *args, **kwargs):  # DL4J's name
-        """Mirrors CompositeReconstructionDistribution.Builder (addDistribution, build)."""
-        if args or kwargs:
-            raise TypeError("CompositeReconstructionDistribution.Builder() takes no arguments")
-        return _CompositeBuilder()
-
-    builder = Builder
+    BUILDER_POSITIONAL = ()
+    SETTERS = {"addDistribution": _add_distribution}
 
     def _parts(self):
         sizes = list(self.distributionSizes or [])
