@@ -222,7 +222,15 @@ class TorchRuntime:
             x = self.tensor(features)
             pre = self.module._preprocessors.get(int(owner))
             with torch.no_grad():
-                return pre(x, x.shape[0]) if pre is not None else x
+                x = pre(x, x.shape[0]) if pre is not None else x
+            n_in = getattr(self.layers_by_owner[int(owner)], "nIn", None)
+            if int(owner) > 0 and n_in and (x.dim() != 2 or x.shape[1] != int(n_in)):
+                raise InvalidConfigurationError(
+                    f"pretrainLayer({owner}): DL4J 1.0.0-M2.1 gives layer {owner} the raw features (it forwards them "
+                    f"through no earlier layer: MultiLayerNetwork#pretrainLayer uses the network's own index field), "
+                    f"shape {list(x.shape)}, but the layer takes nIn = {n_in}; DL4J fails on the same call. Pretrain "
+                    f"it with the activations of layer {int(owner) - 1} (net.feedForwardToLayer) as the features")
+            return x
         vertex, _ = self._vertex_and_layer(owner)
         feats = features if isinstance(features, (list, tuple)) else [features]
         source = self.module.vertex_inputs[owner][0]

@@ -268,3 +268,32 @@ def test_reconstruction_error_matches_dl4j():
           to_numpy(theirs.getLayer(0).reconstructionError(to_indarray(x))))
     assert ours.getLayer(0).hasLossFunction() and bool(theirs.getLayer(0).hasLossFunction())
     _ = MultiLayerNetwork
+
+
+def test_mln_pretrain_layer_above_the_first_gets_the_raw_features_as_in_dl4j():
+    """M2.1's MultiLayerNetwork#pretrainLayer(i > 0) forwards the features through no layer (it uses the network's
+    own index field): layer 1 is pretrained on the raw features. Widths that differ fail in DL4J and here; equal
+    widths train on the raw features in both (compared with DL4J's stream replayed)."""
+    from pydl4j_transfer.dl4j_backend import to_indarray
+
+    def make(n_first):
+        return (NeuralNetConfiguration.Builder().seed(2).updater(Sgd(0.05)).list()
+                .layer(VariationalAutoencoder.Builder().nIn(N_IN).nOut(n_first).encoderLayerSizes(4)
+                       .decoderLayerSizes(4).build())
+                .layer(VariationalAutoencoder.Builder().nIn(n_first).nOut(N_OUT).encoderLayerSizes(5)
+                       .decoderLayerSizes(5).activation(Activation.TANH).build())
+                .layer(OutputLayer.Builder(LF.MSE).nIn(N_OUT).nOut(2).activation(Activation.IDENTITY).build()).build())
+    x, _ = data()
+    ours, theirs = pair(lambda: make(4))
+    with pytest.raises(InvalidConfigurationError, match="raw features"):
+        ours.pretrainLayer(1, x)
+    with pytest.raises(Exception):
+        theirs.pretrainLayer(1, to_indarray(x))
+    ours, theirs = pair(lambda: make(N_IN))
+    eps = _java_randn(2, "FLOAT", (x.shape[0], N_OUT), seed=3)
+    for _ in range(2):
+        theirs.pretrainLayer(1, to_indarray(x))
+    with _replay(eps):
+        for _ in range(2):
+            ours.pretrainLayer(1, x)
+    check("vae_pretrain_layer1_raw", ours.params(), jparams(theirs))
