@@ -201,6 +201,18 @@ NOT_MIRRORED: dict = {
     "backprop": "DL4J's backward pass on INDArrays (activation, dropout or preprocessor); here autograd does it in the "
                 "torch backend: net.computeGradientAndScore(...) then net.gradient()",
     "BaseActivation#getActivation": _FORWARD_MATH + " (torch_backend/activations.py)",
+    # VariationalAutoencoder's reconstruction distributions: the math is the torch backend's (conf never imports torch)
+    "ReconstructionDistribution#negLogProbability": "pydl4j_transfer.torch_backend.layers.variational."
+        "neg_log_probability(dist, x, preOut, average) (tensors)",
+    "ReconstructionDistribution#exampleNegLogProbability": "pydl4j_transfer.torch_backend.layers.variational."
+        "example_neg_log_probability(dist, x, preOut)",
+    "ReconstructionDistribution#gradient": "pydl4j_transfer.torch_backend.layers.variational.gradient(dist, x, preOut)",
+    "ReconstructionDistribution#generateAtMean": "pydl4j_transfer.torch_backend.layers.variational."
+        "generate_at_mean(dist, preOut); on a network: net.getLayer(i).generateAtMeanGivenZ(z)",
+    "ReconstructionDistribution#generateRandom": "pydl4j_transfer.torch_backend.layers.variational."
+        "generate_random(dist, preOut); on a network: net.getLayer(i).generateRandomGivenZ(z)",
+    "CompositeReconstructionDistribution#computeLossFunctionScoreArray": "net.getLayer(i).reconstructionError(data) "
+        "(the VAE's reconstruction through this method)",
     "BaseActivation#numParams": "activations have no parameters except PReLU's, which are the layer's "
                                 "(layer.numParams())",
     "getAlpha": "ActivationRReLU's alpha is a random array drawn at each training forward pass (runtime state); "
@@ -372,8 +384,6 @@ NOT_MIRRORED: dict = {
     "BaseNetwork#rnnGetPreviousStates": "net.rnnGetPreviousState(layerName) per layer",
     "BaseNetwork#rnnSetPreviousStates": "net.rnnSetPreviousState(layerName, state) per layer",
     "BaseNetwork#memoryInfo": _MEMORY,
-    "BaseNetwork#pretrain": "unsupervised layer-wise pretraining (AutoEncoder/VAE): not supported; train with fit(...)",
-    "BaseNetwork#pretrainLayer": "unsupervised layer-wise pretraining (AutoEncoder/VAE): not supported; train with fit(...)",
     "BaseNetwork#isPretrainLayer": "unsupervised layer-wise pretraining: not supported here",
     "BaseNetwork#scoreExamples": "score examples one at a time: [net.score(ds.get(i)) for i in range(ds.numExamples())]",
     "BaseNetwork#setScore": "DL4J-internal (the score is computed by fit/computeGradientAndScore)",

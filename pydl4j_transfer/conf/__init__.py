@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import base, enums, inputs, jsonio, preprocessors, vertices
 from .base import (ACTIVATIONS, ALL_REGISTRIES, CONSTRAINTS, DISTRIBUTIONS, DROPOUTS, LAYERS, LOSSES, PREPROCESSORS,
                    REGULARIZATIONS, SCHEDULES, UPDATERS, VERTICES, WEIGHT_INITS, WEIGHT_NOISES, ConfObject, Field, Registry)
+from .base import RECONSTRUCTION_DISTRIBUTIONS
 from .enums import *  # noqa: F401,F403
 from .graph import ComputationGraphConfiguration, GraphBuilder
 from .inputs import (InputType, InputTypeConvolutional, InputTypeConvolutional3D, InputTypeConvolutionalFlat,
@@ -58,4 +59,4 @@ __all__ = sorted(set(_exported) | set(enums.__dict__) & {n for n in dir(enums) i
     "SCHEDULES", "UPDATERS", "VERTICES", "WEIGHT_INITS", "WEIGHT_NOISES", "REGISTRIES", "Registry", "ConfObject", "Field",
     "ComputationGraphConfiguration", "GraphBuilder", "InputType", "InputTypeConvolutional", "InputTypeConvolutional3D",
     "InputTypeConvolutionalFlat", "InputTypeFeedForward", "InputTypeRecurrent", "ListBuilder", "MultiLayerConfiguration",
-    "NeuralNetConfiguration", "NeuralNetConfigurationBuilder", "ParamSpec", "jsonio"})
+    "NeuralNetConfiguration", "NeuralNetConfigurationBuilder", "ParamSpec", "jsonio", "RECONSTRUCTION_DISTRIBUTIONS"})

@@ -97,9 +97,10 @@ WEIGHT_NOISES = Registry("weight noise")
 CONSTRAINTS = Registry("constraint")
 REGULARIZATIONS = Registry("regularization")
 SCHEDULES = Registry("schedule")
+RECONSTRUCTION_DISTRIBUTIONS = Registry("reconstruction distribution")  # VariationalAutoencoder's p(x|z)
 
 ALL_REGISTRIES = (LAYERS, VERTICES, PREPROCESSORS, ACTIVATIONS, UPDATERS, LOSSES, WEIGHT_INITS, DISTRIBUTIONS,
-                  DROPOUTS, WEIGHT_NOISES, CONSTRAINTS, REGULARIZATIONS, SCHEDULES)
+                  DROPOUTS, WEIGHT_NOISES, CONSTRAINTS, REGULARIZATIONS, SCHEDULES, RECONSTRUCTION_DISTRIBUTIONS)
 
 # How user input (enum member, name string, instance) becomes an object of a registry's
 # kind, e.g. ``"relu"`` -> ActivationReLU(). Filled by the value modules.

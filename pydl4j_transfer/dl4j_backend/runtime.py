@@ -101,6 +101,14 @@ class Dl4jRuntime:
     def activate_range(self, *args, **kwargs):
         self._torch_only("activateSelectedLayers")
 
+    def pretrain_input(self, *args, **kwargs):
+        self._torch_only("pretrain / pretrainLayer")
+
+    pretrain_step = pretrain_input
+
+    def vae_call(self, *args, **kwargs):
+        self._torch_only("the VariationalAutoencoder runtime layer's methods")
+
     def compute_gradient_and_score(self, *args, **kwargs):
         self._torch_only("fit / computeGradientAndScore")
 

@@ -8,6 +8,7 @@ from pydl4j_transfer.conf import ComputationGraphConfiguration, LayerVertex
 from pydl4j_transfer.conf.vertices import FrozenVertex
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn.layers import runtime_layer
+from pydl4j_transfer.nn import pretrain as PT
 from pydl4j_transfer.nn.network import BaseNetwork
 from pydl4j_transfer.nn.reading import restore_network
 from pydl4j_transfer.nn.training import is_tensor, to_host
@@ -119,6 +120,15 @@ class ComputationGraph(BaseNetwork):
         """Mirrors ComputationGraph#topologicalSortOrder(): vertex indices in DL4J's topological order (the order of
         the forward pass and of the flat parameter vector)."""
         return list(self._conf.topologicalSortOrder())
+
+    def pretrain(self, iterator, numEpochs: int = 1) -> None:
+        """Mirrors ComputationGraph#pretrain((Multi)DataSetIterator[, int numEpochs]): layer-wise unsupervised training
+        of the pretrainable layers in topological order, one pass each (M2.1 does not repeat it numEpochs times)."""
+        PT.graph_pretrain(self, iterator, numEpochs)
+
+    def pretrainLayer(self, layerName: str, iterator) -> None:
+        """Mirrors ComputationGraph#pretrainLayer(String, (Multi)DataSetIterator): one pass over ``iterator``."""
+        PT.graph_pretrain_layer(self, layerName, iterator)
 
     def getLayer(self, name):
         """Mirrors ComputationGraph#getLayer(int) / getLayer(String): the runtime layer

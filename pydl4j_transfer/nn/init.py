@@ -131,7 +131,8 @@ def _special(layer, slot: ParamSlot):
 
 def _bias(layer, slot):
     inner = getattr(layer, "fwd", None) or getattr(layer, "underlying", None) or getattr(layer, "layer", None) or layer
-    out = np.full(slot.shape, float(getattr(inner, "biasInit", 0.0) or 0.0))
+    fixed = getattr(inner, "BIAS_INIT_HARDCODED", None)  # VariationalAutoencoder: every bias 0, whatever biasInit
+    out = np.full(slot.shape, float(fixed if fixed is not None else (getattr(inner, "biasInit", 0.0) or 0.0)))
     forget = getattr(inner, "forgetGateBiasInit", None)
     n_out = getattr(inner, "nOut", None)
     if forget is not None and n_out and out.size >= 4 * n_out:

@@ -30,12 +30,14 @@ import numpy as np
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf.layers.feedforward import BaseOutputLayer, LossLayer
 from pydl4j_transfer.conf.layers.output import Yolo2OutputLayer
+from pydl4j_transfer.conf.layers.variational import VariationalAutoencoder as VariationalAutoencoderConf
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer as FrozenLayerConf
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayerWithBackprop as FrozenLayerWithBackpropConf
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
+from pydl4j_transfer.nn import pretrain
 
 __all__ = ["Layer", "IOutputLayer", "BaseOutputLayerImpl", "BaseWrapperLayer", "FrozenLayer",
-           "FrozenLayerWithBackprop", "runtime_layer"]
+           "FrozenLayerWithBackprop", "VariationalAutoencoder", "runtime_layer"]
 
 
 class LayerType(enum.Enum):
@@ -279,6 +281,50 @@ class _WrapperLayer(BaseWrapperLayer):
         return RUNTIME_TYPES.get(self._layer_conf.runtime_class_name(), LayerType.FEED_FORWARD)
 
 
+class VariationalAutoencoder(Layer):
+    """Mirrors org.deeplearning4j.nn.layers.variational.VariationalAutoencoder: the runtime layer of a
+    ``conf.layers.variational.VariationalAutoencoder``, with its own methods (inference-mode parameters, numpy in
+    -> numpy out; the random draws come from torch's generator, or from ``dl4j_noise`` of the torch backend)."""
+
+    def _dist(self):
+        return self._inner_conf().outputDistribution
+
+    def hasLossFunction(self) -> bool:
+        """Mirrors VariationalAutoencoder#hasLossFunction: the reconstruction distribution is a loss function."""
+        return bool(self._dist().hasLossFunction())
+
+    def isPretrainLayer(self) -> bool:
+        """Mirrors VariationalAutoencoder#isPretrainLayer (always true)."""
+        return True
+
+    def reconstructionLogProbability(self, data, numSamples: int):
+        """Mirrors reconstructionLogProbability(INDArray, int): log p(x) per example, a Monte-Carlo estimate over
+        ``numSamples`` draws of z ~ p(z|x) ([minibatch, 1])."""
+        return self._net.layerCall(self._owner, "reconstruction_log_probability", data, int(numSamples))
+
+    def reconstructionProbability(self, data, numSamples: int):
+        """Mirrors reconstructionProbability(INDArray, int): exp of reconstructionLogProbability, in double precision."""
+        return np.exp(np.asarray(self.reconstructionLogProbability(data, numSamples), dtype=np.float64))
+
+    def generateAtMeanGivenZ(self, latentSpaceValues):
+        """Mirrors generateAtMeanGivenZ(INDArray): E[p(x|z)] for the given latent values [minibatch, nOut]."""
+        return self._net.layerCall(self._owner, "generate_at_mean_given_z", latentSpaceValues)
+
+    def generateRandomGivenZ(self, latentSpaceValues, workspaceMgr=None):
+        """Mirrors generateRandomGivenZ(INDArray, LayerWorkspaceMgr): a sample x ~ p(x|z)."""
+        return self._net.layerCall(self._owner, "generate_random_given_z", latentSpaceValues)
+
+    def reconstructionError(self, data):
+        """Mirrors reconstructionError(INDArray): the loss of the reconstruction at the mean of p(z|x), per example
+        ([minibatch, 1]; a VAE configured with a loss function only)."""
+        return self._net.layerCall(self._owner, "reconstruction_error", data)
+
+    def fit(self, data, workspaceMgr=None) -> None:
+        """Mirrors Layer#fit(INDArray, LayerWorkspaceMgr): one unsupervised (pretrain) step of this layer on ``data``
+        (its input, after any preprocessor)."""
+        pretrain.fit_layer(self._net, self._owner, self._layer_conf, self._nnc, data)
+
+
 _OUTPUT_CONFS = (BaseOutputLayer, LossLayer, Yolo2OutputLayer)
 
 
@@ -292,6 +338,8 @@ def runtime_layer(net, owner, index, layer_conf, nnc) -> Layer:
         cls = _WrapperLayer
     elif isinstance(layer_conf, _OUTPUT_CONFS):  # the RNN/CNN loss layers and CenterLoss subclass these here
         cls = BaseOutputLayerImpl
+    elif isinstance(layer_conf, VariationalAutoencoderConf):
+        cls = VariationalAutoencoder
     else:
         cls = Layer
     return cls(net, owner, index, layer_conf, nnc)

@@ -9,6 +9,7 @@ from pydl4j_transfer.conf import MultiLayerConfiguration
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayerWithBackprop
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn.layers import runtime_layer
+from pydl4j_transfer.nn import pretrain as PT
 from pydl4j_transfer.nn.network import BaseNetwork
 from pydl4j_transfer.nn.reading import restore_network
 from pydl4j_transfer.nn.training import is_tensor, to_host
@@ -122,6 +123,16 @@ class MultiLayerNetwork(BaseNetwork):
     def getnLayers(self) -> int:
         """Mirrors MultiLayerNetwork#getnLayers()."""
         return len(self._conf.confs)
+
+    def pretrain(self, iterator, numEpochs: int = 1) -> None:
+        """Mirrors MultiLayerNetwork#pretrain(DataSetIterator[, int numEpochs]): layer-wise unsupervised training of
+        every pretrainable layer (VariationalAutoencoder), one after the other (nn/pretrain.py)."""
+        PT.mln_pretrain(self, iterator, numEpochs)
+
+    def pretrainLayer(self, layerIdx: int, data, numEpochs: int = 1) -> None:
+        """Mirrors MultiLayerNetwork#pretrainLayer(int, DataSetIterator[, int]) and pretrainLayer(int, INDArray
+        features): unsupervised training of one pretrainable layer; a no-op for any other (nn/pretrain.py)."""
+        PT.mln_pretrain_layer(self, int(layerIdx), data, numEpochs)
 
     def getLayer(self, indexOrName):
         """Mirrors MultiLayerNetwork#getLayer(int) / getLayer(String): the runtime layer

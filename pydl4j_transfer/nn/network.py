@@ -24,6 +24,7 @@ from pydl4j_transfer.conf.base import enum_name
 from pydl4j_transfer.conf.enums import DataType
 from pydl4j_transfer.conf.layers.base import FeedForwardLayer
 from pydl4j_transfer.conf.layers.feedforward import CenterLossOutputLayer, OutputLayer
+from pydl4j_transfer.conf.layers.variational import VariationalAutoencoder
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer, FrozenLayerWithBackprop
 from pydl4j_transfer.conf.updater_layout import state_size, updater_blocks
 from pydl4j_transfer.errors import InvalidConfigurationError, ParamLengthMismatchError
@@ -174,6 +175,13 @@ class BaseNetwork(JavaNames):
                     f"layer {name!r} (index {index}): DL4J 1.0.0-M2.1 cannot instantiate a {type(layer).__name__} "
                     "around a CenterLossOutputLayer (the wrapper's parameter initializer counts W and b but not the "
                     "centres cL, and init fails); leave the CenterLossOutputLayer unwrapped")
+            if isinstance(layer, (FrozenLayer, FrozenLayerWithBackprop)) and isinstance(layer.wrapped(),
+                                                                                         VariationalAutoencoder):
+                raise InvalidConfigurationError(
+                    f"layer {name!r} (index {index}): DL4J 1.0.0-M2.1 cannot instantiate a {type(layer).__name__} "
+                    "around a VariationalAutoencoder (the wrapper's parameter initializer asks numParams(Layer), which "
+                    "VariationalAutoencoderParamInitializer does not override: it counts nIn*nOut + nOut, and init "
+                    "fails); leave the VariationalAutoencoder unwrapped")
 
     def _indexed_layers(self) -> list:
         """[(DL4J's layer index, layer / vertex name, layer configuration)] of every layer."""
@@ -252,6 +260,12 @@ class BaseNetwork(JavaNames):
         index (MLN) or vertex name (graph); numpy in -> numpy out (torch in -> torch out)."""
         out = self.getRuntime().activate_layer(str(owner), input, train=bool(training))
         return out if T.is_tensor(input) else T.to_host(out)
+
+    def layerCall(self, owner, method: str, *args):
+        """A layer's own runtime method (an extension behind the runtime layers' VariationalAutoencoder methods):
+        ``owner`` is the layer index (MLN) or vertex name (graph); numpy in -> numpy out (torch in -> torch out)."""
+        out = self.getRuntime().vae_call(str(owner), method, *args)
+        return out if any(T.is_tensor(a) for a in args) else T.to_host(out)
 
     def getParam(self, name: str) -> np.ndarray:
         """Mirrors Model#getParam(String)."""

@@ -35,6 +35,8 @@ from .precision import autocast as autocast_ctx
 from . import rnn
 from .training import backprop
 from .training.constraints import apply_constraints, constraint_plan
+from .training.regularization import regularizations_for
+from .training.schedules import value_at
 from .training.step import UpdatePlan, apply_update_blocks
 from .training.updaters import init_state
 
@@ -173,9 +175,8 @@ class TorchRuntime:
             out = out.to(self.params.dtype)
         return out
 
-    def activate_layer(self, owner: str, x, *, train=False):
-        """Mirrors Layer#activate(input, training): one layer's module alone (no input preprocessor), tensor out.
-        ``owner``: the layer index (MLN) or vertex name (graph), as in the parameter layout."""
+    def _vertex_and_layer(self, owner: str):
+        """(the layer vertex module or None for an MLN, the layer's module) of a param owner."""
         if self.graph:
             vertex = getattr(self.module, owner)
             layer = getattr(vertex, "layer", None)
@@ -184,8 +185,13 @@ class TorchRuntime:
                 layer = getattr(vertex, "layer", None)
             if layer is None:
                 raise InvalidConfigurationError(f"vertex {owner!r} has no layer")
-        else:
-            layer = getattr(self.module, self.module.layer_names[int(owner)])
+            return vertex, layer
+        return None, getattr(self.module, self.module.layer_names[int(owner)])
+
+    def activate_layer(self, owner: str, x, *, train=False):
+        """Mirrors Layer#activate(input, training): one layer's module alone (no input preprocessor), tensor out.
+        ``owner``: the layer index (MLN) or vertex name (graph), as in the parameter layout."""
+        layer = self._vertex_and_layer(owner)[1]
         was = layer.training
         set_mode(layer, bool(train))
         try:
@@ -197,6 +203,125 @@ class TorchRuntime:
 
     def _autocast_device(self):
         return None if self.device.type == "cpu" else self.device
+
+    # ---- layer-wise pretraining and the VariationalAutoencoder's own methods --------------------------------
+
+    def _layer_range(self, owner: str):
+        slots = [s for s in self.slots if str(s.owner) == str(owner)]
+        return (slots[0].offset, slots[-1].offset + slots[-1].size) if slots else (0, 0)
+
+    def pretrain_input(self, owner: str, features):
+        """The input DL4J's layer-wise pretraining gives a layer, as a tensor.
+
+        MultiLayerNetwork#pretrainLayer(layerIdx, features): M2.1 forwards the features through layers
+        ``0..layerIndex-1`` where ``layerIndex`` is the network's own index field (0), not ``layerIdx``: no layer is
+        run, and the layer gets the raw features through its own input preprocessor (reproduced; docs/deviations.md).
+        ComputationGraph#pretrainLayer: the inference-mode activations of the vertex's input, through the vertex's
+        preprocessor (LayerVertex#setInput)."""
+        if not self.graph:
+            x = self.tensor(features)
+            pre = self.module._preprocessors.get(int(owner))
+            with torch.no_grad():
+                x = pre(x, x.shape[0]) if pre is not None else x
+            n_in = getattr(self.layers_by_owner[int(owner)], "nIn", None)
+            if int(owner) > 0 and n_in and (x.dim() != 2 or x.shape[1] != int(n_in)):
+                raise InvalidConfigurationError(
+                    f"pretrainLayer({owner}): DL4J 1.0.0-M2.1 gives layer {owner} the raw features (it forwards them "
+                    f"through no earlier layer: MultiLayerNetwork#pretrainLayer uses the network's own index field), "
+                    f"shape {list(x.shape)}, but the layer takes nIn = {n_in}; DL4J fails on the same call. Pretrain "
+                    f"it with the activations of layer {int(owner) - 1} (net.feedForwardToLayer) as the features")
+            return x
+        vertex, _ = self._vertex_and_layer(owner)
+        feats = features if isinstance(features, (list, tuple)) else [features]
+        source = self.module.vertex_inputs[owner][0]
+        with torch.no_grad():
+            acts = feed_forward(self.module, [self.tensor(f) for f in feats], False, targets=[source]
+                                if source not in self.module.input_names else [])
+            x = acts[source]
+            pre = getattr(vertex, "preprocessor", None)
+            return pre(x, x.shape[0]) if pre is not None else x
+
+    def pretrain_step(self, owner: str, x, *, iteration, epoch, state=None, mini_batch=True, step_sign=-1):
+        """Mirrors Layer#fit(input) of a pretrain layer (VariationalAutoencoder): the layer's own Solver, i.e.
+        computeGradientAndScore, its LayerUpdater (every block, pretrain params included; the layer's own updater
+        state ``state``, fresh when None), ``params -= update``, the layer's constraints. Returns (score, state).
+        The gradient lands in the layer's slice of the network's gradient view, as in DL4J."""
+        _, module = self._vertex_and_layer(owner)
+        if not hasattr(module, "pretrain_score"):
+            raise InvalidConfigurationError(f"layer {owner!r}: layer-wise pretraining is supported for "
+                                            "VariationalAutoencoder only here")
+        conf = self.layers_by_owner[owner if self.graph else int(owner)]
+        start, end = self._layer_range(owner)
+        blocks = updater_blocks([(owner, conf)])  # the LayerUpdater's blocks, offsets within the layer
+        by_owner = {owner: conf}
+        if state is None:
+            size = blocks[-1].state_end if blocks else 0
+            state = torch.zeros(size, dtype=self.params.dtype, device=self.device) if size else None
+            for b in blocks:
+                if state is not None and b.state_end > b.state_start:
+                    init_state(b.updater, state[b.state_start:b.state_end])
+        grads = self.grads[start:end]
+        params = [p for p, _ in self.grad_views if start <= self.slices[id(p)][0] < end]
+        was = module.training
+        set_mode(module, True)
+        try:
+            with torch.enable_grad():
+                grads.zero_()
+                for p in params:
+                    s, e = self.slices[id(p)]
+                    p.grad = self.grads[s:e].view(p.shape)
+                x = self.tensor(x)
+                raw = module.pretrain_score(x)  # mb * score: autograd gives DL4J's summed gradient
+                raw.backward()
+                for p in params:  # autograd accumulated into the bound views (copy any it replaced)
+                    s, e = self.slices[id(p)]
+                    if p.grad is not None and p.grad.data_ptr() != self.grads[s:e].data_ptr():
+                        self.grads[s:e].copy_(p.grad.reshape(-1))
+                    p.grad = None
+        finally:
+            set_mode(module, was)
+        mb = x.shape[0]
+        with torch.no_grad():
+            score = float(raw.detach()) / mb + self._pretrain_regularization_score(owner, conf, start, iteration, epoch)
+            apply_update_blocks(blocks, self.params[start:end], grads, state, by_owner, iteration, epoch, mb,
+                                mini_batch=mini_batch, plan=UpdatePlan(blocks, by_owner, layer_updater=True),
+                                step_sign=step_sign)
+            apply_constraints(constraint_plan([(owner, conf)], [s for s in self.slots if str(s.owner) == str(owner)]),
+                              self.params)
+        self.dirty = True
+        return score, state
+
+    def _pretrain_regularization_score(self, owner, conf, start, iteration, epoch) -> float:
+        """Mirrors calcRegularizationScore(false): every parameter of the layer, pretrain params included."""
+        total = 0.0
+        for slot in self.slots:
+            if str(slot.owner) != str(owner):
+                continue
+            p = self.params[slot.offset:slot.offset + slot.size]
+            for reg in regularizations_for(conf, slot.key):
+                cls = type(reg).__name__
+                if cls == "L1Regularization":
+                    total += float(value_at(reg.l1, iteration, epoch) * p.abs().sum())
+                elif cls == "L2Regularization":
+                    total += float(0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum())
+                elif cls == "WeightDecay":
+                    total += float(0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum())
+        return total
+
+    def vae_call(self, owner: str, method: str, *args):
+        """One of the VariationalAutoencoder runtime methods on layer ``owner`` (torch tensors in, tensor out):
+        ``reconstruction_log_probability(x, numSamples)``, ``decode(z)`` (the pXZ parameters),
+        ``reconstruction_error(x)``; DL4J runs them with training=false parameters (no weight noise)."""
+        _, module = self._vertex_and_layer(owner)
+        if not hasattr(module, "pretrain_score"):
+            raise InvalidConfigurationError(f"layer {owner!r} is not a VariationalAutoencoder")
+        was = module.training
+        set_mode(module, False)
+        try:
+            with torch.no_grad():
+                return getattr(module, method)(*[self.tensor(a) if not isinstance(a, int) else a for a in args])
+        finally:
+            set_mode(module, was)
 
     # ---- one training iteration -------------------------------------------------------------------------
 

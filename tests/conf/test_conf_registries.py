@@ -17,7 +17,7 @@ BUILDER = load_data("builder_defaults.json")
 # raises UnsupportedLayerError naming the class.
 NOT_IMPLEMENTED = {
     "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer", "org.deeplearning4j.nn.conf.layers.CapsuleLayer",
-    "org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder", "org.deeplearning4j.nn.conf.layers.misc.RepeatVector",
+    "org.deeplearning4j.nn.conf.layers.misc.RepeatVector",
     "org.deeplearning4j.nn.conf.layers.util.MaskLayer", "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed",
 }
 # Classes whose DL4J builder refuses its own defaults (new X.Builder().build() throws in M2.1): the builder and keyword

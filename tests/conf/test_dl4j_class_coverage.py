@@ -60,12 +60,6 @@ EXPECTED_MISSING = {
     "org.deeplearning4j.nn.conf.layers.misc.RepeatVector": _B,
     "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed": _B,
     "org.deeplearning4j.nn.conf.layers.util.MaskLayer": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.BernoulliReconstructionDistribution": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.CompositeReconstructionDistribution": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.ExponentialReconstructionDistribution": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.GaussianReconstructionDistribution": _B,
-    "org.deeplearning4j.nn.conf.layers.variational.LossFunctionWrapper": _B,
 }
 #: concrete classes of those packages that are not configuration values a model can hold
 NOT_CONFIGURATION = {

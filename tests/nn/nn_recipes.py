@@ -237,6 +237,8 @@ LAYER_RECIPES = {
                                                .activation(Activation.RELU).build()),
     "OCNNOutputLayer": lambda: mln(dense(4, 5), OCNNOutputLayer.Builder().nu(0.1).hiddenLayerSize(3).initialRValue(0.2)
                                    .activation(Activation.SIGMOID).build()),
+    # VAE: encoder/pZXMean (backprop params) then pZXLogStd2, decoder, pXZ (pretrain params) in the flat vector
+    "VariationalAutoencoder": lambda: _vae_net(GaussianReconstructionDistribution(Activation.TANH)),
 }
 
 
@@ -480,6 +482,23 @@ EXCLUDED: dict = {
 }
 EXCLUDED_NAMES = {key.split("/", 1)[1] for key in EXCLUDED}
 
+def _vae_net(distribution, n_in=6):
+    return mln(VariationalAutoencoder.Builder().nIn(n_in).nOut(3).encoderLayerSizes(5, 4).decoderLayerSizes(4)
+               .reconstructionDistribution(distribution).pzxActivationFunction(Activation.TANH).numSamples(2)
+               .activation(Activation.LEAKYRELU).build(), out(3, 2), l2=1e-3)
+
+
+RECONSTRUCTION_RECIPES = {
+    "BernoulliReconstructionDistribution": lambda: _vae_net(BernoulliReconstructionDistribution()),
+    "GaussianReconstructionDistribution": lambda: _vae_net(GaussianReconstructionDistribution()),
+    "ExponentialReconstructionDistribution": lambda: _vae_net(ExponentialReconstructionDistribution(Activation.TANH)),
+    "LossFunctionWrapper": lambda: _vae_net(LossFunctionWrapper(Activation.SIGMOID, LossMSE())),
+    "CompositeReconstructionDistribution": lambda: _vae_net(
+        CompositeReconstructionDistribution.Builder().addDistribution(2, GaussianReconstructionDistribution())
+        .addDistribution(3, BernoulliReconstructionDistribution())
+        .addDistribution(1, LossFunctionWrapper(Activation.IDENTITY, LossL2())).build()),
+}
+
 RECIPES: dict = {}
 for _prefix, _table in (("layer", LAYER_RECIPES), ("vertex", VERTEX_RECIPES), ("preprocessor", PREPROCESSOR_RECIPES),
                         ("activation", _activation_recipes()), ("updater", UPDATER_RECIPES), ("loss", LOSS_RECIPES),
@@ -489,6 +508,8 @@ for _prefix, _table in (("layer", LAYER_RECIPES), ("vertex", VERTEX_RECIPES), ("
                         ("schedule", SCHEDULE_RECIPES)):
     for _name, _fn in _table.items():
         RECIPES[f"{_prefix}/{_name}"] = _fn
+for _name, _fn in RECONSTRUCTION_RECIPES.items():
+    RECIPES[f"reconstructiondistribution/{_name}"] = _fn
 
 #: case -> (text DL4J's error must contain, compare without the updater?, why): zips real DL4J 1.0.0-M2.1 refuses
 #: because of a DL4J bug (not our JSON). The test asserts DL4J still fails, so a row must go once DL4J stops failing;

@@ -64,7 +64,8 @@ class UpdatePlan:
     zero (frozen) and to divide by the minibatch size, merged where adjacent; the layers with gradient
     normalization; the blocks that update, each with its (regularization, apply step, range) list."""
 
-    def __init__(self, blocks, layers_by_owner):
+    def __init__(self, blocks, layers_by_owner, layer_updater=False):
+        # layer_updater: DL4J's LayerUpdater (a layer's own, in layer-wise pretraining): no block is skipped
         table = param_table(blocks, layers_by_owner)
         rows = [r for _, rs in table for r in rs]
         spans = _owner_spans(rows)
@@ -79,7 +80,7 @@ class UpdatePlan:
                                       [(rs, re) for o, _, rs, re in rows if o == owner]))
         self.blocks = []
         for block, brows in table:
-            if block.param_end == block.param_start or _skip_pretrain(block, layers_by_owner):
+            if block.param_end == block.param_start or (not layer_updater and _skip_pretrain(block, layers_by_owner)):
                 continue
             regs = [(reg, apply_step(reg), s, e) for owner, key, s, e in brows
                     for reg in regularizations_for(layers_by_owner[owner], key)]
