@@ -350,8 +350,11 @@ class NeuralNetConfigurationBuilder(JavaNames):
                 self._general_validation(inner)
         if not layer.constraints:
             out = []
-            for consts, keys in ((self._s.allParamConstraints, layer.paramKeys()), (self._s.weightConstraints, layer.weightKeys()),
-                                 (self._s.biasConstraints, layer.biasKeys())):
+            # the keys only where constraints are set, as DL4J (a SameDiff layer defines its params when asked)
+            for consts, keys_of in ((self._s.allParamConstraints, layer.paramKeys),
+                                    (self._s.weightConstraints, layer.weightKeys),
+                                    (self._s.biasConstraints, layer.biasKeys)):
+                keys = keys_of() if consts is not None else None
                 if consts is not None and keys:
                     for c in consts:
                         c2 = c.clone()

@@ -13,7 +13,7 @@ from .config import KerasModelConfiguration
 from .hdf5 import Hdf5Archive
 from .importer import KerasModelImport
 from .layer import DimOrder, KerasLayer, register, registered
-from .layers.embeddings import KerasLRN, KerasPoolHelper
+from .layers.embeddings import KerasLocallyConnected2D, KerasLRN, KerasPoolHelper
 from .model import KerasModel, KerasModelBuilder, KerasSequentialModel
 from .values import clearCustomLoss, registerCustomLoss
 
@@ -30,6 +30,7 @@ class KerasLossUtils:
 
 
 __all__ = ["KerasModelImport", "KerasModel", "KerasSequentialModel", "KerasModelBuilder", "KerasLayer", "DimOrder",
-           "Hdf5Archive", "KerasModelConfiguration", "KerasLossUtils", "KerasLRN", "KerasPoolHelper", "register",
+           "Hdf5Archive", "KerasModelConfiguration", "KerasLossUtils", "KerasLRN", "KerasPoolHelper",
+           "KerasLocallyConnected2D", "register",
            "registered", "InvalidKerasConfigurationError", "UnsupportedKerasConfigurationError",
            "InvalidKerasConfigurationException", "UnsupportedKerasConfigurationException"]

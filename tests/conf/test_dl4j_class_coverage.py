@@ -55,11 +55,7 @@ EXPECTED_MISSING = {
     "org.deeplearning4j.nn.conf.layers.CapsuleLayer": _B,
     "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer": _B,
     "org.deeplearning4j.nn.conf.layers.PrimaryCapsules": _B,
-    "org.deeplearning4j.nn.conf.layers.LocallyConnected1D": _B,
-    "org.deeplearning4j.nn.conf.layers.LocallyConnected2D": _B,
-    "org.deeplearning4j.nn.conf.layers.misc.RepeatVector": _B,
     "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed": _B,
-    "org.deeplearning4j.nn.conf.layers.util.MaskLayer": _B,
 }
 #: concrete classes of those packages that are not configuration values a model can hold
 NOT_CONFIGURATION = {

@@ -25,7 +25,7 @@ REFUSED = {
     "cnn1d_padding": "channels_last",
 }
 #: Keras layers whose DL4J layer pydl4j_transfer.conf does not have yet (issue 16)
-PENDING = {"repeat_vector": ("RepeatVector", "org.deeplearning4j.nn.conf.layers.misc.RepeatVector")}
+PENDING: dict = {}
 
 
 def _reference(path):

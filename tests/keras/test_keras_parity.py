@@ -37,7 +37,7 @@ PARAMS = [(c, e) for c in CASES for e in (True, False)]
 ERRORS = {"InvalidKerasConfigurationException": InvalidKerasConfigurationError,
           "UnsupportedKerasConfigurationException": UnsupportedKerasConfigurationError}
 #: Keras layers whose DL4J layer pydl4j_transfer.conf does not have yet (issue 16 adds them)
-PENDING = {"RepeatVector": "org.deeplearning4j.nn.conf.layers.misc.RepeatVector"}
+PENDING: dict = {}
 
 
 def _id(p):

@@ -239,6 +239,16 @@ LAYER_RECIPES = {
                                    .activation(Activation.SIGMOID).build()),
     # VAE: encoder/pZXMean (backprop params) then pZXLogStd2, decoder, pXZ (pretrain params) in the flat vector
     "VariationalAutoencoder": lambda: _vae_net(GaussianReconstructionDistribution(Activation.TANH)),
+    # locally connected (SameDiff; JSON with inputSize/outputSize/paddings), RepeatVector, MaskLayer (issue 16c)
+    "LocallyConnected1D": lambda: rnn_net(LocallyConnected1D.Builder().nOut(4).kernelSize(3).stride(2).build(),
+                                          LocallyConnected1D.Builder().nOut(3).kernelSize(2).hasBias(False)
+                                          .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build()),
+    "LocallyConnected2D": lambda: cnn_net(LocallyConnected2D.Builder().nOut(3).kernelSize(2, 3).stride(1, 2).build(),
+                                          LocallyConnected2D.Builder().nOut(2).kernelSize(2, 2).padding(1, 0)
+                                          .convolutionMode(ConvolutionMode.Truncate).hasBias(False).build(), h=6, w=7),
+    "RepeatVector": lambda: mln(dense(4, 5), RepeatVector.Builder(3).build(), LSTM.Builder().nOut(3).build(), rnn_out(),
+                                input_type=InputType.feedForward(4)),
+    "MaskLayer": lambda: rnn_net(SimpleRnn.Builder().nOut(4).build(), MaskLayer()),
 }
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pydl4j_transfer.conf import (CnnToFeedForwardPreProcessor, CnnLossLayer, Cnn3DToFeedForwardPreProcessor,
                                   DenseLayer, DropoutLayer, ElementWiseVertex, LossLayer, MaskZeroLayer, MergeVertex,
-                                  RnnLossLayer, SpatialDropout)
+                                  RepeatVector, RnnLossLayer, SpatialDropout)
 from pydl4j_transfer.conf.enums import CNN2DFormat, Convolution3DDataFormat, RNNFormat
 from pydl4j_transfer.conf.inputs import InputType
-from pydl4j_transfer.conf.layers.base import LAYERS
 from pydl4j_transfer.conf.values.activations import ActivationIdentity
 from pydl4j_transfer.errors import InvalidKerasConfigurationError, UnsupportedKerasConfigurationError
 
@@ -347,17 +346,13 @@ class KerasPermute(KerasLayer):
 class KerasRepeatVector(KerasLayer):
     """Mirrors layers.core.KerasRepeatVector -> org.deeplearning4j.nn.conf.layers.misc.RepeatVector (NWC)."""
 
-    DL4J_CLASS = "org.deeplearning4j.nn.conf.layers.misc.RepeatVector"
-
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
-        if self.DL4J_CLASS not in LAYERS:
-            raise UnsupportedKerasConfigurationError(
-                f"RepeatVector maps to DL4J's {self.DL4J_CLASS}, which pydl4j_transfer.conf does not have yet",
-                layer=self.layerName)
-        cls = LAYERS.lookup(self.DL4J_CLASS)
         n = self.inner.get(self.conf.LAYER_FIELD_REPEAT_MULTIPLIER)
-        self.layer = cls.Builder().repetitionFactor(int(n)).dataFormat(RNNFormat.NWC).name(self.layerName).build()
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise InvalidKerasConfigurationError(f"RepeatVector's n must be an integer, got {n!r:.40}",
+                                                 layer=self.layerName)
+        self.layer = RepeatVector.Builder().repetitionFactor(n).dataFormat(RNNFormat.NWC).name(self.layerName).build()
 
     def getOutputType(self, *inputType):
         return self.layer.getOutputType(-1, _one_input(self, inputType, "RepeatVector"))

@@ -2,7 +2,8 @@
 LocallyConnected1D.
 
 Mirrors org.deeplearning4j.nn.modelimport.keras.layers.{embeddings.KerasEmbedding,
-normalization.KerasBatchNormalization, advanced.activations.*, noise.*, custom.*, local.KerasLocallyConnected1D}.
+normalization.KerasBatchNormalization, advanced.activations.*, noise.*, custom.*, local.KerasLocallyConnected1D,
+local.KerasLocallyConnected2D}.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import numpy as np
 from pydl4j_transfer.conf import (ActivationLayer, ActivationELU, ActivationLReLU, ActivationReLU, ActivationSoftmax,
                                   ActivationThresholdedReLU, AlphaDropout, BatchNormalization, DropoutLayer,
                                   EmbeddingSequenceLayer, GaussianDropout, GaussianNoise, LocalResponseNormalization,
-                                  PReLULayer, PoolHelperVertex)
+                                  LocallyConnected1D, LocallyConnected2D, PReLULayer, PoolHelperVertex)
 from pydl4j_transfer.conf.enums import CNN2DFormat, RNNFormat
-from pydl4j_transfer.conf.layers.base import LAYERS
 from pydl4j_transfer.conf.values.activations import ActivationIdentity
 from pydl4j_transfer.errors import InvalidKerasConfigurationError, UnsupportedKerasConfigurationError
 
 from .. import values
-from ..layer import DimOrder, KerasLayer, dim_order_of, n_out_of, register
+from ..layer import DimOrder, KerasLayer, dim_order_of, has_bias_of, n_out_of, register
+from .convolutional import (convolution_mode_of, dilation_of, kernel_size_of, padding_from_border_mode,
+                            stride_of)
 
 
 def _one(layer, inputType, what):
@@ -360,21 +362,112 @@ class KerasPoolHelper(KerasLayer):
         return self.vertex.getOutputType(-1, *inputType)
 
 
-@register("LocallyConnected1D")
-class KerasLocallyConnected1D(KerasLayer):
-    """Mirrors layers.local.KerasLocallyConnected1D -> org.deeplearning4j.nn.conf.layers.LocallyConnected1D (a
-    SameDiff layer pydl4j_transfer.conf does not have yet: the import stops with an UnsupportedKerasConfiguration
-    error naming it)."""
+def _locally_connected(mapper, builder, layerConfig, enforce, dims):
+    """KerasLocallyConnected1D/2D's constructor: DL4J's builder calls, in its order (the weight init goes to the
+    Keras weight's name, ``weightInit("kernel", init)``, as DL4J does)."""
+    conf, inner, v = mapper.conf, mapper.inner, mapper.kerasMajorVersion
+    mapper.hasBias = has_bias_of(layerConfig, conf)
+    mapper.numTrainableParams = 2 if mapper.hasBias else 1
+    dilation = dilation_of(layerConfig, dims, conf, False)
+    init = values.weight_init_from_config(inner, conf.LAYER_FIELD_INIT, enforce, v)
+    kernel = kernel_size_of(layerConfig, dims, conf, v)
+    stride = stride_of(layerConfig, dims, conf)
+    builder.name(mapper.layerName).nOut(n_out_of(layerConfig, conf)).dropOut(mapper.dropout) \
+        .activation(values.activation_from_config(inner, conf)).weightInit(conf.KERAS_PARAM_NAME_W, init) \
+        .l1(mapper.weightL1Regularization).l2(mapper.weightL2Regularization) \
+        .convolutionMode(convolution_mode_of(layerConfig, conf)) \
+        .kernelSize(kernel[0] if dims == 1 else kernel).hasBias(mapper.hasBias) \
+        .stride(stride[0] if dims == 1 else stride)
+    padding = padding_from_border_mode(layerConfig, dims, conf, v)
+    if padding is not None:
+        builder.padding(padding[0] if dims == 1 else padding)
+    if dilation is not None:
+        builder.dilation(dilation[0] if dims == 1 else dilation)
+    bias_c = values.constraint_from_config(inner, conf.LAYER_FIELD_B_CONSTRAINT, conf, v)
+    weight_c = values.constraint_from_config(inner, conf.LAYER_FIELD_W_CONSTRAINT, conf, v)
+    if bias_c is not None:
+        builder.constrainBias(bias_c)
+    if weight_c is not None:
+        builder.constrainWeights(weight_c)
+    return builder.build()
 
-    DL4J_CLASS = "org.deeplearning4j.nn.conf.layers.LocallyConnected1D"
+
+class _KerasLocallyConnected(KerasLayer):
+    """Shared: the weights (DL4J copies the Keras kernel [positions, k*nIn, filters] as W unchanged: no
+    transpose of its (kernel position, channel) feature order into DL4J's (channel, kernel position))."""
+
+    def getNumParams(self):
+        return self.numTrainableParams
+
+    def setWeights(self, weights):
+        conf = self.conf
+        self.weights = {}
+        if conf.KERAS_PARAM_NAME_W not in weights:
+            raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
+                                                 layer=self.layerName)
+        self.weights["W"] = weights[conf.KERAS_PARAM_NAME_W]
+        if self.hasBias:
+            if conf.KERAS_PARAM_NAME_B not in weights:
+                raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_B} does not exist in weights",
+                                                     layer=self.layerName)
+            self.weights["b"] = weights[conf.KERAS_PARAM_NAME_B]
+
+    def _one_type(self, inputType, expected, what):
+        if len(inputType) > 1:
+            raise InvalidKerasConfigurationError(
+                f"Keras Convolution layer accepts only one input (received {len(inputType)})", layer=self.layerName)
+        t = inputType[0]
+        if t is None or t.type != expected:
+            raise InvalidKerasConfigurationError(
+                f"Keras {what} needs a {expected} input, got {t} (DL4J: ClassCastException)", layer=self.layerName)
+        return t
+
+    def _output_type(self, t):
+        pre = self.getInputPreprocessor(t)
+        return self.layer.getOutputType(-1, pre.getOutputType(t) if pre is not None else t)
+
+
+@register("LocallyConnected1D")
+class KerasLocallyConnected1D(_KerasLocallyConnected):
+    """Mirrors layers.local.KerasLocallyConnected1D -> LocallyConnected1D (DL4J's NCW layer, whatever the Keras
+    data format: DL4J adds no permute, so TensorFlow-ordered inputs reach it as they are)."""
 
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
-        if self.DL4J_CLASS not in LAYERS:
-            raise UnsupportedKerasConfigurationError(
-                f"LocallyConnected1D maps to DL4J's {self.DL4J_CLASS}, which pydl4j_transfer.conf does not have yet",
-                layer=self.layerName)
-        raise UnsupportedKerasConfigurationError("LocallyConnected1D import is not wired yet", layer=self.layerName)
+        self.layer = _locally_connected(self, LocallyConnected1D.Builder(), layerConfig, enforceTrainingConfig, 1)
+
+    def getLocallyConnected1DLayer(self):
+        return self.layer
+
+    def getOutputType(self, *inputType):
+        """Mirrors getOutputType: inputSize, nIn (the Lombok setter) and computeOutputSize from the input, then the
+        layer's output type."""
+        t = self._one_type(inputType, "RNN", "LocallyConnected1D")
+        self.layer.setInputSize(int(t.timeSeriesLength))
+        self.layer.setNIn(int(t.size))
+        self.layer.computeOutputSize()
+        return self._output_type(t)
+
+
+class KerasLocallyConnected2D(_KerasLocallyConnected):
+    """Mirrors layers.local.KerasLocallyConnected2D -> LocallyConnected2D. DL4J M2.1 has the class but its importer
+    does not map "LocallyConnected2D" to it (KerasLayerUtils: "Unsupported keras layer type LocallyConnected2D");
+    so here: not registered, usable with ``KerasLayer.registerCustomLayer("LocallyConnected2D",
+    KerasLocallyConnected2D)`` as in DL4J."""
+
+    def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
+        super().__init__(layerConfig, enforceTrainingConfig)
+        self.layer = _locally_connected(self, LocallyConnected2D.Builder(), layerConfig, enforceTrainingConfig, 2)
+
+    def getLocallyConnected2DLayer(self):
+        return self.layer
+
+    def getOutputType(self, *inputType):
+        t = self._one_type(inputType, "CNN", "LocallyConnected2D")
+        self.layer.setInputSize([int(t.height), int(t.width)])
+        self.layer.setNIn(int(t.channels))
+        self.layer.computeOutputSize()
+        return self._output_type(t)
 
 
 @register("TensorFlowOpLayer", versions=(2,))
