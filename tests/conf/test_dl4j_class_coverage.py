@@ -52,13 +52,9 @@ JARS = {"org.deeplearning4j.nn.conf.layers.Layer": ("org.deeplearning4j.nn.conf.
 _B = "issue 16 part B"
 #: classes not mirrored yet, with the reason (the lead removes the part B rows when part B is merged)
 EXPECTED_MISSING = {
-    "org.deeplearning4j.nn.conf.layers.CapsuleLayer": _B,
-    "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer": _B,
-    "org.deeplearning4j.nn.conf.layers.PrimaryCapsules": _B,
     "org.deeplearning4j.nn.conf.layers.LocallyConnected1D": _B,
     "org.deeplearning4j.nn.conf.layers.LocallyConnected2D": _B,
     "org.deeplearning4j.nn.conf.layers.misc.RepeatVector": _B,
-    "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed": _B,
     "org.deeplearning4j.nn.conf.layers.util.MaskLayer": _B,
     "org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder": _B,
     "org.deeplearning4j.nn.conf.layers.variational.BernoulliReconstructionDistribution": _B,

@@ -24,10 +24,10 @@ from __future__ import annotations
 from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import BOOL, DOUBLE, INT, INT_ARRAY, LONG, EnumCodec, Field
-from ..enums import ConvolutionMode, WeightInit
+from ..enums import CNN2DFormat, ConvolutionMode, WeightInit
 from ..inputs import InputType
 from .base import register
-from .convolution import conv_out_size
+from .convolution import cnn_layer_dims, conv_out_size
 from .samediff import AbstractSameDiffLayer, SameDiffLambdaLayer, SameDiffLayer, SDLayerParams
 
 CMODE = EnumCodec(ConvolutionMode)
@@ -149,18 +149,15 @@ class PrimaryCapsules(_NoArgConstructor, SameDiffLayer):
         fan_out = self.capsuleDimensions * self.channels * k0 * k1 / float(self.stride[0] * self.stride[1])
         return _scheme(self), fan_in, fan_out
 
-    def _conv_out(self, inputType):
-        self._require_kernel()
-        h = conv_out_size(inputType.height, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0],
-                          self.convolutionMode)
-        w = conv_out_size(inputType.width, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1],
-                          self.convolutionMode)
-        return h, w
-
     def _inferred_capsules(self, inputType):
-        # InputTypeUtil.getOutputTypeCnnLayers(...) with capsuleDimensions*channels output channels; Java int division
-        h, w = self._conv_out(inputType)
-        return int(self.capsuleDimensions * self.channels * h * w) // int(self.capsuleDimensions)
+        """InputTypeUtil.getOutputTypeCnnLayers(..., capsuleDimensions*channels, ...) (NCHW; only Same and Strict are
+        special there, Causal sizes as Truncate), then channels*h*w / capsuleDimensions (Java int division)."""
+        self._require_kernel()
+        in_h, in_w, depth = cnn_layer_dims(inputType, CNN2DFormat.NCHW, self.capsuleDimensions * self.channels)
+        mode = ConvolutionMode.Truncate if self.convolutionMode == ConvolutionMode.Causal else self.convolutionMode
+        h = conv_out_size(in_h, self.kernelSize[0], self.stride[0], self.padding[0], self.dilation[0], mode)
+        w = conv_out_size(in_w, self.kernelSize[1], self.stride[1], self.padding[1], self.dilation[1], mode)
+        return int(depth * h * w) // int(self.capsuleDimensions)
 
     def _check_cnn(self, inputType):
         if inputType is None or inputType.type != "CNN":

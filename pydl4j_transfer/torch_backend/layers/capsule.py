@@ -50,14 +50,15 @@ class PrimaryCapsulesModule(SameDiffModule):
         self.padding = [int(p) for p in conf.padding]
         self.dilation = [int(d) for d in conf.dilation]
         self.mode = mode_of(conf)
-        if self.mode == "Causal":
-            raise InvalidConfigurationError(
-                f"layer {self.layer_name!r} (PrimaryCapsules): ConvolutionMode.Causal is for 1-D convolutions only"
-                " (DL4J: IllegalArgumentException)")
         self.has_bias = bool(conf.hasBias)
         self.use_relu, self.leak = bool(conf.useRelu), float(conf.leak or 0.0)
 
     def compute(self, x, mask=None):
+        if self.mode == "Causal":
+            raise InvalidConfigurationError(
+                f"layer {self.layer_name!r} (PrimaryCapsules): ConvolutionMode.Causal is not supported: DL4J infers"
+                " the capsule count from Truncate's output size but its conv2d pads to ceil(input / stride), and the"
+                " reshape to capsules fails (DL4J: 'Op reshape with name reshape failed to execute')")
         if x.dim() != 4 or x.shape[1] != self.n_in:
             raise self.bad_input(x, f"rank 4 [minibatch, {self.n_in}, height, width] (NCHW)")
         pads = pads_for(self.mode, x.shape[2:], self.kernel, self.stride, self.padding, self.dilation, self.layer_name)
