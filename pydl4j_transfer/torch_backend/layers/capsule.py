@@ -43,7 +43,8 @@ class PrimaryCapsulesModule(SameDiffModule):
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.n_in = int(conf.inputChannels)
+        # the input channels of the weight DL4J allocated (layerParams: a later inputChannels change does not reach it)
+        self.n_in = int(conf.getLayerParams().weightParams["weight"][2])
         self.capsules, self.dims = int(conf.capsules), int(conf.capsuleDimensions)
         self.kernel = [int(k) for k in conf.kernelSize]
         self.stride = [int(s) for s in conf.stride]
@@ -85,7 +86,8 @@ class CapsuleModule(SameDiffModule):
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
-        self.in_caps, self.in_dims = int(conf.inputCapsules), int(conf.inputCapsuleDimensions)
+        shape = conf.getLayerParams().weightParams["weight"]  # [1, inCaps, caps*D, inD, 1] as DL4J allocated it
+        self.in_caps, self.in_dims = int(shape[1]), int(shape[3])
         self.capsules, self.dims = int(conf.capsules), int(conf.capsuleDimensions)
         self.routings = int(conf.routings)
         self.has_bias = bool(conf.hasBias)
