@@ -294,6 +294,9 @@ def test_gradient_and_score_match_dl4j(name):
     MAXDIFF[f"grad/{name}"] = rel(g, jg)
     assert rel(g, jg) <= RTOL, f"gradient: max relative difference {rel(g, jg):.3g}"
     assert abs(s - js) <= RTOL * abs(js), (s, js)
+    if name.startswith(("caps", "float_caps")):  # M2.1 doubles through the capsule layers: the true gradient differs
+        exact, _ = ours.computeGradientAndScore(**ours_batch(batch, False))
+        assert rel(exact, jg) > 0.1
 
 
 @pytest.mark.dl4j

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from pydl4j_transfer.conf import (LAYERS, ActivationLayer, CapsuleLayer, CapsuleStrengthLayer, ConvolutionLayer, DenseLayer,
-                                  FrozenLayer, InputType, LossLayer, LSTM, MultiLayerConfiguration,
+                                  FrozenLayer, InputType, LossLayer, LSTM, MergeVertex, MultiLayerConfiguration,
                                   NeuralNetConfiguration, OutputLayer, PrimaryCapsules, RnnOutputLayer, SimpleRnn,
                                   TimeDistributed)
 from pydl4j_transfer.conf.enums import Activation, ConvolutionMode, LossFunctions, RNNFormat
@@ -94,6 +94,20 @@ def test_capsule_output_matches_dl4j(name, train):
     x = _caps_input(name, seed=len(name)).astype(np.float64 if double else np.float32)
     worst, _ = check_parity(conf, [x], atol=1e-12 if double else 2e-6, train=train)
     WORST[f"{name}{'/train' if train else ''}"] = worst
+
+
+@pytest.mark.dl4j
+def test_capsules_in_a_graph_match_dl4j():
+    """The capsule layers as graph layer vertices, two capsule heads merged (DL4J's MergeVertex on RNN-typed input)."""
+    conf = (NeuralNetConfiguration.Builder().seed(3).graphBuilder().addInputs("img")
+            .addLayer("primary", primary(stride=(2, 2), useReLU=True), "img")
+            .addLayer("caps_a", CapsuleLayer.Builder(3, 4, 2).build(), "primary")
+            .addLayer("caps_b", CapsuleLayer.Builder(2, 4, 3).hasBias(True).build(), "primary")
+            .addVertex("merge", MergeVertex(), "caps_a", "caps_b")
+            .addLayer("strength", CapsuleStrengthLayer.Builder().build(), "merge")
+            .addLayer("out", OutputLayer.Builder(LF.MCXENT).nOut(2).activation(Activation.SOFTMAX).build(), "strength")
+            .setOutputs("out").setInputTypes(InputType.convolutional(7, 7, 2)).build())
+    WORST["capsules_graph"], _ = check_parity(conf, [rand(3, 2, 7, 7)], atol=2e-6)
 
 
 @pytest.mark.dl4j
