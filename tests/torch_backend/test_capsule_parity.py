@@ -319,3 +319,17 @@ def test_builders_check_as_dl4j():
     assert CapsuleLayer() == LAYERS.decode({"@class": "org.deeplearning4j.nn.conf.layers.CapsuleLayer"})
     td = TimeDistributed(DenseLayer.Builder().nOut(3).build())
     assert td.rnnDataFormat == RNNFormat.NCW and TimeDistributed(td.underlying, "NWC").rnnDataFormat == RNNFormat.NWC
+
+
+@pytest.mark.dl4j
+@pytest.mark.parametrize("recipe", ["layer/TimeDistributed", "layer/PrimaryCapsules", "layer/CapsuleLayer"])
+def test_runtime_layers_as_dl4j(recipe):
+    """net.getLayer(i) as DL4J's runtime layers: type() (TimeDistributedLayer answers its wrapped layer's), conf()
+    (the wrapped DenseLayer's for TimeDistributed), params and param tables."""
+    from ..nn.nn_recipes import RECIPES
+    from ..nn.test_runtime_layers import _check_layer, _java
+
+    net = MultiLayerNetwork(RECIPES[recipe]()).init()
+    theirs = _java(RECIPES[recipe](), net.params())
+    for i in range(net.getnLayers()):
+        _check_layer(net.getLayer(i), theirs.getLayer(i))
