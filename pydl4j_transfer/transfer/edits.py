@@ -306,6 +306,11 @@ class MlnPlan:
         """Fresh init from the (FTC) seed, then the kept layers' params copied by position."""
         layer_params = _layer_params(self.orig)
         net = MultiLayerNetwork(conf, backend=self.orig.backend).init()
+        for i in range(self.frozen_till + 1):
+            # DL4J wraps the layers in FrozenLayer after building the network: each keeps the variables of the layer
+            # it wraps (a wrapper's, e.g. TimeDistributed's, are empty), not those FrozenLayer#instantiate would copy
+            variables = conf.confs[i].variables
+            variables[:] = [k for k in conf.confs[i].layer.wrapped().variables() if k in variables]
         table = net.paramTable()
         for i, j in enumerate(origin):
             if j is None:

@@ -16,8 +16,6 @@ BUILDER = load_data("builder_defaults.json")
 # DL4J classes deliberately without a Python class (SameDiff/capsule/attention layers, VAE, ...): parsing them
 # raises UnsupportedLayerError naming the class.
 NOT_IMPLEMENTED = {
-    "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer", "org.deeplearning4j.nn.conf.layers.CapsuleLayer",
-    "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed",
 }
 # Classes whose DL4J builder refuses its own defaults (new X.Builder().build() throws in M2.1): the builder and keyword
 # forms raise InvalidConfigurationError with DL4J's message; the JSON round trip starts from the missing-key defaults.
@@ -26,6 +24,8 @@ BUILDER_REFUSES_DEFAULTS = {
     "org.deeplearning4j.nn.conf.layers.LearnedSelfAttentionLayer": "projectInput must be true when nHeads != 1",
     "org.deeplearning4j.nn.conf.layers.RecurrentAttentionLayer": "nOut must be specified when projectInput is true",
     "org.deeplearning4j.nn.conf.graph.AttentionVertex": "You have to set nOut",
+    "org.deeplearning4j.nn.conf.layers.CapsuleLayer": "capsules, capsuleDimensions, and routings must be > 0",
+    "org.deeplearning4j.nn.conf.layers.PrimaryCapsules": "capsuleDimensions and channels must be > 0",
 }
 
 # Classes whose default object DL4J cannot write (Jackson's getLayerParams() runs defineParameters, whose check

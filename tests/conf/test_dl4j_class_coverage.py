@@ -52,10 +52,6 @@ JARS = {"org.deeplearning4j.nn.conf.layers.Layer": ("org.deeplearning4j.nn.conf.
 _B = "issue 16 part B"
 #: classes not mirrored yet, with the reason (the lead removes the part B rows when part B is merged)
 EXPECTED_MISSING = {
-    "org.deeplearning4j.nn.conf.layers.CapsuleLayer": _B,
-    "org.deeplearning4j.nn.conf.layers.CapsuleStrengthLayer": _B,
-    "org.deeplearning4j.nn.conf.layers.PrimaryCapsules": _B,
-    "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed": _B,
 }
 #: concrete classes of those packages that are not configuration values a model can hold
 NOT_CONFIGURATION = {

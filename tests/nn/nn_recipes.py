@@ -249,6 +249,19 @@ LAYER_RECIPES = {
     "RepeatVector": lambda: mln(dense(4, 5), RepeatVector.Builder(3).build(), LSTM.Builder().nOut(3).build(), rnn_out(),
                                 input_type=InputType.feedForward(4)),
     "MaskLayer": lambda: rnn_net(SimpleRnn.Builder().nOut(4).build(), MaskLayer()),
+    # capsules (SameDiff layers: 'c'-order weight then bias) and TimeDistributed (the wrapped layer's params)
+    "PrimaryCapsules": lambda: mln(PrimaryCapsules.Builder(2, 3).kernelSize(3, 3).stride(2, 2).useLeakyReLU(0.1).build(),
+                                   CapsuleLayer.Builder(3, 4, 2).hasBias(True).build(),
+                                   CapsuleStrengthLayer.Builder().build(), out(None, 2),
+                                   input_type=InputType.convolutional(7, 7, 2)),
+    "CapsuleLayer": lambda: rnn_net(CapsuleLayer.Builder(3, 2).biasUpdater(Sgd(0.1)).build(),
+                                    CapsuleStrengthLayer.Builder().build(), out(None, 2), length=4, tail=False),
+    "CapsuleStrengthLayer": lambda: mln(PrimaryCapsules.Builder(4, 2).kernelSize(2, 2).hasBias(False).build(),
+                                        CapsuleStrengthLayer.Builder().build(), out(None, 2),
+                                        input_type=InputType.convolutional(5, 5, 1)),
+    "TimeDistributed": lambda: rnn_net(LSTM.Builder().nOut(4).build(),
+                                       TimeDistributed(DenseLayer.Builder().nOut(3).activation(Activation.RELU).build()),
+                                       TimeDistributed(DenseLayer.Builder().nOut(4).build(), RNNFormat.NWC)),
 }
 
 

@@ -1,4 +1,4 @@
-"""Wrapper layers: FrozenLayer, FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer, Bidirectional.
+"""Wrapper layers: FrozenLayer, FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer, Bidirectional, TimeDistributed.
 
 Wrappers have exactly the wrapped layer's parameters (Bidirectional: ``f``/``b`` prefixes).
 Their ``gradientNormalization``/``gradientNormalizationThreshold`` JSON properties are read-only
@@ -7,6 +7,8 @@ updater is NoOp for every parameter (DL4J runs it in inference mode and returns 
 """
 
 from __future__ import annotations
+
+from pydl4j_transfer.errors import InvalidConfigurationError
 
 from ..base import DOUBLE, LAYERS, EnumCodec, Field, poly
 from ..enums import BidirectionalMode, GradientNormalization, RNNFormat
@@ -276,6 +278,55 @@ class Bidirectional(_DelegatingGN):
         for inner in (self.fwd, self.bwd):
             if inner is not None:
                 inner._set_name(name)  # DL4J: fwd/bwd.setLayerName, which a wrapper passes on to its underlying
+
+
+@register
+class TimeDistributed(_DelegatingGN):
+    """Mirrors org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed (``TimeDistributed(underlying[,
+    rnnDataFormat])``): the wrapped (feed-forward) layer applied to every time step of [mb, size, T] (NCW) or
+    [mb, T, size] (NWC) input, the time axis folded into the minibatch.
+
+    ``setNIn`` takes the format from the input type (whatever the constructor was given) and gives the wrapped layer
+    ``feedForward(size)``; no preprocessor (the wrapper is the preprocessor). Params: the wrapped layer's."""
+
+    dl4jClass = "org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed"
+    RUNTIME_NAME = "TimeDistributedLayer"
+    RUNTIME_WRAPS = True
+    # the Jackson creator's rnnDataFormat is null when the key is missing; the one-argument constructor keeps NCW
+    FIELDS = (Field("rnnDataFormat", EnumCodec(RNNFormat), default=RNNFormat.NCW, missing=None),
+              Field("underlying", LAYER))
+    POSITIONAL = ("underlying", "rnnDataFormat")
+    KEY_ORDER = ("rnnDataFormat", "underlying")  # Jackson creator properties first
+
+    def variables(self):
+        return []  # DL4J's instantiate initialises the wrapped layer on a cloned NeuralNetConfiguration
+
+    def getOutputType(self, *args):
+        """Mirrors TimeDistributed#getOutputType(layerIndex, inputType)."""
+        index = args[0] if len(args) > 1 else -1
+        return self._output_type(args[-1], index)
+
+    def _output_type(self, inputType, index=-1):
+        self._check_rnn(inputType, f" (layer #{index})")
+        out = self.underlying.getOutputType(index, InputType.feedForward(inputType.size))
+        return InputType.recurrent(out.arrayElementsPerExample(), inputType.timeSeriesLength,
+                                   self.rnnDataFormat or RNNFormat.NCW)
+
+    def setNIn(self, inputType, override=False):
+        """Mirrors TimeDistributed#setNIn: the input's format, and feedForward(size) for the wrapped layer."""
+        self._check_rnn(inputType, "")
+        self.rnnDataFormat = inputType.format
+        self.underlying.setNIn(InputType.feedForward(inputType.size), override)
+
+    def getPreProcessorForInputType(self, inputType):
+        """Mirrors TimeDistributed#getPreProcessorForInputType: none (the wrapper reshapes)."""
+        return None
+
+    def _check_rnn(self, inputType, where):
+        if inputType is None or inputType.type != "RNN":
+            raise InvalidConfigurationError(
+                f"Only RNN input type is supported as input to TimeDistributed layer{where} (layer"
+                f" {self.layerName!r}), got {inputType}")
 
 
 _ = RNNFormat

@@ -1,4 +1,4 @@
-"""Wrapper layers: FrozenLayer, FrozenLayerWithBackprop, Bidirectional, LastTimeStep, MaskZeroLayer.
+"""Wrapper layers: FrozenLayer, FrozenLayerWithBackprop, Bidirectional, LastTimeStep, MaskZeroLayer, TimeDistributed.
 
 A wrapper's module holds the wrapped layer's module as a child (``inner``); the parameters stay
 on the network-level module under DL4J's keys (the wrapped keys; Bidirectional prefixes ``f``/``b``),
@@ -16,7 +16,8 @@ from __future__ import annotations
 import torch
 
 from pydl4j_transfer.conf.base import enum_name
-from pydl4j_transfer.conf import (Bidirectional, FrozenLayer, FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer)
+from pydl4j_transfer.conf import (Bidirectional, FrozenLayer, FrozenLayerWithBackprop, LastTimeStep, MaskZeroLayer,
+                                  TimeDistributed)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
 
@@ -188,3 +189,52 @@ class MaskZeroModule(WrapperModule):
         return self.inner(x, computed)
 
 
+
+
+def time_series_mask_to_vector(mask):
+    """Mirrors TimeSeriesUtils.reshapeTimeSeriesMaskToVector: [mb, T] -> [mb*T, 1] in 'f' order (row b + t*mb)."""
+    return mask.transpose(0, 1).reshape(-1, 1)
+
+
+def vector_to_time_series_mask(mask, mb):
+    """Mirrors TimeSeriesUtils.reshapeVectorToTimeSeriesMask: [mb*T(, 1)] -> [mb, T] in 'f' order."""
+    return mask.reshape(-1, mb).transpose(0, 1)
+
+
+@LAYER_CONVERTERS.register(TimeDistributed)
+class TimeDistributedModule(WrapperModule):
+    """Mirrors org.deeplearning4j.nn.layers.recurrent.TimeDistributedLayer: the time axis folded into the
+    minibatch, the wrapped layer run on the rows, the result unfolded.
+
+    NCW [mb, size, T] -> permute(0, 2, 1) -> 'c' reshape [mb*T, size] (row b*T + t); the output [mb*T, n] -> [mb, T, n]
+    -> permute back to [mb, n, T]. NWC needs no permute. A [mb, T] mask reaches the wrapped layer as DL4J passes it,
+    reshaped in 'f' order ([mb*T, 1], row b + t*mb): rows and mask entries line up only for a minibatch of 1 or one
+    time step, as in DL4J 1.0.0-M2.1 (the mask passed on to later layers is the network's own)."""
+
+    def __init__(self, conf, ctx):
+        super().__init__(conf, ctx, conf.underlying)
+        self.nwc = enum_name(conf.rnnDataFormat) == "NWC"
+
+    def _fold(self, x):
+        if not self.nwc:
+            x = x.transpose(1, 2)  # NCW [mb, size, T, ...] -> [mb, T, size, ...]
+        return x.reshape((x.shape[0] * x.shape[1],) + tuple(x.shape[2:]))
+
+    def _unfold(self, y, mb):
+        y = y.reshape((mb, y.shape[0] // mb) + tuple(y.shape[1:]))  # [mb, T, n, ...]
+        return y if self.nwc else y.transpose(1, 2)  # -> NCW [mb, n, T, ...]
+
+    def compute(self, x, mask=None):
+        if x.dim() < 3:
+            raise self.bad_input(x, "rank 3 [minibatch, size, T] (NCW) or [minibatch, T, size] (NWC)")
+        inner_mask = None if mask is None else self.inner.take_network_mask(time_series_mask_to_vector(mask))
+        return self._unfold(self.inner(self._fold(x), inner_mask), x.shape[0])
+
+    def take_network_mask(self, mask):
+        return mask  # reshaped for the wrapped layer in compute
+
+    def feed_forward_mask(self, mask, x=None):
+        if mask is None:
+            return self.inner.feed_forward_mask(None, None)
+        out = self.inner.feed_forward_mask(time_series_mask_to_vector(mask), None)
+        return None if out is None else vector_to_time_series_mask(out, mask.shape[0])
