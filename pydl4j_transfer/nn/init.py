@@ -151,6 +151,15 @@ def _param_layer(conf):
     return conf
 
 
+def _weight_source(layer):
+    """The layer whose weight init scheme draws a wrapper's weights: DL4J's WrapperLayerParamInitializer,
+    FrozenLayerParamInitializer and BidirectionalParamInitializer all call the wrapped layer's initializer (which
+    side, bias or weight, a key is stays the wrapper's: Bidirectional's keys are prefixed)."""
+    while callable(getattr(layer, "wrapped", None)) and layer.wrapped() is not None:
+        layer = layer.wrapped()
+    return layer
+
+
 def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
     """A fresh flat parameter vector for the given layout."""
     rng = np.random.default_rng(seed)
@@ -164,7 +173,7 @@ def init_params(owners_and_layers, slots, dtype, seed: int) -> np.ndarray:
             spec = hook(slot.key)
             values = np.zeros(slot.shape) if spec is None else _sample(spec[0], slot.shape, spec[1], spec[2], rng)
         if values is None:
-            layer_like = getattr(layer, "layer", layer)
+            layer_like = _weight_source(layer)
             scheme = getattr(layer_like, "weightInitFn", None)
             if slot.key in ("RW", "fRW", "bRW") and getattr(layer_like, "weightInitFnRecurrent", None) is not None:
                 scheme = layer_like.weightInitFnRecurrent
