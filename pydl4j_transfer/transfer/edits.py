@@ -28,6 +28,7 @@ from pydl4j_transfer.conf.graph import GraphBuilder as ConfGraphBuilder
 from pydl4j_transfer.conf.layers.base import FeedForwardLayer
 from pydl4j_transfer.conf.network import infer_layer_inputs
 from pydl4j_transfer.conf.layers.feedforward import OutputLayer
+from pydl4j_transfer.conf.layers.variational import VariationalAutoencoder
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
 from pydl4j_transfer.conf.validation import validate_output_layer
 from pydl4j_transfer.conf.vertices import FrozenVertex, LayerVertex
@@ -55,6 +56,21 @@ def frozen(layer):
     wrapped = FrozenLayer(layer=layer)
     wrapped.layerName = layer.layerName
     return wrapped
+
+
+def refuse_frozen_vae(layer, where, below, helper_arg) -> None:
+    """setFeatureExtractor over a VariationalAutoencoder: DL4J 1.0.0-M2.1's builders wrap it in a FrozenLayer whose
+    parameter count (FrozenLayerParamInitializer asks numParams(Layer), which the VAE's initializer leaves at
+    nIn*nOut + nOut) is not the VAE's: the network it returns gives outputs, but fit, clone and save fail
+    (IllegalStateException "Indices are out of range" / "Invalid parameters"), and its JSON cannot be initialised.
+    Refused here, when built, saying what works instead."""
+    inner = layer.wrapped() if isinstance(layer, FrozenLayer) else layer
+    if isinstance(inner, VariationalAutoencoder):
+        raise InvalidConfigurationError(
+            f"setFeatureExtractor would freeze {where}, a VariationalAutoencoder: DL4J 1.0.0-M2.1 cannot train, clone "
+            "or save a network with a FrozenLayer around a VariationalAutoencoder (the wrapper counts its parameters "
+            f"as nIn*nOut + nOut); freeze only what is below it ({below}), or keep the network as it is and featurize "
+            f"through the VariationalAutoencoder with TransferLearningHelper({helper_arg}), which DL4J supports")
 
 
 def is_output_layer_impl(layer) -> bool:
@@ -300,7 +316,10 @@ class MlnPlan:
             if is_output_layer_impl(layer):
                 raise InvalidConfigurationError(
                     f"Output Layers are not allowed to be frozen (layer name: {layer.layerName}, layer index: {i})")
-            confs[i].layer = frozen(layer)
+            refuse_frozen_vae(layer, f"layer {layer.layerName!r} (index {i})",
+                              f"setFeatureExtractor({i - 1})" if i > 0 else "no layer", f"net, {i}")
+        for i in range(self.frozen_till, -1, -1):
+            confs[i].layer = frozen(confs[i].layer)
 
     def _network(self, conf, origin) -> MultiLayerNetwork:
         """Fresh init from the (FTC) seed, then the kept layers' params copied by position."""
@@ -568,6 +587,8 @@ class GraphPlan:
             if isinstance(vertex, LayerVertex):
                 if is_output_layer_impl(vertex.layer):
                     raise InvalidConfigurationError(f"Output Layers are not allowed to be frozen (vertex {nm!r})")
+                inputs = ", ".join(repr(i) for i in conf.vertexInputs.get(nm, []))
+                refuse_frozen_vae(vertex.layer, f"vertex {nm!r}", f"setFeatureExtractor({inputs})", f"graph, {nm!r}")
                 vertex.layerConf.layer = frozen(vertex.layer)
             else:
                 conf.vertices[nm] = FrozenVertex(vertex)
