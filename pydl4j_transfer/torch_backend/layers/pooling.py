@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from pydl4j_transfer.conf.base import enum_name
+from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.conf import (GlobalPoolingLayer, Pooling1D, Pooling2D, Subsampling1DLayer, Subsampling3DLayer, SubsamplingLayer)
 from ..base import LayerModule
 from ..registry import LAYER_CONVERTERS
@@ -142,7 +143,16 @@ class Subsampling3DModule(SubsamplingModule):
 class GlobalPoolingModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer: MAX/AVG/SUM/PNORM over the
     pooling dimensions (default: all spatial/time axes), masked steps excluded; the output has no
-    mask. collapseDimensions=false keeps the pooled axes with size 1."""
+    mask. collapseDimensions=false keeps the pooled axes with size 1.
+
+    With a mask it follows MaskedReductionUtil (maskedPoolingTimeSeries / maskedPoolingConvolution),
+    quirks included: ``poolingDimensions`` is ignored (time for rank 3, height and width for rank 4);
+    the mask must be ``[mb, T]`` for rank 3 and rank 4 (``[mb, 1, h|1, w|1]``, broadcast) for rank 4,
+    and rank 5 takes none (DL4J throws; here an InvalidConfigurationError). AVG divides the masked sum
+    by the sum of the mask array **as given** (``mask.sum(1,2,3)``), not of the mask broadcast over the
+    input: with a ``[mb, 1, h, 1]`` mask the width is summed, not averaged (``[mb, 1, 1, 1]``: AVG = SUM).
+    MAX adds ``1 - mask`` with 1 replaced by -inf.
+    """
 
     def __init__(self, conf, ctx):
         super().__init__(conf, ctx)
@@ -156,28 +166,53 @@ class GlobalPoolingModule(LayerModule):
             return self.dims
         return {3: [2], 4: [2, 3], 5: [2, 3, 4]}.get(x.dim()) or list(range(2, x.dim()))
 
+    def _mask_error(self, x, mask, expected):
+        cls = self.dl4j_class.rsplit(".", 1)[-1] or type(self).__name__
+        return InvalidConfigurationError(
+            f"layer {self.layer_name!r} ({cls}): a mask for input of shape {list(x.shape)} must be {expected},"
+            f" got shape {list(mask.shape)} (DL4J's GlobalPoolingLayer/MaskedReductionUtil refuse it too)")
+
+    def _broadcast_mask(self, x, mask):
+        """The mask as an array that broadcasts against ``x`` (the layout DL4J's broadcast ops give it)."""
+        if x.dim() == 3:
+            if mask.dim() != 2 or mask.shape[1] != x.shape[2] or mask.shape[0] not in (1, x.shape[0]):
+                raise self._mask_error(x, mask, "[minibatch, timeSeriesLength]")
+            return mask.to(x.dtype).unsqueeze(1)  # [mb, T] -> [mb, 1, T]: broadcast over the channels
+        if x.dim() == 4:
+            if mask.dim() != 4 or any(m not in (1, n) for m, n in zip(mask.shape, x.shape)):
+                raise self._mask_error(x, mask, "rank 4, [minibatch, 1, h or 1, w or 1]")
+            return mask.to(x.dtype)
+        raise self._mask_error(x, mask, "absent (masked global pooling supports rank 3 and 4 input only)")
+
     def compute(self, x, mask=None):
         if x.dim() < 3:
             raise self.bad_input(x, "rank 3 (RNN), 4 (CNN) or 5 (CNN3D)")
-        dims = self.pooling_dims(x)
-        m = None
-        if mask is not None:
-            m = mask.to(x.dtype)
-            if x.dim() == 3 and m.dim() == 2:  # [mb, T] time-series mask
-                m = m.unsqueeze(1)
-            while m.dim() < x.dim():
-                m = m.unsqueeze(-1)
         keep = not self.collapse
+        if mask is None:
+            dims = self.pooling_dims(x)
+            if self.kind == "MAX":
+                return x.amax(dim=dims, keepdim=keep)
+            if self.kind == "SUM":
+                return x.sum(dim=dims, keepdim=keep)
+            if self.kind == "AVG":
+                return x.mean(dim=dims, keepdim=keep)
+            if self.kind == "PNORM":
+                return (x.abs() ** self.pnorm).sum(dim=dims, keepdim=keep) ** (1.0 / self.pnorm)
+            raise ValueError(f"unknown pooling type {self.kind}")
+        m = self._broadcast_mask(x, mask)
+        dims = list(range(2, x.dim()))  # DL4J's masked path ignores poolingDimensions
         if self.kind == "MAX":
-            xm = x if m is None else x.masked_fill(m == 0, -math.inf)
-            return xm.amax(dim=dims, keepdim=keep)
-        xm = x if m is None else x * m
+            neg = 1.0 - m
+            neg = neg.masked_fill(neg == 1.0, -math.inf)  # rsub(1.0), then 1 -> -inf
+            return (x + neg).amax(dim=dims, keepdim=keep)
+        xm = x * m
         if self.kind == "SUM":
             return xm.sum(dim=dims, keepdim=keep)
         if self.kind == "AVG":
-            if m is None:
-                return xm.mean(dim=dims, keepdim=keep)
-            return xm.sum(dim=dims, keepdim=keep) / m.expand_as(x).sum(dim=dims, keepdim=keep)
+            # DL4J divides by mask.sum(1) / mask.sum(1,2,3): the mask's own elements, not broadcast ones
+            counts = m.reshape(m.shape[0], -1).sum(dim=1)
+            y = xm.sum(dim=dims, keepdim=keep)
+            return y / counts.reshape([-1] + [1] * (y.dim() - 1))
         if self.kind == "PNORM":
             return (xm.abs() ** self.pnorm).sum(dim=dims, keepdim=keep) ** (1.0 / self.pnorm)
         raise ValueError(f"unknown pooling type {self.kind}")
