@@ -27,6 +27,7 @@ import numpy as np
 
 from pydl4j_transfer.java_names import JavaNames
 from pydl4j_transfer.conf import MultiLayerConfiguration
+from pydl4j_transfer.conf.layers.variational import VariationalAutoencoder
 from pydl4j_transfer.conf.layers.wrappers import FrozenLayer
 from pydl4j_transfer.conf.vertices import LayerVertex
 from pydl4j_transfer.errors import InvalidConfigurationError
@@ -77,6 +78,19 @@ def _num_examples(ds) -> int:
         return int(np.shape(f)[0])
     except Exception:  # noqa: BLE001
         return 0
+
+
+def _frozen_in_place(layer):
+    """The helper's in-place freeze. DL4J's is runtime only; ours is kept in the configuration (docs/deviations.md),
+    except around a VariationalAutoencoder, which DL4J's FrozenLayer cannot hold: that freeze stays runtime only
+    (``FrozenLayer.persisted``), so the network saves and restores as DL4J's does, with the bare layer."""
+    wrapped = _frozen(layer)
+    inner = layer
+    while isinstance(inner, FrozenLayer):
+        inner = inner.layer
+    if isinstance(inner, VariationalAutoencoder):
+        wrapped.persisted = False
+    return wrapped
 
 
 class TransferLearningHelper(JavaNames):
@@ -159,7 +173,7 @@ class TransferLearningHelper(JavaNames):
         if to_freeze:
             before = orig.updaterStateSize()
             for vertex in to_freeze:
-                vertex.layerConf.layer = _frozen(vertex.layer)
+                vertex.layerConf.layer = _frozen_in_place(vertex.layer)
             self._refreeze(orig, before)
         for i in order:
             nm = names[i]
@@ -200,7 +214,7 @@ class TransferLearningHelper(JavaNames):
                     raise InvalidConfigurationError(f"Output Layers are not allowed to be frozen (layer index {i})")
             for i in range(frozen_till, -1, -1):
                 # DL4J wraps every layer again, even an already frozen one (FrozenLayer(FrozenLayer(l)))
-                oconf.confs[i].layer = _frozen(oconf.confs[i].layer)
+                oconf.confs[i].layer = _frozen_in_place(oconf.confs[i].layer)
             self._refreeze(orig, before)
         self.frozenInputLayer = 0  # DL4J quirk: no frozen layer -> boundary 0 anyway
         for i in range(n):

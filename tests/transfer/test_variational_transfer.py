@@ -17,6 +17,9 @@ What DL4J 1.0.0-M2.1 does:
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -25,7 +28,7 @@ from pydl4j_transfer.conf.enums import Activation, LossFunctions, WeightInit
 from pydl4j_transfer.conf.layers.variational import VariationalAutoencoder
 from pydl4j_transfer.data import DataSet, MultiDataSet
 from pydl4j_transfer.errors import InvalidConfigurationError
-from pydl4j_transfer.nn import ComputationGraph, MultiLayerNetwork
+from pydl4j_transfer.nn import ComputationGraph, ModelSerializer, MultiLayerNetwork
 from pydl4j_transfer.transfer import FineTuneConfiguration, TransferLearning, TransferLearningHelper
 
 from .test_helper import _assert_rel, _java_helper, _java_net, _jds, _jmds, _np
@@ -230,7 +233,7 @@ def test_graph_new_output_on_the_vae_matches_dl4j():
 
 @pytest.mark.dl4j
 @pytest.mark.parametrize("frozen_till, width", [(0, 5), (1, 3)])
-def test_mln_helper_before_and_at_the_vae_as_dl4j(frozen_till, width):
+def test_mln_helper_before_and_at_the_vae_as_dl4j(frozen_till, width, tmp_path):
     x, y = _data(seed=1)
     net = mln()
     jnet = _java_net(net)
@@ -245,11 +248,12 @@ def test_mln_helper_before_and_at_the_vae_as_dl4j(frozen_till, width):
     _assert_rel(helper.outputFromFeaturized(feat.getFeatures()), _np(jhelper.outputFromFeaturized(jfeat.getFeatures())),
                 TOL, "outputFromFeaturized")
     _assert_rel(net.output(x), jnet.output(x), TOL, "output of the original")
+    _assert_saved_as_dl4j(net, tmp_path)
 
 
 @pytest.mark.dl4j
 @pytest.mark.parametrize("frozen, width", [("d", 5), ("vae", 3)])
-def test_graph_helper_before_and_at_the_vae_as_dl4j(frozen, width):
+def test_graph_helper_before_and_at_the_vae_as_dl4j(frozen, width, tmp_path):
     x, y = _data(seed=2)
     net = graph()
     jnet = _java_net(net)
@@ -263,3 +267,34 @@ def test_graph_helper_before_and_at_the_vae_as_dl4j(frozen, width):
     _assert_rel(net.params(), jnet.params(), TOL, "params after fitFeaturized")
     _assert_rel(helper.outputFromFeaturized(feat.getFeatures()),
                 _np(jhelper.outputFromFeaturized([jfeat.getFeatures(0)])[0]), TOL, "outputFromFeaturized")
+    _assert_saved_as_dl4j(net, tmp_path)
+
+
+def _assert_saved_as_dl4j(net, tmp_path):
+    """The original, saved after the helper froze part of it (the VAE too, at a boundary at the VAE), restores here and
+    in DL4J with the same params: the freeze around a VAE stays runtime only, as all of DL4J's helper freezing does
+    (a FrozenLayer cannot hold a VAE in DL4J or here), so the zip holds the bare VAE."""
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+
+    path = tmp_path / "after_helper.zip"
+    ModelSerializer.writeModel(net, path, True)
+    with zipfile.ZipFile(path) as z:
+        text = z.read("configuration.json").decode()
+    assert "VariationalAutoencoder" in text
+    assert not [o for o in _objects(json.loads(text)) if str(o.get("@class", "")).endswith("FrozenLayer")
+                and "VariationalAutoencoder" in json.dumps(o)]
+    restore = (ModelSerializer.restoreComputationGraph if isinstance(net, ComputationGraph)
+               else ModelSerializer.restoreMultiLayerNetwork)
+    flat = np.asarray(net.params()).reshape(-1)
+    np.testing.assert_array_equal(np.asarray(restore(path).params()).reshape(-1), flat)
+    np.testing.assert_array_equal(Dl4jModel.restore(path).params(), flat)
+
+
+def _objects(tree):
+    if isinstance(tree, dict):
+        yield tree
+        for v in tree.values():
+            yield from _objects(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _objects(v)

@@ -108,8 +108,16 @@ class FrozenLayer(_DelegatingGN):
     POSITIONAL = ("layer",)
     BUILDER_POSITIONAL = ()
 
+    #: False for a freeze DL4J keeps at run time only and cannot write: TransferLearningHelper freezing a
+    #: VariationalAutoencoder in place (DL4J's FrozenLayer cannot hold one). The network runs it frozen; its JSON,
+    #: and so a saved zip, holds the bare layer, as DL4J's toJson and writeModel of the same network do.
+    persisted = True
+
     def getUpdaterByParam(self, key):
         return NoOp()
+
+    def _to_tree(self) -> dict:
+        return super()._to_tree() if self.persisted else self.layer._to_tree()
 
     def runtime_class_name(self) -> str:
         return "Frozen " + self.layer.runtime_class_name()  # DL4J's FrozenLayer#toString-style summary name
