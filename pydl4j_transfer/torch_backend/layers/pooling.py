@@ -139,6 +139,40 @@ class Subsampling3DModule(SubsamplingModule):
         return enum_name(conf.dataFormat) == "NDHWC"
 
 
+def max_first(x, dims, keepdim):
+    """``x.amax(dims)`` whose gradient goes to the first maximal element of each reduced block (in the
+    row-major order of ``dims``), as DL4J's backward does with libnd4j's IsMax: torch's amax splits it
+    among ties (an all-masked example is all ties: -inf everywhere). Same values as amax."""
+    dims = sorted(d % x.dim() for d in dims)
+    rest = [d for d in range(x.dim()) if d not in dims]
+    flat = x.permute(*rest, *dims).reshape(*[x.shape[d] for d in rest], -1)
+    y = flat.max(dim=-1).values  # max(dim) returns the first maximal index and routes the gradient to it alone
+    if keepdim:
+        y = y.reshape([1 if d in dims else x.shape[d] for d in range(x.dim())])
+    return y
+
+
+class MaskedPnorm(torch.autograd.Function):
+    """Masked PNORM over axes 2.. (kept, size 1) with MaskedReductionUtil#maskedPoolingEpsilon*'s
+    gradient: ``x |x|^(p-2) * eps / pnorm^(p-1) * mask``. Autograd would give ``mask^p`` where DL4J
+    multiplies by the mask once; the two agree for 0/1 masks only."""
+
+    @staticmethod
+    def forward(ctx, x, mask, p):
+        dims = list(range(2, x.dim()))
+        pn = ((x * mask).abs() ** p).sum(dim=dims, keepdim=True) ** (1.0 / p)
+        ctx.save_for_backward(x, mask, pn)
+        ctx.p = p
+        return pn
+
+    @staticmethod
+    def backward(ctx, eps):
+        x, mask, pn = ctx.saved_tensors
+        p = ctx.p
+        numerator = x if p == 2 else x * x.abs() ** (p - 2)
+        return numerator * (eps / pn ** (p - 1)) * mask, None, None
+
+
 @LAYER_CONVERTERS.register(GlobalPoolingLayer)
 class GlobalPoolingModule(LayerModule):
     """Mirrors org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer: MAX/AVG/SUM/PNORM over the
@@ -146,12 +180,15 @@ class GlobalPoolingModule(LayerModule):
     mask. collapseDimensions=false keeps the pooled axes with size 1.
 
     With a mask it follows MaskedReductionUtil (maskedPoolingTimeSeries / maskedPoolingConvolution),
-    quirks included: ``poolingDimensions`` is ignored (time for rank 3, height and width for rank 4);
-    the mask must be ``[mb, T]`` for rank 3 and rank 4 (``[mb, 1, h|1, w|1]``, broadcast) for rank 4,
-    and rank 5 takes none (DL4J throws; here an InvalidConfigurationError). AVG divides the masked sum
-    by the sum of the mask array **as given** (``mask.sum(1,2,3)``), not of the mask broadcast over the
-    input: with a ``[mb, 1, h, 1]`` mask the width is summed, not averaged (``[mb, 1, 1, 1]``: AVG = SUM).
-    MAX adds ``1 - mask`` with 1 replaced by -inf.
+    quirks included: ``poolingDimensions`` is ignored (time for rank 3, axes 2 and 3 of the raw array
+    for rank 4, so an NHWC ``[mb, h, w, c]`` input pools w and c and gives ``[mb, h]``); the mask must be
+    ``[mb, T]`` for rank 3 and rank 4 for rank 4 (see :meth:`_broadcast_mask`), and rank 5 takes none
+    (DL4J throws; here an InvalidConfigurationError). AVG divides the masked sum by the sum of the mask
+    array **as given** (``mask.sum(1,2,3)``), not of the mask broadcast over the input: with a
+    ``[mb, 1, h, 1]`` mask the width is summed, not averaged (``[mb, 1, 1, 1]``: AVG = SUM). MAX adds
+    ``1 - mask`` with 1 replaced by -inf; its gradient goes to the first maximal element (IsMax), also
+    for an example whose steps are all masked out. PNORM's gradient multiplies by the mask once
+    (:class:`MaskedPnorm`).
     """
 
     def __init__(self, conf, ctx):
@@ -173,16 +210,39 @@ class GlobalPoolingModule(LayerModule):
             f" got shape {list(mask.shape)} (DL4J's GlobalPoolingLayer/MaskedReductionUtil refuse it too)")
 
     def _broadcast_mask(self, x, mask):
-        """The mask as an array that broadcasts against ``x`` (the layout DL4J's broadcast ops give it)."""
+        """The mask as an array of ``x``'s shape, read as DL4J's broadcast ops read it.
+
+        Rank 4: MaskedReductionUtil broadcasts the mask along the axes whose size equals the input's; the
+        broadcast op then walks the mask with its own (c-order) strides over the input's shape, a size-1
+        axis repeating. A mask whose every axis is 1 or the input's is plain broadcasting (whatever the
+        data format: an NHWC input's natural ``[mb, h, w, 1]`` mask, or ``[mb, h, 1, 1]``); a batch-sized
+        mask with other axis sizes is read as that strided view (an NCHW-style ``[mb, 1, h, w]`` mask on
+        an NHWC input reads the flat mask at ``w*W + c`` in each example). Refused: no axis in common
+        (DL4J's broadcast op throws), and the masks DL4J reads past their end or leaves output rows
+        unwritten for (another batch size on a non-broadcastable mask) -- see docs/deviations.md.
+        """
         if x.dim() == 3:
             if mask.dim() != 2 or mask.shape[1] != x.shape[2] or mask.shape[0] not in (1, x.shape[0]):
                 raise self._mask_error(x, mask, "[minibatch, timeSeriesLength]")
             return mask.to(x.dtype).unsqueeze(1)  # [mb, T] -> [mb, 1, T]: broadcast over the channels
-        if x.dim() == 4:
-            if mask.dim() != 4 or any(m not in (1, n) for m, n in zip(mask.shape, x.shape)):
-                raise self._mask_error(x, mask, "rank 4, [minibatch, 1, h or 1, w or 1]")
-            return mask.to(x.dtype)
-        raise self._mask_error(x, mask, "absent (masked global pooling supports rank 3 and 4 input only)")
+        if x.dim() != 4:
+            raise self._mask_error(x, mask, "absent (masked global pooling supports rank 3 and 4 input only)")
+        if mask.dim() != 4:
+            raise self._mask_error(x, mask, "rank 4 (DL4J: 'Only 4d mask arrays are currently supported')")
+        xs, ms = list(x.shape), list(mask.shape)
+        if not any(a == b for a, b in zip(ms, xs)):
+            raise self._mask_error(x, mask, "of the input's size on at least one axis (DL4J's broadcast op:"
+                                   " 'When no dimensions are provided, X and Y shapes must be equal')")
+        m = mask.to(x.dtype)
+        if all(a in (1, b) for a, b in zip(ms, xs)):
+            return m
+        strides = [0 if ms[i] == 1 else math.prod(ms[i + 1:]) for i in range(4)]
+        if ms[0] != xs[0] or sum((n - 1) * st for n, st in zip(xs, strides)) >= mask.numel():
+            raise self._mask_error(x, mask, "rank 4 with each axis 1 or the input's, or of the input's batch size"
+                                   " and no larger a strided read than the mask holds (DL4J reads memory past"
+                                   " this mask's end)")
+        # DL4J's BroadcastAddOp/BroadcastMulOp walk the mask with its own strides over the input's shape
+        return m.contiguous().as_strided(xs, strides)
 
     def compute(self, x, mask=None):
         if x.dim() < 3:
@@ -191,7 +251,7 @@ class GlobalPoolingModule(LayerModule):
         if mask is None:
             dims = self.pooling_dims(x)
             if self.kind == "MAX":
-                return x.amax(dim=dims, keepdim=keep)
+                return max_first(x, dims, keep)  # DL4J's IsMax: the gradient to the first maximum
             if self.kind == "SUM":
                 return x.sum(dim=dims, keepdim=keep)
             if self.kind == "AVG":
@@ -204,18 +264,32 @@ class GlobalPoolingModule(LayerModule):
         if self.kind == "MAX":
             neg = 1.0 - m
             neg = neg.masked_fill(neg == 1.0, -math.inf)  # rsub(1.0), then 1 -> -inf
-            return (x + neg).amax(dim=dims, keepdim=keep)
+            return max_first(x + neg, dims, keep)
+        if self.kind == "PNORM":
+            y = MaskedPnorm.apply(x, m, self.pnorm)
+            return y if keep else y.reshape(y.shape[:2])
         xm = x * m
         if self.kind == "SUM":
             return xm.sum(dim=dims, keepdim=keep)
         if self.kind == "AVG":
             # DL4J divides by mask.sum(1) / mask.sum(1,2,3): the mask's own elements, not broadcast ones
-            counts = m.reshape(m.shape[0], -1).sum(dim=1)
+            counts = mask.to(x.dtype).reshape(mask.shape[0], -1).sum(dim=1)
             y = xm.sum(dim=dims, keepdim=keep)
-            return y / counts.reshape([-1] + [1] * (y.dim() - 1))
-        if self.kind == "PNORM":
-            return (xm.abs() ** self.pnorm).sum(dim=dims, keepdim=keep) ** (1.0 / self.pnorm)
+            y = y / counts.reshape([-1] + [1] * (y.dim() - 1))
+            if mask.shape[0] != x.shape[0] and y.requires_grad:
+                # a batch-1 mask: DL4J's forward divides by its one count, its backward (BroadcastDivOp along
+                # axis 0) throws 'Shapes do not match'
+                y.register_hook(self._refuse_avg_backward(x, mask))
+            return y
         raise ValueError(f"unknown pooling type {self.kind}")
+
+    def _refuse_avg_backward(self, x, mask):
+        error = self._mask_error(x, mask, "of the input's batch size to backpropagate masked AVG pooling (DL4J's"
+                                 " backward divides by the mask's per-example counts along axis 0 and throws)")
+
+        def hook(grad):
+            raise error
+        return hook
 
     def feed_forward_mask(self, mask, x=None):
         return None
