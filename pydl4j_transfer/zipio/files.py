@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import io
 import os
 import re
@@ -47,7 +48,7 @@ except ImportError:  # pragma: no cover - not on Linux/macOS
     fcntl = None
 
 __all__ = ["TEMP_SUFFIX", "open_regular", "check_regular", "spool", "read_bounded", "atomic_write", "atomic_path",
-           "stale_temp_files", "remove_stale_temp_files", "DEFAULT_MAX_STREAM_BYTES"]
+           "stale_temp_files", "remove_stale_temp_files", "remove_stale_temp_files_in", "DEFAULT_MAX_STREAM_BYTES"]
 
 #: Every temporary file of :func:`atomic_write` ends with this; the full pattern is ``.<name>.<pid>.<random><suffix>``.
 TEMP_SUFFIX = ".pydl4j-tmp"
@@ -151,6 +152,9 @@ def _temp_pattern(base: str) -> re.Pattern:
     return re.compile(re.escape(f".{base}.") + r"(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 
 
+_ANY_TEMP = re.compile(r"\.(.+)\.(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
+
+
 def stale_temp_files(target) -> list[str]:
     """Temporary files of :func:`atomic_write` for ``target`` that no live writer holds (leftovers of a
     killed process): matched by name, then confirmed by taking their lock and by their process id."""
@@ -219,6 +223,23 @@ def remove_stale_temp_files(target) -> int:
     return n
 
 
+def remove_stale_temp_files_in(directory, names: str = "*") -> int:
+    """Remove the leftovers of killed writers in ``directory`` for every target whose name matches the
+    :mod:`fnmatch` pattern ``names`` (for folders whose targets may never be written again, e.g. featurized
+    minibatch files a restarted run keeps); the same checks as :func:`stale_temp_files`. Returns how many."""
+    directory = os.fspath(directory)
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return 0
+    targets = set()
+    for name in entries:
+        m = _ANY_TEMP.match(name)
+        if m is not None and fnmatch.fnmatchcase(m.group(1), names):
+            targets.add(m.group(1))
+    return sum(remove_stale_temp_files(os.path.join(directory, base)) for base in sorted(targets))
+
+
 def _umask() -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as f:
@@ -277,12 +298,13 @@ def _temp_for(target) -> Iterator[tuple[int, str, str, str]]:
         _HELD.discard(tmp)
 
 
-def _finish(fd: int, tmp: str, real: str, directory: str) -> None:
+def _finish(fd: int, tmp: str, real: str, directory: str, mode: int | None = None) -> None:
     """Permissions, fsync, rename, directory fsync (the temp file's fd is still open)."""
-    try:
-        mode = stat.S_IMODE(os.stat(real).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(real).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
     os.fchmod(fd, mode)
     os.fsync(fd)
     os.replace(tmp, real)
@@ -290,17 +312,18 @@ def _finish(fd: int, tmp: str, real: str, directory: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(target) -> Iterator[BinaryIO]:
+def atomic_write(target, *, mode: int | None = None) -> Iterator[BinaryIO]:
     """A binary file to write ``target``'s new content into; replaces ``target`` only once it is complete.
 
     See the module docstring for the guarantees (temp name, lock, permissions, fsync, symlinks, cleanup).
+    ``mode``: the permission bits the new file gets (default: the target's, or ``0666 & ~umask``).
     """
     with _temp_for(target) as (fd, tmp, real, directory):
         try:
             with os.fdopen(fd, "wb", closefd=False) as f:
                 yield f
                 f.flush()
-            _finish(fd, tmp, real, directory)
+            _finish(fd, tmp, real, directory, mode)
         finally:
             os.close(fd)
 
