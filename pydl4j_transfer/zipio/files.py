@@ -12,16 +12,17 @@ Reading (:func:`open_regular`, :func:`spool`):
 
 Writing (:func:`atomic_write`, :func:`atomic_path`) -- one helper for every writer (model zips, DataSet /
 MultiDataSet files, normalizer files, feature-cache shards, converted safetensors / state_dict / ONNX /
-JSON files):
+JSON files, the dl4j backend's zips, setup-java's jars, PNGs):
 
 * The data goes to a temporary file in the target's directory, created by :func:`tempfile.mkstemp` (an
   unpredictable name, ``O_EXCL``, mode 0600), named ``.<target name>.<pid>.<random>.pydl4j-tmp``.
 * The writer holds an exclusive ``flock`` on it while writing. A temporary file of a process that was
   killed mid-write (SIGKILL, power loss) is recognised by that name pattern, and removed by the next write
   to the same target once its lock can be taken and its process id is no longer alive; another
-  process's write in progress is never touched.
+  process's write in progress is never touched. :func:`remove_stale_temp_files_in` sweeps a folder the same
+  way, for targets that may never be written again (checkpoints, kept featurized shards).
 * On success: the target's permission bits are copied (a new file gets ``0666 & ~umask``, as ``open()``
-  gives it), the file is fsynced, renamed over the target (``os.replace``: readers see the old or the new
+  gives it; ``atomic_write(mode=...)`` sets them), the file is fsynced, renamed over the target (``os.replace``: readers see the old or the new
   file, never half of one), and the directory is fsynced.
 * On any exception (``KeyboardInterrupt`` included) the temporary file is closed and removed.
 * A target that is a symbolic link is written through: the file it points to is replaced, the link stays.
