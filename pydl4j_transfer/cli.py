@@ -291,11 +291,12 @@ def java_api_snapshot() -> dict:
 def cmd_porting_table(args) -> int:
     """Print docs/api-porting.md, or (--java-snapshot FILE) rewrite the Java API snapshot from the JVM."""
     if args.java_snapshot:
-        from pathlib import Path
-
         from pydl4j_transfer.convert.porting import snapshot_json
+        from pydl4j_transfer.zipio.files import atomic_write
 
-        Path(args.java_snapshot).write_text(snapshot_json(java_api_snapshot()), encoding="utf-8")
+        text = snapshot_json(java_api_snapshot())
+        with atomic_write(args.java_snapshot) as f:  # zipio/files.py: temp file, fsync, rename
+            f.write(text.encode("utf-8"))
         print(f"wrote {args.java_snapshot}")
         return 0
     print(porting_table())

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pydl4j_transfer.zipio.files import atomic_write
+
 MIN_ACCURACY = 0.95
 MAX_DL4J_DIFF = 1e-5
 SEED = 12345
@@ -115,8 +117,9 @@ def write_png(path, width, height, rgb):
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    Path(path).write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                           + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    with atomic_write(path) as f:  # zipio/files.py: temp file, fsync, rename
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
 def _plot_numpy(path, curves):
@@ -161,7 +164,8 @@ def plot_scores(path, base_scores, tl_scores):
     ax.set_title("Training score")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_write(path) as f:  # zipio/files.py; a file object: the format comes from the name, as savefig(path)
+        fig.savefig(f, dpi=100, format=Path(path).suffix[1:] or None)
     plt.close(fig)
     return "matplotlib"
 

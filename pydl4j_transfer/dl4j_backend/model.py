@@ -9,6 +9,7 @@ import numpy as np
 from pydl4j_transfer.dl4j_backend.arrays import to_indarray, to_numpy
 from pydl4j_transfer.dl4j_backend.jvm import start_jvm
 from pydl4j_transfer.errors import Dl4jBackendError, NotADl4jZipError
+from pydl4j_transfer.zipio.files import atomic_path
 
 
 def _java_call(what: str, fn, *args):
@@ -91,5 +92,7 @@ class Dl4jModel:
         return str(start_jvm().configurationJson(self._model))
 
     def save(self, path, saveUpdater: bool = True) -> None:
-        """Mirrors ModelSerializer.writeModel(model, file, saveUpdater)."""
-        _java_call(f"saving {path}", start_jvm().save, self._model, os.fspath(path), bool(saveUpdater))
+        """Mirrors ModelSerializer.writeModel(model, file, saveUpdater). Differs: DL4J writes the file in place;
+        here it writes a temp file beside ``path`` that is renamed once complete (zipio/files.py, issue 17)."""
+        with atomic_path(path) as tmp:
+            _java_call(f"saving {path}", start_jvm().save, self._model, tmp, bool(saveUpdater))

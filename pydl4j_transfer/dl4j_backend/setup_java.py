@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from pydl4j_transfer.dl4j_backend import jars
 from pydl4j_transfer.errors import JavaSetupError
+from pydl4j_transfer.zipio.files import atomic_write
 
 MAVEN_CENTRAL = "https://repo1.maven.org/maven2"
 INSTALLED_NAME = "installed.json"  # what setup-java verified, per folder: {file: sha1}
@@ -112,26 +112,21 @@ class Repository:
             stream.close()
             raise JavaSetupError(f"{self.where(artifact.repository_path)}: {size} bytes, the list says {limit}")
         digest, written = hashlib.sha1(), 0
-        fd, tmp = tempfile.mkstemp(prefix=f".{artifact.file}.", suffix=".part", dir=dest.parent)
-        try:
-            with stream, os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(_CHUNK):
-                    written += len(chunk)
-                    if written > limit:
-                        raise JavaSetupError(f"{self.where(artifact.repository_path)}: more than {limit} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
+        # zipio/files.py: a temp file beside ``dest``, fsynced and renamed; a killed download's temp file is
+        # removed by the next fetch of the same jar. 0644: 0600 would hide the jar from other users of a shared folder
+        with stream, atomic_write(dest, mode=0o644) as out:
+            while chunk := stream.read(_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise JavaSetupError(f"{self.where(artifact.repository_path)}: more than {limit} bytes")
+                digest.update(chunk)
+                out.write(chunk)
             if artifact.size is not None and written != artifact.size:
                 raise JavaSetupError(f"{self.where(artifact.repository_path)}: {written} bytes, the list says "
                                      f"{artifact.size}; nothing written")
             if digest.hexdigest() != expected_sha1:
                 raise JavaSetupError(f"{self.where(artifact.repository_path)}: SHA-1 {digest.hexdigest()} differs from "
                                      f"the published {expected_sha1}; nothing written")
-            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the jar from other users of a shared folder
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return written
 
 
@@ -161,15 +156,8 @@ def _read_installed(folder: Path) -> dict[str, str]:
 def _write_installed(folder: Path, installed: dict[str, str]) -> None:
     if not installed and not (folder / INSTALLED_NAME).exists():
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{INSTALLED_NAME}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(dict(sorted(installed.items())), f, indent=1)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / INSTALLED_NAME)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(folder / INSTALLED_NAME, mode=0o644) as f:  # zipio/files.py: temp file, fsync, rename
+        f.write(json.dumps(dict(sorted(installed.items())), indent=1).encode("utf-8"))
 
 
 @dataclass

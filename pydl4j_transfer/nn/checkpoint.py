@@ -25,7 +25,7 @@ from pydl4j_transfer.errors import CorruptEntryError
 from pydl4j_transfer.nn.listeners import BaseTrainingListener, show_reports
 from pydl4j_transfer.nn.serializer import ModelSerializer
 from pydl4j_transfer.zipio.archive import entry_errors, open_checked_zip, read_entry
-from pydl4j_transfer.zipio.files import atomic_write
+from pydl4j_transfer.zipio.files import atomic_write, remove_stale_temp_files_in
 
 __all__ = ["Checkpoint", "CheckpointListener", "RESUME_ENTRY"]
 
@@ -158,13 +158,11 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 def _remove_temp_files(root: str) -> None:
-    """Temp files a killed writer left (a checkpoint zip's ``.checkpoint_*.tmp``, the record's ``*.tmp``)."""
-    for name in os.listdir(root):
-        if name.endswith(".tmp") and (name.startswith(".checkpoint_") or name.startswith(_RECORD + ".")):
-            try:
-                os.remove(os.path.join(root, name))
-            except FileNotFoundError:
-                pass
+    """Temp files a killed writer left (zipio/files.py's ``.<name>.<pid>.<random>.pydl4j-tmp`` of a checkpoint zip
+    or of the record), once their writer is gone: a checkpoint's name is not written twice, so no later write
+    of the same target would remove them."""
+    remove_stale_temp_files_in(root, "checkpoint_*.zip")
+    remove_stale_temp_files_in(root, _RECORD)
 
 
 def _parse_resume(raw, where) -> dict:

@@ -33,6 +33,7 @@ import math
 import os
 import time
 from pydl4j_transfer.java_names import JavaNames
+from pydl4j_transfer.zipio.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -443,5 +444,6 @@ def plotScores(scores, path, title: str = "Score vs iteration") -> str:
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     path = os.fspath(path)
-    fig.savefig(path, format="png")
+    with atomic_write(path) as f:  # zipio/files.py: no half-written PNG, no leftover temp file
+        fig.savefig(f, format="png")
     return path

@@ -24,6 +24,7 @@ import re
 
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.nn.training import iterate
+from pydl4j_transfer.zipio.files import remove_stale_temp_files_in
 
 from . import group as G
 from .data_parallel import DistributedDataSetIterator
@@ -118,18 +119,14 @@ def featurizeSharded(helper, data, saveTo=None, cache=None, pattern: str = DEFAU
 
 
 def _remove_temps(folder: str, pattern: str | None) -> None:
-    """The temp files a killed writer left: ``<file>.<pid>.tmp`` beside DataSet files, ``.features_<k>.npy.<pid>.tmp``
-    inside feature-cache entries."""
+    """The temp files a killed writer left (zipio/files.py's ``.<name>.<pid>.<random>.pydl4j-tmp``, removed once
+    their writer is gone): beside DataSet files named by ``pattern``, ``.features_<k>.npy.*`` inside feature-cache
+    entries. An existing file is not rewritten without ``overwrite``, so its write would not remove them."""
     if pattern is not None:
-        stem = glob.escape(os.path.join(folder, pattern)).replace("%d", "*")
-        victims = glob.glob(stem + ".*.tmp")
+        remove_stale_temp_files_in(folder, glob.escape(pattern).replace("%d", "*"))
     else:
-        victims = glob.glob(os.path.join(glob.escape(folder), "*", ".features_*.npy.*.tmp"))
-    for path in victims:
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+        for entry in glob.glob(os.path.join(glob.escape(folder), "*", "")):
+            remove_stale_temp_files_in(entry, "features_*.npy")
 
 
 def _remove_stale(folder: str, pattern: str, first_unused: int) -> None:

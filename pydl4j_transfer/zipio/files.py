@@ -12,16 +12,17 @@ Reading (:func:`open_regular`, :func:`spool`):
 
 Writing (:func:`atomic_write`, :func:`atomic_path`) -- one helper for every writer (model zips, DataSet /
 MultiDataSet files, normalizer files, feature-cache shards, converted safetensors / state_dict / ONNX /
-JSON files):
+JSON files, the dl4j backend's zips, setup-java's jars, PNGs):
 
 * The data goes to a temporary file in the target's directory, created by :func:`tempfile.mkstemp` (an
   unpredictable name, ``O_EXCL``, mode 0600), named ``.<target name>.<pid>.<random>.pydl4j-tmp``.
 * The writer holds an exclusive ``flock`` on it while writing. A temporary file of a process that was
   killed mid-write (SIGKILL, power loss) is recognised by that name pattern, and removed by the next write
   to the same target once its lock can be taken and its process id is no longer alive; another
-  process's write in progress is never touched.
+  process's write in progress is never touched. :func:`remove_stale_temp_files_in` sweeps a folder the same
+  way, for targets that may never be written again (checkpoints, kept featurized shards).
 * On success: the target's permission bits are copied (a new file gets ``0666 & ~umask``, as ``open()``
-  gives it), the file is fsynced, renamed over the target (``os.replace``: readers see the old or the new
+  gives it; ``atomic_write(mode=...)`` sets them), the file is fsynced, renamed over the target (``os.replace``: readers see the old or the new
   file, never half of one), and the directory is fsynced.
 * On any exception (``KeyboardInterrupt`` included) the temporary file is closed and removed.
 * A target that is a symbolic link is written through: the file it points to is replaced, the link stays.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import io
 import os
 import re
@@ -47,7 +49,7 @@ except ImportError:  # pragma: no cover - not on Linux/macOS
     fcntl = None
 
 __all__ = ["TEMP_SUFFIX", "open_regular", "check_regular", "spool", "read_bounded", "atomic_write", "atomic_path",
-           "stale_temp_files", "remove_stale_temp_files", "DEFAULT_MAX_STREAM_BYTES"]
+           "stale_temp_files", "remove_stale_temp_files", "remove_stale_temp_files_in", "DEFAULT_MAX_STREAM_BYTES"]
 
 #: Every temporary file of :func:`atomic_write` ends with this; the full pattern is ``.<name>.<pid>.<random><suffix>``.
 TEMP_SUFFIX = ".pydl4j-tmp"
@@ -151,6 +153,9 @@ def _temp_pattern(base: str) -> re.Pattern:
     return re.compile(re.escape(f".{base}.") + r"(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 
 
+_ANY_TEMP = re.compile(r"\.(.+)\.(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
+
+
 def stale_temp_files(target) -> list[str]:
     """Temporary files of :func:`atomic_write` for ``target`` that no live writer holds (leftovers of a
     killed process): matched by name, then confirmed by taking their lock and by their process id."""
@@ -219,6 +224,23 @@ def remove_stale_temp_files(target) -> int:
     return n
 
 
+def remove_stale_temp_files_in(directory, names: str = "*") -> int:
+    """Remove the leftovers of killed writers in ``directory`` for every target whose name matches the
+    :mod:`fnmatch` pattern ``names`` (for folders whose targets may never be written again, e.g. featurized
+    minibatch files a restarted run keeps); the same checks as :func:`stale_temp_files`. Returns how many."""
+    directory = os.fspath(directory)
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return 0
+    targets = set()
+    for name in entries:
+        m = _ANY_TEMP.match(name)
+        if m is not None and fnmatch.fnmatchcase(m.group(1), names):
+            targets.add(m.group(1))
+    return sum(remove_stale_temp_files(os.path.join(directory, base)) for base in sorted(targets))
+
+
 def _umask() -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as f:
@@ -277,12 +299,13 @@ def _temp_for(target) -> Iterator[tuple[int, str, str, str]]:
         _HELD.discard(tmp)
 
 
-def _finish(fd: int, tmp: str, real: str, directory: str) -> None:
+def _finish(fd: int, tmp: str, real: str, directory: str, mode: int | None = None) -> None:
     """Permissions, fsync, rename, directory fsync (the temp file's fd is still open)."""
-    try:
-        mode = stat.S_IMODE(os.stat(real).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(real).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
     os.fchmod(fd, mode)
     os.fsync(fd)
     os.replace(tmp, real)
@@ -290,17 +313,18 @@ def _finish(fd: int, tmp: str, real: str, directory: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(target) -> Iterator[BinaryIO]:
+def atomic_write(target, *, mode: int | None = None) -> Iterator[BinaryIO]:
     """A binary file to write ``target``'s new content into; replaces ``target`` only once it is complete.
 
     See the module docstring for the guarantees (temp name, lock, permissions, fsync, symlinks, cleanup).
+    ``mode``: the permission bits the new file gets (default: the target's, or ``0666 & ~umask``).
     """
     with _temp_for(target) as (fd, tmp, real, directory):
         try:
             with os.fdopen(fd, "wb", closefd=False) as f:
                 yield f
                 f.flush()
-            _finish(fd, tmp, real, directory)
+            _finish(fd, tmp, real, directory, mode)
         finally:
             os.close(fd)
 

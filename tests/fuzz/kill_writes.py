@@ -1,8 +1,10 @@
 """SIGKILL during writes: ``python -m tests.fuzz.kill_writes --kills 100`` (``make kill-writes``).
 
 For every writer of the package (model zips STORED and DEFLATED, ``DataSet.save``, ``MultiDataSet.save``,
-``NormalizerSerializer.write``, ``FeatureCache.put``, and -- torch installed -- the safetensors, state_dict
-and ONNX conversions), ``--kills`` times:
+``NormalizerSerializer.write``, ``FeatureCache.put``, setup-java's jar download (``setup_java.fetch``), the
+image pipeline's ``images.write_png``, and -- torch installed -- the safetensors, state_dict and ONNX
+conversions and ``featurize(saveTo=..., fmt="npy")``; ``Dl4jModel.save``, DL4J's own writer in the JVM, only
+when named in ``--writers``: a JVM starts for every kill), ``--kills`` times:
 
 1. a child process builds version ``k`` of the data, times one complete write of it to the target, reports
    that time, then keeps rewriting the target;
@@ -176,6 +178,89 @@ def _onnx_read(path):
     return _check_values(max(weights, key=lambda a: a.size), set())  # layer0.W, the bytes of DL4J's W
 
 
+def _jar_write(path, version, state={}):  # noqa: B006
+    """setup-java's download of one jar (Repository.fetch, SHA-1 checked) from a local Maven-layout folder."""
+    import hashlib
+    import shutil
+
+    from pydl4j_transfer.dl4j_backend.jars import Artifact
+    from pydl4j_transfer.dl4j_backend.setup_java import Repository
+
+    if state.get("v") != version:
+        repos = Path(path).parent.parent / "jar-repos"  # the published jar of each version, outside the target's folder
+        for old in repos.glob("*"):
+            if old.name != str(version):
+                shutil.rmtree(old, ignore_errors=True)
+        artifact = Artifact("org.example", "big", "1", "", "jar", "big-1.jar", N_FLOATS * 4, None)
+        src = repos / str(version) / artifact.repository_path
+        src.parent.mkdir(parents=True, exist_ok=True)
+        data = _values(version).tobytes()
+        src.write_bytes(data)
+        state.update(v=version, repo=Repository(repos / str(version)), artifact=artifact,
+                     sha1=hashlib.sha1(data).hexdigest())
+    state["repo"].fetch(state["artifact"], Path(path), state["sha1"])
+
+
+def _jar_read(path):
+    return _check_values(np.fromfile(path, dtype=np.float32), set())
+
+
+def _dl4j_save_write(path, version, state={}):  # noqa: B006
+    """Dl4jModel.save: DL4J's own ModelSerializer.writeModel in the JVM, writing into the helper's temp path."""
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+
+    if state.get("v") != version:
+        net = _net(version)
+        state.update(v=version, model=Dl4jModel.fromJson(net.toJson(), net.params()))
+    state["model"].save(path, False)
+
+
+def _featurize_npy_write(path, version, state={}):  # noqa: B006
+    """TransferLearningHelper.featurize(..., saveTo=dir, fmt="npy"): one minibatch through a frozen identity layer."""
+    from pydl4j_transfer.conf import ActivationLayer, NeuralNetConfiguration, OutputLayer
+    from pydl4j_transfer.data import DataSet
+    from pydl4j_transfer.nn import MultiLayerNetwork
+    from pydl4j_transfer.transfer import TransferLearningHelper
+
+    if state.get("v") != version:
+        if "helper" not in state:
+            conf = (NeuralNetConfiguration.Builder().list()
+                    .layer(ActivationLayer.Builder().activation("identity").build())
+                    .layer(OutputLayer.Builder().nIn(1024).nOut(4).activation("softmax").build()).build())
+            state["helper"] = TransferLearningHelper(MultiLayerNetwork(conf).init(), 0)
+        x = _values(version).reshape(-1, 1024)
+        state.update(v=version, ds=DataSet(x, x[:, :4].copy()))
+    state["helper"].featurize(state["ds"], saveTo=Path(path).parent, fmt="npy")
+
+
+def _featurize_npy_read(path):
+    return _check_values(np.load(path, allow_pickle=False), set())
+
+
+def _png_write(path, version, state={}):  # noqa: B006
+    from pydl4j_transfer.data.images import write_png
+
+    if state.get("v") != version:
+        state.update(v=version, pixels=_png_pixels(version))
+    write_png(path, state["pixels"])
+
+
+def _png_pixels(version: int) -> np.ndarray:
+    out = np.random.default_rng(version).integers(0, 256, (2048, 2048, 3), dtype=np.uint8)  # incompressible
+    out[0, 0] = (version >> 16) & 255, (version >> 8) & 255, version & 255
+    return out
+
+
+def _png_read(path):
+    from pydl4j_transfer.data.images import decode_image
+
+    img = decode_image(path)[:, :, ::-1]  # BGR -> RGB
+    v = (int(img[0, 0, 0]) << 16) | (int(img[0, 0, 1]) << 8) | int(img[0, 0, 2])
+    if not np.array_equal(img, _png_pixels(v)):
+        raise AssertionError("the pixels are not those of any complete version")
+    return v
+
+
 WRITERS = {
     "zip.stored": (*_zip_writer("stored"), "model.zip"),
     "zip.deflated": (*_zip_writer("deflated"), "model.zip"),
@@ -186,8 +271,13 @@ WRITERS = {
     "to_safetensors": (_safetensors_write, _safetensors_read, "model.safetensors"),
     "to_state_dict": (_state_dict_write, _state_dict_read, "model.pt"),
     "to_onnx": (_onnx_write, _onnx_read, "model.onnx"),
+    "setup_java.fetch": (_jar_write, _jar_read, "jars/big-1.jar"),
+    "featurize.npy": (_featurize_npy_write, _featurize_npy_read, "features/featurized-0.features.npy"),
+    "images.write_png": (_png_write, _png_read, "image.png"),
+    "Dl4jModel.save": (_dl4j_save_write, _zip_writer("stored")[1], "model.zip"),
 }
-TORCH_WRITERS = ("to_safetensors", "to_state_dict", "to_onnx")
+TORCH_WRITERS = ("to_safetensors", "to_state_dict", "to_onnx", "featurize.npy")
+JVM_WRITERS = ("Dl4jModel.save",)  # a JVM started per kill (minutes): only when named in --writers
 
 
 def _temps(directory: Path) -> list[str]:
@@ -261,7 +351,8 @@ def run_writer(name: str, kills: int, root: Path, rng: random.Random, log=sys.st
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.fuzz.kill_writes", description=__doc__.splitlines()[0])
     p.add_argument("--kills", type=int, default=100)
-    p.add_argument("--writers", help="comma-separated (default: all; the torch ones when torch is installed)")
+    p.add_argument("--writers", help="comma-separated (default: all but the JVM ones; the torch ones when torch is "
+                                     "installed)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", default="fuzz-results/kill_writes.json")
     p.add_argument("--dir", help="working folder (default: a temporary one)")
@@ -270,7 +361,7 @@ def main(argv=None) -> int:
     if args.child:
         _child_main(args.child[0], args.child[1], int(args.child[2]))
         return 0
-    names = args.writers.split(",") if args.writers else list(WRITERS)
+    names = args.writers.split(",") if args.writers else [n for n in WRITERS if n not in JVM_WRITERS]
     try:
         import torch  # noqa: F401
     except ImportError:

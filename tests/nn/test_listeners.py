@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -19,6 +20,7 @@ from pydl4j_transfer.nn import (CheckpointListener, CollectScoresIterationListen
                                 EvaluativeListener, InvocationType, MultiLayerNetwork, PerformanceListener,
                                 ScoreIterationListener, TrainingListener, plotScores)
 from pydl4j_transfer.nn import listeners as L
+from pydl4j_transfer.zipio.files import TEMP_SUFFIX
 
 from . import nn_recipes as R
 
@@ -236,6 +238,17 @@ def test_checkpoint_existing_dir(tmp_path):
         CheckpointListener.Builder(tmp_path).saveEveryEpoch().build()
     CheckpointListener.Builder(tmp_path).deleteExisting(True).build()
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".zip")]
+
+
+def test_checkpoint_dir_leftovers_of_a_killed_writer_are_removed(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # zipio/files.py's temp names, of a process that is gone (SIGKILLed mid-write)
+    left = [f".checkpoint_3_MultiLayerNetwork.zip.{dead.pid}.a_1{TEMP_SUFFIX}",
+            f".checkpointInfo.txt.{dead.pid}.b_2{TEMP_SUFFIX}"]
+    for name in left + [".keep.me"]:
+        (tmp_path / name).write_bytes(b"half")
+    CheckpointListener.Builder(tmp_path).saveEveryEpoch().build()
+    assert sorted(os.listdir(tmp_path)) == [".keep.me"]
 
 
 # ---- EvaluativeListener -------------------------------------------------------------------------

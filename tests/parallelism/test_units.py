@@ -5,6 +5,8 @@ CheckpointListener's resume."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from pydl4j_transfer.parallelism import (DistributedDataSetIterator, ParameterAv
                                          SharedTrainingMaster, SparkComputationGraph, SparkDl4jMultiLayer,
                                          featurizeSharded)
 from pydl4j_transfer.transfer import TransferLearningHelper
+from pydl4j_transfer.zipio.files import TEMP_SUFFIX
 
 from . import scenarios as S
 
@@ -75,7 +78,9 @@ def test_featurize_shards_survive_a_crash_and_redo_only_the_missing(tmp_path):
     featurizeSharded(helper, data, saveTo=single)
     shards = tmp_path / "shards"
     (shards).mkdir()
-    (shards / "featurized-2.bin.4242.tmp").write_bytes(b"half a file")  # a killed writer's leftover
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a killed writer's leftover: zipio/files.py's temp name, with its (gone) process id
+    (shards / f".featurized-2.bin.{dead.pid}.k7x_q{TEMP_SUFFIX}").write_bytes(b"half a file")
     crashing = Counting(helper, fail_after=1)
     with pytest.raises(RuntimeError, match="killed"):
         featurizeSharded(crashing, data, saveTo=shards, rank=0, worldSize=2)

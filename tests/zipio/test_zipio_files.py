@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from pydl4j_transfer.zipio.files import (
-    TEMP_SUFFIX, atomic_path, atomic_write, remove_stale_temp_files, stale_temp_files,
+    TEMP_SUFFIX, atomic_path, atomic_write, remove_stale_temp_files, remove_stale_temp_files_in, stale_temp_files,
 )
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -184,6 +184,19 @@ def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
         f.write(b"new")
     assert _listing(tmp_path) == sorted([".m.zip.notes", other.name, "m.zip"])
     assert remove_stale_temp_files(tmp_path / "other.zip") == 1
+
+
+def test_leftovers_in_a_folder_are_removed_by_name_pattern(tmp_path):
+    pid = _dead_pid()
+    names = [f".featurized-{i}.bin.{pid}.abc{i}xyz{TEMP_SUFFIX}" for i in range(3)]
+    names += [f".checkpoint_2_MultiLayerNetwork.zip.{pid}.q_7{TEMP_SUFFIX}", "featurized-0.bin", ".notes"]
+    for n in names:
+        (tmp_path / n).write_bytes(b"x")
+    assert remove_stale_temp_files_in(tmp_path, "featurized-*.bin") == 3
+    assert _listing(tmp_path) == sorted(names[3:])
+    assert remove_stale_temp_files_in(tmp_path / "missing") == 0
+    assert remove_stale_temp_files_in(tmp_path) == 1
+    assert _listing(tmp_path) == [".notes", "featurized-0.bin"]
 
 
 _HOLDER = textwrap.dedent("""
