@@ -73,6 +73,16 @@ def masking_of(inbound_names, previous) -> tuple:
     return has, value
 
 
+def _trailing_ones_dropped(value, rank):
+    """The weight array without trailing axes of size 1 beyond ``rank`` ([nIn, 4 units, 1] -> [nIn, 4 units]): DL4J
+    slices the gates with NDArrayIndex, which takes such axes along, and copies the result by length, so it imports
+    these; any other rank is refused by the shape checks."""
+    value = np.asarray(value)
+    while value.ndim > rank and value.shape[-1] == 1:
+        value = value.reshape(value.shape[:-1])
+    return value
+
+
 class _KerasRnn(KerasLayer):
     """What KerasLSTM and KerasSimpleRnn share: wrapping, the input preprocessor, the output type."""
 
@@ -188,8 +198,9 @@ class KerasLSTM(_KerasRnn):
                 if key not in weights:
                     raise InvalidKerasConfigurationError(f"Keras LSTM layer does not contain parameter {key}",
                                                          layer=self.layerName)
-            W, U, b = (np.asarray(weights[k]) for k in (conf.KERAS_PARAM_NAME_W, conf.KERAS_PARAM_NAME_RW,
-                                                       conf.KERAS_PARAM_NAME_B))
+            W, U, b = (_trailing_ones_dropped(weights[k], r) for k, r in ((conf.KERAS_PARAM_NAME_W, 2),
+                                                                        (conf.KERAS_PARAM_NAME_RW, 2),
+                                                                        (conf.KERAS_PARAM_NAME_B, 1)))
             n = b.size // 4
             # Keras 2: kernel [nIn, 4 units], recurrent kernel [units, 4 units], bias [4 units]
             if (W.ndim != 2 or U.ndim != 2 or b.ndim != 1 or b.size != 4 * n or W.shape[1] != 4 * n
@@ -210,7 +221,7 @@ class KerasLSTM(_KerasRnn):
                 if key not in weights:
                     raise InvalidKerasConfigurationError(f"Keras LSTM layer does not contain parameter {key}",
                                                          layer=self.layerName)
-                w[key] = np.asarray(weights[key])
+                w[key] = _trailing_ones_dropped(weights[key], 1 if key.startswith("b_") else 2)
             # Keras 1: per gate W_g [nIn, units], U_g [units, units], b_g [units]
             for prefix in ("W_", "U_"):
                 shapes = {tuple(w[prefix + g].shape) for g in "cfoi"}
@@ -281,7 +292,7 @@ class KerasSimpleRnn(_KerasRnn):
             if key not in weights:
                 raise InvalidKerasConfigurationError(f"Keras SimpleRNN layer does not contain parameter {key}",
                                                      layer=self.layerName)
-            out[dkey] = np.asarray(weights[key])
+            out[dkey] = _trailing_ones_dropped(weights[key], 1 if dkey == "b" else 2)
         if out["W"].ndim != 2:
             raise InvalidKerasConfigurationError(
                 f"Keras SimpleRNN kernel must be a matrix [nIn, units], got shape {list(out['W'].shape)}; the weights in "
