@@ -153,6 +153,10 @@ def _layer_config(layer, path):
     cls = layer.get("class_name")
     cfg = _unwrap(layer["config"])
     name = cfg.get("name")
+    if not isinstance(cls, str):
+        raise InvalidKerasConfigurationError(f"a layer's class_name in config.json must be a Keras class name, got "
+                                             f"{cls!r:.60}; the archive is damaged or not what Keras writes",
+                                             layer=name if isinstance(name, str) else None, file=path)
     if "batch_shape" in cfg:
         cfg["batch_input_shape"] = cfg.pop("batch_shape")
     if cls == "LeakyReLU" and "negative_slope" in cfg:
@@ -161,7 +165,11 @@ def _layer_config(layer, path):
         cfg.setdefault("input_length", None)
     for key in ("activation", "recurrent_activation"):
         act = cfg.get(key)
-        if act in ACTIVATIONS:
+        if act is not None and not isinstance(act, (str, dict)):
+            raise InvalidKerasConfigurationError(f"{key} in config.json must be a name or a serialized activation, "
+                                                 f"got {act!r:.60}; the archive is damaged or not what Keras writes",
+                                                 layer=name if isinstance(name, str) else None, file=path)
+        if isinstance(act, str) and act in ACTIVATIONS:
             if ACTIVATIONS[act] is None:
                 raise UnsupportedKerasConfigurationError(
                     f"Keras 3's {act} (relu6(x + 3) / 6) is not Keras 2's (0.2x + 0.5, DL4J's HARDSIGMOID)", layer=name,
@@ -183,7 +191,12 @@ def _inbound(node, path, name):
 
     def walk(v):
         if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
-            hist = (v.get("config") or {}).get("keras_history")
+            tensor = v.get("config") or {}
+            if not isinstance(tensor, dict):
+                raise InvalidKerasConfigurationError(f"a keras tensor's config in an inbound node is not an object: "
+                                                     f"{tensor!r:.60}; the archive is damaged or not what Keras writes",
+                                                     layer=name, file=path)
+            hist = tensor.get("keras_history")
             if not isinstance(hist, list) or len(hist) < 3:
                 raise InvalidKerasConfigurationError("a keras tensor without keras_history", layer=name, file=path)
             tensors.append([hist[0], hist[1], hist[2], {}])
@@ -228,9 +241,17 @@ def convert_config(config: dict, path=None) -> dict:
 # ---------------------------------------------------------------------------------------- weights
 
 
-def _param_names(layer):
-    names = VARIABLES.get(layer.get("class_name"), [])
-    return names(layer.get("config") or {}) if callable(names) else list(names)
+def _param_names(layer, layer_name=None, path=None):
+    if layer == {}:
+        return []  # a wrapper without its wrapped layer: its mapper says so
+    cls = layer.get("class_name") if isinstance(layer, dict) else None
+    cfg = (layer.get("config") or {}) if isinstance(layer, dict) else None
+    if not isinstance(cls, str) or not isinstance(cfg, dict):
+        raise InvalidKerasConfigurationError(f"a layer of config.json with weights has no Keras class name and config "
+                                             f"object (class_name {cls!r:.40}); the archive is damaged or not what "
+                                             "Keras writes", layer=layer_name, file=path)
+    names = VARIABLES.get(cls, [])
+    return names(cfg) if callable(names) else list(names)
 
 
 def _read_vars(archive, group, names, layer_name, path):
@@ -266,15 +287,16 @@ def read_weights(archive, config: dict, path=None) -> dict:
             weights = {}
             for direction, key in (("forward", "layer"), ("backward", "backward_layer")):
                 inner = cfg.get(key) or cfg.get("layer") or {}
+                names = _param_names(inner, name, path)
                 sub = base + [f"{direction}_layer"] + (["cell"] if inner.get("class_name") in CELL_LAYERS else [])
-                for pname, value in _read_vars(archive, sub, _param_names(inner), name, path).items():
+                for pname, value in _read_vars(archive, sub, names, name, path).items():
                     weights[f"{direction}_{pname}"] = value
         elif cls == "TimeDistributed":
             inner = cfg.get("layer") or {}
-            weights = _read_vars(archive, base + ["layer"], _param_names(inner), name, path)
+            weights = _read_vars(archive, base + ["layer"], _param_names(inner, name, path), name, path)
         else:
             sub = base + (["cell"] if cls in CELL_LAYERS else [])
-            weights = _read_vars(archive, sub, _param_names(layer), name, path)
+            weights = _read_vars(archive, sub, _param_names(layer, name, path), name, path)
         if weights:
             out[name] = weights
     return out

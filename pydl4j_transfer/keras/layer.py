@@ -102,9 +102,15 @@ def time_distributed_config(layerConfig: dict, conf) -> dict:
     return layerConfig
 
 
-def _int(v, what):
+def _int(v, what, layer=None, minimum=None):
+    """A config value that must be an integer (an integral float passes, as Keras 1 writes some sizes), at least
+    ``minimum`` when given; InvalidKerasConfigurationError naming the field (and the layer) otherwise."""
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
-        raise InvalidKerasConfigurationError(f"{what} must be an integer, got {v!r:.60}")
+        raise InvalidKerasConfigurationError(f"{what} must be an integer, got {v!r:.60}; the model config is "
+                                             "damaged or not what Keras writes", layer=layer)
+    if minimum is not None and v < minimum:
+        raise InvalidKerasConfigurationError(f"{what} must be at least {minimum}, got {v!r:.60}; the model config "
+                                             "is damaged or not what Keras writes", layer=layer)
     return int(v)
 
 
@@ -115,7 +121,7 @@ def input_shape_of(layerConfig: dict, conf):
         return None
     if not isinstance(shape, list) or not shape:
         raise InvalidKerasConfigurationError(f"batch_input_shape must be a list, got {shape!r:.60}")
-    return [0 if d is None else _int(d, "batch_input_shape entry") for d in shape[1:]]
+    return [0 if d is None else _int(d, "batch_input_shape entry", minimum=0) for d in shape[1:]]
 
 
 def dim_order_of(layerConfig: dict, conf) -> DimOrder:
@@ -159,7 +165,7 @@ def n_out_of(layerConfig: dict, conf) -> int:
     inner = inner_config(layerConfig, conf)
     for field in (conf.LAYER_FIELD_OUTPUT_DIM, conf.LAYER_FIELD_EMBEDDING_OUTPUT_DIM, conf.LAYER_FIELD_NB_FILTER):
         if field in inner:
-            return _int(inner[field], field)
+            return _int(inner[field], field, minimum=1)
     raise InvalidKerasConfigurationError(f"Could not determine number of outputs for layer: no "
                                          f"{conf.LAYER_FIELD_OUTPUT_DIM} or {conf.LAYER_FIELD_NB_FILTER} field found")
 

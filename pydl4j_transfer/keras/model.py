@@ -453,6 +453,9 @@ class KerasModel:
             layers[layer.getLayerName()] = layer
             if hasattr(layer, "getUnroll"):
                 self.useTruncatedBPTT = self.useTruncatedBPTT or layer.getUnroll()
+        if not ordered:  # DL4J: layersOrdered.get(0) throws
+            raise InvalidKerasConfigurationError(f"the model config holds no layers ({MC.modelFieldLayers} is empty); "
+                                                 "the file is damaged or not what Keras writes")
         _refuse_mixed_data_formats(layer_configs, self.kerasMajorVersion)
         names = [l.getLayerName() for l in ordered]
         for i, layer in enumerate(ordered):
@@ -560,6 +563,11 @@ class KerasModel:
         last = len(self.layersOrdered) - 1
         for idx, layer in enumerate(self.layersOrdered):
             inbound = list(layer.getInboundLayerNames())
+            if not inbound and not isinstance(layer, core.KerasInput):
+                raise InvalidKerasConfigurationError(
+                    f"Keras layer of type {layer.getClassName()} has no inbound layers (its inbound_nodes are empty): in "
+                    "a functional model only an InputLayer has none; the model config is damaged or not what Keras "
+                    "writes", layer=layer.getLayerName())
             for name in inbound:
                 prev = self.layers.get(name)
                 if prev is not None and prev.isInputPreProcessor():

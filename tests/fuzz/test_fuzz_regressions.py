@@ -1,7 +1,8 @@
 """Every distinct finding of the fuzzer, replayed: each input of tests/fuzz/corpus/ (findings.json says what it
 did before the fix: an untyped exception, a hang, a SIGSEGV, a 1 GiB allocation...) now ends in a result or a
-typed error, in a child process under an address-space limit of 0.5 GiB and of 4 GiB over the parent's size
-(the SIGSEGVs were rapidgzip's under a limit) and a 10 s timeout, as in the fuzz run."""
+typed error (``exception_after``, where given: that error class, raised by a specific check rather than a
+last-resort conversion), in a child process under an address-space limit of 0.5 GiB and of 4 GiB over the
+parent's size (the SIGSEGVs were rapidgzip's under a limit) and a 10 s timeout, as in the fuzz run."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def test_finding_is_fixed(finding, gib):
     result = run_one(finding["target"], data, limit_gib=gib)
     assert result.outcome in ("ok", "typed"), (
         f"{finding['file']} (was {finding['outcome_before']} {finding['exception_before']}): now {result}")
+    if "exception_after" in finding:  # the specific check that replaced a last-resort conversion
+        assert result.exc_type == finding["exception_after"], f"{finding['file']}: now {result}"
 
 
 def test_corpus_index_lists_every_file():

@@ -19,17 +19,25 @@ from pydl4j_transfer.conf.preprocessors import preprocessor_for_rnn
 from pydl4j_transfer.errors import InvalidKerasConfigurationError, UnsupportedKerasConfigurationError
 
 from .. import values
-from ..layer import DimOrder, KerasLayer, has_bias_of, inner_config, n_out_of, register
+from ..layer import DimOrder, KerasLayer, _int, has_bias_of, inner_config, n_out_of, register
 
 # ---------------------------------------------------------------------------------------- KerasConvolutionUtils
 
 
-def _ints(v, what):
-    if isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v):
-        return list(v)
-    if isinstance(v, int) and not isinstance(v, bool):
-        return [v]
-    raise InvalidKerasConfigurationError(f"{what} must be integers, got {v!r:.60}")
+def _ints(v, what, minimum=1):
+    """A size field (an integer or a non-empty list of them, each at least ``minimum``: a stride, kernel size or
+    dilation of 0 has no output size)."""
+    if isinstance(v, list) and v and all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+        out = list(v)
+    elif isinstance(v, int) and not isinstance(v, bool):
+        out = [v]
+    else:
+        raise InvalidKerasConfigurationError(f"{what} must be an integer or a non-empty list of integers, got "
+                                             f"{v!r:.60}; the model config is damaged or not what Keras writes")
+    if any(x < minimum for x in out):
+        raise InvalidKerasConfigurationError(f"{what} must be at least {minimum}, got {v!r:.60}; the model config is "
+                                             "damaged or not what Keras writes")
+    return out
 
 
 def stride_of(layerConfig, dim, conf):
@@ -48,7 +56,11 @@ def stride_of(layerConfig, dim, conf):
 
 
 def depth_multiplier_of(layerConfig, conf):
-    return int(inner_config(layerConfig, conf).get(conf.LAYER_FIELD_DEPTH_MULTIPLIER))
+    """Mirrors the (int) cast of the depth multiplier in KerasDepthwiseConvolution2D / KerasSeparableConvolution2D."""
+    inner = inner_config(layerConfig, conf)
+    if conf.LAYER_FIELD_DEPTH_MULTIPLIER not in inner:
+        raise InvalidKerasConfigurationError(f"Keras layer config missing {conf.LAYER_FIELD_DEPTH_MULTIPLIER} field")
+    return _int(inner[conf.LAYER_FIELD_DEPTH_MULTIPLIER], conf.LAYER_FIELD_DEPTH_MULTIPLIER, minimum=1)
 
 
 def dilation_of(layerConfig, dim, conf, force):
@@ -79,9 +91,9 @@ def upsampling_size_of(layerConfig, dim, conf):
     """Mirrors KerasConvolutionUtils#getUpsamplingSizeFromConfig."""
     inner = inner_config(layerConfig, conf)
     if dim >= 2 and conf.LAYER_FIELD_UPSAMPLING_2D_SIZE in inner:
-        return _ints(inner[conf.LAYER_FIELD_UPSAMPLING_2D_SIZE], "size")
+        return _ints(inner[conf.LAYER_FIELD_UPSAMPLING_2D_SIZE], "size", minimum=0)
     if dim == 1 and conf.LAYER_FIELD_UPSAMPLING_1D_SIZE in inner:
-        return _ints(inner[conf.LAYER_FIELD_UPSAMPLING_1D_SIZE], "size")[:1]
+        return _ints(inner[conf.LAYER_FIELD_UPSAMPLING_1D_SIZE], "size", minimum=0)[:1]
     raise InvalidKerasConfigurationError(f"Could not determine kernel size: no {conf.LAYER_FIELD_UPSAMPLING_1D_SIZE}, "
                                          f"{conf.LAYER_FIELD_UPSAMPLING_2D_SIZE}")
 
@@ -91,11 +103,11 @@ def kernel_size_of(layerConfig, dim, conf, keras_major_version):
     inner = inner_config(layerConfig, conf)
     if keras_major_version != 2:
         if dim == 2 and conf.LAYER_FIELD_NB_ROW in inner and conf.LAYER_FIELD_NB_COL in inner:
-            return [int(inner[conf.LAYER_FIELD_NB_ROW]), int(inner[conf.LAYER_FIELD_NB_COL])]
+            return [_int(inner[k], k, minimum=1) for k in (conf.LAYER_FIELD_NB_ROW, conf.LAYER_FIELD_NB_COL)]
         if dim == 3 and all(k in inner for k in (conf.LAYER_FIELD_3D_KERNEL_1, conf.LAYER_FIELD_3D_KERNEL_2,
                                                  conf.LAYER_FIELD_3D_KERNEL_3)):
-            return [int(inner[k]) for k in (conf.LAYER_FIELD_3D_KERNEL_1, conf.LAYER_FIELD_3D_KERNEL_2,
-                                            conf.LAYER_FIELD_3D_KERNEL_3)]
+            return [_int(inner[k], k, minimum=1) for k in (conf.LAYER_FIELD_3D_KERNEL_1, conf.LAYER_FIELD_3D_KERNEL_2,
+                                                           conf.LAYER_FIELD_3D_KERNEL_3)]
         if dim == 1 and conf.LAYER_FIELD_FILTER_LENGTH in inner:
             return _ints(inner[conf.LAYER_FIELD_FILTER_LENGTH], "filter_length")[:1]
         if dim >= 2 and conf.LAYER_FIELD_POOL_SIZE in inner:
@@ -156,20 +168,38 @@ def padding_of(layerConfig, conf, field, dim):
         if isinstance(v, list) and v:
             nested = isinstance(v[0], list)
             if len(v) == dim and not nested:
-                return [int(x) for x in v]
+                return [_int(x, field, minimum=0) for x in v]
             if len(v) == dim and nested:
-                return [int(x) for pair in v for x in pair[:2]]
+                if not all(isinstance(pair, list) and len(pair) == 2 for pair in v):
+                    raise InvalidKerasConfigurationError(f"{field} must hold {dim} pairs (before, after), got {v!r:.60};"
+                                                         " the model config is damaged or not what Keras writes")
+                return [_int(x, field, minimum=0) for pair in v for x in pair]
             raise InvalidKerasConfigurationError(f"Found Keras ZeroPadding{dim}D layer with invalid {len(v)}D padding.")
-        n = int(v)
+        n = _int(v, field, minimum=0)
         return [n] * (2 * dim)
     if dim == 1:
         if isinstance(v, list):
-            return [int(v[0]), int(v[1])]
-        return [int(v), int(v)]
+            if len(v) != 2:
+                raise InvalidKerasConfigurationError(f"{field} must be an integer or a pair (before, after), got "
+                                                     f"{v!r:.60}; the model config is damaged or not what Keras writes")
+            return [_int(v[0], field, minimum=0), _int(v[1], field, minimum=0)]
+        n = _int(v, field, minimum=0)
+        return [n, n]
     raise UnsupportedKerasConfigurationError("Keras padding layer not supported")
 
 
 # ---------------------------------------------------------------------------------------- convolutions
+
+
+def _kernel_of_rank(w, ranks, what, layer):
+    """The weight array ``w`` when its rank is one of ``ranks``; InvalidKerasConfigurationError naming the layer
+    before any layout flip is tried on it otherwise."""
+    w = np.asarray(w)
+    if w.ndim not in ranks:
+        raise InvalidKerasConfigurationError(
+            f"{what} must have rank {' or '.join(map(str, ranks))}, got shape {list(w.shape)}; the weights in the "
+            "file do not belong to this layer (damaged, or not what Keras writes)", layer=layer)
+    return w
 
 
 def _kernel_tf_to_dl4j(w):
@@ -191,6 +221,8 @@ class KerasConvolution(KerasLayer):
         return self.numTrainableParams
 
     def getConvParameterValues(self, kernel):
+        kernel = _kernel_of_rank(kernel, (4, 5), "convolution kernel ([kH, kW, nIn, nOut] or [kD, kH, kW, nIn, nOut])",
+                                 self.layerName)
         if self.dimOrder == DimOrder.TENSORFLOW:
             return _kernel_tf_to_dl4j(kernel)
         if self.dimOrder == DimOrder.THEANO:
@@ -600,8 +632,9 @@ class KerasSeparableConvolution2D(KerasConvolution):
             if key not in weights:
                 raise InvalidKerasConfigurationError(f"Keras SeparableConvolution2D layer does not contain parameter {key}",
                                                      layer=self.layerName)
+            w = _kernel_of_rank(weights[key], (4,), f"SeparableConvolution2D {key} ([kH, kW, a, b])", self.layerName)
             # Keras [kH, kW, a, b] -> DL4J [b, a, kH, kW] (depth-wise: [dm, nIn, kH, kW]; point-wise: [nOut, nIn*dm, 1, 1])
-            self.weights[dkey] = np.transpose(weights[key], (3, 2, 0, 1))
+            self.weights[dkey] = np.transpose(w, (3, 2, 0, 1))
         if self.hasBias:
             self.weights["b"] = _sep_bias(self, weights, "SeparableConvolution2D")
 

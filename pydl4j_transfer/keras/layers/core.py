@@ -252,7 +252,13 @@ class KerasReshape(KerasLayer):
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
         ts = self.inner.get("target_shape")
-        self.targetShape = None if ts is None else [int(x) for x in ts]
+        if ts is not None and (not isinstance(ts, list) or not ts):
+            raise InvalidKerasConfigurationError(f"Reshape target_shape must be a non-empty list of sizes, got "
+                                                 f"{ts!r:.60}; the model config is damaged or not what Keras writes",
+                                                 layer=self.layerName)
+        # -1: the one size Keras infers
+        self.targetShape = None if ts is None else [_int(x, "Reshape target_shape entry", self.layerName, minimum=-1)
+                                                    for x in ts]
 
     def isInputPreProcessor(self):
         return True
@@ -270,6 +276,7 @@ class KerasReshape(KerasLayer):
         if t.type == "CNN":
             shape = [t.channels, t.height, t.width]
             if self._theano():
+                self._need_rank(ts, (2, 3), "a convolutional input (Theano ordering)")
                 ts = [ts[1], ts[0]] if len(ts) == 2 else [ts[1], ts[0], ts[2]]
                 self.targetShape = ts
                 return ReshapePreprocessor(shape, ts, False, CNN2DFormat.NCHW)
@@ -277,8 +284,10 @@ class KerasReshape(KerasLayer):
         if t.type == "CNN3D":
             shape = [t.depth, t.height, t.width, t.channels]
             if self._theano():
+                self._need_rank(ts, (3, 4), "a 3-D convolutional input (Theano ordering)")
                 ts = [ts[1], ts[0], ts[2]] if len(ts) == 3 else [ts[2], ts[1], ts[0], ts[3]]
             elif shape[0] != ts[0]:
+                self._need_rank(ts, (4,), "a 3-D convolutional input")
                 ts = [ts[3], ts[0], ts[1], ts[2]]
             self.targetShape = ts
             return ReshapePreprocessor(shape, ts, False, None)
@@ -290,6 +299,12 @@ class KerasReshape(KerasLayer):
                 self.targetShape = ts
             return ReshapePreprocessor([t.size], ts, False, None)
         return None
+
+    def _need_rank(self, ts, ranks, what):
+        if len(ts) not in ranks:
+            raise InvalidKerasConfigurationError(
+                f"Reshape target_shape {ts} after {what} must have {' or '.join(map(str, ranks))} entries; the model "
+                "config is damaged or not what Keras writes", layer=self.layerName)
 
     def _target_for_dim_order(self, input_shape, ts):
         """Mirrors KerasReshape#targetShapeForDimOrder."""
@@ -322,6 +337,9 @@ class KerasPermute(KerasLayer):
         t = _one_input(self, inputType, "Permute")
         p = self.permutationIndices
         if t.type == "CNN":
+            if p is None or len(p) != 3:
+                raise InvalidKerasConfigurationError(f"Permute dims after a convolutional input must be 3 axes, got {p}",
+                                                     layer=self.layerName)
             if self.dimOrder == DimOrder.THEANO:
                 return PermutePreprocessor(*p)
             self.permutationIndices = [p[2], p[0], p[1]]
@@ -373,7 +391,8 @@ class _KerasMergeBase(KerasLayer):
             self.vertex = MergeVertex()
             axis = self.inner.get(self.conf.LAYER_FIELD_CONSTRAINT_DIM, "absent")
             if axis != "absent":  # MergeVertex#setMergeAxis also marks the vertex modified
-                self.vertex.mergeAxis = None if axis is None else int(axis)
+                self.vertex.mergeAxis = None if axis is None else _int(axis, self.conf.LAYER_FIELD_CONSTRAINT_DIM,
+                                                                       self.layerName)
                 self.vertex.modified = True
         else:
             self.vertex = ElementWiseVertex(op)

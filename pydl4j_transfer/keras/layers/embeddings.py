@@ -19,7 +19,7 @@ from pydl4j_transfer.conf.values.activations import ActivationIdentity
 from pydl4j_transfer.errors import InvalidKerasConfigurationError, UnsupportedKerasConfigurationError
 
 from .. import values
-from ..layer import DimOrder, KerasLayer, dim_order_of, has_bias_of, n_out_of, register
+from ..layer import DimOrder, KerasLayer, _int, dim_order_of, has_bias_of, n_out_of, register
 from .convolutional import (convolution_mode_of, dilation_of, kernel_size_of, padding_from_border_mode,
                             stride_of)
 
@@ -51,12 +51,19 @@ class KerasEmbedding(KerasLayer):
         if conf.LAYER_FIELD_INPUT_DIM not in inner:
             raise InvalidKerasConfigurationError(f"Keras Embedding layer config missing {conf.LAYER_FIELD_INPUT_DIM} "
                                                  "field", layer=self.layerName)
-        self.inputDim = int(inner[conf.LAYER_FIELD_INPUT_DIM])
+        self.inputDim = _int(inner[conf.LAYER_FIELD_INPUT_DIM], conf.LAYER_FIELD_INPUT_DIM, self.layerName, minimum=1)
         if conf.LAYER_FIELD_INPUT_LENGTH not in inner:
             raise InvalidKerasConfigurationError(f"Keras Embedding layer config missing {conf.LAYER_FIELD_INPUT_LENGTH}"
                                                  " field", layer=self.layerName)
         length = inner[conf.LAYER_FIELD_INPUT_LENGTH]
-        self.inputLength = 0 if length is None else int(length[0] if isinstance(length, list) else length)
+        if isinstance(length, list):  # a shape: its first entry
+            if not length:
+                raise InvalidKerasConfigurationError(f"{conf.LAYER_FIELD_INPUT_LENGTH} must be an integer, null or a "
+                                                     "non-empty list, got []; the model config is damaged or not what "
+                                                     "Keras writes", layer=self.layerName)
+            length = length[0]
+        self.inputLength = 0 if length is None else _int(length, conf.LAYER_FIELD_INPUT_LENGTH, self.layerName,
+                                                         minimum=0)
         self.inferInputLength = self.inputLength == 0
         if self.inferInputLength:
             self.inputLength = 1  # DL4J's dummy value so that shape inference works
@@ -141,7 +148,7 @@ class KerasBatchNormalization(KerasLayer):
             if "mode" not in inner:
                 raise InvalidKerasConfigurationError("Keras BatchNorm layer config missing mode field",
                                                      layer=self.layerName)
-            mode = int(inner["mode"])
+            mode = _int(inner["mode"], "mode", self.layerName)
         if mode == 1:
             raise UnsupportedKerasConfigurationError("Keras BatchNormalization mode 1 (sample-wise) not supported",
                                                      layer=self.layerName)
@@ -240,7 +247,7 @@ class KerasReLU(_ActivationLayer):
         super().__init__(layerConfig, enforceTrainingConfig)
         inner = self.inner
         max_value = inner.get("max_value")
-        max_value = None if max_value is None else float(max_value)
+        max_value = None if max_value is None else _number(self, "max_value", None)
         self.layer = ActivationLayer.Builder().name(self.layerName) \
             .activation(ActivationReLU(max_value, _number(self, "threshold", 0.0),
                                        _number(self, "negative_slope", 0.0))).build()
@@ -265,7 +272,7 @@ class KerasPReLU(KerasLayer):
         constraint = values.constraint_from_config(inner, "alpha_constraint", conf, v)
         init = values.weight_init_from_config(inner, "alpha_initializer", enforceTrainingConfig, v)
         axes = inner.get("shared_axes")
-        axes = [int(a) for a in axes] if isinstance(axes, list) else None
+        axes = [_int(a, "shared_axes entry", self.layerName) for a in axes] if isinstance(axes, list) else None
         b = PReLULayer.Builder().sharedAxes(axes).weightInit(init).name(self.layerName)
         if constraint is not None:
             b.constrainWeights(constraint)
@@ -343,9 +350,9 @@ class KerasLRN(KerasLayer):
 
     def __init__(self, layerConfig, enforceTrainingConfig=True, previousLayers=None):
         super().__init__(layerConfig, enforceTrainingConfig)
-        p = self.inner
         self.layer = LocalResponseNormalization.Builder().name(self.layerName).dropOut(self.dropout) \
-            .alpha(float(p["alpha"])).beta(float(p["beta"])).k(int(p["k"])).n(int(p["n"])).build()
+            .alpha(_number(self, "alpha", None)).beta(_number(self, "beta", None)).k(int(_number(self, "k", None))) \
+            .n(int(_number(self, "n", None))).build()
 
     def getOutputType(self, *inputType):
         return self.layer.getOutputType(-1, _one(self, inputType, "LRN"))

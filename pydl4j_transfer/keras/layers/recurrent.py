@@ -47,7 +47,11 @@ def recurrent_dropout_of(layer) -> float:
     inner = layer.inner
     dropout = 1.0
     if layer.conf.LAYER_FIELD_DROPOUT_U in inner:
-        dropout = 1.0 - float(inner[layer.conf.LAYER_FIELD_DROPOUT_U])
+        v = inner[layer.conf.LAYER_FIELD_DROPOUT_U]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InvalidKerasConfigurationError(f"{layer.conf.LAYER_FIELD_DROPOUT_U} must be a number, got {v!r:.40}",
+                                                 layer=layer.layerName)
+        dropout = 1.0 - float(v)
     if dropout < 1.0:
         raise UnsupportedKerasConfigurationError("Dropout > 0 on recurrent connections not supported.",
                                                  layer=layer.layerName)
@@ -67,6 +71,16 @@ def masking_of(inbound_names, previous) -> tuple:
         elif isinstance(inbound, KerasMasking):
             has, value = True, inbound.getMaskingValue()
     return has, value
+
+
+def _trailing_ones_dropped(value, rank):
+    """The weight array without trailing axes of size 1 beyond ``rank`` ([nIn, 4 units, 1] -> [nIn, 4 units]): DL4J
+    slices the gates with NDArrayIndex, which takes such axes along, and copies the result by length, so it imports
+    these; any other rank is refused by the shape checks."""
+    value = np.asarray(value)
+    while value.ndim > rank and value.shape[-1] == 1:
+        value = value.reshape(value.shape[:-1])
+    return value
 
 
 class _KerasRnn(KerasLayer):
@@ -184,9 +198,18 @@ class KerasLSTM(_KerasRnn):
                 if key not in weights:
                     raise InvalidKerasConfigurationError(f"Keras LSTM layer does not contain parameter {key}",
                                                          layer=self.layerName)
-            W, U, b = (np.asarray(weights[k]) for k in (conf.KERAS_PARAM_NAME_W, conf.KERAS_PARAM_NAME_RW,
-                                                       conf.KERAS_PARAM_NAME_B))
+            W, U, b = (_trailing_ones_dropped(weights[k], r) for k, r in ((conf.KERAS_PARAM_NAME_W, 2),
+                                                                        (conf.KERAS_PARAM_NAME_RW, 2),
+                                                                        (conf.KERAS_PARAM_NAME_B, 1)))
             n = b.size // 4
+            # Keras 2: kernel [nIn, 4 units], recurrent kernel [units, 4 units], bias [4 units]
+            if (W.ndim != 2 or U.ndim != 2 or b.ndim != 1 or b.size != 4 * n or W.shape[1] != 4 * n
+                    or U.shape != (n, 4 * n)):
+                raise InvalidKerasConfigurationError(
+                    f"Keras LSTM weights must be {conf.KERAS_PARAM_NAME_W} [nIn, 4*units], {conf.KERAS_PARAM_NAME_RW} "
+                    f"[units, 4*units] and {conf.KERAS_PARAM_NAME_B} [4*units], got shapes {list(W.shape)}, "
+                    f"{list(U.shape)} and {list(b.shape)}; the weights in the file do not belong to this layer "
+                    "(damaged, or not what Keras writes)", layer=self.layerName)
             # Keras 2 packs the gates (i, f, c, o) along the last axis
             for j, gate in enumerate("ifco"):
                 w["W_" + gate] = W[:, j * n:(j + 1) * n]
@@ -198,7 +221,15 @@ class KerasLSTM(_KerasRnn):
                 if key not in weights:
                     raise InvalidKerasConfigurationError(f"Keras LSTM layer does not contain parameter {key}",
                                                          layer=self.layerName)
-                w[key] = np.asarray(weights[key])
+                w[key] = _trailing_ones_dropped(weights[key], 1 if key.startswith("b_") else 2)
+            # Keras 1: per gate W_g [nIn, units], U_g [units, units], b_g [units]
+            for prefix in ("W_", "U_"):
+                shapes = {tuple(w[prefix + g].shape) for g in "cfoi"}
+                if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+                    raise InvalidKerasConfigurationError(
+                        f"Keras LSTM gate weights {prefix}c/f/o/i must be matrices of one shape, got shapes "
+                        f"{[list(w[prefix + g].shape) for g in 'cfoi']}; the weights in the file do not belong to this "
+                        "layer (damaged, or not what Keras writes)", layer=self.layerName)
         # DL4J's gate order: (c, f, o, i) -- the block order of LSTMParamInitializer's W, RW and b
         order = "cfoi"
         W = np.concatenate([w["W_" + g] for g in order], axis=1).astype(np.float32)
@@ -261,7 +292,11 @@ class KerasSimpleRnn(_KerasRnn):
             if key not in weights:
                 raise InvalidKerasConfigurationError(f"Keras SimpleRNN layer does not contain parameter {key}",
                                                      layer=self.layerName)
-            out[dkey] = np.asarray(weights[key])
+            out[dkey] = _trailing_ones_dropped(weights[key], 1 if dkey == "b" else 2)
+        if out["W"].ndim != 2:
+            raise InvalidKerasConfigurationError(
+                f"Keras SimpleRNN kernel must be a matrix [nIn, units], got shape {list(out['W'].shape)}; the weights in "
+                "the file do not belong to this layer (damaged, or not what Keras writes)", layer=self.layerName)
         self.weights = out
         self._fix_n_in(out["W"].shape[0])
 
