@@ -359,6 +359,21 @@ class KerasLayer:
     def getWeights(self):
         return self.weights
 
+    def _set_kernel_and_bias(self, weights: dict, kernel=lambda w: w) -> None:
+        """The common setWeights of DL4J's Dense / convolution / locally connected mappers: W from the Keras kernel
+        (through ``kernel``, the layer's layout change), and b when the layer has a bias; a missing one is an error."""
+        conf = self.conf
+        self.weights = {}
+        if conf.KERAS_PARAM_NAME_W not in weights:
+            raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
+                                                 layer=self.layerName)
+        self.weights["W"] = kernel(weights[conf.KERAS_PARAM_NAME_W])
+        if self.hasBias:
+            if conf.KERAS_PARAM_NAME_B not in weights:
+                raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_B} does not exist in weights",
+                                                     layer=self.layerName)
+            self.weights["b"] = weights[conf.KERAS_PARAM_NAME_B]
+
     def isLayer(self) -> bool:
         return self.layer is not None
 

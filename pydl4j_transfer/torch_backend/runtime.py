@@ -36,7 +36,6 @@ from . import rnn
 from .training import backprop
 from .training.constraints import apply_constraints, constraint_plan
 from .training.regularization import regularizations_for
-from .training.schedules import value_at
 from .training.step import UpdatePlan, apply_update_blocks
 from .training.updaters import init_state
 
@@ -260,38 +259,29 @@ class TorchRuntime:
             for b in blocks:
                 if state is not None and b.state_end > b.state_start:
                     init_state(b.updater, state[b.state_start:b.state_end])
-        grads = self.grads[start:end]
-        params = [p for p, _ in self.grad_views if start <= self.slices[id(p)][0] < end]
         was = module.training
         set_mode(module, True)
         try:
             with torch.enable_grad():
-                grads.zero_()
-                for p in params:
-                    s, e = self.slices[id(p)]
-                    p.grad = self.grads[s:e].view(p.shape)
+                self.bind_grads((start, end))
                 x = self.tensor(x)
                 raw = module.pretrain_score(x)  # mb * score: autograd gives DL4J's summed gradient
                 raw.backward()
-                for p in params:  # autograd accumulated into the bound views (copy any it replaced)
-                    s, e = self.slices[id(p)]
-                    if p.grad is not None and p.grad.data_ptr() != self.grads[s:e].data_ptr():
-                        self.grads[s:e].copy_(p.grad.reshape(-1))
-                    p.grad = None
+                self.collect_grads((start, end))
         finally:
             set_mode(module, was)
         mb = x.shape[0]
         with torch.no_grad():
-            score = float(raw.detach()) / mb + self._pretrain_regularization_score(owner, conf, start, iteration, epoch)
-            apply_update_blocks(blocks, self.params[start:end], grads, state, by_owner, iteration, epoch, mb,
-                                mini_batch=mini_batch, plan=UpdatePlan(blocks, by_owner, layer_updater=True),
+            score = float(raw.detach()) / mb + self._pretrain_regularization_score(owner, conf, iteration, epoch)
+            apply_update_blocks(blocks, self.params[start:end], self.grads[start:end], state, by_owner, iteration,
+                                epoch, mb, mini_batch=mini_batch, plan=UpdatePlan(blocks, by_owner, layer_updater=True),
                                 step_sign=step_sign)
             apply_constraints(constraint_plan([(owner, conf)], [s for s in self.slots if str(s.owner) == str(owner)]),
                               self.params)
         self.dirty = True
         return score, state
 
-    def _pretrain_regularization_score(self, owner, conf, start, iteration, epoch) -> float:
+    def _pretrain_regularization_score(self, owner, conf, iteration, epoch) -> float:
         """Mirrors calcRegularizationScore(false): every parameter of the layer, pretrain params included."""
         total = 0.0
         for slot in self.slots:
@@ -299,13 +289,8 @@ class TorchRuntime:
                 continue
             p = self.params[slot.offset:slot.offset + slot.size]
             for reg in regularizations_for(conf, slot.key):
-                cls = type(reg).__name__
-                if cls == "L1Regularization":
-                    total += float(value_at(reg.l1, iteration, epoch) * p.abs().sum())
-                elif cls == "L2Regularization":
-                    total += float(0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum())
-                elif cls == "WeightDecay":
-                    total += float(0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum())
+                term = backprop.regularization_term(reg, p, iteration, epoch)
+                total += 0.0 if term is None else float(term)
         return total
 
     def vae_call(self, owner: str, method: str, *args):
@@ -368,15 +353,21 @@ class TorchRuntime:
             rest.append((pos, self.params.numel()))
         return rest
 
-    def bind_grads(self):
-        """Zero the flat gradient and make every trainable Parameter's ``.grad`` a view into it."""
-        self.grads.zero_()
-        for p, view in self.grad_views:
+    def _grad_views_in(self, span):
+        if span is None:
+            return self.grad_views
+        return [(p, view) for p, view in self.grad_views if span[0] <= self.slices[id(p)][0] < span[1]]
+
+    def bind_grads(self, span=None):
+        """Zero the flat gradient and make every trainable Parameter's ``.grad`` a view into it; ``span``
+        ``(start, end)``: only that part of the flat vector and its Parameters (a layer's own pretrain step)."""
+        self.grads[slice(*span) if span is not None else slice(None)].zero_()
+        for p, view in self._grad_views_in(span):
             p.grad = view if p.requires_grad else None
 
-    def collect_grads(self):
+    def collect_grads(self, span=None):
         """Autograd accumulates in place into the bound views; copy any that it replaced."""
-        for p, view in self.grad_views:
+        for p, view in self._grad_views_in(span):
             g = p.grad
             if g is None:
                 continue

@@ -150,10 +150,10 @@ def read_bounded(source, max_bytes: int, what: str = "file") -> tuple[bytes, str
 
 
 def _temp_pattern(base: str) -> re.Pattern:
-    return re.compile(re.escape(f".{base}.") + r"(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
+    return re.compile(re.escape(f".{base}.") + r"(?P<pid>\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 
 
-_ANY_TEMP = re.compile(r"\.(.+)\.(\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
+_ANY_TEMP = re.compile(r"\.(?P<base>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 
 
 def stale_temp_files(target) -> list[str]:
@@ -161,18 +161,23 @@ def stale_temp_files(target) -> list[str]:
     killed process): matched by name, then confirmed by taking their lock and by their process id."""
     real = os.path.realpath(os.fspath(target))
     directory, base = os.path.split(real)
-    pattern = _temp_pattern(base)
+    return _stale_in(directory, _temp_pattern(base).match)
+
+
+def _stale_in(directory: str, match) -> list[str]:
+    """The temp files of ``directory`` whose name ``match`` accepts (a match with group ``pid``) and that no live
+    writer holds."""
     try:
         names = os.listdir(directory or ".")
     except OSError:
         return []
     out = []
     for name in names:
-        m = pattern.match(name)
-        if m is None or int(m.group(1)) == os.getpid() and _held_here(os.path.join(directory, name)):
-            continue
+        m = match(name)
         path = os.path.join(directory, name)
-        if _pid_alive(int(m.group(1))) or not _lock_free(path):
+        if m is None or int(m.group("pid")) == os.getpid() and _held_here(path):
+            continue
+        if _pid_alive(int(m.group("pid"))) or not _lock_free(path):
             continue
         out.append(path)
     return out
@@ -216,8 +221,12 @@ def _lock_free(path: str) -> bool:
 
 def remove_stale_temp_files(target) -> int:
     """Remove the leftovers :func:`stale_temp_files` finds; returns how many were removed."""
+    return _unlink_all(stale_temp_files(target))
+
+
+def _unlink_all(paths) -> int:
     n = 0
-    for path in stale_temp_files(target):
+    for path in paths:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
             n += 1
@@ -228,17 +237,11 @@ def remove_stale_temp_files_in(directory, names: str = "*") -> int:
     """Remove the leftovers of killed writers in ``directory`` for every target whose name matches the
     :mod:`fnmatch` pattern ``names`` (for folders whose targets may never be written again, e.g. featurized
     minibatch files a restarted run keeps); the same checks as :func:`stale_temp_files`. Returns how many."""
-    directory = os.fspath(directory)
-    try:
-        entries = os.listdir(directory or ".")
-    except OSError:
-        return 0
-    targets = set()
-    for name in entries:
+    def match(name):
         m = _ANY_TEMP.match(name)
-        if m is not None and fnmatch.fnmatchcase(m.group(1), names):
-            targets.add(m.group(1))
-    return sum(remove_stale_temp_files(os.path.join(directory, base)) for base in sorted(targets))
+        return m if m is not None and fnmatch.fnmatchcase(m.group("base"), names) else None
+
+    return _unlink_all(_stale_in(os.fspath(directory), match))  # one listing of the folder for every target
 
 
 def _umask() -> int:

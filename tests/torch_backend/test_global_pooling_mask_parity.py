@@ -167,16 +167,22 @@ def _fit_net(ptype, dtype):
 @pytest.mark.parametrize("dtype", ["FLOAT", "DOUBLE"])
 @pytest.mark.parametrize("ptype", PTYPES)
 def test_gradient_and_five_fit_steps_match_dl4j(ptype, dtype):
-    from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
-
     np_dt = np.float64 if dtype == "DOUBLE" else np.float32
     rng = np.random.default_rng(0)
     x = rng.standard_normal((MB, C, H, W)).astype(np_dt)
     y = np.eye(3, dtype=np_dt)[rng.integers(0, 3, MB)]
-    for mname, shape in FIT_MASKS.items():
-        fm = _mask(shape, seed=1).astype(np_dt)
+    check_gradient_and_fit(lambda: _fit_net(ptype, dtype), x, y, FIT_MASKS, WORST, f"{{}}/{ptype}/{{}}/{dtype}")
+
+
+def check_gradient_and_fit(make, x, y, masks, worst, key):
+    """For each features mask shape of ``masks``: computeGradientAndScore, then 5 fit steps, of ``make()`` here and
+    in DL4J, within 1e-5 relative; the differences go to ``worst`` under ``key.format("grad" / "fit5", mask name)``."""
+    from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
+
+    for mname, shape in masks.items():
+        fm = _mask(shape, seed=1).astype(x.dtype)
         batch = ([x], [y], [fm], None)
-        ours, theirs = pair(lambda: _fit_net(ptype, dtype))
+        ours, theirs = pair(make)
         g, s = ours.computeGradientAndScore(**ours_batch(batch, False))
         theirs.setInput(to_indarray(x))
         theirs.setLabels(to_indarray(y))
@@ -184,12 +190,12 @@ def test_gradient_and_five_fit_steps_match_dl4j(ptype, dtype):
         theirs.computeGradientAndScore()
         jg, js = to_numpy(theirs.gradient().gradient()).reshape(-1), float(theirs.score())
         theirs.clearLayerMaskArrays()
-        WORST[f"grad/{ptype}/{mname}/{dtype}"] = rel(g, jg)
+        worst[key.format("grad", mname)] = rel(g, jg)
         assert rel(g, jg) <= 1e-5, f"{mname}: gradient max relative difference {rel(g, jg):.3g}"
         assert abs(s - js) <= 1e-5 * abs(js), (mname, s, js)
-        ours, theirs = pair(lambda: _fit_net(ptype, dtype))
+        ours, theirs = pair(make)
         ours.fit(**ours_batch(batch, False), epochs=5)
         java_fit(theirs, batch, 5, False)
         d = rel(ours.params(), jparams(theirs))
-        WORST[f"fit5/{ptype}/{mname}/{dtype}"] = d
+        worst[key.format("fit5", mname)] = d
         assert d <= 1e-5, f"{mname}: params after 5 fit steps: max relative difference {d:.3g}"

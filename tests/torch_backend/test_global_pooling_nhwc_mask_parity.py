@@ -21,9 +21,8 @@ from pydl4j_transfer.conf.enums import Activation, ConvolutionMode, LossFunction
 from pydl4j_transfer.errors import InvalidConfigurationError
 from pydl4j_transfer.torch_backend import build_module
 
-from ..nn.test_training import java_fit, jparams, ours_batch, pair, rel
 from .parity import dl4j_net, reset_workspaces, seeded_params
-from .test_global_pooling_mask_parity import _mask, gp, mln, out
+from .test_global_pooling_mask_parity import _mask, check_gradient_and_fit, gp, mln, out
 
 LF = LossFunctions.LossFunction
 PTYPES = ("MAX", "AVG", "SUM", "PNORM")
@@ -158,31 +157,11 @@ def _nhwc_fit_net(ptype, dtype):
 @pytest.mark.parametrize("dtype", ["FLOAT", "DOUBLE"])
 @pytest.mark.parametrize("ptype", PTYPES)
 def test_nhwc_gradient_and_five_fit_steps_match_dl4j(ptype, dtype):
-    from pydl4j_transfer.dl4j_backend import to_indarray, to_numpy
-
     rng = np.random.default_rng(0)
     x = rng.standard_normal((MB, H, W, 2)).astype(NP[dtype])
     y = np.eye(3, dtype=NP[dtype])[rng.integers(0, 3, MB)]
-    for mname, shape in {"hw1": (MB, H, W, 1), "1w1": (MB, 1, W, 1), "bigger_wc": (MB, 1, W + 1, H + 2)}.items():
-        fm = _mask(shape, seed=1).astype(NP[dtype])
-        batch = ([x], [y], [fm], None)
-        ours, theirs = pair(lambda: _nhwc_fit_net(ptype, dtype))
-        g, s = ours.computeGradientAndScore(**ours_batch(batch, False))
-        theirs.setInput(to_indarray(x))
-        theirs.setLabels(to_indarray(y))
-        theirs.setLayerMaskArrays(to_indarray(fm), None)
-        theirs.computeGradientAndScore()
-        jg, js = to_numpy(theirs.gradient().gradient()).reshape(-1), float(theirs.score())
-        theirs.clearLayerMaskArrays()
-        WORST[f"nhwc/grad/{ptype}/{mname}/{dtype}"] = rel(g, jg)
-        assert rel(g, jg) <= 1e-5, f"{mname}: gradient max relative difference {rel(g, jg):.3g}"
-        assert abs(s - js) <= 1e-5 * abs(js), (mname, s, js)
-        ours, theirs = pair(lambda: _nhwc_fit_net(ptype, dtype))
-        ours.fit(**ours_batch(batch, False), epochs=5)
-        java_fit(theirs, batch, 5, False)
-        d = rel(ours.params(), jparams(theirs))
-        WORST[f"nhwc/fit5/{ptype}/{mname}/{dtype}"] = d
-        assert d <= 1e-5, f"{mname}: params after 5 fit steps: max relative difference {d:.3g}"
+    masks = {"hw1": (MB, H, W, 1), "1w1": (MB, 1, W, 1), "bigger_wc": (MB, 1, W + 1, H + 2)}
+    check_gradient_and_fit(lambda: _nhwc_fit_net(ptype, dtype), x, y, masks, WORST, f"nhwc/{{}}/{ptype}/{{}}/{dtype}")
 
 
 # ---- backward quirks: MAX -> the first maximum (IsMax), PNORM multiplies by the mask once -------------------------

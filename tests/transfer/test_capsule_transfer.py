@@ -22,7 +22,7 @@ from pydl4j_transfer.torch_backend.layers.samediff import samediff_gradient
 from pydl4j_transfer.transfer import FineTuneConfiguration, TransferLearning, TransferLearningHelper
 
 from .test_helper import _assert_rel, _java_helper, _java_net, _jds, _np
-from .tl_support import assert_kept, assert_same_conf, both
+from .tl_support import assert_kept, assert_same_conf, both, feature_extractor_as_dl4j
 
 LF = LossFunctions.LossFunction
 FTC = FineTuneConfiguration(updater=Nesterovs(0.05, 0.9), seed=777)
@@ -66,13 +66,8 @@ def _td_data(n=4, t=5, seed=0):
 @pytest.mark.parametrize("frozen_till", [1, 2, 3])
 def test_capsnet_feature_extractor_matches_dl4j(frozen_till):
     orig = capsnet()
-    ours, theirs = both(TransferLearning.Builder(orig).fineTuneConfiguration(FTC).setFeatureExtractor(frozen_till))
-    assert_same_conf(ours, theirs)
-    kinds = [c.layer.dl4jSimpleName for c in ours.getLayerWiseConfigurations().confs]
-    assert kinds[:frozen_till + 1] == ["FrozenLayer"] * (frozen_till + 1)
-    assert_kept(ours, orig, [(k, k) for k in orig.paramTable()])
     x, y = _caps_data()
-    np.testing.assert_allclose(ours.output(x), _java_net(ours).output(x), rtol=1e-5, atol=1e-6)
+    ours = feature_extractor_as_dl4j(orig, FTC, frozen_till, x)
     jnet = _java_net(ours)
     with samediff_gradient("dl4j"):
         for _ in range(3):

@@ -20,7 +20,7 @@ from pydl4j_transfer.torch_backend.layers.samediff import samediff_gradient
 from pydl4j_transfer.transfer import FineTuneConfiguration, TransferLearning, TransferLearningHelper
 
 from .test_helper import _assert_rel, _java_helper, _java_net, _jds, _np
-from .tl_support import assert_kept, assert_same_conf, both
+from .tl_support import assert_same_conf, both, feature_extractor_as_dl4j
 
 LF = LossFunctions.LossFunction
 FTC = FineTuneConfiguration(updater=Nesterovs(0.05, 0.9), seed=777)
@@ -51,14 +51,7 @@ def _data(n=4, seed=0, t_out=3):
 @pytest.mark.dl4j
 @pytest.mark.parametrize("frozen_till", [0, 1, 5])
 def test_mln_feature_extractor_matches_dl4j(frozen_till):
-    orig = mln()
-    ours, theirs = both(TransferLearning.Builder(orig).fineTuneConfiguration(FTC).setFeatureExtractor(frozen_till))
-    assert_same_conf(ours, theirs)
-    kinds = [c.layer.dl4jSimpleName for c in ours.getLayerWiseConfigurations().confs]
-    assert kinds[: frozen_till + 1] == ["FrozenLayer"] * (frozen_till + 1)
-    assert_kept(ours, orig, [(k, k) for k in orig.paramTable()])
-    x, _ = _data()
-    np.testing.assert_allclose(ours.output(x), _java_net(ours).output(x), rtol=1e-5, atol=1e-6)
+    feature_extractor_as_dl4j(mln(), FTC, frozen_till, _data()[0])
 
 
 @pytest.mark.dl4j

@@ -128,6 +128,23 @@ def assert_kept(ours, orig, names):
         assert nt[new].tobytes() == ot[old].tobytes()
 
 
+def feature_extractor_as_dl4j(orig, ftc, frozen_till, x):
+    """``TransferLearning.Builder(orig).fineTuneConfiguration(ftc).setFeatureExtractor(frozen_till)`` here and in
+    DL4J: the same configuration, layers 0..frozen_till in FrozenLayer, every param kept bit for bit, and the same
+    output on ``x`` as DL4J's network made from ours. Returns our network."""
+    from pydl4j_transfer.dl4j_backend import Dl4jModel
+    from pydl4j_transfer.transfer import TransferLearning
+
+    ours, theirs = both(TransferLearning.Builder(orig).fineTuneConfiguration(ftc).setFeatureExtractor(frozen_till))
+    assert_same_conf(ours, theirs)
+    kinds = [c.layer.dl4jSimpleName for c in ours.getLayerWiseConfigurations().confs]
+    assert kinds[:frozen_till + 1] == ["FrozenLayer"] * (frozen_till + 1)
+    assert_kept(ours, orig, [(k, k) for k in orig.paramTable()])
+    jnet = Dl4jModel.fromJson(ours.toJson(), ours.params().copy())
+    np.testing.assert_allclose(ours.output(x), jnet.output(x), rtol=1e-5, atol=1e-6)
+    return ours
+
+
 def assert_kept_in_dl4j(theirs, orig, names):
     jt = java_param_table(theirs)
     ot = orig.paramTable()

@@ -138,7 +138,8 @@ class CompositeReconstructionDistribution(ReconstructionDistribution):
     BUILDER_POSITIONAL = ()
     SETTERS = {"addDistribution": _add_distribution}
 
-    def _parts(self):
+    def parts(self) -> list:
+        """[(data columns, distribution)] of the composite, in order (its two lists, checked to be as long)."""
         sizes = list(self.distributionSizes or [])
         dists = list(self.reconstructionDistributions or [])
         if len(sizes) != len(dists):
@@ -148,7 +149,7 @@ class CompositeReconstructionDistribution(ReconstructionDistribution):
 
     def hasLossFunction(self) -> bool:
         """Mirrors CompositeReconstructionDistribution#hasLossFunction: every part has one."""
-        return all(d.hasLossFunction() for _, d in self._parts())
+        return all(d.hasLossFunction() for _, d in self.parts())
 
     def distributionInputSize(self, dataSize: int) -> int:
         """Mirrors CompositeReconstructionDistribution#distributionInputSize (DL4J's IllegalStateException when the
@@ -157,4 +158,4 @@ class CompositeReconstructionDistribution(ReconstructionDistribution):
             raise InvalidConfigurationError(
                 f"Invalid input size: Got input size {dataSize} for data, but expected input size for all "
                 f"distributions is {self.totalSize}. Distribution sizes: {list(self.distributionSizes or [])}")
-        return sum(d.distributionInputSize(n) for n, d in self._parts())
+        return sum(d.distributionInputSize(n) for n, d in self.parts())

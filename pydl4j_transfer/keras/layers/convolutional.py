@@ -230,17 +230,7 @@ class KerasConvolution(KerasLayer):
         raise InvalidKerasConfigurationError(f"Unknown keras backend {self.dimOrder.name}", layer=self.layerName)
 
     def setWeights(self, weights):
-        conf = self.conf
-        self.weights = {}
-        if conf.KERAS_PARAM_NAME_W not in weights:
-            raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
-                                                 layer=self.layerName)
-        self.weights["W"] = self.getConvParameterValues(weights[conf.KERAS_PARAM_NAME_W])
-        if self.hasBias:
-            if conf.KERAS_PARAM_NAME_B not in weights:
-                raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_B} does not exist in weights",
-                                                     layer=self.layerName)
-            self.weights["b"] = weights[conf.KERAS_PARAM_NAME_B]
+        self._set_kernel_and_bias(weights, self.getConvParameterValues)
 
     # shared builder setup
     def _common(self, builder, layerConfig, enforce, dims, init_field=None, dilation_force=False):
@@ -361,12 +351,10 @@ class KerasConvolution1D(KerasConvolution):
         return self.layer.getOutputType(-1, pre.getOutputType(t) if pre is not None else t)
 
     def setWeights(self, weights):
-        conf = self.conf
-        self.weights = {}
-        if conf.KERAS_PARAM_NAME_W not in weights:
-            raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
-                                                 layer=self.layerName)
-        w = np.asarray(weights[conf.KERAS_PARAM_NAME_W])
+        self._set_kernel_and_bias(weights, self._conv1d_kernel)
+
+    def _conv1d_kernel(self, w):
+        w = np.asarray(w)
         if w.ndim != 3:
             raise InvalidKerasConfigurationError(f"Conv1D kernel must have rank 3 [k, nIn, nOut], got shape "
                                                  f"{list(w.shape)}", layer=self.layerName)
@@ -379,12 +367,7 @@ class KerasConvolution1D(KerasConvolution):
             w = np.ascontiguousarray(w).reshape(n_out, n_in, k, 1)
         else:
             raise InvalidKerasConfigurationError(f"Unknown keras backend {self.dimOrder.name}", layer=self.layerName)
-        self.weights["W"] = w
-        if self.hasBias:
-            if conf.KERAS_PARAM_NAME_B not in weights:
-                raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_B} does not exist in weights",
-                                                     layer=self.layerName)
-            self.weights["b"] = weights[conf.KERAS_PARAM_NAME_B]
+        return w
 
 
 @register("AtrousConvolution1D", versions=(1,))

@@ -407,17 +407,7 @@ class _KerasLocallyConnected(KerasLayer):
         return self.numTrainableParams
 
     def setWeights(self, weights):
-        conf = self.conf
-        self.weights = {}
-        if conf.KERAS_PARAM_NAME_W not in weights:
-            raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_W} does not exist in weights",
-                                                 layer=self.layerName)
-        self.weights["W"] = weights[conf.KERAS_PARAM_NAME_W]
-        if self.hasBias:
-            if conf.KERAS_PARAM_NAME_B not in weights:
-                raise InvalidKerasConfigurationError(f"Parameter {conf.KERAS_PARAM_NAME_B} does not exist in weights",
-                                                     layer=self.layerName)
-            self.weights["b"] = weights[conf.KERAS_PARAM_NAME_B]
+        self._set_kernel_and_bias(weights)
 
     def _one_type(self, inputType, expected, what):
         if len(inputType) > 1:

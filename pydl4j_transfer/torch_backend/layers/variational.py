@@ -86,7 +86,7 @@ def _backprop(dist, pre, dl_dout):
 def _parts(dist):
     """[(distribution, data columns slice, parameter columns slice)] of a composite (DL4J's loops)."""
     out, data_at, params_at = [], 0, 0
-    for size, part in dist._parts():
+    for size, part in dist.parts():
         n_params = part.distributionInputSize(size)
         out.append((part, slice(data_at, data_at + size), slice(params_at, params_at + n_params)))
         data_at, params_at = data_at + size, params_at + n_params
@@ -289,6 +289,11 @@ class VaeModule(LayerModule):
             h = self.act(self._dense(h, f"e{i}"))
         return h
 
+    def _pzx(self, x):
+        """(mean, log σ²) of p(z|x), both through pzxActivationFn."""
+        h = self.encode(x)
+        return self.pzx_act(self._dense(h, "pZXMean")), self.pzx_act(self._dense(h, "pZXLogStd2"))
+
     def compute(self, x, mask=None):
         if mask is not None:  # VariationalAutoencoder#feedForwardMaskArray: "Not yet implemented"
             raise InvalidConfigurationError(
@@ -325,9 +330,7 @@ class VaeModule(LayerModule):
                 f"layer {self.layer_name!r} (VariationalAutoencoder): DL4J 1.0.0-M2.1 cannot pretrain with "
                 f"numSamples > 1 ({self.num_samples}) in a {str(x.dtype).replace('torch.', '')} network (its "
                 "encoder backprop mixes a FLOAT array of ones into the op: tanh_bp/... 'must have the same type')")
-        h = self.encode(x)
-        mean = self.pzx_act(self._dense(h, "pZXMean"))
-        log_s2 = self.pzx_act(self._dense(h, "pZXLogStd2"))
+        mean, log_s2 = self._pzx(x)
         s2 = torch.exp(log_s2)
         sigma = torch.sqrt(s2)
         mb = x.shape[0]
@@ -348,9 +351,8 @@ class VaeModule(LayerModule):
                 "Cannot calculate reconstruction log probability when using a LossFunction (via LossFunctionWrapper) "
                 "instead of a ReconstructionDistribution: ILossFunction instances are not in general probabilistic, "
                 f"hence it is not possible to calculate reconstruction probability (layer {self.layer_name!r})")
-        h = self.encode(x)
-        mean = self.pzx_act(self._dense(h, "pZXMean"))
-        sigma = torch.sqrt(torch.exp(self.pzx_act(self._dense(h, "pZXLogStd2"))))
+        mean, log_s2 = self._pzx(x)
+        sigma = torch.sqrt(torch.exp(log_s2))
         total = None
         for _ in range(int(num_samples)):
             z = _draw("randn", mean.shape, mean) * sigma + mean

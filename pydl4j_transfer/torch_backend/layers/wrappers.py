@@ -189,8 +189,6 @@ class MaskZeroModule(WrapperModule):
         return self.inner(x, computed)
 
 
-
-
 def time_series_mask_to_vector(mask):
     """Mirrors TimeSeriesUtils.reshapeTimeSeriesMaskToVector: [mb, T] -> [mb*T, 1] in 'f' order (row b + t*mb)."""
     return mask.transpose(0, 1).reshape(-1, 1)

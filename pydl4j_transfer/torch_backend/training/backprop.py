@@ -74,16 +74,23 @@ def regularization_score(rt, iteration, epoch):
     if rt.score_plan is None:
         rt.score_plan = _score_plan(rt)
     total = None
-    for cls, reg, s, e in rt.score_plan:
-        p = rt.params[s:e]
-        if cls == "L1Regularization":
-            term = value_at(reg.l1, iteration, epoch) * p.abs().sum()
-        elif cls == "L2Regularization":
-            term = 0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum()
-        else:  # WeightDecay
-            term = 0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum()
+    for _, reg, s, e in rt.score_plan:
+        term = regularization_term(reg, rt.params[s:e], iteration, epoch)
         total = term if total is None else total + term
     return total
+
+
+def regularization_term(reg, p, iteration, epoch):
+    """Mirrors Regularization#score(param, iteration, epoch) of L1Regularization, L2Regularization and WeightDecay
+    (a 0-d tensor); None for any other regularization."""
+    cls = _class_name(reg)
+    if cls == "L1Regularization":
+        return value_at(reg.l1, iteration, epoch) * p.abs().sum()
+    if cls == "L2Regularization":
+        return 0.5 * value_at(reg.l2, iteration, epoch) * (p * p).sum()
+    if cls == "WeightDecay":
+        return 0.5 * value_at(reg.coeff, iteration, epoch) * (p * p).sum()
+    return None
 
 
 def _score_plan(rt) -> list:
