@@ -4,11 +4,14 @@ The judge is ``org.pydl4j.transfer.keras.KerasImportCases`` (java/): per case, t
 builds (toJson), the network with the Keras weights (a ModelSerializer zip) and its outputs on the inputs given,
 or the exception DL4J raised. It runs in a child process with a timeout (DL4J's native code crashed or hung the
 JVM on this machine for some Keras files, shared/keras/README.md), and a crash only loses the case it died on:
-the runner starts a new JVM on the cases after it and records the crash as that case's error.
+the runner starts a new JVM on the cases after it. DL4J's native heap corruption (the batch_to_conv2d family) can
+surface on a case other than the one that caused it, and not on every run, so a case the JVM died on is first tried
+again, first in a fresh JVM, up to ``JVM_TRIES`` times; only a case that kills every JVM is recorded as crashed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -22,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 JAR = REPO / "java" / "target" / "pydl4j-transfer-java.jar"
 LIB = REPO / "java" / "target" / "lib"
 CLASS = "org.pydl4j.transfer.keras.KerasImportCases"
+JVM_TRIES = 3  # JVMs a case may kill before it is recorded as crashed
 
 
 @dataclass
@@ -43,13 +47,16 @@ def java_available() -> bool:
 def run_cases(lines: list[str], out_dir: Path, timeout_s: float = 300.0) -> dict:
     """Run the TSV case lines (see KerasImportCases' javadoc) and return {id: Dl4jResult}.
 
-    A JVM that dies or times out marks its current case as crashed and the rest run in a new JVM."""
+    A JVM that dies or times out starts again on its current case and the rest; a case that has killed
+    ``JVM_TRIES`` JVMs is recorded as crashed (error class ``"crash"``) and the rest run without it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = list(lines)
-    crashed = {}
+    crashed, deaths = {}, {}
     started = time.monotonic()
-    while todo:
-        tsv = out_dir / f"cases_{len(crashed)}.tsv"
+    for jvm in itertools.count():
+        if not todo:
+            break
+        tsv = out_dir / f"cases_{jvm}.tsv"
         tsv.write_text("\n".join(todo) + "\n")
         cmd = ["java", "-Xmx2g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                "-cp", f"{JAR}{os.pathsep}{LIB}/*", CLASS, str(tsv), str(out_dir)]
@@ -68,7 +75,12 @@ def run_cases(lines: list[str], out_dir: Path, timeout_s: float = 300.0) -> dict
         if not rest:
             break
         dead = rest[0].split("\t", 1)[0]
-        crashed[dead] = f"JVM {'timed out' if rc == 'timeout' else f'exited with {rc}'} while importing"
+        deaths[dead] = deaths.get(dead, 0) + 1
+        if deaths[dead] < JVM_TRIES and rc != "timeout":
+            todo = rest  # a fresh JVM starts on the case the last one died on
+            continue
+        crashed[dead] = (f"DL4J's JVM {'timed out' if rc == 'timeout' else f'exited with {rc}'} while importing, "
+                         f"in each of {deaths[dead]} JVMs that tried")
         todo = rest[1:]
     results = {}
     for line in lines:
