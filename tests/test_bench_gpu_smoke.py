@@ -19,7 +19,9 @@ def test_gpu_bench_runs_end_to_end_on_cpu(tmp_path):
     assert all(row["error"] == "" for row in parity), [r for r in parity if r["error"]]
     assert sum(row["max_abs_diff"] <= 1e-4 for row in parity) >= len(parity) - 1  # dtype_half: a float16 network
     for name, model in result["models"].items():
-        assert model["featurize_max_rel_diff"] < 1e-5, name  # the hand-written model holds the same weights
+        # the hand-written model holds the same weights (a wrong one is off by O(1)); channels-last f32 convolutions
+        # sum in another order: 3.0e-6 on VGG16's 13 layers on the AMD host
+        assert model["featurize_max_rel_diff"] < 1e-4, name
         rows = {(r["what"], r["precision"], r["layout"]) for r in model["rows"]}
         assert rows == {("featurize", p, layout) for p in ("fp32", "bf16") for layout in ("nchw", "channels_last")} | {
             ("featurize_api", "fp32", "nchw"), ("featurize_api", "bf16", "nchw"), ("fit", "fp32", "nchw"),

@@ -30,10 +30,14 @@ from pydl4j_transfer.errors import JavaSetupError, JvmUnavailableError
 
 FACADE_CLASS = "org.pydl4j.transfer.Facade"
 
-# DL4J logs every ND4J init line at INFO through slf4j-simple; keep stderr for warnings.
+# DL4J logs every ND4J init line at INFO through slf4j-simple; keep stderr for warnings. The locale is pinned:
+# DL4J formats its text (Evaluation#stats, summary()) with String.format in the JVM's default locale, which Java
+# takes from LANG (de_DE prints "Recall: 1,0000"); the torch side prints DL4J's en-US text on every machine.
 _JVM_OPTIONS = (
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
     "-Djava.awt.headless=true",
+    "-Duser.language=en",
+    "-Duser.country=US",
 )
 
 _lock = threading.Lock()

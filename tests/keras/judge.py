@@ -58,7 +58,10 @@ def run_cases(lines: list[str], out_dir: Path, timeout_s: float = 300.0) -> dict
             break
         tsv = out_dir / f"cases_{jvm}.tsv"
         tsv.write_text("\n".join(todo) + "\n")
+        # a JVM that dies writes its crash report beside the results, never into the repository (libhdf5
+        # sometimes segfaults in its exit handler after the last case is done: tolerated, the results are written)
         cmd = ["java", "-Xmx2g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+               f"-XX:ErrorFile={out_dir / 'hs_err_pid%p.log'}",
                "-cp", f"{JAR}{os.pathsep}{LIB}/*", CLASS, str(tsv), str(out_dir)]
         remaining = max(30.0, timeout_s - (time.monotonic() - started))
         try:

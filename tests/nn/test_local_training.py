@@ -107,7 +107,7 @@ def test_cnn1d_with_locally_connected_1d_gradients():
     """CNN1DGradientCheckTest#testCnn1DWithLocallyConnected1D (kernel 1, stride 1, no padding, sigmoid, no bias)."""
     rng = np.random.default_rng(1337)
     for mb in (2, 3):
-        conf = (NeuralNetConfiguration.Builder().dataType("DOUBLE").updater(NoOp()).dist(NormalDistribution(0, 1))
+        conf = (NeuralNetConfiguration.Builder().seed(12345).dataType("DOUBLE").updater(NoOp()).dist(NormalDistribution(0, 1))
                 .convolutionMode(CM.Same).list()
                 .layer(Convolution1DLayer.Builder().activation(Activation.SIGMOID).kernelSize(1).stride(1).padding(0)
                        .nIn(2).nOut(3).build())
@@ -180,7 +180,7 @@ def test_mask_layer_gradients(rank):
                 layers = (conv(), conv(), OutputLayer.Builder().nOut(5).lossFunction(LF.SQUARED_LOSS)
                           .activation(Activation.IDENTITY).build())
                 it, x, y = InputType.convolutional(5, 5, 1), rng.random((mb, 1, 5, 5)) * 100, rng.random((mb, 5))
-            conf = (NeuralNetConfiguration.Builder().updater(NoOp()).activation(Activation.TANH).dataType("DOUBLE")
+            conf = (NeuralNetConfiguration.Builder().seed(12345).updater(NoOp()).activation(Activation.TANH).dataType("DOUBLE")
                     .dist(NormalDistribution(0, 2)).list()
                     .layer(layers[0]).layer(MaskLayer()).layer(layers[1]).layer(layers[2])
                     .setInputType(it).build())

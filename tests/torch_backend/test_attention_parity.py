@@ -151,7 +151,8 @@ def test_mln_output_matches_dl4j(name, masked):
     dtype = np.float64 if "double" in name else np.float32
     x = rand(3, 4, 6, seed=len(name)).astype(dtype)
     masks = [_mask(3, 6).astype(dtype)] if masked else None
-    worst, _ = check_parity(conf, [x], masks=masks, scale=0.5, atol=1e-10 if dtype == np.float64 else 2e-6)
+    worst, _ = check_parity(conf, [x], masks=masks, scale=0.5,
+                             atol=1e-10 if dtype == np.float64 else 5e-6)  # f32: 7.8e-7 worst here, ~3 ulp of 2.2
     WORST[f"{name}{'/masked' if masked else ''}"] = worst
 
 

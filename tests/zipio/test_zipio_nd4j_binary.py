@@ -480,14 +480,14 @@ def _absurd() -> bytes:
 def test_absurd_length_fails_fast_without_allocating(reader):
     raw = _absurd()
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: a stalled VM does not make it fail
     try:
         with pytest.raises((CorruptEntryError, InputTooLargeError), match="c.bin"):  # the pipe: over max_bytes
             reader(raw)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     assert peak < 1 << 20
 
 
