@@ -334,7 +334,7 @@ def measure_model(name, args, device, peaks):
                 host = {}
                 with torch.inference_mode(), autocast_ctx(device, prec):
                     t = ab({"ours": lambda: feats(xin), "hand": lambda: hand_l(xin, to="boundary")}, args.reps, device,
-                           host=host)
+                           args.warmup, host=host)
                 row("featurize", prec, layout, t, flops_feat, host)
         finally:
             convolution.INFERENCE_CHANNELS_LAST = saved
@@ -358,7 +358,7 @@ def measure_model(name, args, device, peaks):
                 out[f"compile_s_{prec}"] = time.perf_counter() - t0
                 # CUDA graphs hand back the same output buffers at every replay: clone, as a user keeping them must
                 t = ab({"ours": lambda: compiled(x).clone(), "hand": lambda: hand(x, to="boundary")}, args.reps, device,
-                       host=host)
+                       args.warmup, host=host)
             row("featurize_compiled", prec, "nchw", t, flops_feat, host)
 
     # fit, fp32: ours = fit with DL4J's semantics; hand = the same step in plain torch
@@ -379,7 +379,7 @@ def measure_model(name, args, device, peaks):
         opt.step()
 
     fit_in = (x, y) if isinstance(boundary, int) else ([x], [y])
-    t = ab({"ours": lambda: net.fit(*fit_in), "hand": hand_step}, args.reps, device)
+    t = ab({"ours": lambda: net.fit(*fit_in), "hand": hand_step}, args.reps, device, args.warmup)
     row("fit", "fp32", "nchw", t, flops_fit)
 
     # fit, bf16: torchModule() in a plain autocast loop, against the hand-written model in the same loop
@@ -396,7 +396,7 @@ def measure_model(name, args, device, peaks):
         loss.backward()
         mopt.step()
 
-    t = ab({"ours": module_step, "hand": lambda: hand_step("bf16")}, args.reps, device)
+    t = ab({"ours": module_step, "hand": lambda: hand_step("bf16")}, args.reps, device, args.warmup)
     row("fit_module", "bf16", "nchw", t, flops_fit)
 
     # the user's featurize: numpy in, numpy out (last: TransferLearningHelper freezes the network in place, as
@@ -412,7 +412,7 @@ def measure_model(name, args, device, peaks):
                 return hand(torch.from_numpy(x_np).to(device), to="boundary").float().cpu().numpy()
 
         t = ab({"ours": lambda: helper.featurize(ds, autocast="bf16" if prec == "bf16" else None), "hand": hand_api},
-               args.reps, device)
+               args.reps, device, args.warmup)
         row("featurize_api", prec, "nchw", t, flops_feat)
 
     if args.profile and device.type == "cuda":
@@ -514,6 +514,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3, help="untimed runs of each function before timing")
     ap.add_argument("--size", type=int, default=224, help="input height/width (a multiple of 32, >= 160)")
     ap.add_argument("--models", default="vgg16,resnet50")
     ap.add_argument("--device", default="cuda")
