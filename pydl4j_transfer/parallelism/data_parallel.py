@@ -78,13 +78,13 @@ class GradientAllReduce:
         # the minibatch-weighted mean of the ranks' scores
         if rt.grads.device.type == "cpu":  # minibatch size and score in one small all-reduce
             small = torch.tensor([float(minibatch_size), float(score) * minibatch_size], dtype=torch.float64)
-            dist.all_reduce(small, op=dist.ReduceOp.SUM, group=G.control_group(self.group))
+            dist.all_reduce(G.held(small), op=dist.ReduceOp.SUM, group=G.control_group(self.group))
             total = int(round(float(small[0])))
             score = torch.tensor(float(small[1]) / total, dtype=rt.grads.dtype)
         else:  # on a device: the size through the gloo side group, the score stays on the device (no sync)
             total = G.all_reduce_ints([minibatch_size], "sum", self.group)[0]
             small = torch.as_tensor(score, dtype=torch.float64, device=rt.grads.device).reshape(1) * minibatch_size
-            dist.all_reduce(small, op=dist.ReduceOp.SUM, group=self.group)
+            dist.all_reduce(G.held(small), op=dist.ReduceOp.SUM, group=self.group)
             score = (small[0] / total).to(rt.grads.dtype)
         dist.all_reduce(rt.grads, op=dist.ReduceOp.SUM, group=self.group)
         for s, e in rt.per_process_gradient_ranges():

@@ -12,6 +12,7 @@ they live; the *control* group (always gloo, CPU tensors) carries the few host-s
 
 from __future__ import annotations
 
+import collections
 import datetime
 import os
 
@@ -60,6 +61,27 @@ def initDistributed(backend: str | None = None, timeout_s: float = 1800.0) -> tu
     return dist.get_rank(), dist.get_world_size()
 
 
+#: The last collectives' own tensors, held from Python until the group is destroyed. gloo's worker thread can
+#: release a collective's work after the caller has returned; when that work holds the last reference to a tensor
+#: made in Python, releasing it needs the GIL, and destroy_process_group holds the GIL while it joins gloo's threads:
+#: a deadlock, seen in ParallelWrapper.close on a busy 2-core machine (ProcessGroupGloo::~ProcessGroupGloo in
+#: std::thread::join, gloo's runLoop in ~AsyncBroadcastWork waiting for the GIL). Only the last few works can still
+#: be pending, so a short queue is enough.
+_HELD: collections.deque = collections.deque(maxlen=16)
+
+
+def held(t):
+    """``t``, kept alive from Python until the group is destroyed (see ``_HELD``); pass a collective's own tensors
+    through it."""
+    _HELD.append(t)
+    return t
+
+
+def release_held() -> None:
+    """After destroy_process_group (gloo's threads joined): the held tensors can go."""
+    _HELD.clear()
+
+
 def destroyDistributed() -> None:
     """Leave the process group (an extension): every rank waits for the others (a barrier), then
     ``torch.distributed.destroy_process_group()``. Call it at the end of a script: gloo's teardown can hang or
@@ -69,6 +91,7 @@ def destroyDistributed() -> None:
         dist.barrier(group=control_group(None))
         forget_groups()
         dist.destroy_process_group()
+        release_held()
 
 
 def getRank(group=None) -> int:
@@ -132,6 +155,6 @@ def all_reduce_ints(values, op: str = "sum", group=None) -> list:
     dist = _dist()
     t = torch.tensor([int(v) for v in values], dtype=torch.int64)
     if _initialized() and dist.get_world_size(group) > 1:
-        dist.all_reduce(t, op={"sum": dist.ReduceOp.SUM, "min": dist.ReduceOp.MIN, "max": dist.ReduceOp.MAX}[op],
+        dist.all_reduce(held(t), op={"sum": dist.ReduceOp.SUM, "min": dist.ReduceOp.MIN, "max": dist.ReduceOp.MAX}[op],
                         group=control_group(group))
     return [int(v) for v in t.tolist()]

@@ -21,7 +21,6 @@ Nothing is pickled.
 
 from __future__ import annotations
 
-import collections
 import datetime
 import os
 
@@ -76,21 +75,6 @@ class Groups:
 # ---- commands and minibatches ----------------------------------------------------------------------
 
 
-#: The last collectives' own tensors, held from Python until the group is destroyed (leave_group). gloo's worker
-#: thread can release a collective's work after the caller has returned; when that work holds the last reference to
-#: a tensor made in Python, releasing it needs the GIL, and destroy_process_group holds the GIL while it joins gloo's
-#: threads: a deadlock, seen once in ParallelWrapper.close on a busy 2-core machine (ProcessGroupGloo::
-#: ~ProcessGroupGloo in std::thread::join, gloo's runLoop in ~AsyncBroadcastWork waiting for the GIL). Only the
-#: last few works can still be pending, so a short queue is enough.
-_HELD: collections.deque = collections.deque(maxlen=16)
-
-
-def _held(t):
-    """``t``, kept alive from Python until the group is destroyed (see ``_HELD``)."""
-    _HELD.append(t)
-    return t
-
-
 def command(op: int = 0, *args) -> list:
     """Rank 0 broadcasts ``[op, args...]`` (5 integers) on the control group; the others receive it."""
     import torch
@@ -98,7 +82,7 @@ def command(op: int = 0, *args) -> list:
     t = torch.zeros(5, dtype=torch.int64)
     if G.getRank() == 0:
         t[:1 + len(args)] = torch.tensor([op, *args], dtype=torch.int64)
-    _dist().broadcast(_held(t), 0, group=G.control_group(None))
+    _dist().broadcast(G.held(t), 0, group=G.control_group(None))
     return [int(v) for v in t.tolist()]
 
 
@@ -195,10 +179,10 @@ def sync_network(net, device):
         meta = torch.tensor([len(text), 1 if isinstance(net, ComputationGraph) else 0], dtype=torch.int64)
     else:
         meta = torch.zeros(2, dtype=torch.int64)
-    dist.broadcast(_held(meta), 0, group=ctrl)
+    dist.broadcast(G.held(meta), 0, group=ctrl)
     buf = torch.from_numpy(np.frombuffer(text, dtype=np.uint8).copy()) if rank == 0 else \
         torch.zeros(int(meta[0]), dtype=torch.uint8)
-    dist.broadcast(_held(buf), 0, group=ctrl)
+    dist.broadcast(G.held(buf), 0, group=ctrl)
     if rank != 0:
         net = _build(bytes(buf.numpy()).decode("utf-8"), bool(meta[1]), device)
     rt = net.getRuntime()
@@ -250,7 +234,7 @@ def train_round(net, ds, m: int, average: bool, shared: bool, average_updaters: 
             state.div_(m)
     rt.dirty = True
     s = torch.tensor([score], dtype=torch.float64, device=rt.params.device)
-    dist.all_reduce(_held(s), op=dist.ReduceOp.SUM, group=grp)
+    dist.all_reduce(G.held(s), op=dist.ReduceOp.SUM, group=grp)
     score = float(s[0]) / m
     rt.score = torch.tensor(score, dtype=rt.params.dtype)
     return score
@@ -294,7 +278,7 @@ def worker_main() -> int:
         if dist.is_initialized():
             G.forget_groups()
             dist.destroy_process_group()
-        _HELD.clear()
+        G.release_held()
 
 
 def leave_group() -> None:
@@ -304,5 +288,5 @@ def leave_group() -> None:
     dist.barrier(group=G.control_group(None))
     G.forget_groups()
     dist.destroy_process_group()
-    _HELD.clear()  # gloo's threads are joined: no work holds them now
+    G.release_held()  # gloo's threads are joined
 
