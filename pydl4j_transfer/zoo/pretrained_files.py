@@ -140,13 +140,13 @@ def load_state_dict(path, kind) -> dict:
         from safetensors.numpy import load_file
 
         return {k: np.asarray(v, dtype=np.float32) for k, v in load_file(os.fspath(path)).items()}
-    import pickle
-
     import torch
 
     try:
         state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)  # tensors only: no code runs
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as convert.formats: torch.load raises UnpicklingError, RuntimeError...
         raise Dl4jFormatError(f"not a torch state_dict readable with weights_only=True ({exc})",
                               entry=os.fspath(path)) from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
